@@ -1,0 +1,63 @@
+# capture - two commands on a fresh machine: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_DIR ?= build/demo
+SYSTEM_PACKAGES := ffmpeg espeak-ng fonts-dejavu-core
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: setup system-deps test demo bench lint format clean
+
+setup: system-deps $(STAMP)
+
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Missing system packages:$$missing"; \
+	    echo "Install them with: sudo apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev,model-base]'
+	touch $(STAMP)
+
+test: setup
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+demo: setup
+	@$(BIN)/capture doctor --folder . >/dev/null || $(BIN)/capture doctor --folder .
+	$(BIN)/capture samples $(DEMO_DIR) --force
+	$(BIN)/capture probe $(DEMO_DIR)/cards/cam-a/PRIVATE/M4ROOT/CLIP/C0001.MP4 \
+	  $(DEMO_DIR)/cards/cam-b/DCIM/100GOPRO/GX010042.MP4 $(DEMO_DIR)/cards/recorder/ZOOM0001/ZOOM0001_LR.WAV
+	$(BIN)/capture status $(DEMO_DIR)/manger-local-2040
+	@echo
+	@echo "Demo Rencontre ready:"
+	@echo "  camera cards:   $(DEMO_DIR)/cards"
+	@echo "  session folder: $(DEMO_DIR)/manger-local-2040 (session.yaml, cues/)"
+	@echo "  ground truth:   $(DEMO_DIR)/truth.json"
+	@echo "  The ingest, transcription, subtitle, editing and publishing stages are not built yet;"
+	@echo "  no site is produced so far (see README, 'Where things stand')."
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf build .pytest_cache bench/results/*.json

@@ -1,0 +1,267 @@
+"""The ``capture`` command line: parse, call the core, report. No work is done here."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import signal
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date as Date
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from pipeline import __version__
+from pipeline.console import make_progress, stderr, stdout
+from pipeline.errors import CaptureError, ConfigError, ExitCode, exit_code_for
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(
+    name="capture",
+    help="The Rencontres video pipeline: from camera cards to a published mini-site.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@dataclass
+class _Options:
+    quiet: bool = False
+
+
+OPTIONS = _Options()
+
+
+def _report_errors(function: F) -> F:
+    """Map every error to one clear message and its exit code (tracebacks: CAPTURE_DEBUG=1)."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except (Exception, KeyboardInterrupt) as error:  # noqa: BLE001 - the one boundary
+            if os.environ.get("CAPTURE_DEBUG") == "1":
+                stderr.print(traceback.format_exc(), markup=False)
+            stderr.print(_describe(error), markup=False)
+            raise typer.Exit(exit_code_for(error)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, ConfigError):
+        return "\n".join(f"error: {problem}" for problem in error.problems)
+    if isinstance(error, CaptureError):
+        return f"error: {error}"
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupted"
+    return (
+        f"internal error ({type(error).__name__}): {error}\n"
+        "Run again with CAPTURE_DEBUG=1 to see the traceback."
+    )
+
+
+def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
+    """``app.command`` with the error boundary applied."""
+
+    def register(function: F) -> F:
+        app.command(*args, **kwargs)(_report_errors(function))
+        return function
+
+    return register
+
+
+def _sigterm_as_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        stdout.print(f"capture {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log every command run (debug level).")
+    ] = False,
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_version_callback, is_eager=True, help="Show version."),
+    ] = None,
+) -> None:
+    OPTIONS.quiet = quiet
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
+
+
+SessionArg = Annotated[Path, typer.Argument(help="The session folder.", show_default=False)]
+
+
+@command("init")
+def init_command(
+    session: SessionArg,
+    title: Annotated[str, typer.Option(help="Title of the Rencontre.")],
+    date: Annotated[str, typer.Option(help="Date of the Rencontre, YYYY-MM-DD.")],
+    place: Annotated[str | None, typer.Option(help="Where it takes place.")] = None,
+    slug: Annotated[str | None, typer.Option(help="Short name used in web addresses.")] = None,
+) -> None:
+    """Create a session folder: session.yaml with commented examples, empty cue lists."""
+    from pipeline.scaffold import init_session
+
+    try:
+        day = Date.fromisoformat(date)
+    except ValueError:
+        raise ConfigError(f"--date {date!r} is not a date like 2026-03-12") from None
+    loaded = init_session(session, title=title, date=day, place=place, slug=slug)
+    stdout.print(f"Created {loaded.layout.session_file} (slug: {loaded.session.slug})")
+    stdout.print(
+        f"Cue lists: {loaded.layout.cues / 'full.yaml'}, {loaded.layout.cues / 'highlights.yaml'}"
+    )
+
+
+@command("probe")
+def probe_command(
+    files: Annotated[list[Path], typer.Argument(help="Media files to describe.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Describe media files (ffprobe): streams, rates, interlacing, rotation, VFR, timecode."""
+    from pipeline.errors import MediaError
+    from pipeline.probe import probe
+
+    results, failures = [], []
+    for file in files:
+        try:
+            results.append(probe(file))
+        except MediaError as error:
+            failures.append(error)
+    if as_json:
+        stdout.print_json(json.dumps([info.to_json() for info in results]))
+    else:
+        for info in results:
+            stdout.print(_media_table(info))
+    for failure in failures:
+        stderr.print(f"error: {failure}", markup=False)
+    if failures:
+        raise typer.Exit(ExitCode.MEDIA)
+
+
+def _media_table(info: Any) -> Table:
+    table = Table(title=str(info.path), title_justify="left", show_header=False)
+    duration = f"{info.duration:.3f} s" if info.duration is not None else "unknown"
+    table.add_row("container", f"{info.container}, {duration}")
+    if info.creation_time:
+        table.add_row("created", info.creation_time.isoformat())
+    if info.timecode:
+        table.add_row("timecode", info.timecode)
+    for v in info.video:
+        scan = f"interlaced ({v.field_order})" if v.interlaced else v.field_order
+        rate = f"{float(v.frame_rate):.3f} fps" if v.frame_rate else "unknown rate"
+        table.add_row(
+            f"video #{v.index}",
+            f"{v.codec} {v.profile or ''} {v.width}x{v.height} {rate}"
+            f"{' VFR' if v.variable_frame_rate else ''}, {scan}, {v.pix_fmt} "
+            f"{v.bit_depth}-bit{f', rotated {v.rotation}°' if v.rotation else ''}",
+        )
+    for a in info.audio:
+        table.add_row(
+            f"audio #{a.index}",
+            f"{a.codec} {a.sample_rate} Hz, {a.channels} ch ({a.channel_layout or 'no layout'})",
+        )
+    if not info.audio:
+        table.add_row("audio", "none")
+    return table
+
+
+@command("doctor")
+def doctor_command(
+    folder: Annotated[
+        Path, typer.Option(help="Where sessions will be written (disk check).")
+    ] = Path("."),
+) -> None:
+    """Check ffmpeg, encoders and filters, espeak-ng, Python deps, the offline model, disk."""
+    from pipeline.doctor import Status, run_checks
+
+    checks = run_checks(folder)
+    table = Table(show_header=True)
+    for column in ("check", "status", "detail"):
+        table.add_column(column)
+    colours = {Status.OK: "green", Status.WARNING: "yellow", Status.MISSING: "red"}
+    for check in checks:
+        detail = check.detail + (
+            f"\n-> {check.fix}" if check.fix and check.status != Status.OK else ""
+        )
+        table.add_row(check.name, f"[{colours[check.status]}]{check.status}[/]", escape(detail))
+    stdout.print(table)
+    missing = [c for c in checks if c.failed]
+    if missing:
+        stderr.print(
+            f"{len(missing)} required item(s) missing: {', '.join(c.name for c in missing)}"
+        )
+        raise typer.Exit(ExitCode.CHECK_FAILED)
+    stdout.print("Everything capture needs is here.")
+
+
+@command("samples")
+def samples_command(
+    folder: Annotated[
+        Path, typer.Argument(help="Where to write cards/, the session and truth.json.")
+    ],
+    tiny: Annotated[
+        bool, typer.Option(help="A tiny 320x180 sample under 20 s (for tests).")
+    ] = False,
+    drift_ppm: Annotated[
+        float, typer.Option(help="Clock drift of the sound recorder, ppm.")
+    ] = 80.0,
+    force: Annotated[bool, typer.Option(help="Replace an existing sample in FOLDER.")] = False,
+) -> None:
+    """Generate the sample Rencontre (synthetic French debate) with its ground truth."""
+    from pipeline.sample_rencontre.generate import generate_sample
+
+    result = generate_sample(
+        folder, tiny=tiny, drift_ppm=drift_ppm, force=force, progress=make_progress(OPTIONS.quiet)
+    )
+    truth = result.truth
+    stdout.print(
+        f"Sample Rencontre ({truth.size}, {truth.session_duration:.1f} s, "
+        f"{len(truth.script)} lines)"
+    )
+    for device in truth.devices:
+        files = ", ".join(f.path for f in device.files)
+        stdout.print(f"  {device.camera:<9} starts at {device.offset:6.2f} s  {files}")
+    stdout.print(f"Session folder: {result.session}")
+    stdout.print(f"Ground truth:   {result.truth_file}")
+
+
+@command("status")
+def status_command(session: SessionArg) -> None:
+    """Check session.yaml and show what the session folder holds so far."""
+    from pipeline.session import load_session
+    from pipeline.status import folder_status
+
+    loaded = load_session(session)
+    s = loaded.session
+    stdout.print(f"{s.title} — {s.date.isoformat()}{f', {s.place}' if s.place else ''}")
+    stdout.print(f"slug: {s.slug}  language: {s.language}  speakers: {len(s.speakers)}")
+    table = Table(show_header=True)
+    for column in ("what", "where", "state"):
+        table.add_column(column)
+    for row in folder_status(loaded):
+        table.add_row(row.what, str(row.where), escape(row.state))
+    stdout.print(table)

@@ -1,0 +1,102 @@
+"""Render/publish presets: YAML files shipped in the package, overridable by the user.
+
+Lookup order for a preset name: ``$CAPTURE_PRESETS/<name>.yaml``, then the session's
+``presets/<name>.yaml`` when a session folder is given, then the presets inside the package.
+A path to a ``.yaml`` file is also accepted.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pipeline.errors import ConfigError
+from pipeline.validation import validate_loaded
+from pipeline.yamlio import load_yaml
+
+PACKAGE = "pipeline.presets"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Loudness(_Model):
+    integrated_lufs: Annotated[float, Field(ge=-40, le=-5)]
+    tolerance_lu: Annotated[float, Field(gt=0, le=5)] = 1.0
+    true_peak_dbtp: Annotated[float, Field(ge=-9, le=0)] = -1.0
+    loudness_range_lu: Annotated[float, Field(ge=1, le=50)] = 11.0
+
+
+class AudioPreset(_Model):
+    codec: str = "aac"
+    sample_rate: Annotated[int, Field(ge=8000, le=96000)] = 48000
+    channels: Annotated[int, Field(ge=1, le=8)] = 2
+    bitrate_kbps: Annotated[int, Field(ge=32, le=512)] = 128
+    loudness: Loudness
+
+
+class Rung(_Model):
+    name: str
+    height: Annotated[int, Field(ge=90, le=4320, multiple_of=2)]
+    bitrate_kbps: Annotated[int, Field(ge=100)]
+    maxrate_kbps: Annotated[int, Field(ge=100)]
+    bufsize_kbps: Annotated[int, Field(ge=100)]
+    crf: Annotated[int, Field(ge=0, le=51)]
+
+
+class VideoPreset(_Model):
+    codec: str = "libx264"
+    profile: str = "high"
+    level: str = "4.1"
+    pix_fmt: str = "yuv420p"
+    frame_rate: Annotated[int, Field(ge=1, le=120)] = 25
+    gop_seconds: Annotated[float, Field(gt=0, le=10)] = 2.0
+    rungs: Annotated[list[Rung], Field(min_length=1)]
+
+
+class HlsPreset(_Model):
+    segment_seconds: Annotated[float, Field(ge=1, le=30)] = 6.0
+
+
+class Preset(_Model):
+    name: str
+    description: str = ""
+    audio: AudioPreset
+    video: VideoPreset
+    hls: HlsPreset | None = None
+
+
+def packaged_preset_names() -> list[str]:
+    return sorted(
+        entry.name.removesuffix(".yaml")
+        for entry in resources.files(PACKAGE).iterdir()
+        if entry.name.endswith(".yaml")
+    )
+
+
+def _find(name: str, session_root: Path | None) -> Path:
+    if name.endswith((".yaml", ".yml")):
+        return Path(name)
+    candidates = []
+    if os.environ.get("CAPTURE_PRESETS"):
+        candidates.append(Path(os.environ["CAPTURE_PRESETS"]) / f"{name}.yaml")
+    if session_root is not None:
+        candidates.append(session_root / "presets" / f"{name}.yaml")
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    packaged = resources.files(PACKAGE) / f"{name}.yaml"
+    if packaged.is_file():
+        with resources.as_file(packaged) as path:
+            return Path(path)
+    known = ", ".join(packaged_preset_names())
+    raise ConfigError(f"no preset named {name!r} (known presets: {known})")
+
+
+def load_preset(name: str, *, session_root: Path | None = None) -> Preset:
+    return validate_loaded(load_yaml(_find(name, session_root)), Preset)

@@ -1,0 +1,238 @@
+"""The one place where capture runs external programs (ffmpeg, ffprobe, espeak-ng).
+
+* argv lists only, never a shell; every command is logged at debug level.
+* ``Path`` arguments become ``file:/absolute/path`` for ffmpeg-family tools, so a file name
+  with a colon, a leading dash or a protocol-like prefix is always read as a plain file.
+* ``OutputFile(path)`` marks an output: the program writes to a temporary name in the same
+  folder, renamed to the final name only on success; failures and Ctrl-C remove it.
+* ffmpeg progress is read from ``-progress pipe:1`` and reported to a ``ProgressReporter``.
+* failures raise ``ToolFailedError`` with the command, exit code and the tail of stderr.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import logging
+import os
+import shlex
+import signal
+import subprocess
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import InterruptedByUser, MediaError, ToolFailedError
+from pipeline.progress import NullProgress, ProgressReporter
+from pipeline.tools import FFMPEG, FFPROBE, ExternalTool, find_tool
+
+log = logging.getLogger("capture.runner")
+
+STDERR_TAIL_LINES = 25
+_GRACE_SECONDS = 5.0
+_PR_SET_PDEATHSIG = 1
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """An output path in an argv: written under a temporary name, renamed on success."""
+
+    path: Path
+
+
+@dataclass(frozen=True)
+class ToolRun:
+    argv: list[str]
+    returncode: int
+    elapsed: float
+    stdout: str
+    stderr_tail: str
+
+
+Arg = str | Path | OutputFile
+
+
+def media_url(path: Path) -> str:
+    """A path as ffmpeg must read it: never a protocol, an option or a relative surprise."""
+    return "file:" + str(Path(os.path.abspath(path)))
+
+
+def temporary_name(final: Path) -> Path:
+    """Temporary sibling of ``final`` that keeps its extension (ffmpeg picks the muxer from it)."""
+    return final.with_name(f".{final.stem}.partial-{os.getpid()}{final.suffix}")
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """Ask Linux to kill the child if capture itself is killed, so no ffmpeg is orphaned."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+class _PreparedArgs:
+    def __init__(self, args: Iterable[Arg], *, url_paths: bool) -> None:
+        self.argv: list[str] = []
+        self.outputs: list[tuple[Path, Path]] = []  # (temporary, final)
+        for arg in args:
+            if isinstance(arg, OutputFile):
+                final = Path(os.path.abspath(arg.path))
+                final.parent.mkdir(parents=True, exist_ok=True)
+                temp = temporary_name(final)
+                temp.unlink(missing_ok=True)
+                self.outputs.append((temp, final))
+                self.argv.append(media_url(temp) if url_paths else str(temp))
+            elif isinstance(arg, Path):
+                self.argv.append(media_url(arg) if url_paths else str(arg))
+            else:
+                self.argv.append(str(arg))
+
+    def discard(self) -> None:
+        for temp, _ in self.outputs:
+            temp.unlink(missing_ok=True)
+
+    def commit(self) -> None:
+        for temp, final in self.outputs:
+            if not temp.exists():
+                raise MediaError("the program reported success but wrote no file", path=final)
+            os.replace(temp, final)
+
+
+def _drain(stream: Any, sink: deque[str]) -> None:
+    for line in stream:
+        sink.append(line.rstrip("\n"))
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    """Stop a child the way ffmpeg likes: SIGINT first (it closes files), SIGKILL after a grace."""
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def _execute(
+    tool: ExternalTool,
+    args: Iterable[Arg],
+    *,
+    fixed_args: Sequence[str] = (),
+    url_paths: bool,
+    on_stdout_line: Any = None,
+) -> ToolRun:
+    prepared = _PreparedArgs(args, url_paths=url_paths)
+    argv = [str(find_tool(tool)), *fixed_args, *prepared.argv]
+    log.debug("run: %s", shlex.join(argv))
+    started = time.monotonic()
+    stderr_tail: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
+    stdout_lines: list[str] = []
+    try:
+        proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - only calls prctl
+        )
+    except OSError as exc:
+        prepared.discard()
+        raise ToolFailedError(argv, -1, str(exc)) from exc
+    reader = threading.Thread(target=_drain, args=(proc.stderr, stderr_tail), daemon=True)
+    reader.start()
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if on_stdout_line is None:
+                stdout_lines.append(line)
+            else:
+                on_stdout_line(line.rstrip("\n"))
+        returncode = proc.wait()
+    except KeyboardInterrupt:
+        _stop(proc)
+        reader.join(timeout=2)
+        prepared.discard()
+        log.debug("interrupted: %s", shlex.join(argv))
+        raise InterruptedByUser(tool.name) from None
+    except BaseException:
+        _stop(proc)
+        prepared.discard()
+        raise
+    reader.join(timeout=5)
+    elapsed = time.monotonic() - started
+    tail = "\n".join(stderr_tail)
+    log.debug("exit %s after %.2fs: %s", returncode, elapsed, argv[0])
+    if returncode != 0:
+        prepared.discard()
+        raise ToolFailedError(argv, returncode, tail)
+    try:
+        prepared.commit()
+    except BaseException:
+        prepared.discard()
+        raise
+    return ToolRun(argv, returncode, elapsed, "".join(stdout_lines), tail)
+
+
+def run_tool(tool: ExternalTool, args: Iterable[Arg]) -> ToolRun:
+    """Run a non-ffmpeg program (espeak-ng...) with the same error and output handling."""
+    return _execute(tool, args, url_paths=False)
+
+
+class _ProgressParser:
+    """Reads ffmpeg's ``-progress`` key=value lines and reports seconds of output done."""
+
+    def __init__(self, task: Any) -> None:
+        self.task = task
+        self.seconds = 0.0
+
+    def __call__(self, line: str) -> None:
+        key, _, value = line.partition("=")
+        if key in ("out_time_us", "out_time_ms") and value.strip().lstrip("-").isdigit():
+            # ffmpeg's out_time_ms is in microseconds too (a historical misnomer).
+            self.seconds = max(self.seconds, int(value) / 1_000_000)
+            self.task.advance_to(self.seconds)
+
+
+def run_ffmpeg(
+    args: Iterable[Arg],
+    *,
+    duration: float | None = None,
+    progress: ProgressReporter | None = None,
+    label: str = "ffmpeg",
+) -> ToolRun:
+    """Run ffmpeg with progress; ``duration`` (seconds of output) gives the bar its total."""
+    reporter = progress or NullProgress()
+    fixed = ["-hide_banner", "-nostdin", "-y", "-loglevel", "warning", "-nostats"]
+    fixed += ["-progress", "pipe:1"]
+    with reporter.task(label, duration) as task:
+        parser = _ProgressParser(task)
+        result = _execute(FFMPEG, args, fixed_args=fixed, url_paths=True, on_stdout_line=parser)
+        if duration:
+            task.advance_to(duration)
+    return result
+
+
+def ffprobe_json(path: Path, extra_args: Sequence[str] = ()) -> dict[str, Any]:
+    """ffprobe's JSON for ``path``; an unreadable file raises MediaError naming it."""
+    if not path.exists():
+        raise MediaError("no such file", path=path)
+    args: list[Arg] = ["-v", "error", "-of", "json", *extra_args, path]
+    try:
+        result = _execute(FFPROBE, args, fixed_args=["-hide_banner"], url_paths=True)
+    except ToolFailedError as exc:
+        reason = exc.stderr_tail.strip().splitlines()[-1:] or ["unreadable media"]
+        raise MediaError(f"ffprobe cannot read it: {reason[0]}", path=path) from exc
+    try:
+        return json.loads(result.stdout or "{}")
+    except json.JSONDecodeError as exc:
+        raise MediaError(f"ffprobe returned invalid JSON: {exc}", path=path) from exc

@@ -1,0 +1,1 @@
+"""A synthetic Rencontre with ground truth, for the demo and the tests (``capture samples``)."""

@@ -1,0 +1,414 @@
+"""Generate the sample Rencontre: camera cards, a ready session folder and ``truth.json``.
+
+The room is mixed once (voices, pauses, applause, room tone); every device then "records" it
+from its own start time with its own colouring, exactly as the real cameras would, so the
+offsets and drift written to truth.json are the ground truth the sync stage must find.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from pipeline.errors import ConfigError
+from pipeline.fsutil import atomic_write_text
+from pipeline.progress import ProgressReporter
+from pipeline.runner import OutputFile, run_ffmpeg, run_tool
+from pipeline.sample_rencontre import script as S
+from pipeline.sample_rencontre.audio import (
+    RATE,
+    applause,
+    read_wav_mono,
+    room_tone,
+    voiced_span,
+    write_wav_mono,
+)
+from pipeline.sample_rencontre.devices import (
+    CameraLook,
+    Colouring,
+    colour_audio,
+    encode_camera_file,
+    record_with_drift,
+)
+from pipeline.scaffold import scaffold_folders
+from pipeline.tools import ESPEAK
+
+SLUG = "manger-local-2040"
+SESSION_DATE = date(2026, 3, 12)
+SESSION_START = datetime(2026, 3, 12, 18, 30, 0)
+TRUTH_VERSION = 1
+
+
+@dataclass(frozen=True)
+class SampleSize:
+    name: str
+    width: int
+    height: int
+    fps: int
+    script: tuple[S.Line, ...]
+    camera_a_offset: float
+    camera_b_offset: float
+    lead_in_after_a: float
+    """Room tone between camera A's start and the first word."""
+    tail: float
+    """Room tone after the last sound."""
+    x264_preset: str
+    crf: int
+
+
+TINY = SampleSize("tiny", 320, 180, 25, S.TINY_SCRIPT, 1.52, 3.64, 0.6, 0.6, "ultrafast", 30)
+DEMO = SampleSize("demo", 1280, 720, 25, S.DEMO_SCRIPT, 3.16, 9.72, 1.0, 1.5, "veryfast", 26)
+
+
+@dataclass
+class ScriptLineTruth:
+    speaker: str
+    name: str
+    text: str
+    start: float
+    end: float
+
+
+@dataclass
+class FileTruth:
+    path: str
+    """Relative to the samples folder."""
+    start: float
+    """Where this file starts within its device's recording, in device seconds."""
+    duration: float
+
+
+@dataclass
+class DeviceTruth:
+    camera: str
+    role: str
+    offset: float
+    """Session-clock time (seconds) at which the device started recording."""
+    drift_ppm: float
+    """Device time = (session time - offset) x (1 + drift_ppm / 1e6)."""
+    duration: float
+    """Length of the whole recording in device seconds (all chapters)."""
+    creation_time: str
+    files: list[FileTruth] = field(default_factory=list)
+
+
+@dataclass
+class Truth:
+    version: int
+    size: str
+    slug: str
+    fps: int
+    width: int
+    height: int
+    sample_rate: int
+    session_duration: float
+    devices: list[DeviceTruth]
+    script: list[ScriptLineTruth]
+    applause: list[tuple[float, float]]
+
+
+@dataclass(frozen=True)
+class SampleResult:
+    root: Path
+    session: Path
+    cards: Path
+    truth_file: Path
+    truth: Truth
+
+
+def _frames(seconds: float, fps: int) -> float:
+    """Round down to a whole number of frames (exactly representable in samples too)."""
+    return int(seconds * fps) / fps
+
+
+def _synthesize(line: S.Line, workdir: Path, index: int) -> np.ndarray:
+    voice = S.CAST[line.speaker]
+    text_file = workdir / f"line{index:02d}.txt"
+    text_file.write_text(line.text, encoding="utf-8")
+    raw = workdir / f"line{index:02d}.22k.wav"
+    run_tool(
+        ESPEAK,
+        [
+            "-v", voice.espeak_voice,
+            "-p", str(voice.pitch),
+            "-s", str(voice.words_per_minute),
+            "-f", text_file,
+            "-w", OutputFile(raw),
+        ],
+    )  # fmt: skip
+    resampled = workdir / f"line{index:02d}.48k.wav"
+    run_ffmpeg(
+        ["-i", raw, "-ar", str(RATE), "-ac", "1", "-c:a", "pcm_s16le", OutputFile(resampled)]
+    )
+    samples, _ = read_wav_mono(resampled)
+    peak = float(np.abs(samples).max()) or 1.0
+    return samples / peak * voice.gain
+
+
+def _mix_room(size: SampleSize, workdir: Path) -> tuple[np.ndarray, Truth]:
+    rng = np.random.default_rng(20260312)
+    lead_in = size.camera_a_offset + size.lead_in_after_a
+    pieces: list[tuple[float, np.ndarray]] = []
+    lines: list[ScriptLineTruth] = []
+    claps: list[tuple[float, float]] = []
+    cursor = lead_in
+    for index, line in enumerate(size.script):
+        speech = _synthesize(line, workdir, index)
+        onset, offset = voiced_span(speech, RATE)
+        pieces.append((cursor, speech))
+        voice = S.CAST[line.speaker]
+        lines.append(
+            ScriptLineTruth(
+                line.speaker, voice.name, line.text,
+                round(cursor + onset, 3), round(cursor + offset, 3),
+            )
+        )  # fmt: skip
+        cursor += len(speech) / RATE + line.pause_after
+        if line.applause_after:
+            burst = applause(line.applause_after, rng)
+            pieces.append((cursor, burst))
+            claps.append((round(cursor, 3), round(cursor + line.applause_after, 3)))
+            cursor += line.applause_after + 0.3
+    total = _frames(cursor + size.tail, size.fps)
+    room = room_tone(int(round(total * RATE)), rng)
+    for start, samples in pieces:
+        first = int(round(start * RATE))
+        room[first : first + len(samples)] += samples[: len(room) - first]
+    truth = Truth(
+        TRUTH_VERSION, size.name, SLUG, size.fps, size.width, size.height, RATE,
+        total, [], lines, claps,
+    )  # fmt: skip
+    return room, truth
+
+
+CAMERA_A_COLOUR = Colouring((41, 83, 127), (0.35, 0.22, 0.12), 90, 9000, 50, 0.010, 0.004, 11)
+CAMERA_B_COLOUR = Colouring((23, 61), (0.2, 0.1), 120, 12000, 100, 0.004, 0.002, 23)
+
+
+def _cut(room: np.ndarray, offset: float, seconds: float) -> np.ndarray:
+    first = int(round(offset * RATE))
+    return room[first : first + int(round(seconds * RATE))]
+
+
+def _creation(offset: float, clock_error: float) -> datetime:
+    return SESSION_START + timedelta(seconds=offset + clock_error)
+
+
+def _timecode(moment: datetime, fps: int) -> str:
+    frame = int(moment.microsecond / 1e6 * fps)
+    return f"{moment:%H:%M:%S}:{frame:02d}"
+
+
+def _write_cards(
+    room: np.ndarray,
+    truth: Truth,
+    size: SampleSize,
+    staging: Path,
+    workdir: Path,
+    drift_ppm: float,
+    progress: ProgressReporter | None,
+) -> None:
+    total = truth.session_duration
+    cards = staging / "cards"
+
+    # the separate recorder: started first (session clock 0), clean sound, maybe drifting
+    clean = workdir / "recorder.clean.wav"
+    write_wav_mono(clean, room)
+    rec_rel = "cards/recorder/ZOOM0001/ZOOM0001_LR.WAV"
+    rec_len = total * (1 + drift_ppm * 1e-6)
+    record_with_drift(clean, staging / rec_rel, drift_ppm, total)
+    truth.devices.append(
+        DeviceTruth("recorder", "recorder", 0.0, drift_ppm, round(rec_len, 6),
+                    _creation(0.0, 0.0).isoformat(), [FileTruth(rec_rel, 0.0, round(rec_len, 6))])
+    )  # fmt: skip
+
+    # camera A: wide shot, one file, Sony-like card with an XML sidecar
+    a_len = _frames(total - size.camera_a_offset - 0.4, size.fps)
+    a_audio = workdir / "A.wav"
+    write_wav_mono(workdir / "A.clean.wav", _cut(room, size.camera_a_offset, a_len))
+    colour_audio(workdir / "A.clean.wav", a_audio, CAMERA_A_COLOUR, a_len)
+    a_rel = "cards/cam-a/PRIVATE/M4ROOT/CLIP/C0001.MP4"
+    a_created = _creation(size.camera_a_offset, 2.0)
+    look_a = CameraLook("A", "CAMERA A - plan large", size.width, size.height, size.fps,
+                        size.x264_preset, size.crf)  # fmt: skip
+    encode_camera_file(
+        a_audio, staging / a_rel, look_a, device_start=0.0, session_offset=size.camera_a_offset,
+        seconds=a_len, creation_time=a_created, timecode=_timecode(a_created, size.fps),
+        progress=progress,
+    )  # fmt: skip
+    (staging / a_rel).with_name("C0001M01.XML").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<NonRealTimeMeta xmlns="urn:schemas-professionalDisc:nonRealTimeMeta:ver.2.00">\n'
+        f'  <Duration value="{round(a_len * size.fps)}"/>\n'
+        f'  <CreationDate value="{a_created.isoformat()}"/>\n'
+        "</NonRealTimeMeta>\n",
+        encoding="utf-8",
+    )
+    truth.devices.append(
+        DeviceTruth("A", "wide", size.camera_a_offset, 0.0, a_len, a_created.isoformat(),
+                    [FileTruth(a_rel, 0.0, a_len)])
+    )  # fmt: skip
+
+    # camera B: close-up, started later, GoPro-like chapters
+    b_len = _frames(total - size.camera_b_offset - 1.0, size.fps)
+    b_audio = workdir / "B.wav"
+    write_wav_mono(workdir / "B.clean.wav", _cut(room, size.camera_b_offset, b_len))
+    colour_audio(workdir / "B.clean.wav", b_audio, CAMERA_B_COLOUR, b_len)
+    coloured, _ = read_wav_mono(b_audio)
+    # split on a multiple of 0.32 s: a whole number of video frames and of AAC frames
+    split = round(b_len * 0.55 / 0.32) * 0.32
+    b_created = _creation(size.camera_b_offset, -3.0)
+    look_b = CameraLook("B", "CAMERA B - plan serre", size.width, size.height, size.fps,
+                        size.x264_preset, size.crf)  # fmt: skip
+    b_truth = DeviceTruth("B", "close", size.camera_b_offset, 0.0, b_len, b_created.isoformat())
+    for chapter, (start, end) in enumerate(((0.0, split), (split, b_len)), start=1):
+        part = workdir / f"B.part{chapter}.wav"
+        write_wav_mono(part, coloured[int(round(start * RATE)) : int(round(end * RATE))])
+        rel = f"cards/cam-b/DCIM/100GOPRO/GX{chapter:02d}0042.MP4"
+        encode_camera_file(
+            part, staging / rel, look_b, device_start=start, session_offset=size.camera_b_offset,
+            seconds=round(end - start, 6), creation_time=b_created + timedelta(seconds=start),
+            timecode=None, progress=progress,
+        )  # fmt: skip
+        b_truth.files.append(FileTruth(rel, round(start, 6), round(end - start, 6)))
+    truth.devices.append(b_truth)
+    assert cards.is_dir()
+
+
+def _session_yaml(size: SampleSize) -> dict:
+    speakers = [S.CAST["gardener"], S.CAST["geographer"]]
+    return {
+        "slug": SLUG,
+        "title": S.TITLE,
+        "theme": S.THEME,
+        "date": SESSION_DATE,
+        "start_time": SESSION_START.strftime("%H:%M"),
+        "place": S.PLACE,
+        "language": "fr",
+        "facilitator": {
+            "name": S.CAST["facilitator"].name,
+            "role": S.CAST["facilitator"].role,
+            "organisation": S.CAST["facilitator"].organisation,
+        },
+        "speakers": [
+            {"name": v.name, "role": v.role, "organisation": v.organisation} for v in speakers
+        ],
+        "cameras": [
+            {"name": "A", "role": "wide", "label": "Plan large"},
+            {"name": "B", "role": "close", "label": "Plan serré"},
+            {"name": "recorder", "role": "recorder", "label": "Enregistreur"},
+        ],
+        "sources": [
+            {"path": "../cards/cam-a", "camera": "A"},
+            {"path": "../cards/cam-b", "camera": "B"},
+            {"path": "../cards/recorder", "camera": "recorder"},
+        ],
+        "glossary": {
+            "names": [v.name for v in S.CAST.values() if v.key != "room"],
+            "places": S.GLOSSARY_PLACES,
+            "acronyms": S.GLOSSARY_ACRONYMS,
+        },
+        "credits": {
+            "publisher": "Métropole - Direction de la prospective",
+            "funding": "Avec le soutien du programme « Territoires en transition »",
+            "production": "Rencontres filmées avec capture",
+            "photo_credits": "Photos : service communication de la Métropole",
+        },
+        "links": [{"title": "Le cycle des Rencontres", "url": "https://example.org/rencontres"}],
+    }
+
+
+def _cue_lists(truth: Truth) -> tuple[dict, dict]:
+    """Draft cue lists on the session clock (their schema is owned by the editing stage)."""
+    script = truth.script
+    start = max(0.0, script[0].start - 0.5)
+    end = min(truth.session_duration, script[-1].end + 1.0)
+    b = next(d for d in truth.devices if d.camera == "B")
+    middle = max(b.offset + 0.5, script[len(script) // 2].start - 0.3)
+    full = {
+        "clips": [
+            {"in": round(start, 3), "out": round(middle, 3), "camera": "A"},
+            {"in": round(middle, 3), "out": round(end, 3), "camera": "B"},
+        ],
+        "lower_thirds": [
+            {"at": line.start, "speaker": line.name, "duration": 4.0}
+            for line in script
+            if line.speaker in ("gardener", "geographer")
+        ][:2],
+        "chapters": [{"at": round(start, 3), "title": "Ouverture"}],
+    }
+    picks = [line for line in script if line.speaker in ("gardener", "geographer")][:2]
+    highlights = {
+        "clips": [
+            {"in": round(p.start - 0.2, 3), "out": round(p.end + 0.3, 3), "camera": "A"}
+            for p in picks
+        ],
+        "quotes": [{"at": picks[0].start, "text": picks[0].text}],
+    }
+    return full, highlights
+
+
+def _dump_yaml(path: Path, header: str, data: dict) -> None:
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    atomic_write_text(path, header + text)
+
+
+def generate_sample(
+    out_dir: Path,
+    *,
+    tiny: bool = False,
+    drift_ppm: float = 80.0,
+    force: bool = False,
+    progress: ProgressReporter | None = None,
+) -> SampleResult:
+    """Write ``out_dir/cards``, ``out_dir/<slug>/`` and ``out_dir/truth.json``.
+
+    Everything is built in a staging folder and moved into place at the end, so an
+    interrupted run leaves nothing half-made under the final names.
+    """
+    size = TINY if tiny else DEMO
+    if not -500 <= drift_ppm <= 500:
+        raise ConfigError("--drift-ppm must be between -500 and 500 (real recorders: 50-150)")
+    targets = [out_dir / "cards", out_dir / SLUG, out_dir / "truth.json"]
+    existing = [t for t in targets if t.exists()]
+    if existing and not force:
+        names = ", ".join(str(t) for t in existing)
+        raise ConfigError(f"{names} already exist; use --force to replace the sample")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".capture-samples-", dir=out_dir))
+    try:
+        workdir = staging / "work"
+        workdir.mkdir()
+        room, truth = _mix_room(size, workdir)
+        _write_cards(room, truth, size, staging, workdir, drift_ppm, progress)
+        session = staging / SLUG
+        scaffold_folders(session)
+        _dump_yaml(
+            session / "session.yaml",
+            "# Sample Rencontre generated by `capture samples` (synthetic voices and cameras).\n",
+            _session_yaml(size),
+        )
+        full, highlights = _cue_lists(truth)
+        header = "# Times are seconds on the session clock. Generated by `capture samples`.\n"
+        _dump_yaml(session / "cues" / "full.yaml", header, full)
+        _dump_yaml(session / "cues" / "highlights.yaml", header, highlights)
+        (staging / "truth.json").write_text(
+            json.dumps(asdict(truth), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        shutil.rmtree(workdir)
+        for target in targets:
+            if target.is_dir():
+                shutil.rmtree(target)
+            elif target.exists():
+                target.unlink()
+            (staging / target.name).rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return SampleResult(out_dir, out_dir / SLUG, out_dir / "cards", out_dir / "truth.json", truth)

@@ -1,0 +1,281 @@
+"""The session folder and its ``session.yaml``: one Rencontre, everything about it."""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date as Date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from pipeline.errors import ConfigError, Problem
+from pipeline.validation import format_location, validate_loaded
+from pipeline.yamlio import Location, load_yaml
+
+SESSION_FILE = "session.yaml"
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+CAMERA_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"
+
+
+@dataclass(frozen=True)
+class SessionLayout:
+    """Where everything lives inside a session folder (GUIDE §1)."""
+
+    root: Path
+
+    @property
+    def session_file(self) -> Path:
+        return self.root / SESSION_FILE
+
+    @property
+    def media(self) -> Path:
+        return self.root / "media"
+
+    @property
+    def work(self) -> Path:
+        return self.root / "work"
+
+    @property
+    def logs(self) -> Path:
+        return self.work / "logs"
+
+    @property
+    def transcript(self) -> Path:
+        return self.root / "transcript"
+
+    @property
+    def subtitles(self) -> Path:
+        return self.root / "subtitles"
+
+    @property
+    def cues(self) -> Path:
+        return self.root / "cues"
+
+    @property
+    def renders(self) -> Path:
+        return self.root / "renders"
+
+    def folders(self) -> list[Path]:
+        return [
+            self.media,
+            self.work,
+            self.transcript,
+            self.subtitles,
+            self.subtitles / "reviewed",
+            self.cues,
+            self.renders,
+        ]
+
+
+def slugify(text: str) -> str:
+    """'Manger local en 2040 ?' -> 'manger-local-en-2040'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+NonEmpty = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class Person(_Model):
+    name: NonEmpty
+    role: str | None = None
+    organisation: str | None = None
+
+
+class Speaker(Person):
+    channel: Annotated[int, Field(ge=1, le=64)] | None = None
+    """Channel of a multitrack recorder that carries this speaker's microphone (1-based)."""
+
+
+class CameraRole(StrEnum):
+    WIDE = "wide"
+    CLOSE = "close"
+    RECORDER = "recorder"
+
+
+class Camera(_Model):
+    name: Annotated[str, Field(pattern=CAMERA_NAME_PATTERN)]
+    role: CameraRole
+    label: str | None = None
+    offset: float | None = None
+    """Manual sync offset in seconds on the session clock; overrides audio sync."""
+
+
+class Source(_Model):
+    """A camera card or folder to ingest. It may be anywhere and is only ever read."""
+
+    path: NonEmpty
+    camera: str | None = None
+
+
+class Glossary(_Model):
+    names: list[NonEmpty] = []
+    places: list[NonEmpty] = []
+    acronyms: list[NonEmpty] = []
+    terms: list[NonEmpty] = []
+
+    def all_terms(self) -> list[str]:
+        return [*self.names, *self.places, *self.acronyms, *self.terms]
+
+
+class Credits(_Model):
+    publisher: str | None = None
+    funding: str | None = None
+    """Funding mention, shown in the credits and on the site."""
+    production: str | None = None
+    photo_credits: str | None = None
+    legal: str | None = None
+
+
+class Link(_Model):
+    title: NonEmpty
+    url: NonEmpty
+
+    @field_validator("url")
+    @classmethod
+    def _web_url(cls, url: str) -> str:
+        if not re.match(r"^(https?://|mailto:)", url, re.IGNORECASE):
+            raise ValueError("must start with http://, https:// or mailto:")
+        return url
+
+
+class Document(_Model):
+    title: NonEmpty
+    path: NonEmpty
+
+
+class Photo(_Model):
+    path: NonEmpty
+    caption: str | None = None
+    credit: str | None = None
+
+
+class Session(_Model):
+    """The typed content of session.yaml."""
+
+    slug: Annotated[str, Field(pattern=SLUG_PATTERN, max_length=80)]
+    title: NonEmpty
+    theme: str | None = None
+    date: Date
+    start_time: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")] | None = None
+    place: str | None = None
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}$")] = "fr"
+    facilitator: Person | None = None
+    speakers: list[Speaker] = []
+    cameras: list[Camera] = []
+    sources: list[Source] = []
+    glossary: Glossary = Glossary()
+    credits: Credits = Credits()
+    links: list[Link] = []
+    documents: list[Document] = []
+    photos: list[Photo] = []
+    logos: list[NonEmpty] = []
+    poster: str | None = None
+
+    @field_validator("sources", mode="before")
+    @classmethod
+    def _plain_source_paths(cls, value: Any) -> Any:
+        """Allow `- ../cards/A` as a shorthand for `- path: ../cards/A`."""
+        if isinstance(value, list):
+            return [{"path": item} if isinstance(item, str) else item for item in value]
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Session:
+        names = [c.name for c in self.cameras]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"camera names must be unique: {', '.join(duplicates)}")
+        for source in self.sources:
+            if source.camera is not None and source.camera not in names:
+                raise ValueError(
+                    f"source {source.path!r} names camera {source.camera!r}, which is not in "
+                    f"cameras ({', '.join(names) or 'none declared'})"
+                )
+        return self
+
+    def camera(self, name: str) -> Camera | None:
+        return next((c for c in self.cameras if c.name == name), None)
+
+    def session_paths(self) -> list[tuple[Location, str]]:
+        """Every path in the file that must stay inside the session folder, with its location."""
+        found: list[tuple[Location, str]] = []
+        found += [(("documents", i, "path"), d.path) for i, d in enumerate(self.documents)]
+        found += [(("photos", i, "path"), p.path) for i, p in enumerate(self.photos)]
+        found += [(("logos", i), logo) for i, logo in enumerate(self.logos)]
+        if self.poster:
+            found.append((("poster",), self.poster))
+        return found
+
+
+@dataclass(frozen=True)
+class LoadedSession:
+    """A validated session and its folder."""
+
+    session: Session
+    layout: SessionLayout
+
+    @property
+    def root(self) -> Path:
+        return self.layout.root
+
+    def resolve(self, relative: str) -> Path:
+        return resolve_inside(self.root, relative)
+
+    def source_paths(self) -> list[tuple[Source, Path]]:
+        """Sources resolved against the session folder (they may lie outside it)."""
+        return [
+            (s, Path(os.path.normpath(self.root.absolute() / os.path.expanduser(s.path))))
+            for s in self.session.sources
+        ]
+
+
+def resolve_inside(root: Path, relative: str) -> Path:
+    """Resolve ``relative`` under ``root``, refusing absolute paths and escapes (``..``, links)."""
+    candidate = Path(relative)
+    if candidate.is_absolute() or relative.startswith("~"):
+        raise ValueError("must be a path relative to the session folder, not an absolute one")
+    base = root.resolve()
+    resolved = (base / candidate).resolve()
+    if resolved != base and base not in resolved.parents:
+        raise ValueError("leads outside the session folder (through '..' or a symbolic link)")
+    return resolved
+
+
+def load_session(folder: Path) -> LoadedSession:
+    """Load and validate ``folder/session.yaml``; a ConfigError lists every problem found."""
+    layout = SessionLayout(folder)
+    if not layout.session_file.is_file():
+        raise ConfigError(
+            f"no {SESSION_FILE} in {folder} (create one with `capture init {folder}`)",
+            file=layout.session_file,
+        )
+    loaded = load_yaml(layout.session_file)
+    if not isinstance(loaded.data, dict):
+        raise ConfigError([Problem(loaded.path, 1, None, "must be a mapping of keys to values")])
+    session = validate_loaded(loaded, Session)
+    problems = []
+    for location, relative in session.session_paths():
+        try:
+            resolve_inside(folder, relative)
+        except ValueError as exc:
+            problems.append(
+                Problem(
+                    loaded.path,
+                    loaded.line_of(location),
+                    format_location(location),
+                    f"{relative!r} {exc}",
+                )
+            )
+    if problems:
+        raise ConfigError(problems)
+    return LoadedSession(session=session, layout=layout)

@@ -1,0 +1,1 @@
+"""Render and publish presets, shipped inside the package as ``pipeline.presets``."""

@@ -1,0 +1,45 @@
+"""Shared fixtures: small generated media (real ffmpeg), the tiny sample Rencontre."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from pipeline.sample_rencontre.generate import SampleResult, generate_sample
+
+
+@pytest.fixture(autouse=True)
+def _no_error_logs(caplog: pytest.LogCaptureFixture):
+    """A test that logged at error level failed somewhere, even if it 'passed'."""
+    caplog.set_level(logging.WARNING)
+    yield
+    errors = [r for r in caplog.get_records("call") if r.levelno >= logging.ERROR]
+    if errors:
+        pytest.fail("logged at error level: " + "; ".join(r.getMessage() for r in errors))
+
+
+def ffmpeg(*args: str | Path) -> None:
+    """Test-side media generation with bare ffmpeg (independent of the code under test)."""
+    subprocess.run(
+        ["ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-y", *map(str, args)],
+        check=True,
+    )
+
+
+@pytest.fixture
+def make_media(tmp_path: Path) -> Callable[..., Path]:
+    def make(name: str, *args: str | Path) -> Path:
+        out = tmp_path / name
+        ffmpeg(*args, out)
+        return out
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def tiny_sample(tmp_path_factory: pytest.TempPathFactory) -> SampleResult:
+    return generate_sample(tmp_path_factory.mktemp("sample"), tiny=True)

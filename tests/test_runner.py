@@ -1,0 +1,142 @@
+"""The ffmpeg runner: atomic outputs, errors with context, progress, Ctrl-C, odd names."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import MissingDependencyError, ToolFailedError
+from pipeline.runner import OutputFile, run_ffmpeg, temporary_name
+from pipeline.tools import FFMPEG, FFPROBE, find_tool
+
+
+class _Task:
+    def __init__(self, values: list[float]) -> None:
+        self.values = values
+
+    def advance_to(self, done: float) -> None:
+        self.values.append(done)
+
+    def __enter__(self) -> _Task:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+class RecordingProgress:
+    """A ProgressReporter that remembers every value reported."""
+
+    def __init__(self) -> None:
+        self.tasks: list[tuple[str, float | None, list[float]]] = []
+
+    def task(self, label: str, total: float | None) -> _Task:
+        values: list[float] = []
+        self.tasks.append((label, total, values))
+        return _Task(values)
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if ".partial" in p.name)
+
+
+def test_success_writes_final_name_only_and_reports_progress(tmp_path: Path) -> None:
+    out = tmp_path / "tone.wav"
+    progress = RecordingProgress()
+    run_ffmpeg(
+        ["-f", "lavfi", "-i", "sine=frequency=440:duration=3", OutputFile(out)],
+        duration=3.0,
+        progress=progress,
+    )
+    assert out.stat().st_size > 3 * 44100
+    assert _leftovers(tmp_path) == []
+    (_, total, values) = progress.tasks[0]
+    assert total == 3.0
+    assert values == sorted(values) and values[-1] == pytest.approx(3.0)
+    assert any(2.5 < v <= 3.0 for v in values[:-1]), "ffmpeg's own progress was not read"
+
+
+def test_failure_carries_command_exit_code_and_stderr_and_leaves_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out.mp4"
+    out.write_bytes(b"previous good output")
+    with pytest.raises(ToolFailedError) as caught:
+        run_ffmpeg(["-f", "lavfi", "-i", "nosuchsource=x", OutputFile(out)])
+    error = caught.value
+    assert error.returncode != 0
+    assert "nosuchsource" in " ".join(error.argv)
+    assert "nosuchsource" in error.stderr_tail or "No such filter" in error.stderr_tail
+    assert "command:" in str(error)
+    assert out.read_bytes() == b"previous good output"
+    assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["-leading dash.wav", "with:colon.wav", "it's \"quoted\".wav", "accentué é.wav", "a b.wav"],
+)
+def test_odd_file_names_are_plain_files(tmp_path: Path, name: str) -> None:
+    source = tmp_path / f"src {name}"
+    run_ffmpeg(["-f", "lavfi", "-i", "sine=duration=0.5", OutputFile(source)])
+    target = tmp_path / name
+    run_ffmpeg(["-i", source, "-c", "copy", OutputFile(target)])
+    assert target.is_file() and target.stat().st_size > 1000
+    assert _leftovers(tmp_path) == []
+
+
+def test_temporary_name_keeps_the_extension_and_folder(tmp_path: Path) -> None:
+    final = tmp_path / "renders" / "full.mp4"
+    temp = temporary_name(final)
+    assert temp.parent == final.parent and temp.suffix == ".mp4" and temp.name.startswith(".")
+
+
+def test_missing_ffmpeg_gives_an_install_hint(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.setenv("CAPTURE_FFMPEG", str(tmp_path / "no-ffmpeg"))
+    with pytest.raises(MissingDependencyError) as caught:
+        find_tool(FFMPEG)
+    assert "apt-get install ffmpeg" in caught.value.hint
+    monkeypatch.delenv("CAPTURE_FFMPEG")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(MissingDependencyError):
+        find_tool(FFPROBE)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_interrupt_stops_ffmpeg_and_keeps_no_partial_output(tmp_path: Path, sig: int) -> None:
+    out = tmp_path / "long.mp4"
+    script = textwrap.dedent(
+        f"""
+        import signal, sys
+        from pathlib import Path
+        from pipeline.cli import _sigterm_as_interrupt
+        from pipeline.errors import InterruptedByUser
+        from pipeline.runner import OutputFile, run_ffmpeg
+        signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
+        print("started", flush=True)
+        try:
+            run_ffmpeg(["-re", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25:duration=60",
+                        "-c:v", "libx264", "-preset", "ultrafast", OutputFile(Path({str(out)!r}))])
+        except InterruptedByUser:
+            sys.exit(130)
+        """
+    )
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None and child.stdout.readline().strip() == "started"
+    deadline = time.monotonic() + 20
+    while not _leftovers(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _leftovers(tmp_path), "ffmpeg never started writing"
+    time.sleep(0.5)
+    os.kill(child.pid, sig)
+    assert child.wait(timeout=20) == 130
+    assert not out.exists()
+    assert _leftovers(tmp_path) == []
+    ffmpeg_left = subprocess.run(["pgrep", "-f", str(out.parent)], capture_output=True, text=True)
+    assert ffmpeg_left.stdout.strip() == ""
