@@ -1,7 +1,7 @@
 """Loading user YAML safely, keeping the line of every value for error messages.
 
-``yaml.safe_load`` semantics only (no tags that build objects), a size limit, and an
-expansion budget that stops "billion laughs" alias bombs before they are built.
+``yaml.SafeLoader`` only (no tag ever builds an object), a size limit, and an expansion
+budget that stops "billion laughs" alias bombs before they are built.
 """
 
 from __future__ import annotations
@@ -56,6 +56,28 @@ class _TooLarge(Exception):
     pass
 
 
+class DatesAsTextSafeLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that leaves dates and times as text.
+
+    Still the safe loader (no tag ever builds an object); dates are left to the pydantic
+    models, which report an impossible date such as 2026-02-30 with its line instead of
+    PyYAML raising a bare ValueError.
+    """
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+
+def _construct(text: str) -> Any:
+    loader = DatesAsTextSafeLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
 def load_yaml(path: Path, *, max_bytes: int = MAX_YAML_BYTES) -> LoadedYaml:
     """Read ``path`` with ``yaml.safe_load``; every failure is a ConfigError naming file:line."""
     try:
@@ -69,12 +91,12 @@ def load_yaml(path: Path, *, max_bytes: int = MAX_YAML_BYTES) -> LoadedYaml:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"not UTF-8 text (byte {exc.start})", file=path) from exc
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=DatesAsTextSafeLoader)
         lines: dict[Location, int] = {}
         if root is not None:
             # walking the node graph expands aliases: a bomb exhausts the budget here, cheaply
             _index_lines(root, (), lines, [MAX_YAML_NODES])
-        data = yaml.safe_load(text)
+        data = _construct(text)
     except _TooLarge:
         raise ConfigError(
             [

@@ -1,0 +1,99 @@
+"""The sample Rencontre matches its truth.json: probed durations, audio offsets, script."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline.probe import probe
+from pipeline.sample_rencontre.generate import SampleResult, generate_sample
+from pipeline.sample_rencontre.script import TINY_SCRIPT
+from pipeline.session import load_session
+
+pytestmark = pytest.mark.slow
+FRAME = 0.04
+RATE = 8000
+
+
+def _pcm(path: Path, start: float = 0.0) -> np.ndarray:
+    """Decode with bare ffmpeg (independent of the code under test) to mono 8 kHz floats."""
+    raw = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(path), "-ac", "1", "-ar", str(RATE), "-f", "f32le", "-"],
+        check=True, capture_output=True,
+    ).stdout  # fmt: skip
+    return np.frombuffer(raw, dtype="<f4")
+
+
+def _offset(reference: np.ndarray, part: np.ndarray) -> float:
+    """Seconds into ``reference`` where ``part`` starts (FFT cross-correlation)."""
+    n = 1 << int(np.ceil(np.log2(len(reference) + len(part))))
+    spectrum = np.fft.rfft(reference, n) * np.conj(np.fft.rfft(part, n))
+    correlation = np.fft.irfft(spectrum, n)
+    return int(np.argmax(correlation[: len(reference)])) / RATE
+
+
+def test_files_match_truth_durations(tiny_sample: SampleResult) -> None:
+    truth = json.loads(tiny_sample.truth_file.read_text(encoding="utf-8"))
+    assert truth["size"] == "tiny" and truth["session_duration"] < 20
+    for device in truth["devices"]:
+        total = 0.0
+        for file in device["files"]:
+            info = probe(tiny_sample.root / file["path"], check_vfr=False)
+            assert info.duration == pytest.approx(file["duration"], abs=FRAME), file["path"]
+            total += info.duration
+            if device["role"] != "recorder":
+                video = info.primary_video
+                assert (video.width, video.height) == (320, 180)
+                assert video.avg_frame_rate == 25 and info.creation_time is not None
+        assert total == pytest.approx(device["duration"], abs=FRAME)
+    chapters = next(d for d in truth["devices"] if d["camera"] == "B")["files"]
+    assert [Path(c["path"]).name for c in chapters] == ["GX010042.MP4", "GX020042.MP4"]
+
+
+def test_audio_offsets_match_truth_within_a_frame(tiny_sample: SampleResult) -> None:
+    truth = tiny_sample.truth
+    recorder = next(d for d in truth.devices if d.camera == "recorder")
+    assert recorder.offset == 0.0 and recorder.drift_ppm == 80.0
+    room = _pcm(tiny_sample.root / recorder.files[0].path)
+    cameras = [d for d in truth.devices if d.role != "recorder"]
+    assert sorted(d.offset for d in cameras)[0] > 0 and cameras[1].offset > cameras[0].offset + 2
+    for device in cameras:
+        for file in device.files:
+            found = _offset(room, _pcm(tiny_sample.root / file.path))
+            assert found == pytest.approx(device.offset + file.start, abs=FRAME), file.path
+
+
+def test_script_and_session_are_ready_for_the_next_stages(tiny_sample: SampleResult) -> None:
+    truth = tiny_sample.truth
+    assert [line.text for line in truth.script] == [line.text for line in TINY_SCRIPT]
+    starts = [line.start for line in truth.script]
+    assert starts == sorted(starts)
+    camera_a = next(d for d in truth.devices if d.camera == "A")
+    assert camera_a.offset < starts[0] and truth.script[-1].end < truth.session_duration
+    assert all(line.end - line.start > 1.0 for line in truth.script)
+    assert {line.speaker for line in truth.script} == {"facilitator", "gardener", "geographer",
+                                                        "room"}  # fmt: skip
+    assert len(truth.applause) == 1
+    session = load_session(tiny_sample.session).session
+    assert [s.camera for s in session.sources] == ["A", "B", "recorder"]
+    assert {"PAT", "AMAP"} <= set(session.glossary.acronyms)
+    for source, path in load_session(tiny_sample.session).source_paths():
+        assert path.is_dir(), source
+    for cue in ("full", "highlights"):
+        assert (tiny_sample.session / "cues" / f"{cue}.yaml").is_file()
+
+
+def test_generation_is_deterministic_and_refuses_to_overwrite(tiny_sample, tmp_path) -> None:
+    again = generate_sample(tmp_path, tiny=True)
+    assert again.truth_file.read_bytes() == tiny_sample.truth_file.read_bytes()
+    wav = "cards/recorder/ZOOM0001/ZOOM0001_LR.WAV"
+    assert (tmp_path / wav).read_bytes() == (tiny_sample.root / wav).read_bytes()
+    result = subprocess.run([sys.executable, "-m", "pipeline", "samples", str(tmp_path), "--tiny"],
+                            capture_output=True, text=True)  # fmt: skip
+    assert result.returncode == 3 and "--force" in result.stderr
+    assert not list(tmp_path.glob(".capture-samples-*"))

@@ -1,0 +1,149 @@
+"""session.yaml: the typed model, and one clear message with file and line for every mistake."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import ConfigError
+from pipeline.session import load_session
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "samples" / "session.yaml"
+
+
+def _session(tmp_path: Path, text: str) -> Path:
+    folder = tmp_path / "rencontre"
+    folder.mkdir(exist_ok=True)
+    (folder / "session.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def _problems(folder: Path) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        load_session(folder)
+    return [str(p) for p in caught.value.problems]
+
+
+MINIMAL = 'slug: test\ntitle: "Manger local"\ndate: 2026-03-12\n'
+
+
+def test_documented_example_is_valid_and_complete(tmp_path: Path) -> None:
+    folder = tmp_path / "example"
+    folder.mkdir()
+    shutil.copy(EXAMPLE, folder / "session.yaml")
+    session = load_session(folder).session
+    assert session.language == "fr"
+    assert session.facilitator is not None and len(session.speakers) >= 2
+    assert {c.role for c in session.cameras} == {"wide", "close", "recorder"}
+    assert session.glossary.acronyms and session.credits.funding
+    assert session.documents and session.photos and session.links and session.sources
+
+
+def test_minimal_session_gets_defaults(tmp_path: Path) -> None:
+    session = load_session(_session(tmp_path, MINIMAL)).session
+    assert session.language == "fr" and session.speakers == [] and session.cameras == []
+
+
+def test_missing_field_names_file_line_and_field(tmp_path: Path) -> None:
+    text = MINIMAL + "speakers:\n  - name: Alice\n  - role: maraîcher\n    organisation: X\n"
+    assert _problems(_session(tmp_path, text)) == ["session.yaml:6: speakers[1].name: field required"]
+
+
+def test_unknown_key_suggests_the_right_one(tmp_path: Path) -> None:
+    text = MINIMAL + "glosary:\n  names: [Alice]\n"
+    problems = _problems(_session(tmp_path, text))
+    assert problems == ["session.yaml:4: glosary: unknown key 'glosary' (did you mean 'glossary'?)"]
+    nested = MINIMAL + "speakers:\n  - name: A\n    rol: x\n"
+    assert _problems(_session(tmp_path, nested)) == [
+        "session.yaml:6: speakers[0].rol: unknown key 'rol' (did you mean 'role'?)"
+    ]
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    text = (
+        "slug: Not A Slug\ntitle: x\ndate: 2026-02-30\n"
+        "cameras:\n  - {name: A, role: closeup}\n"
+        'links:\n  - {title: x, url: "javascript:alert(1)"}\n'
+    )
+    problems = _problems(_session(tmp_path, text))
+    assert [p.split(":")[1] for p in problems] == ["1", "3", "5", "7"]
+    assert "javascript" not in " ".join(problems) or "must start with" in problems[-1]
+
+
+def test_yaml_syntax_error_has_its_line(tmp_path: Path) -> None:
+    text = MINIMAL + "speakers:\n  - name: [unclosed\n"
+    (problem,) = _problems(_session(tmp_path, text))
+    assert problem.startswith("session.yaml:6: YAML error:")
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [("../secret.pdf", "outside"), ("/etc/passwd", "absolute"), ("docs/../../x.pdf", "outside")],
+)
+def test_paths_must_stay_inside_the_session(tmp_path: Path, path: str, reason: str) -> None:
+    text = MINIMAL + f"documents:\n  - title: Programme\n    path: {path}\n"
+    (problem,) = _problems(_session(tmp_path, text))
+    assert problem.startswith("session.yaml:6: documents[0].path:") and reason in problem
+
+
+def test_symlink_leading_outside_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    folder = _session(tmp_path, MINIMAL + "photos:\n  - path: photos/salle.jpg\n")
+    (folder / "photos").symlink_to(outside)
+    (problem,) = _problems(folder)
+    assert "photos[0].path" in problem and "outside the session folder" in problem
+
+
+def test_inside_paths_and_outside_sources_are_accepted(tmp_path: Path) -> None:
+    text = MINIMAL + (
+        "cameras: [{name: A, role: wide}]\n"
+        "sources:\n  - /media/CARD_A\n  - {path: ../cards/B, camera: A}\n"
+        "documents:\n  - {title: Programme, path: documents/programme.pdf}\n"
+    )
+    loaded = load_session(_session(tmp_path, text))
+    sources = [path for _, path in loaded.source_paths()]
+    assert sources == [Path("/media/CARD_A"), tmp_path / "cards" / "B"]
+    assert loaded.resolve("documents/programme.pdf") == (
+        loaded.root.resolve() / "documents" / "programme.pdf"
+    )
+
+
+def test_source_naming_an_undeclared_camera(tmp_path: Path) -> None:
+    text = MINIMAL + "cameras: [{name: A, role: wide}]\nsources:\n  - {path: /x, camera: Z}\n"
+    (problem,) = _problems(_session(tmp_path, text))
+    assert "camera 'Z'" in problem
+
+
+def test_python_tags_are_never_constructed(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    text = MINIMAL + f"theme: !!python/object/apply:os.system ['touch {marker}']\n"
+    (problem,) = _problems(_session(tmp_path, text))
+    assert problem.startswith("session.yaml:4:") and not marker.exists()
+
+
+def test_alias_bomb_is_refused_cheaply(tmp_path: Path) -> None:
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    for i in range(1, 9):
+        lines.append(f"b{i}: &b{i} [" + ",".join([f"*{'a' if i == 1 else f'b{i - 1}'}"] * 9) + "]")
+    (problem,) = _problems(_session(tmp_path, MINIMAL + "\n".join(lines) + "\n"))
+    assert "alias" in problem
+
+
+def test_cli_reports_bad_yaml_without_traceback(tmp_path: Path) -> None:
+    folder = _session(tmp_path, MINIMAL + "speakers:\n  - role: x\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "status", str(folder)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CAPTURE_DEBUG": "0"},
+    )
+    assert result.returncode == 3
+    assert result.stderr.strip() == "error: session.yaml:5: speakers[0].name: field required"
+    assert "Traceback" not in result.stderr + result.stdout
