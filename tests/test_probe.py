@@ -15,7 +15,8 @@ SRC = "testsrc2=size=320x180:rate=25:duration=2"
 
 def test_h264_mp4_with_audio(make_media) -> None:
     path = make_media(
-        "cam.mp4", "-f", "lavfi", "-i", SRC, "-f", "lavfi", "-i", "sine=duration=2:sample_rate=48000",
+        "cam.mp4", "-f", "lavfi", "-i", SRC,
+        "-f", "lavfi", "-i", "sine=duration=2:sample_rate=48000",
         "-c:v", "libx264", "-profile:v", "high", "-pix_fmt", "yuv420p", "-c:a", "aac", "-ac", "2",
         "-metadata", "creation_time=2026-03-12T18:30:04Z", "-timecode", "18:30:04:00",
     )  # fmt: skip
@@ -28,7 +29,9 @@ def test_h264_mp4_with_audio(make_media) -> None:
     assert video is not None
     assert (video.codec, video.profile, video.width, video.height) == ("h264", "High", 320, 180)
     assert video.avg_frame_rate == Fraction(25) and not video.variable_frame_rate
-    assert video.sample_aspect_ratio == Fraction(1) and video.display_aspect_ratio == Fraction(16, 9)
+    assert video.sample_aspect_ratio == Fraction(1) and video.display_aspect_ratio == Fraction(
+        16, 9
+    )
     assert not video.interlaced and video.rotation == 0
     assert (video.pix_fmt, video.bit_depth) == ("yuv420p", 8)
     audio = info.primary_audio

@@ -79,7 +79,7 @@ def test_failure_carries_command_exit_code_and_stderr_and_leaves_nothing(tmp_pat
 
 @pytest.mark.parametrize(
     "name",
-    ["-leading dash.wav", "with:colon.wav", "it's \"quoted\".wav", "accentué é.wav", "a b.wav"],
+    ["-leading dash.wav", "with:colon.wav", 'it\'s "quoted".wav', "accentué é.wav", "a b.wav"],
 )
 def test_odd_file_names_are_plain_files(tmp_path: Path, name: str) -> None:
     source = tmp_path / f"src {name}"

@@ -20,10 +20,11 @@ FRAME = 0.04
 RATE = 8000
 
 
-def _pcm(path: Path, start: float = 0.0) -> np.ndarray:
+def _pcm(path: Path) -> np.ndarray:
     """Decode with bare ffmpeg (independent of the code under test) to mono 8 kHz floats."""
     raw = subprocess.run(
-        ["ffmpeg", "-v", "error", "-i", str(path), "-ac", "1", "-ar", str(RATE), "-f", "f32le", "-"],
+        ["ffmpeg", "-v", "error", "-i", str(path), "-ac", "1", "-ar", str(RATE),
+         "-f", "f32le", "-"],
         check=True, capture_output=True,
     ).stdout  # fmt: skip
     return np.frombuffer(raw, dtype="<f4")

@@ -52,7 +52,9 @@ def test_minimal_session_gets_defaults(tmp_path: Path) -> None:
 
 def test_missing_field_names_file_line_and_field(tmp_path: Path) -> None:
     text = MINIMAL + "speakers:\n  - name: Alice\n  - role: maraîcher\n    organisation: X\n"
-    assert _problems(_session(tmp_path, text)) == ["session.yaml:6: speakers[1].name: field required"]
+    assert _problems(_session(tmp_path, text)) == [
+        "session.yaml:6: speakers[1].name: field required"
+    ]
 
 
 def test_unknown_key_suggests_the_right_one(tmp_path: Path) -> None:
