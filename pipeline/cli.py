@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from pipeline import __version__
 from pipeline.console import make_progress, stderr, stdout
@@ -52,8 +52,8 @@ def _report_errors(function: F) -> F:
             raise
         except (Exception, KeyboardInterrupt) as error:  # noqa: BLE001 - the one boundary
             if os.environ.get("CAPTURE_DEBUG") == "1":
-                stderr.print(traceback.format_exc(), markup=False)
-            stderr.print(_describe(error), markup=False)
+                stderr.print(traceback.format_exc())
+            stderr.print(_describe(error))
             raise typer.Exit(exit_code_for(error)) from None
 
     return wrapper  # type: ignore[return-value]
@@ -142,22 +142,16 @@ def probe_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Describe media files (ffprobe): streams, rates, interlacing, rotation, VFR, timecode."""
-    from pipeline.errors import MediaError
-    from pipeline.probe import probe
+    from pipeline.probe import probe_many
 
-    results, failures = [], []
-    for file in files:
-        try:
-            results.append(probe(file))
-        except MediaError as error:
-            failures.append(error)
+    results, failures = probe_many(files)
     if as_json:
-        stdout.print_json(json.dumps([info.to_json() for info in results]))
+        typer.echo(json.dumps([info.to_json() for info in results], indent=2, ensure_ascii=False))
     else:
         for info in results:
             stdout.print(_media_table(info))
     for failure in failures:
-        stderr.print(f"error: {failure}", markup=False)
+        stderr.print(f"error: {failure}")
     if failures:
         raise typer.Exit(ExitCode.MEDIA)
 
@@ -207,7 +201,7 @@ def doctor_command(
         detail = check.detail + (
             f"\n-> {check.fix}" if check.fix and check.status != Status.OK else ""
         )
-        table.add_row(check.name, f"[{colours[check.status]}]{check.status}[/]", escape(detail))
+        table.add_row(check.name, Text(check.status, style=colours[check.status]), detail)
     stdout.print(table)
     missing = [c for c in checks if c.failed]
     if missing:
@@ -263,5 +257,5 @@ def status_command(session: SessionArg) -> None:
     for column in ("what", "where", "state"):
         table.add_column(column)
     for row in folder_status(loaded):
-        table.add_row(row.what, str(row.where), escape(row.state))
+        table.add_row(row.what, str(row.where), row.state)
     stdout.print(table)

@@ -18,8 +18,9 @@ from rich.progress import (
 
 from pipeline.progress import NullProgress, ProgressReporter
 
-stdout = Console(highlight=False, soft_wrap=True)
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+# markup off: titles, names and paths come from users and may contain [brackets]
+stdout = Console(highlight=False, soft_wrap=True, markup=False)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 
 class _RichTask:

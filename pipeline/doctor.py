@@ -121,6 +121,9 @@ def _model_check() -> Check:
 
 
 def _disk_check(folder: Path) -> Check:
+    folder = folder.absolute()
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent  # the disk the folder will be created on
     usage = shutil.disk_usage(folder)
     detail = f"{usage.free / 1024**3:.1f} GiB free in {folder}"
     if usage.free < MIN_FREE_BYTES:

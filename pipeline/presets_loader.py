@@ -8,6 +8,7 @@ A path to a ``.yaml`` file is also accepted.
 from __future__ import annotations
 
 import os
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -79,9 +80,15 @@ def packaged_preset_names() -> list[str]:
     )
 
 
-def _find(name: str, session_root: Path | None) -> Path:
+PRESET_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+def _find(name: str, session_root: Path | None) -> Path | None:
+    """The user's preset file for ``name``, or None to use the packaged one."""
     if name.endswith((".yaml", ".yml")):
         return Path(name)
+    if not PRESET_NAME.match(name):
+        raise ConfigError(f"{name!r} is not a preset name (lowercase letters, digits, - and _)")
     candidates = []
     if os.environ.get("CAPTURE_PRESETS"):
         candidates.append(Path(os.environ["CAPTURE_PRESETS"]) / f"{name}.yaml")
@@ -90,13 +97,17 @@ def _find(name: str, session_root: Path | None) -> Path:
     for candidate in candidates:
         if candidate.is_file():
             return candidate
-    packaged = resources.files(PACKAGE) / f"{name}.yaml"
-    if packaged.is_file():
-        with resources.as_file(packaged) as path:
-            return Path(path)
-    known = ", ".join(packaged_preset_names())
-    raise ConfigError(f"no preset named {name!r} (known presets: {known})")
+    return None
 
 
 def load_preset(name: str, *, session_root: Path | None = None) -> Preset:
-    return validate_loaded(load_yaml(_find(name, session_root)), Preset)
+    user_file = _find(name, session_root)
+    if user_file is not None:
+        return validate_loaded(load_yaml(user_file), Preset)
+    packaged = resources.files(PACKAGE) / f"{name}.yaml"
+    if not packaged.is_file():
+        known = ", ".join(packaged_preset_names())
+        raise ConfigError(f"no preset named {name!r} (known presets: {known})")
+    # as_file gives a real path even from a zipped install, for as long as we read it
+    with resources.as_file(packaged) as path:
+        return validate_loaded(load_yaml(Path(path)), Preset)

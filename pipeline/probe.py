@@ -100,7 +100,10 @@ class VideoStream:
 
     @property
     def frame_rate(self) -> Fraction | None:
-        """The nominal rate to conform to: the average rate, else the real base rate."""
+        """The nominal rate to conform to: the exact base rate of a constant-rate stream
+        (containers such as Matroska only estimate the average), else the average rate."""
+        if not self.variable_frame_rate and self.real_frame_rate:
+            return self.real_frame_rate
         return self.avg_frame_rate or self.real_frame_rate
 
     @property
@@ -181,8 +184,12 @@ def _rotation(stream: dict[str, Any]) -> int:
     return 0
 
 
-def _is_variable_frame_rate(path: Path, stream_index: int) -> bool:
-    """Decide from real packet timestamps, not from r_frame_rate vs avg_frame_rate alone."""
+def _is_variable_frame_rate(path: Path, stream_index: int, time_base: Fraction | None) -> bool:
+    """Decide from real packet timestamps, not from r_frame_rate vs avg_frame_rate alone.
+
+    Timestamps are rounded to the stream's time base (1 ms in Matroska), so an interval may
+    differ from the typical one by up to a tick without the rate being variable.
+    """
     data = ffprobe_json(
         path,
         [
@@ -201,14 +208,19 @@ def _is_variable_frame_rate(path: Path, stream_index: int) -> bool:
     if len(intervals) < 3:
         return False
     typical = median(intervals)
-    return any(abs(i - typical) > VFR_TOLERANCE * typical for i in intervals)
+    tick = float(time_base) if time_base else 0.0
+    allowed = max(VFR_TOLERANCE * typical, 1.5 * tick)
+    return any(abs(i - typical) > allowed for i in intervals)
 
 
 def _video_stream(path: Path, raw: dict[str, Any], check_vfr: bool) -> VideoStream:
     index = int(raw["index"])
     avg = _fraction(raw.get("avg_frame_rate"))
     real = _fraction(raw.get("r_frame_rate"))
-    vfr = _is_variable_frame_rate(path, index) if check_vfr else (avg is not None and avg != real)
+    if check_vfr:
+        vfr = _is_variable_frame_rate(path, index, _fraction(raw.get("time_base")))
+    else:
+        vfr = avg is not None and avg != real
     return VideoStream(
         index=index,
         codec=str(raw.get("codec_name", "unknown")),
@@ -269,9 +281,8 @@ def probe(path: Path, *, check_vfr: bool = True) -> MediaInfo:
         elif kind == "audio":
             audio.append(_audio_stream(raw))
     tags = fmt.get("tags") or {}
-    creation = tags.get("creation_time") or next(
-        (s.get("tags", {}).get("creation_time") for s in data.get("streams", [])), None
-    )
+    stream_times = (s.get("tags", {}).get("creation_time") for s in data.get("streams", []))
+    creation = tags.get("creation_time") or next((t for t in stream_times if t), None)
     return MediaInfo(
         path=path,
         container=str(fmt.get("format_name", "unknown")),
@@ -284,3 +295,17 @@ def probe(path: Path, *, check_vfr: bool = True) -> MediaInfo:
         video=video,
         audio=audio,
     )
+
+
+def probe_many(
+    paths: list[Path], *, check_vfr: bool = True
+) -> tuple[list[MediaInfo], list[MediaError]]:
+    """Probe every file; a bad one is collected with its error and the others go on."""
+    results: list[MediaInfo] = []
+    failures: list[MediaError] = []
+    for path in paths:
+        try:
+            results.append(probe(path, check_vfr=check_vfr))
+        except MediaError as error:
+            failures.append(error)
+    return results, failures

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import ctypes
+import glob
 import json
 import logging
 import os
@@ -66,13 +67,41 @@ def temporary_name(final: Path) -> Path:
     return final.with_name(f".{final.stem}.partial-{os.getpid()}{final.suffix}")
 
 
+def _load_prctl() -> Any:
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # not Linux
+        return None
+
+
+# resolved once here: the child between fork and exec must not dlopen or allocate
+_PRCTL = _load_prctl()
+
+
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
     """Ask Linux to kill the child if capture itself is killed, so no ffmpeg is orphaned."""
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _pid_alive(pid: int) -> bool:
     try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except OSError:
-        pass
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_stale_temporaries(final: Path) -> None:
+    """Delete temporaries left by a capture that was killed (its pid no longer runs)."""
+    pattern = f".{glob.escape(final.stem)}.partial-*{glob.escape(final.suffix)}"
+    for leftover in final.parent.glob(pattern):
+        pid_text = leftover.name.removeprefix(f".{final.stem}.partial-")
+        pid_text = pid_text.removesuffix(final.suffix)
+        if pid_text.isdigit() and int(pid_text) != os.getpid() and not _pid_alive(int(pid_text)):
+            leftover.unlink(missing_ok=True)
 
 
 class _PreparedArgs:
@@ -82,12 +111,22 @@ class _PreparedArgs:
         for arg in args:
             if isinstance(arg, OutputFile):
                 final = Path(os.path.abspath(arg.path))
-                final.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    final.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    self.discard()
+                    raise MediaError(
+                        f"cannot create its folder: {exc.strerror}", path=final
+                    ) from exc
                 temp = temporary_name(final)
+                _remove_stale_temporaries(final)
                 temp.unlink(missing_ok=True)
                 self.outputs.append((temp, final))
                 self.argv.append(media_url(temp) if url_paths else str(temp))
             elif isinstance(arg, Path):
+                if url_paths and self.argv and self.argv[-1] == "-i":
+                    # a file from outside may be a playlist: let it open local files only
+                    self.argv[-1:] = ["-protocol_whitelist", "file,pipe", "-i"]
                 self.argv.append(media_url(arg) if url_paths else str(arg))
             else:
                 self.argv.append(str(arg))
@@ -97,9 +136,11 @@ class _PreparedArgs:
             temp.unlink(missing_ok=True)
 
     def commit(self) -> None:
+        """Rename every output, or none: all temporaries are checked before the first rename."""
         for temp, final in self.outputs:
             if not temp.exists():
                 raise MediaError("the program reported success but wrote no file", path=final)
+        for temp, final in self.outputs:
             os.replace(temp, final)
 
 
@@ -109,13 +150,14 @@ def _drain(stream: Any, sink: deque[str]) -> None:
 
 
 def _stop(proc: subprocess.Popen[str]) -> None:
-    """Stop a child the way ffmpeg likes: SIGINT first (it closes files), SIGKILL after a grace."""
+    """Stop a child the way ffmpeg likes: SIGINT first (it closes files), SIGKILL after a grace
+    period or at a second Ctrl-C."""
     if proc.poll() is not None:
         return
-    proc.send_signal(signal.SIGINT)
     try:
+        proc.send_signal(signal.SIGINT)
         proc.wait(timeout=_GRACE_SECONDS)
-    except subprocess.TimeoutExpired:
+    except (subprocess.TimeoutExpired, KeyboardInterrupt):
         proc.kill()
         proc.wait()
 
@@ -129,7 +171,20 @@ def _execute(
     on_stdout_line: Any = None,
 ) -> ToolRun:
     prepared = _PreparedArgs(args, url_paths=url_paths)
-    argv = [str(find_tool(tool)), *fixed_args, *prepared.argv]
+    committed = False
+    try:
+        result = _supervise(tool, [str(find_tool(tool)), *fixed_args, *prepared.argv],
+                            on_stdout_line)  # fmt: skip
+        prepared.commit()
+        committed = True
+        return result
+    finally:
+        if not committed:
+            prepared.discard()
+
+
+def _supervise(tool: ExternalTool, argv: list[str], on_stdout_line: Any) -> ToolRun:
+    """Run ``argv`` to its end; whatever happens, the child is not left running."""
     log.debug("run: %s", shlex.join(argv))
     started = time.monotonic()
     stderr_tail: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
@@ -146,11 +201,10 @@ def _execute(
             preexec_fn=_die_with_parent,  # noqa: PLW1509 - only calls prctl
         )
     except OSError as exc:
-        prepared.discard()
         raise ToolFailedError(argv, -1, str(exc)) from exc
     reader = threading.Thread(target=_drain, args=(proc.stderr, stderr_tail), daemon=True)
-    reader.start()
     try:
+        reader.start()
         assert proc.stdout is not None
         for line in proc.stdout:
             if on_stdout_line is None:
@@ -158,28 +212,18 @@ def _execute(
             else:
                 on_stdout_line(line.rstrip("\n"))
         returncode = proc.wait()
+        reader.join(timeout=5)
     except KeyboardInterrupt:
         _stop(proc)
-        reader.join(timeout=2)
-        prepared.discard()
         log.debug("interrupted: %s", shlex.join(argv))
         raise InterruptedByUser(tool.name) from None
-    except BaseException:
+    finally:
         _stop(proc)
-        prepared.discard()
-        raise
-    reader.join(timeout=5)
     elapsed = time.monotonic() - started
     tail = "\n".join(stderr_tail)
     log.debug("exit %s after %.2fs: %s", returncode, elapsed, argv[0])
     if returncode != 0:
-        prepared.discard()
         raise ToolFailedError(argv, returncode, tail)
-    try:
-        prepared.commit()
-    except BaseException:
-        prepared.discard()
-        raise
     return ToolRun(argv, returncode, elapsed, "".join(stdout_lines), tail)
 
 

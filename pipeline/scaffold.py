@@ -8,7 +8,9 @@ from pathlib import Path
 
 from pipeline.errors import ConfigError
 from pipeline.fsutil import atomic_write_text
-from pipeline.session import LoadedSession, SessionLayout, load_session, slugify
+from pipeline.session import LoadedSession, Session, SessionLayout, load_session, slugify
+from pipeline.validation import validate_loaded
+from pipeline.yamlio import parse_yaml_text
 
 SESSION_TEMPLATE = """\
 # session.yaml - one Rencontre. Edit freely; `capture` checks it before every step.
@@ -104,16 +106,16 @@ def init_session(
     slug = slug or slugify(f"{title} {date:%Y-%m-%d}")
     if not slug:
         raise ConfigError("cannot make a slug from the title; pass --slug")
-    scaffold_folders(root)
     place_line = f"place: {_yaml_string(place)}" if place else '# place: "Salle du Conseil"'
+    text = SESSION_TEMPLATE.format(
+        slug=slug, title=_yaml_string(title), date=date.isoformat(), place_line=place_line
+    )
+    # check the file before writing anything, so a bad --slug leaves no folder behind
+    validate_loaded(parse_yaml_text(text, layout.session_file), Session)
+    scaffold_folders(root)
     for name, what in (("full", "full version (version intégrale)"), ("highlights", "highlights")):
         cue_file = layout.cues / f"{name}.yaml"
         if not cue_file.exists():
             atomic_write_text(cue_file, CUES_TEMPLATE.format(what=what))
-    atomic_write_text(
-        layout.session_file,
-        SESSION_TEMPLATE.format(
-            slug=slug, title=_yaml_string(title), date=date.isoformat(), place_line=place_line
-        ),
-    )
+    atomic_write_text(layout.session_file, text)
     return load_session(root)

@@ -166,7 +166,7 @@ class Session(_Model):
     title: NonEmpty
     theme: str | None = None
     date: Date
-    start_time: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")] | None = None
+    start_time: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] | None = None
     place: str | None = None
     language: Annotated[str, Field(pattern=r"^[a-z]{2,3}$")] = "fr"
     facilitator: Person | None = None
@@ -180,6 +180,13 @@ class Session(_Model):
     photos: list[Photo] = []
     logos: list[NonEmpty] = []
     poster: str | None = None
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_written_as_a_date(cls, value: Any) -> Any:
+        if not isinstance(value, (str, Date)):
+            raise ValueError("must be a date like 2026-03-12")
+        return value
 
     @field_validator("sources", mode="before")
     @classmethod
@@ -229,7 +236,11 @@ class LoadedSession:
         return self.layout.root
 
     def resolve(self, relative: str) -> Path:
-        return resolve_inside(self.root, relative)
+        """A path from session.yaml, inside the session folder (ConfigError otherwise)."""
+        try:
+            return resolve_inside(self.root, relative)
+        except ValueError as exc:
+            raise ConfigError(f"{relative!r} {exc}", file=self.layout.session_file) from None
 
     def source_paths(self) -> list[tuple[Source, Path]]:
         """Sources resolved against the session folder (they may lie outside it)."""
@@ -244,9 +255,14 @@ def resolve_inside(root: Path, relative: str) -> Path:
     candidate = Path(relative)
     if candidate.is_absolute() or relative.startswith("~"):
         raise ValueError("must be a path relative to the session folder, not an absolute one")
-    base = root.resolve()
-    resolved = (base / candidate).resolve()
-    if resolved != base and base not in resolved.parents:
+    try:
+        base = root.resolve()
+        resolved = (base / candidate).resolve()
+    except (OSError, RuntimeError) as exc:  # a symbolic link loop, an unreadable folder
+        raise ValueError(f"cannot be resolved ({exc})") from None
+    if resolved == base:
+        raise ValueError("must name a file inside the session folder, not the folder itself")
+    if base not in resolved.parents:
         raise ValueError("leads outside the session folder (through '..' or a symbolic link)")
     return resolved
 

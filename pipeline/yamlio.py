@@ -1,11 +1,13 @@
 """Loading user YAML safely, keeping the line of every value for error messages.
 
-``yaml.SafeLoader`` only (no tag ever builds an object), a size limit, and an expansion
-budget that stops "billion laughs" alias bombs before they are built.
+``yaml.SafeLoader`` only (no tag ever builds an object), with YAML 1.2 scalars (``no`` and
+``18:30`` stay text), regular files of at most 1 MB, no duplicate keys, and an expansion budget
+that stops "billion laughs" alias bombs and alias cycles before anything is built.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,77 +39,123 @@ class LoadedYaml:
         return None
 
 
-def _index_lines(node: yaml.Node, here: Location, lines: dict[Location, int], budget: list[int]):
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise _TooLarge
-    lines.setdefault(here, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
-            lines.setdefault((*here, key), key_node.start_mark.line + 1)
-            _index_lines(value_node, (*here, key), lines, budget)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _index_lines(item, (*here, i), lines, budget)
+_YAML_11_ONLY = {
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:timestamp",
+}
 
 
-class _TooLarge(Exception):
-    pass
+class StrictSafeLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` with YAML 1.2 scalars.
 
-
-class DatesAsTextSafeLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that leaves dates and times as text.
-
-    Still the safe loader (no tag ever builds an object); dates are left to the pydantic
-    models, which report an impossible date such as 2026-02-30 with its line instead of
-    PyYAML raising a bare ValueError.
+    Still the safe loader: no tag ever builds an object. Only ``true``/``false`` are booleans
+    (``no``, ``on`` stay text), numbers have no base-60 form (``18:30`` stays text), and dates
+    stay text for the pydantic models, which report an impossible date with its line.
     """
 
     yaml_implicit_resolvers = {
-        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        first: [(tag, regexp) for tag, regexp in resolvers if tag not in _YAML_11_ONLY]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
 
 
-def _construct(text: str) -> Any:
-    loader = DatesAsTextSafeLoader(text)
+StrictSafeLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+StrictSafeLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"^(?:[-+]?(?:0|[1-9][0-9_]*)|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+    list("-+0123456789"),
+)
+StrictSafeLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)"
+        r"|\.[0-9_]+(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
+
+
+class _Refused(Exception):
+    def __init__(self, line: int | None, message: str) -> None:
+        self.line = line
+        self.message = message
+
+
+def _index_lines(root: yaml.Node, lines: dict[Location, int]) -> None:
+    """Record each key's line; refuse duplicate keys, alias cycles and expansion bombs."""
+    budget = MAX_YAML_NODES
+    on_path: set[int] = set()
+
+    def walk(node: yaml.Node, here: Location) -> None:
+        nonlocal budget
+        budget -= 1
+        if budget < 0:
+            raise _Refused(None, f"more than {MAX_YAML_NODES} values once aliases are expanded "
+                                 "(an alias bomb?)")  # fmt: skip
+        if id(node) in on_path:
+            raise _Refused(node.start_mark.line + 1, "an alias refers to itself")
+        lines.setdefault(here, node.start_mark.line + 1)
+        on_path.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, value_node in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+                if key in seen and key != "<<":
+                    raise _Refused(key_node.start_mark.line + 1, f"duplicate key {key!r}")
+                seen.add(key)
+                lines.setdefault((*here, key), key_node.start_mark.line + 1)
+                walk(value_node, (*here, key))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, (*here, i))
+        on_path.discard(id(node))
+
+    walk(root, ())
+
+
+def _read_text(path: Path, max_bytes: int) -> str:
+    if not path.is_file():
+        reason = "no such file" if not path.exists() else "not a regular file"
+        raise ConfigError(reason, file=path)
     try:
-        return loader.get_single_data()
-    finally:
-        loader.dispose()
+        with path.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise ConfigError(f"cannot read it: {exc.strerror}", file=path) from exc
+    if len(raw) > max_bytes:
+        raise ConfigError(f"over the {max_bytes}-byte limit for YAML", file=path)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"not UTF-8 text (byte {exc.start})", file=path) from exc
 
 
 def load_yaml(path: Path, *, max_bytes: int = MAX_YAML_BYTES) -> LoadedYaml:
-    """Read ``path`` with ``yaml.safe_load``; every failure is a ConfigError naming file:line."""
+    """Read ``path`` safely; every failure is a ConfigError naming the file and the line."""
+    return parse_yaml_text(_read_text(path, max_bytes), path)
+
+
+def parse_yaml_text(text: str, path: Path) -> LoadedYaml:
+    """Parse YAML text that is (or will be) the file ``path``, as ``load_yaml`` does."""
+    lines: dict[Location, int] = {}
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise ConfigError(f"cannot read it: {exc.strerror}", file=path) from exc
-    if size > max_bytes:
-        raise ConfigError(f"{size} bytes is over the {max_bytes}-byte limit for YAML", file=path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"not UTF-8 text (byte {exc.start})", file=path) from exc
-    try:
-        root = yaml.compose(text, Loader=DatesAsTextSafeLoader)
-        lines: dict[Location, int] = {}
+        root = yaml.compose(text, Loader=StrictSafeLoader)
         if root is not None:
-            # walking the node graph expands aliases: a bomb exhausts the budget here, cheaply
-            _index_lines(root, (), lines, [MAX_YAML_NODES])
-        data = _construct(text)
-    except _TooLarge:
-        raise ConfigError(
-            [
-                Problem(
-                    path,
-                    None,
-                    None,
-                    f"more than {MAX_YAML_NODES} values once aliases are expanded (an alias bomb?)",
-                )
-            ]
-        ) from None
+            _index_lines(root, lines)
+        loader = StrictSafeLoader(text)
+        try:
+            data = loader.get_single_data()
+        finally:
+            loader.dispose()
+    except _Refused as refused:
+        raise ConfigError([Problem(path, refused.line, None, refused.message)]) from None
+    except RecursionError:
+        raise ConfigError([Problem(path, None, None, "nested too deeply")]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

@@ -41,6 +41,24 @@ def test_init_quotes_hostile_titles_and_never_overwrites(tmp_path: Path) -> None
     assert (tmp_path / "s" / "session.yaml").read_bytes() == before
 
 
+def test_a_bad_slug_writes_nothing(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="slug"):
+        init_session(tmp_path / "s", title="x", date=date(2026, 6, 4), slug="Bad Slug")
+    assert not (tmp_path / "s").exists()
+
+
+def test_cli_shows_titles_with_brackets_literally(tmp_path: Path) -> None:
+    root = tmp_path / "s"
+    title = "Débat [/bold] [red]ouvert[/red]"
+    run = [sys.executable, "-m", "pipeline"]
+    created = subprocess.run([*run, "init", str(root), "--title", title, "--date", "2026-06-04"],
+                             capture_output=True, text=True)  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    status = subprocess.run([*run, "status", str(root)], capture_output=True, text=True)
+    assert status.returncode == 0, status.stderr
+    assert title in status.stdout
+
+
 def test_cli_init_then_status(tmp_path: Path) -> None:
     root = tmp_path / "s"
     run = [sys.executable, "-m", "pipeline"]
@@ -78,6 +96,8 @@ def test_user_presets_override_and_bad_presets_are_located(tmp_path, monkeypatch
         load_preset("web")
     with pytest.raises(ConfigError, match="known presets"):
         load_preset("nope")
+    with pytest.raises(ConfigError, match="not a preset name"):
+        load_preset("../web")
 
 
 @pytest.mark.slow

@@ -6,13 +6,12 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
 import pytest
 
-from pipeline.errors import MissingDependencyError, ToolFailedError
+from pipeline.errors import MediaError, MissingDependencyError, ToolFailedError
 from pipeline.runner import OutputFile, run_ffmpeg, temporary_name
 from pipeline.tools import FFMPEG, FFPROBE, find_tool
 
@@ -107,36 +106,107 @@ def test_missing_ffmpeg_gives_an_install_hint(monkeypatch: pytest.MonkeyPatch, t
         find_tool(FFPROBE)
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_interrupt_stops_ffmpeg_and_keeps_no_partial_output(tmp_path: Path, sig: int) -> None:
-    out = tmp_path / "long.mp4"
-    script = textwrap.dedent(
-        f"""
-        import signal, sys
-        from pathlib import Path
-        from pipeline.cli import _sigterm_as_interrupt
-        from pipeline.errors import InterruptedByUser
-        from pipeline.runner import OutputFile, run_ffmpeg
-        signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
-        print("started", flush=True)
-        try:
-            run_ffmpeg(["-re", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25:duration=60",
-                        "-c:v", "libx264", "-preset", "ultrafast", OutputFile(Path({str(out)!r}))])
-        except InterruptedByUser:
-            sys.exit(130)
-        """
+_LONG_RUN = """
+import signal, sys
+from pathlib import Path
+from pipeline.cli import _sigterm_as_interrupt
+from pipeline.errors import InterruptedByUser
+from pipeline.runner import OutputFile, run_ffmpeg
+signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
+print("started", flush=True)
+try:
+    run_ffmpeg(["-re", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25:duration=60",
+                "-c:v", "libx264", "-preset", "ultrafast", OutputFile(Path(sys.argv[1]))])
+except InterruptedByUser:
+    sys.exit(130)
+"""
+
+
+def _start_long_run(out: Path) -> subprocess.Popen[str]:
+    child = subprocess.Popen(
+        [sys.executable, "-c", _LONG_RUN, str(out)],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, like a job in a terminal
     )
-    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     assert child.stdout is not None and child.stdout.readline().strip() == "started"
     deadline = time.monotonic() + 20
-    while not _leftovers(tmp_path) and time.monotonic() < deadline:
+    while not _leftovers(out.parent) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert _leftovers(tmp_path), "ffmpeg never started writing"
+    assert _leftovers(out.parent), "ffmpeg never started writing"
     time.sleep(0.5)
-    os.kill(child.pid, sig)
+    return child
+
+
+def _no_ffmpeg_left(out: Path) -> bool:
+    found = subprocess.run(["pgrep", "-f", str(out.parent)], capture_output=True, text=True)
+    return found.stdout.strip() == ""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "how", ["SIGINT to capture", "SIGTERM to capture", "Ctrl-C to the job", "Ctrl-C twice"]
+)
+def test_interrupt_stops_ffmpeg_and_keeps_no_partial_output(tmp_path: Path, how: str) -> None:
+    out = tmp_path / "long.mp4"
+    child = _start_long_run(out)
+    if how == "SIGINT to capture":
+        os.kill(child.pid, signal.SIGINT)
+    elif how == "SIGTERM to capture":
+        os.kill(child.pid, signal.SIGTERM)
+    elif how == "Ctrl-C to the job":  # the terminal signals capture and ffmpeg together
+        os.killpg(child.pid, signal.SIGINT)
+    else:
+        os.killpg(child.pid, signal.SIGINT)
+        time.sleep(0.05)
+        os.kill(child.pid, signal.SIGINT)
     assert child.wait(timeout=20) == 130
     assert not out.exists()
     assert _leftovers(tmp_path) == []
-    ffmpeg_left = subprocess.run(["pgrep", "-f", str(out.parent)], capture_output=True, text=True)
-    assert ffmpeg_left.stdout.strip() == ""
+    assert _no_ffmpeg_left(out)
+
+
+@pytest.mark.slow
+def test_killed_capture_leaves_no_ffmpeg_and_the_next_run_sweeps_its_temporary(tmp_path):
+    out = tmp_path / "long.mp4"
+    child = _start_long_run(out)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while not _no_ffmpeg_left(out) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _no_ffmpeg_left(out), "ffmpeg outlived a SIGKILLed capture"
+    assert not out.exists() and len(_leftovers(tmp_path)) == 1
+    run_ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x90:duration=0.5", OutputFile(out)])
+    assert out.is_file() and _leftovers(tmp_path) == []
+
+
+def test_outputs_are_committed_all_or_nothing(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.wav", tmp_path / "sub" / "b.wav"
+    (tmp_path / "sub").mkdir()
+    with pytest.raises(ToolFailedError):
+        run_ffmpeg(
+            ["-f", "lavfi", "-i", "sine=duration=0.5", "-map", "0", OutputFile(first),
+             "-map", "0", "-f", "nosuchformat", OutputFile(second)]
+        )  # fmt: skip
+    assert not first.exists() and not second.exists()
+    assert _leftovers(tmp_path) == [] and _leftovers(tmp_path / "sub") == []
+
+
+def test_output_folder_that_cannot_exist_is_a_media_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(MediaError, match="cannot create its folder"):
+        run_ffmpeg(
+            ["-f", "lavfi", "-i", "sine=duration=0.1", OutputFile(tmp_path / "file" / "o.wav")]
+        )
+
+
+def test_file_inputs_only_open_local_files(tmp_path: Path) -> None:
+    playlist = tmp_path / "evil.m3u8"
+    playlist.write_text(
+        "#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\nhttp://127.0.0.1:9/x.ts\n#EXT-X-ENDLIST\n"
+    )
+    with pytest.raises(ToolFailedError) as caught:
+        run_ffmpeg(["-i", playlist, "-c", "copy", OutputFile(tmp_path / "o.ts")])
+    assert "-protocol_whitelist" in caught.value.argv
+    assert "not on whitelist 'file,pipe'" in caught.value.stderr_tail

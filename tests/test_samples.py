@@ -17,7 +17,7 @@ from pipeline.session import load_session
 
 pytestmark = pytest.mark.slow
 FRAME = 0.04
-RATE = 8000
+RATE = 16000
 
 
 def _pcm(path: Path) -> np.ndarray:
@@ -31,10 +31,11 @@ def _pcm(path: Path) -> np.ndarray:
 
 
 def _offset(reference: np.ndarray, part: np.ndarray) -> float:
-    """Seconds into ``reference`` where ``part`` starts (FFT cross-correlation)."""
+    """Seconds into ``reference`` where ``part`` starts (GCC-PHAT cross-correlation: whitened,
+    so the pitch periods of voiced speech do not make the peak hop between periods)."""
     n = 1 << int(np.ceil(np.log2(len(reference) + len(part))))
     spectrum = np.fft.rfft(reference, n) * np.conj(np.fft.rfft(part, n))
-    correlation = np.fft.irfft(spectrum, n)
+    correlation = np.fft.irfft(spectrum / (np.abs(spectrum) + 1e-12), n)
     return int(np.argmax(correlation[: len(reference)])) / RATE
 
 
@@ -89,6 +90,31 @@ def test_script_and_session_are_ready_for_the_next_stages(tiny_sample: SampleRes
         assert (tiny_sample.session / "cues" / f"{cue}.yaml").is_file()
 
 
+def test_recorder_clock_drift_is_really_in_the_file(tmp_path: Path) -> None:
+    """500 ppm: the recorder's file is longer, and camera A's sound falls steadily behind it."""
+    drift = 500.0
+    sample = generate_sample(tmp_path, tiny=True, drift_ppm=drift)
+    recorder = next(d for d in sample.truth.devices if d.camera == "recorder")
+    camera_a = next(d for d in sample.truth.devices if d.camera == "A")
+    recorded = sample.root / recorder.files[0].path
+    expected_length = sample.truth.session_duration * (1 + drift * 1e-6)
+    assert probe(recorded).duration == pytest.approx(expected_length, abs=2e-3)
+    room, camera = _pcm(recorded), _pcm(sample.root / camera_a.files[0].path)
+    # where each 1-s window of camera A lies in the recorder: (offset + t) x (1 + drift) - t
+    times, lags = [], []
+    for first in range(0, len(camera) - RATE, RATE // 2):
+        window = camera[first : first + RATE]
+        if np.sqrt(np.mean(window**2)) > 0.02:  # speech or applause, not room tone
+            times.append(first / RATE)
+            lags.append(_offset(room, window) - first / RATE)
+    t, lag = np.array(times), np.array(lags)
+    keep = np.abs(lag - np.median(lag)) < 0.02  # drop windows matched to the wrong place
+    slope, intercept = np.polyfit(t[keep], lag[keep], 1)
+    assert keep.sum() >= 12
+    assert slope * 1e6 == pytest.approx(drift, rel=0.2)
+    assert intercept == pytest.approx(camera_a.offset * (1 + drift * 1e-6), abs=FRAME)
+
+
 def test_generation_is_deterministic_and_refuses_to_overwrite(tiny_sample, tmp_path) -> None:
     again = generate_sample(tmp_path, tiny=True)
     assert again.truth_file.read_bytes() == tiny_sample.truth_file.read_bytes()
@@ -98,3 +124,13 @@ def test_generation_is_deterministic_and_refuses_to_overwrite(tiny_sample, tmp_p
                             capture_output=True, text=True)  # fmt: skip
     assert result.returncode == 3 and "--force" in result.stderr
     assert not list(tmp_path.glob(".capture-samples-*"))
+
+
+def test_force_never_deletes_folders_that_are_not_a_sample(tmp_path: Path) -> None:
+    real_card = tmp_path / "cards" / "CAM_A" / "C0001.MP4"
+    real_card.parent.mkdir(parents=True)
+    real_card.write_bytes(b"precious")
+    result = subprocess.run([sys.executable, "-m", "pipeline", "samples", str(tmp_path), "--tiny",
+                             "--force"], capture_output=True, text=True)  # fmt: skip
+    assert result.returncode == 3 and "no truth.json" in result.stderr
+    assert real_card.read_bytes() == b"precious"

@@ -75,7 +75,39 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     )
     problems = _problems(_session(tmp_path, text))
     assert [p.split(":")[1] for p in problems] == ["1", "3", "5", "7"]
-    assert "javascript" not in " ".join(problems) or "must start with" in problems[-1]
+    assert problems[0].startswith("session.yaml:1: slug: string should match pattern")
+    assert problems[3] == (
+        "session.yaml:7: links[0].url: must start with http://, https:// or mailto:"
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [("start_time: '99:99'", "start_time"), ("date: 0", "date"), ("language: French", "language")],
+)
+def test_impossible_values(tmp_path: Path, line: str, field: str) -> None:
+    text = MINIMAL.replace("date: 2026-03-12\n", "") + (
+        "" if field == "date" else "date: 2026-03-12\n"
+    )
+    (problem,) = _problems(_session(tmp_path, text + line + "\n"))
+    assert f": {field}: " in problem
+
+
+def test_yaml_12_scalars_keep_times_and_words_as_text(tmp_path: Path) -> None:
+    text = MINIMAL + "start_time: 18:30\nplace: no\ntheme: on\n"
+    session = load_session(_session(tmp_path, text)).session
+    assert (session.start_time, session.place, session.theme) == ("18:30", "no", "on")
+
+
+def test_duplicate_keys_are_refused_at_the_second_one(tmp_path: Path) -> None:
+    (problem,) = _problems(_session(tmp_path, MINIMAL + "title: Autre titre\n"))
+    assert problem == "session.yaml:4: duplicate key 'title'"
+
+
+@pytest.mark.parametrize("text", ["theme: &a [*a]\n", "theme: " + "[" * 3000 + "]" * 3000 + "\n"])
+def test_recursive_or_deep_yaml_is_a_clear_error(tmp_path: Path, text: str) -> None:
+    (problem,) = _problems(_session(tmp_path, MINIMAL + text))
+    assert "refers to itself" in problem or "nested too deeply" in problem
 
 
 def test_yaml_syntax_error_has_its_line(tmp_path: Path) -> None:
@@ -92,6 +124,16 @@ def test_paths_must_stay_inside_the_session(tmp_path: Path, path: str, reason: s
     text = MINIMAL + f"documents:\n  - title: Programme\n    path: {path}\n"
     (problem,) = _problems(_session(tmp_path, text))
     assert problem.startswith("session.yaml:6: documents[0].path:") and reason in problem
+
+
+def test_the_session_folder_itself_and_link_loops_are_refused(tmp_path: Path) -> None:
+    folder = _session(tmp_path, MINIMAL + "poster: .\nphotos:\n  - path: loop/a.jpg\n")
+    (folder / "loop").symlink_to(folder / "loop")
+    problems = _problems(folder)
+    assert (
+        len(problems) == 2
+        and "not the folder itself" in problems[1 if "photos" in problems[0] else 0]
+    )
 
 
 def test_symlink_leading_outside_is_refused(tmp_path: Path) -> None:

@@ -67,3 +67,14 @@ def room_tone(n: int, rng: np.random.Generator, level: float = 0.002) -> np.ndar
     noise = rng.standard_normal(n + 15).astype(np.float32)
     smoothed = np.convolve(noise, np.ones(16, dtype=np.float32) / 16, mode="valid")[:n]
     return smoothed * (level / max(1e-9, float(smoothed.std())))
+
+
+def drift(samples: np.ndarray, drift_ppm: float) -> np.ndarray:
+    """What a recorder whose clock runs ``drift_ppm`` fast captures: the same sound, lasting
+    (1 + drift) times longer at the nominal rate (exact linear-interpolation resampling)."""
+    if not drift_ppm:
+        return samples
+    factor = 1 + drift_ppm * 1e-6
+    length = int(round(len(samples) * factor))
+    positions = np.arange(length, dtype=np.float64) / factor
+    return np.interp(positions, np.arange(len(samples)), samples).astype(np.float32)

@@ -59,22 +59,11 @@ def colour_audio(clean: Path, out: Path, colouring: Colouring, seconds: float) -
     run_ffmpeg(graph_args(stream, {_IN: clean, _OUT: OutputFile(out)}), duration=seconds)
 
 
-def record_with_drift(clean: Path, out: Path, drift_ppm: float, seconds: float) -> None:
-    """A recorder whose clock runs ``drift_ppm`` fast: the room lasts (1 + drift) longer in it.
-
-    asetrate relabels the samples at a lower rate (the content slows down by exactly that
-    ratio), aresample brings it back to 48 kHz without changing the duration again.
-    """
-    stream = ffmpeg.input(_IN).audio
-    if drift_ppm:
-        stream = stream.filter("asetrate", RATE / (1 + drift_ppm * 1e-6)).filter(
-            "aresample", RATE, resampler="soxr"
-        )
-    out_stream = ffmpeg.output(stream, _OUT, acodec="pcm_s24le", ar=RATE, ac=2)
+def record_as_recorder(mono: Path, out: Path, seconds: float) -> None:
+    """The recorder's file format: 24-bit stereo PCM WAV at 48 kHz."""
+    stream = ffmpeg.output(ffmpeg.input(_IN).audio, _OUT, acodec="pcm_s24le", ar=RATE, ac=2)
     run_ffmpeg(
-        graph_args(out_stream, {_IN: clean, _OUT: OutputFile(out)}),
-        duration=seconds,
-        label=out.name,
+        graph_args(stream, {_IN: mono, _OUT: OutputFile(out)}), duration=seconds, label=out.name
     )
 
 

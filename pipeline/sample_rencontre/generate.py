@@ -25,6 +25,7 @@ from pipeline.sample_rencontre import script as S
 from pipeline.sample_rencontre.audio import (
     RATE,
     applause,
+    drift,
     read_wav_mono,
     room_tone,
     voiced_span,
@@ -35,7 +36,7 @@ from pipeline.sample_rencontre.devices import (
     Colouring,
     colour_audio,
     encode_camera_file,
-    record_with_drift,
+    record_as_recorder,
 )
 from pipeline.scaffold import scaffold_folders
 from pipeline.tools import ESPEAK
@@ -220,10 +221,11 @@ def _write_cards(
 
     # the separate recorder: started first (session clock 0), clean sound, maybe drifting
     clean = workdir / "recorder.clean.wav"
-    write_wav_mono(clean, room)
+    recorded = drift(room, drift_ppm)
+    write_wav_mono(clean, recorded)
     rec_rel = "cards/recorder/ZOOM0001/ZOOM0001_LR.WAV"
-    rec_len = total * (1 + drift_ppm * 1e-6)
-    record_with_drift(clean, staging / rec_rel, drift_ppm, total)
+    rec_len = len(recorded) / RATE
+    record_as_recorder(clean, staging / rec_rel, rec_len)
     truth.devices.append(
         DeviceTruth("recorder", "recorder", 0.0, drift_ppm, round(rec_len, 6),
                     _creation(0.0, 0.0).isoformat(), [FileTruth(rec_rel, 0.0, round(rec_len, 6))])
@@ -381,6 +383,11 @@ def generate_sample(
     if existing and not force:
         names = ", ".join(str(t) for t in existing)
         raise ConfigError(f"{names} already exist; use --force to replace the sample")
+    if existing and not (out_dir / "truth.json").is_file():
+        # without the sample's own marker these may be real cards or a real session
+        names = ", ".join(str(t) for t in existing)
+        raise ConfigError(f"{names} exist but {out_dir} holds no sample (no truth.json); "
+                          "choose an empty folder")  # fmt: skip
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".capture-samples-", dir=out_dir))
     try:

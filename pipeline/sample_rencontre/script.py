@@ -169,6 +169,24 @@ DEMO_SCRIPT: tuple[Line, ...] = (
         "les circuits courts manquent surtout de plateformes communes.",
         0.9,
     ),
+    Line(
+        "facilitator",
+        "Et le climat ? Les sécheresses de ces dernières années ont-elles "
+        "changé votre façon de travailler ?",
+        0.8,
+    ),
+    Line(
+        "gardener",
+        "Complètement. Nous avons planté des haies, paillé les sols, et nous "
+        "arrosons la nuit. L'eau est devenue notre premier souci.",
+        0.7,
+    ),
+    Line(
+        "geographer",
+        "Les cartes le confirment : la plaine de l'Est perd ses nappes. "
+        "L'agriculture de demain devra économiser chaque litre.",
+        0.9,
+    ),
     Line("facilitator", "Nous avons le temps pour une question de la salle.", 0.9),
     Line(
         "room",
