@@ -160,7 +160,9 @@ def test_interrupt_stops_ffmpeg_and_keeps_no_partial_output(tmp_path: Path, how:
         os.killpg(child.pid, signal.SIGINT)
         time.sleep(0.05)
         os.kill(child.pid, signal.SIGINT)
-    assert child.wait(timeout=20) == 130
+    # a second Ctrl-C may land after capture's own handler: Python's default exit then
+    expected = (130, -signal.SIGINT) if how == "Ctrl-C twice" else (130,)
+    assert child.wait(timeout=20) in expected
     assert not out.exists()
     assert _leftovers(tmp_path) == []
     assert _no_ffmpeg_left(out)
