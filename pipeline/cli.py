@@ -243,19 +243,161 @@ def samples_command(
     stdout.print(f"Ground truth:   {result.truth_file}")
 
 
-@command("status")
-def status_command(session: SessionArg) -> None:
-    """Check session.yaml and show what the session folder holds so far."""
+def _parse_camera(value: str) -> tuple[str, Path]:
+    name, sep, path = value.partition("=")
+    if not sep or not name or not path:
+        raise ConfigError(f"--camera {value!r}: expected NAME=PATH, e.g. --camera A=/media/CARD_A")
+    return name, Path(path)
+
+
+@command("ingest")
+def ingest_command(
+    session: SessionArg,
+    sources: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Cards or folders (default: sources in session.yaml)."),
+    ] = None,
+    camera: Annotated[
+        list[str] | None, typer.Option(help="NAME=PATH: read PATH as camera NAME (repeatable).")
+    ] = None,
+    hash_format: Annotated[
+        str, typer.Option("--hash", help="Hash: xxh128 (default), xxh64 or md5.")
+    ] = "xxh128",
+    no_sync: Annotated[bool, typer.Option(help="Skip the audio sync that follows.")] = False,
+) -> None:
+    """Copy the cards into SESSION/media with verification and an ASC MHL, then sync."""
+    from pipeline.ingest.offload import HASH_FORMATS
+    from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
     from pipeline.session import load_session
-    from pipeline.status import folder_status
+
+    if hash_format not in HASH_FORMATS:
+        raise ConfigError(f"--hash {hash_format!r}: use one of {', '.join(HASH_FORMATS)}")
+    loaded = load_session(session)
+    specs = resolve_sources(loaded, sources or [], [_parse_camera(c) for c in camera or []])
+    plan = plan_ingest(loaded, specs)
+    stdout.print(_plan_table(plan))
+    if not plan.to_copy:
+        stdout.print("Everything on these cards is already copied and verified: nothing to copy.")
+    progress = make_progress(OPTIONS.quiet)
+    report = run_ingest(loaded, plan, hash_format=hash_format, progress=progress)
+    if report.copied:
+        stdout.print(
+            f"Copied and verified {len(report.copied)} file(s) "
+            f"({sum(f.size for f in report.copied) / 1e6:.1f} MB, {hash_format}); "
+            f"MHL generation {report.generation} in {loaded.layout.media / 'ascmhl'}"
+        )
+    if report.skipped:
+        stdout.print(f"{report.skipped} file(s) already verified by an earlier ingest: skipped.")
+    if not no_sync and report.state.recordings:
+        from pipeline.sync_session import run_sync
+
+        _print_sync(run_sync(loaded, progress))
+    problems = [f"{f.path}: {'; '.join(f.problems)}" for f in report.unusable]
+    problems += [str(failure) for failure in report.failures]
+    for problem in problems:
+        stderr.print(f"unusable: {problem}" if ": " in problem else problem)
+    if problems:
+        stderr.print(f"{len(problems)} file(s) need attention (see above); everything else is in.")
+        raise typer.Exit(ExitCode.MEDIA)
+
+
+def _plan_table(plan: Any) -> Table:
+    table = Table(title="Found on the cards", title_justify="left")
+    for column in ("camera", "file", "kind", "size", "state"):
+        table.add_column(column)
+    for item in plan.files:
+        state = "verified earlier" if item.done else "to copy"
+        table.add_row(
+            item.found.camera,
+            str(item.found.path),
+            item.found.kind.value,
+            f"{item.found.size / 1e6:.1f} MB",
+            state,
+        )
+    return table
+
+
+def _print_sync(result: Any) -> None:
+    table = Table(title="Session clock", title_justify="left")
+    for column in ("recording", "starts at", "method", "confidence", "drift", "notes"):
+        table.add_column(column)
+    for p in result.placements:
+        start = f"{p.offset_s:.3f} s" if p.offset_s is not None else "not placed"
+        drift = f"{p.drift_ppm:+.1f} ppm" + (" (corrected)" if p.drift_corrected else "")
+        table.add_row(
+            p.recording, start, p.method, f"{p.offset_confidence:.2f}", drift, "; ".join(p.problems)
+        )
+    stdout.print(table)
+
+
+@command("sync")
+def sync_command(session: SessionArg) -> None:
+    """Place every ingested recording on the session clock (ingest runs it; this re-runs it)."""
+    from pipeline.session import load_session
+    from pipeline.sync_session import run_sync
+
+    _print_sync(run_sync(load_session(session), make_progress(OPTIONS.quiet)))
+
+
+@command("status")
+def status_command(
+    session: SessionArg,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Machine-readable (stable) output.")
+    ] = False,
+) -> None:
+    """Check session.yaml and show what the session holds: recordings, sync, problems."""
+    from pipeline.session import load_session
+    from pipeline.status import session_status
 
     loaded = load_session(session)
+    status = session_status(loaded)
+    if as_json:
+        typer.echo(status.model_dump_json(indent=2))
+        return
     s = loaded.session
     stdout.print(f"{s.title} — {s.date.isoformat()}{f', {s.place}' if s.place else ''}")
     stdout.print(f"slug: {s.slug}  language: {s.language}  speakers: {len(s.speakers)}")
-    table = Table(show_header=True)
+    folders = Table(show_header=True)
     for column in ("what", "where", "state"):
-        table.add_column(column)
-    for row in folder_status(loaded):
-        table.add_row(row.what, str(row.where), row.state)
-    stdout.print(table)
+        folders.add_column(column)
+    for row in status.folders:
+        folders.add_row(row.what, row.where, row.state)
+    stdout.print(folders)
+    if status.verified_files:
+        stdout.print(
+            f"{status.verified_files} verified file(s), {status.verified_bytes / 1e6:.1f} MB, "
+            f"{status.mhl_generations} MHL generation(s)"
+        )
+    if status.recordings:
+        table = Table(title="Recordings", title_justify="left")
+        for column in (
+            "recording",
+            "parts",
+            "duration",
+            "format",
+            "starts at",
+            "conf.",
+            "drift",
+            "flags",
+            "problems",
+        ):
+            table.add_column(column)
+        for r in status.recordings:
+            start = f"{r.offset_s:.3f} s" if r.offset_s is not None else "-"
+            conf = f"{r.offset_confidence:.2f}" if r.offset_confidence is not None else "-"
+            drift = f"{r.drift_ppm:+.1f} ppm" if r.drift_ppm else "-"
+            table.add_row(
+                r.id,
+                str(len(r.files)),
+                f"{r.duration_s:.2f} s",
+                r.format,
+                start,
+                conf,
+                drift,
+                ", ".join(r.flags),
+                "; ".join(r.problems),
+            )
+        stdout.print(table)
+    for bad in status.unusable_files:
+        stdout.print(f"unusable: {bad.path}: {'; '.join(bad.problems)}")

@@ -16,7 +16,7 @@ from pipeline.whisper_models import find_packaged_models
 
 REQUIRED_ENCODERS = ("libx264", "aac")
 REQUIRED_FILTERS = ("loudnorm", "drawtext", "subtitles", "ebur128", "aresample")
-PYTHON_DEPS = ("typer", "rich", "pydantic", "PyYAML", "ffmpeg-python", "numpy")
+PYTHON_DEPS = ("typer", "rich", "pydantic", "PyYAML", "ffmpeg-python", "numpy", "ascmhl", "xxhash")
 MIN_FREE_BYTES = 5 * 1024**3
 
 

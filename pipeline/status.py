@@ -1,18 +1,70 @@
-"""What a session folder holds so far (the per-step run state comes with `capture run`)."""
+"""What a session holds so far: folders, ingested recordings and their place on the clock.
+
+``session_status(...).model_dump()`` is the stable ``capture status --json`` interface
+(documented in docs/status-json.md).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from pydantic import BaseModel
+
+from pipeline.ingest.mhl import generation_count
+from pipeline.ingest.run import state_file
+from pipeline.ingest.state import IngestedFile, Recording, load_state
 from pipeline.session import LoadedSession
+from pipeline.sync_session import Placement, load_sync
+
+STATUS_VERSION = 1
 
 
-@dataclass(frozen=True)
-class FolderState:
+class FolderState(BaseModel):
     what: str
-    where: Path
+    where: str
     state: str
+
+
+class RecordingStatus(BaseModel):
+    id: str
+    camera: str
+    files: list[str]
+    """Ordered parts, relative to SESSION/media."""
+    duration_s: float
+    offset_s: float | None
+    """Session-clock second at which the recording starts; None until synced or placeable."""
+    offset_confidence: float | None
+    offset_method: str | None
+    drift_ppm: float | None
+    drift_corrected: bool
+    has_video: bool
+    has_audio: bool
+    format: str
+    flags: list[str]
+    """vfr, interlaced, rotated-90... : what later stages must conform."""
+    usable: bool
+    problems: list[str]
+
+
+class UnusableFile(BaseModel):
+    camera: str
+    path: str
+    problems: list[str]
+
+
+class SessionStatus(BaseModel):
+    version: int = STATUS_VERSION
+    slug: str
+    title: str
+    folders: list[FolderState]
+    verified_files: int
+    verified_bytes: int
+    mhl_generations: int
+    synced: bool
+    reference: str | None
+    recordings: list[RecordingStatus]
+    unusable_files: list[UnusableFile]
 
 
 def _count_files(folder: Path) -> int:
@@ -26,7 +78,9 @@ def folder_status(loaded: LoadedSession) -> list[FolderState]:
     rows = []
     for source, path in loaded.source_paths():
         state = "found" if path.exists() else "not found (card not mounted?)"
-        rows.append(FolderState(f"source {source.camera or ''}".strip(), path, state))
+        rows.append(
+            FolderState(what=f"source {source.camera or ''}".strip(), where=str(path), state=state)
+        )
     for what, folder in (
         ("media", layout.media),
         ("transcript", layout.transcript),
@@ -34,10 +88,90 @@ def folder_status(loaded: LoadedSession) -> list[FolderState]:
         ("renders", layout.renders),
     ):
         count = _count_files(folder)
-        rows.append(FolderState(what, folder, f"{count} file(s)" if count else "empty"))
+        rows.append(
+            FolderState(
+                what=what, where=str(folder), state=f"{count} file(s)" if count else "empty"
+            )
+        )
     for name in ("full", "highlights"):
         cue_file = layout.cues / f"{name}.yaml"
-        rows.append(
-            FolderState(f"cues {name}", cue_file, "present" if cue_file.is_file() else "missing")
-        )
+        state = "present" if cue_file.is_file() else "missing"
+        rows.append(FolderState(what=f"cues {name}", where=str(cue_file), state=state))
     return rows
+
+
+def _format_and_flags(files: list[IngestedFile]) -> tuple[str, list[str]]:
+    first = files[0].media or {}
+    flags: set[str] = set()
+    for file in files:
+        for video in (file.media or {}).get("video", []):
+            if video.get("variable_frame_rate"):
+                flags.add("vfr")
+            if video.get("interlaced"):
+                flags.add("interlaced")
+            if video.get("rotation"):
+                flags.add(f"rotated-{video['rotation']}")
+    video = (first.get("video") or [None])[0]
+    audio = (first.get("audio") or [None])[0]
+    parts = []
+    if video:
+        parts.append(
+            f"{video['codec']} {video['width']}x{video['height']} {video['avg_frame_rate']}"
+        )
+    if audio:
+        parts.append(f"{audio['codec']} {audio['sample_rate']} Hz {audio['channels']} ch")
+    return ", ".join(parts) or "unknown", sorted(flags)
+
+
+def _recording_status(
+    recording: Recording, files: dict[str, IngestedFile], placement: Placement | None
+) -> RecordingStatus:
+    fmt, flags = _format_and_flags([files[f] for f in recording.files])
+    problems = list(recording.problems) + (placement.problems if placement else ["not synced"])
+    return RecordingStatus(
+        id=recording.id,
+        camera=recording.camera,
+        files=recording.files,
+        duration_s=recording.duration_s,
+        offset_s=placement.offset_s if placement else None,
+        offset_confidence=placement.offset_confidence if placement else None,
+        offset_method=placement.method if placement else None,
+        drift_ppm=placement.drift_ppm if placement else None,
+        drift_corrected=placement.drift_corrected if placement else False,
+        has_video=recording.has_video,
+        has_audio=recording.has_audio,
+        format=fmt,
+        flags=flags,
+        usable=recording.usable and placement is not None and placement.offset_s is not None,
+        problems=problems,
+    )
+
+
+def session_status(loaded: LoadedSession) -> SessionStatus:
+    state = load_state(state_file(loaded))
+    sync = load_sync(loaded)
+    files = {f.path: f for f in state.files}
+    recordings = [
+        _recording_status(r, files, sync.placement(r.id) if sync else None)
+        for r in state.recordings
+    ]
+    return SessionStatus(
+        slug=loaded.session.slug,
+        title=loaded.session.title,
+        folders=folder_status(loaded),
+        verified_files=len(state.files),
+        verified_bytes=sum(f.size for f in state.files),
+        mhl_generations=generation_count(loaded.layout.media),
+        synced=sync is not None,
+        reference=sync.reference if sync else None,
+        recordings=recordings,
+        unusable_files=[
+            UnusableFile(camera=f.camera, path=f.path, problems=f.problems)
+            for f in state.files
+            if not f.usable
+        ],
+    )
+
+
+def status_json(loaded: LoadedSession) -> dict[str, Any]:
+    return session_status(loaded).model_dump(mode="json")

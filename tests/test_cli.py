@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-COMMANDS = {"init", "probe", "doctor", "samples", "status"}
+COMMANDS = {"init", "probe", "doctor", "samples", "status", "ingest", "sync"}
 
 
 def capture(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

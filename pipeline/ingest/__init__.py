@@ -1,0 +1,1 @@
+"""Ingest: verified offload of camera cards, chapter grouping, probing (and then sync)."""

@@ -1,0 +1,101 @@
+"""Camera chapters: files the camera split (4 GB limits, GoPro chapters) become one recording.
+
+* GoPro: ``GH``/``GX``/``GP`` + 2-digit chapter + 4-digit number (``GX010042.MP4``,
+  ``GX020042.MP4``), grouped by number, ordered by chapter; the older ``GOPR0042.MP4`` +
+  ``GP010042.MP4`` form too.
+* Sequential splits (Sony ``C0001``, Canon ``MVI_0001``, Panasonic ``P1000001``, DJI
+  ``DJI_0001``...): consecutive numbers with the same prefix whose creation times follow on
+  (next start = previous start + previous duration, within ``CONTIGUITY_SECONDS``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import PurePosixPath
+
+GOPRO = re.compile(r"^G(?P<codec>[HXP])(?P<chapter>\d{2})(?P<number>\d{4})$", re.IGNORECASE)
+GOPRO_FIRST = re.compile(r"^GOPR(?P<number>\d{4})$", re.IGNORECASE)
+SEQUENTIAL = re.compile(r"^(?P<prefix>.*?)(?P<number>\d{3,})(?P<suffix>\D*)$")
+CONTIGUITY_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class Part:
+    """A recording file as chapter grouping sees it."""
+
+    path: str
+    """Relative to SESSION/media (posix)."""
+    camera: str
+    duration: float | None
+    creation_time: datetime | None
+
+
+def _gopro_key(part: Part) -> tuple[str, int, int] | None:
+    stem = PurePosixPath(part.path).stem
+    folder = str(PurePosixPath(part.path).parent)
+    match = GOPRO.match(stem)
+    if match:
+        codec = "H" if match["codec"].upper() == "P" else match["codec"].upper()
+        return f"{folder}/G{codec}", int(match["number"]), int(match["chapter"])
+    match = GOPRO_FIRST.match(stem)
+    if match:
+        return f"{folder}/GH", int(match["number"]), 0
+    return None
+
+
+def _follows(previous: Part, following: Part) -> bool:
+    if previous.creation_time is None or following.creation_time is None:
+        return False
+    if previous.duration is None:
+        return False
+    expected = previous.creation_time.timestamp() + previous.duration
+    return abs(following.creation_time.timestamp() - expected) <= CONTIGUITY_SECONDS
+
+
+def group_chapters(parts: list[Part]) -> list[list[Part]]:
+    """Group parts into recordings, each an ordered list of parts; order of first parts kept."""
+    groups: list[list[Part]] = []
+    gopro: dict[tuple[str, str, int], list[tuple[int, Part]]] = {}
+    others: list[Part] = []
+    for part in parts:
+        key = _gopro_key(part)
+        if key is None:
+            others.append(part)
+            continue
+        series, number, chapter = key
+        gopro.setdefault((part.camera, series, number), []).append((chapter, part))
+    for _, chapters in sorted(gopro.items(), key=lambda item: item[0]):
+        groups.append([part for _, part in sorted(chapters, key=lambda c: c[0])])
+
+    def sequence_key(part: Part) -> tuple[str, str, str, str, int]:
+        pure = PurePosixPath(part.path)
+        match = SEQUENTIAL.match(pure.stem)
+        if not match:
+            return (part.camera, str(pure.parent), pure.stem, pure.suffix.lower(), -1)
+        return (part.camera, str(pure.parent), match["prefix"] + "#" + match["suffix"],
+                pure.suffix.lower(), int(match["number"]))  # fmt: skip
+
+    current: list[Part] = []
+    previous_key: tuple[str, str, str, str, int] | None = None
+    for part in sorted(others, key=sequence_key):
+        key = sequence_key(part)
+        joined = (
+            current
+            and previous_key is not None
+            and key[:4] == previous_key[:4]
+            and key[4] == previous_key[4] + 1
+            and key[4] >= 0
+            and _follows(current[-1], part)
+        )
+        if joined:
+            current.append(part)
+        else:
+            if current:
+                groups.append(current)
+            current = [part]
+        previous_key = key
+    if current:
+        groups.append(current)
+    return sorted(groups, key=lambda g: (g[0].camera, g[0].path))

@@ -1,0 +1,294 @@
+"""``capture ingest``: plan what to copy, copy and verify it, probe it, group chapters, MHL.
+
+The CLI shows the plan (what was found, per camera) before ``run_ingest`` copies anything.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pipeline.errors import CaptureError, ConfigError, ExitCode, MediaError
+from pipeline.ingest.chapters import Part, group_chapters
+from pipeline.ingest.discover import FoundFile, SourceSpec, camera_name_from_folder, discover
+from pipeline.ingest.mhl import write_generation
+from pipeline.ingest.offload import (
+    OffloadError,
+    VerifiedCopy,
+    hash_file,
+    partial_name,
+    verified_copy,
+)
+from pipeline.ingest.state import IngestedFile, IngestState, Recording, load_state, save_state
+from pipeline.probe import MediaInfo, probe
+from pipeline.progress import NullProgress, ProgressReporter
+from pipeline.session import CAMERA_NAME_PATTERN, LoadedSession
+
+SPACE_MARGIN = 1.05
+
+
+class NotEnoughSpace(CaptureError):
+    exit_code = ExitCode.STEP_FAILED
+
+
+def state_file(loaded: LoadedSession) -> Path:
+    return loaded.layout.work / "ingest.json"
+
+
+@dataclass(frozen=True)
+class PlannedFile:
+    found: FoundFile
+    destination: Path
+    relative: str
+    """Destination relative to SESSION/media (posix)."""
+    done: bool
+    """Already copied and verified by an earlier ingest."""
+
+
+@dataclass(frozen=True)
+class IngestPlan:
+    files: list[PlannedFile]
+
+    @property
+    def to_copy(self) -> list[PlannedFile]:
+        return [f for f in self.files if not f.done]
+
+    @property
+    def bytes_to_copy(self) -> int:
+        return sum(f.found.size for f in self.to_copy)
+
+
+@dataclass
+class IngestReport:
+    copied: list[IngestedFile] = field(default_factory=list)
+    skipped: int = 0
+    failures: list[OffloadError] = field(default_factory=list)
+    generation: int | None = None
+    state: IngestState = field(default_factory=IngestState)
+
+    @property
+    def unusable(self) -> list[IngestedFile]:
+        return [f for f in self.state.files if not f.usable]
+
+
+def resolve_sources(
+    loaded: LoadedSession, sources: Sequence[Path], cameras: Sequence[tuple[str, Path]]
+) -> list[SourceSpec]:
+    """Which folders to read, and the camera each belongs to.
+
+    ``--camera NAME=PATH`` wins, then the camera given for that path in session.yaml, then
+    the source folder's own name. No source at all: session.yaml's ``sources``.
+    """
+    declared = {path: source.camera for source, path in loaded.source_paths()}
+    specs = [SourceSpec(Path(os.path.abspath(path)), name) for name, path in cameras]
+    for name, _ in cameras:
+        if not _valid_camera(name):
+            raise ConfigError(f"--camera {name!r}: camera names are letters, digits, - and _")
+    chosen = list(sources) if (sources or cameras) else list(declared)
+    for path in chosen:
+        absolute = Path(os.path.normpath(os.path.abspath(path)))
+        camera = declared.get(absolute) or camera_name_from_folder(absolute)
+        specs.append(SourceSpec(absolute, camera))
+    if not specs:
+        raise ConfigError(
+            "nothing to ingest: name the cards (capture ingest SESSION CARD...) "
+            "or list them under sources: in session.yaml",
+            file=loaded.layout.session_file,
+        )
+    return specs
+
+
+def _valid_camera(name: str) -> bool:
+    return re.match(CAMERA_NAME_PATTERN, name) is not None
+
+
+def plan_ingest(loaded: LoadedSession, specs: Sequence[SourceSpec]) -> IngestPlan:
+    state = load_state(state_file(loaded))
+    planned: list[PlannedFile] = []
+    seen: dict[str, Path] = {}
+    for spec in specs:
+        for found in discover(spec):
+            relative = f"{found.camera}/{found.relative.as_posix()}"
+            if relative in seen and seen[relative] != found.path:
+                raise ConfigError(
+                    f"{found.path} and {seen[relative]} would both be copied to media/{relative}"
+                )
+            seen[relative] = found.path
+            destination = loaded.layout.media / relative
+            done = _already_done(state, found, relative, destination)
+            planned.append(PlannedFile(found, destination, relative, done))
+    return IngestPlan(planned)
+
+
+def _already_done(state: IngestState, found: FoundFile, relative: str, destination: Path) -> bool:
+    entry = state.file(relative)
+    if entry is None or not destination.is_file():
+        return False
+    stat = found.path.stat()
+    return (
+        entry.size == stat.st_size
+        and entry.source_mtime_ns == stat.st_mtime_ns
+        and destination.stat().st_size == stat.st_size
+    )
+
+
+def check_free_space(media: Path, needed: int) -> None:
+    """Refuse before writing anything when the disk cannot hold the copy and a margin."""
+    folder = media
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    free = shutil.disk_usage(folder).free
+    if needed * SPACE_MARGIN > free:
+        raise NotEnoughSpace(
+            f"not enough free space in {folder}: {needed / 1e9:.2f} GB to copy needs "
+            f"{needed * SPACE_MARGIN / 1e9:.2f} GB with the 5% margin, {free / 1e9:.2f} GB free. "
+            "Nothing was copied."
+        )
+
+
+def _adopt_existing(item: PlannedFile, hash_format: str) -> VerifiedCopy:
+    """A copy already under its final name but unknown to the state (a kill just after the
+    rename): verify it against the source instead of copying again."""
+    source_hash = hash_file(item.found.path, hash_format)
+    copy_hash = hash_file(item.destination, hash_format, drop_cache=True)
+    if source_hash != copy_hash:
+        raise OffloadError(
+            item.found.path,
+            f"media/{item.relative} already exists with different content; it was left as it is",
+        )
+    stat = item.found.path.stat()
+    return VerifiedCopy(
+        item.found.path,
+        item.destination,
+        stat.st_size,
+        stat.st_mtime_ns,
+        hash_format,
+        source_hash,
+        0,
+    )
+
+
+def _probe_usable(path: Path, size: int) -> tuple[bool, list[str], MediaInfo | None]:
+    if size == 0:
+        return False, ["empty file (0 bytes)"], None
+    try:
+        info = probe(path)
+    except MediaError as exc:
+        return False, [str(exc).removeprefix(f"{path}: ")], None
+    if not info.has_video and not info.has_audio:
+        return False, ["no video or audio stream"], info
+    if not info.duration:
+        return False, ["no duration: the file may be truncated"], info
+    return True, [], info
+
+
+def run_ingest(
+    loaded: LoadedSession,
+    plan: IngestPlan,
+    *,
+    hash_format: str = "xxh128",
+    progress: ProgressReporter | None = None,
+) -> IngestReport:
+    """Copy and verify what the plan says, probe it, group chapters, write an MHL generation."""
+    media = loaded.layout.media
+    check_free_space(media, plan.bytes_to_copy)
+    reporter = progress or NullProgress()
+    path = state_file(loaded)
+    state = load_state(path)
+    report = IngestReport(state=state, skipped=len(plan.files) - len(plan.to_copy))
+    copies: list[VerifiedCopy] = []
+    with reporter.task("copying and verifying", plan.bytes_to_copy or None) as task:
+        done_bytes = 0
+
+        def advance(count: int) -> None:
+            nonlocal done_bytes
+            done_bytes += count
+            task.advance_to(done_bytes)
+
+        for item in plan.to_copy:
+            partial_name(item.destination).unlink(missing_ok=True)  # from a killed ingest
+            try:
+                if item.destination.exists():
+                    copy = _adopt_existing(item, hash_format)
+                else:
+                    copy = verified_copy(
+                        item.found.path, item.destination, hash_format, on_bytes=advance
+                    )
+            except OffloadError as error:
+                report.failures.append(error)
+                continue
+            entry = _entry(item, copy)
+            state.record(entry)
+            save_state(path, state)
+            copies.append(copy)
+            report.copied.append(entry)
+    if copies:
+        comment = f"capture ingest of {len(copies)} file(s) for {loaded.session.slug}"
+        report.generation = write_generation(media, copies, comment=comment)
+        state.generations = report.generation
+    state.recordings = build_recordings(state)
+    save_state(path, state)
+    return report
+
+
+def _entry(item: PlannedFile, copy: VerifiedCopy) -> IngestedFile:
+    usable, problems, info = True, [], None
+    if item.found.is_media:
+        usable, problems, info = _probe_usable(item.destination, copy.size)
+    return IngestedFile(
+        camera=item.found.camera,
+        source=str(item.found.path),
+        path=item.relative,
+        kind=item.found.kind.value,
+        size=copy.size,
+        source_mtime_ns=copy.mtime_ns,
+        hash_format=copy.hash_format,
+        hash=copy.hash,
+        verified_at=datetime.now(UTC),
+        usable=usable,
+        problems=problems,
+        media=info.to_json() if info else None,
+    )
+
+
+def build_recordings(state: IngestState) -> list[Recording]:
+    """Logical recordings from every usable media file (chapters joined)."""
+    media = {f.path: f for f in state.files if f.kind != "sidecar" and f.usable and f.media}
+    parts = [
+        Part(
+            path=f.path,
+            camera=f.camera,
+            duration=f.media.get("duration"),
+            creation_time=_time(f.media.get("creation_time")),
+        )
+        for f in media.values()
+    ]
+    recordings = []
+    for group in group_chapters(parts):
+        first = media[group[0].path].media or {}
+        durations = [float(p.duration or 0.0) for p in group]
+        has_video = all(media[p.path].media.get("video") for p in group)
+        has_audio = all(media[p.path].media.get("audio") for p in group)
+        recordings.append(
+            Recording(
+                id=f"{group[0].camera}/{Path(group[0].path).stem}",
+                camera=group[0].camera,
+                files=[p.path for p in group],
+                part_durations=durations,
+                duration_s=round(sum(durations), 6),
+                has_video=has_video,
+                has_audio=has_audio,
+                creation_time=group[0].creation_time,
+                timecode=first.get("timecode"),
+            )
+        )
+    return recordings
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None

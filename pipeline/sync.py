@@ -1,0 +1,119 @@
+"""Placing every recording on the session clock by audio cross-correlation.
+
+Coarse to fine: a whitened (GCC-PHAT) correlation of the whole recordings at 1 kHz finds the
+lag anywhere in their overlap; short windows at 8 kHz along the overlap then measure the lag
+precisely at many moments. A robust straight-line fit through those lags gives the offset
+(intercept) and the relative clock drift (slope); the share of windows that agree with the
+line is the confidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+SYNC_RATE = 8000
+COARSE_FACTOR = 8  # 1 kHz for the whole-recording search
+WINDOW_SECONDS = 4.0
+WINDOW_STEP_SECONDS = 2.0
+SEARCH_SECONDS = 0.05  # fine search around the coarse lag
+INLIER_SECONDS = 0.0015
+MIN_WINDOWS = 3
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """Where ``target`` lies in ``reference``: reference_time = offset + t x (1 + drift)."""
+
+    offset: float
+    drift: float
+    confidence: float
+    windows: int
+    peak_ratio: float
+
+
+def _gcc_phat(reference: np.ndarray, part: np.ndarray) -> np.ndarray:
+    """Whitened cross-correlation; index k is the lag where ``part`` starts at reference[k]
+    (negative lags wrap to the end)."""
+    n = 1 << int(np.ceil(np.log2(len(reference) + len(part))))
+    spectrum = np.fft.rfft(reference, n) * np.conj(np.fft.rfft(part, n))
+    spectrum /= np.abs(spectrum) + 1e-9
+    return np.fft.irfft(spectrum, n)
+
+
+def _decimate(signal: np.ndarray, factor: int) -> np.ndarray:
+    usable = len(signal) - len(signal) % factor
+    return signal[:usable].reshape(-1, factor).mean(axis=1)
+
+
+def _peak(correlation: np.ndarray, index: int) -> float:
+    """Sub-sample peak position by a parabola through the peak and its neighbours."""
+    if 0 < index < len(correlation) - 1:
+        a, b, c = correlation[index - 1], correlation[index], correlation[index + 1]
+        denominator = a - 2 * b + c
+        if denominator:
+            return index + 0.5 * (a - c) / denominator
+    return float(index)
+
+
+def coarse_lag(reference: np.ndarray, target: np.ndarray) -> tuple[float, float]:
+    """Seconds where target starts in reference (may be negative) and the peak ratio."""
+    ref = _decimate(reference, COARSE_FACTOR)
+    tgt = _decimate(target, COARSE_FACTOR)
+    correlation = _gcc_phat(ref, tgt)
+    n = len(correlation)
+    # lags from -(len(tgt)-1) to len(ref)-1
+    lags = np.concatenate([correlation[n - len(tgt) + 1 :], correlation[: len(ref)]])
+    best = int(np.argmax(lags))
+    peak = float(lags[best])
+    guard = int(0.5 * SYNC_RATE / COARSE_FACTOR)
+    others = np.concatenate([lags[: max(0, best - guard)], lags[best + guard :]])
+    second = float(others.max()) if len(others) else 0.0
+    lag = (best - (len(tgt) - 1)) * COARSE_FACTOR / SYNC_RATE
+    return lag, peak / second if second > 0 else float("inf")
+
+
+def _theil_sen(times: np.ndarray, lags: np.ndarray) -> tuple[float, float]:
+    """Median of pairwise slopes: robust to the windows that matched the wrong place."""
+    i, j = np.triu_indices(len(times), k=1)
+    dt = times[j] - times[i]
+    keep = dt > 0
+    slope = float(np.median((lags[j] - lags[i])[keep] / dt[keep])) if keep.any() else 0.0
+    intercept = float(np.median(lags - slope * times))
+    return intercept, slope
+
+
+def align(reference: np.ndarray, target: np.ndarray, rate: int = SYNC_RATE) -> Alignment | None:
+    """Align ``target`` to ``reference`` (mono float32 at ``rate``); None without overlap."""
+    lag, peak_ratio = coarse_lag(reference, target)
+    window = int(WINDOW_SECONDS * rate)
+    search = int(SEARCH_SECONDS * rate)
+    step = int(WINDOW_STEP_SECONDS * rate)
+    loudness = float(np.sqrt(np.mean(target**2))) if len(target) else 0.0
+    times, lags = [], []
+    for start in range(0, max(0, len(target) - window), step):
+        piece = target[start : start + window]
+        if np.sqrt(np.mean(piece**2)) < 0.5 * loudness:
+            continue  # room tone: nothing to match
+        expected = int(round((lag * rate) + start))
+        first = expected - search
+        if first < 0 or expected + window + search > len(reference):
+            continue  # outside the overlap
+        segment = reference[first : expected + window + search]
+        correlation = _gcc_phat(segment, piece)[: 2 * search + 1]
+        position = _peak(correlation, int(np.argmax(correlation)))
+        times.append(start / rate)
+        lags.append((first + position - start) / rate)
+    if len(times) < MIN_WINDOWS:
+        if not (0 <= lag or -lag < len(target) / rate):
+            return None
+        return Alignment(lag, 0.0, 0.0, len(times), peak_ratio)
+    t, measured = np.array(times), np.array(lags)
+    intercept, slope = _theil_sen(t, measured)
+    residual = np.abs(measured - (intercept + slope * t))
+    inliers = residual < INLIER_SECONDS
+    if inliers.sum() >= MIN_WINDOWS:
+        slope, intercept = np.polyfit(t[inliers], measured[inliers], 1)
+    confidence = float(inliers.mean())
+    return Alignment(float(intercept), float(slope), confidence, len(times), peak_ratio)

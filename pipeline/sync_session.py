@@ -1,0 +1,266 @@
+"""``capture sync``: every ingested recording on the session clock, saved in work/sync.json.
+
+The reference is the sound recorder when there is one (clean sound, started first), else the
+longest recording with sound. Cameras are the time reference for drift: a recorder whose
+clock runs fast or slow against them is measured (ppm) and corrected above a threshold.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from statistics import median
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from pipeline.audio_decode import joined_mono
+from pipeline.fsutil import atomic_write_text
+from pipeline.ingest.run import state_file
+from pipeline.ingest.state import Recording, load_state
+from pipeline.progress import NullProgress, ProgressReporter
+from pipeline.session import CameraRole, LoadedSession
+from pipeline.sync import SYNC_RATE, Alignment, align
+
+MIN_CONFIDENCE = 0.5
+MIN_PEAK_RATIO = 1.3
+DRIFT_THRESHOLD_PPM = 10.0
+
+
+class Placement(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    recording: str
+    camera: str
+    offset_s: float | None
+    """Session-clock second at which the recording starts (None: could not be placed)."""
+    offset_confidence: float
+    method: str
+    """reference | audio | creation_time | manual | none"""
+    drift_ppm: float = 0.0
+    drift_corrected: bool = False
+    problems: list[str] = []
+
+
+class SyncResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = 1
+    reference: str | None
+    created_at: datetime
+    placements: list[Placement]
+
+    def placement(self, recording_id: str) -> Placement | None:
+        return next((p for p in self.placements if p.recording == recording_id), None)
+
+
+def sync_file(loaded: LoadedSession) -> Path:
+    return loaded.layout.work / "sync.json"
+
+
+def load_sync(loaded: LoadedSession) -> SyncResult | None:
+    path = sync_file(loaded)
+    if not path.is_file():
+        return None
+    return SyncResult.model_validate_json(path.read_text(encoding="utf-8"))
+
+
+def _role(loaded: LoadedSession, camera: str) -> CameraRole | None:
+    declared = loaded.session.camera(camera)
+    return declared.role if declared else None
+
+
+def _choose_reference(loaded: LoadedSession, recordings: list[Recording]) -> Recording | None:
+    with_sound = [r for r in recordings if r.has_audio]
+    if not with_sound:
+        return None
+    recorders = [r for r in with_sound if _role(loaded, r.camera) is CameraRole.RECORDER]
+    return max(recorders or with_sound, key=lambda r: r.duration_s)
+
+
+def _audio(loaded: LoadedSession, recording: Recording) -> np.ndarray:
+    media = loaded.layout.media
+    cache = loaded.layout.work / "cache" / "audio"
+    cache.mkdir(parents=True, exist_ok=True)
+    return joined_mono(
+        [media / f for f in recording.files], recording.part_durations, SYNC_RATE, cache
+    )
+
+
+def _seconds_between(later: datetime | None, earlier: datetime | None) -> float | None:
+    if later is None or earlier is None:
+        return None
+    return (later - earlier).total_seconds()
+
+
+def run_sync(loaded: LoadedSession, progress: ProgressReporter | None = None) -> SyncResult:
+    """Place every usable recording; results saved in work/sync.json and returned."""
+    reporter = progress or NullProgress()
+    recordings = [r for r in load_state(state_file(loaded)).recordings if r.usable]
+    reference = _choose_reference(loaded, recordings)
+    placements: dict[str, Placement] = {}
+    alignments: dict[str, Alignment] = {}
+    if reference is not None:
+        reference_audio = _audio(loaded, reference)
+        placements[reference.id] = Placement(
+            recording=reference.id,
+            camera=reference.camera,
+            offset_s=0.0,
+            offset_confidence=1.0,
+            method="reference",
+        )
+        others = [r for r in recordings if r.id != reference.id and r.has_audio]
+        with reporter.task("synchronising", len(others) or None) as task:
+            for done, recording in enumerate(others, start=1):
+                found = align(reference_audio, _audio(loaded, recording))
+                if found is not None:
+                    alignments[recording.id] = found
+                task.advance_to(done)
+
+    drift = _reference_drift(loaded, reference, recordings, alignments)
+    correct = abs(drift) * 1e6 >= DRIFT_THRESHOLD_PPM
+    if reference is not None:
+        placements[reference.id].drift_ppm = round(drift * 1e6, 1)
+        placements[reference.id].drift_corrected = correct
+    for recording in recordings:
+        if recording.id in placements:
+            continue
+        placements[recording.id] = _place(
+            recording, reference, alignments.get(recording.id), drift if correct else 0.0
+        )
+    _fill_by_creation_time(recordings, reference, placements)
+    _shift_to_zero(placements)
+    _apply_manual_offsets(loaded, recordings, placements)
+    result = SyncResult(
+        reference=reference.id if reference else None,
+        created_at=datetime.now(UTC),
+        placements=[placements[r.id] for r in recordings],
+    )
+    atomic_write_text(sync_file(loaded), result.model_dump_json(indent=2) + "\n")
+    return result
+
+
+def _reference_drift(
+    loaded: LoadedSession,
+    reference: Recording | None,
+    recordings: list[Recording],
+    alignments: dict[str, Alignment],
+) -> float:
+    """The recorder's drift against the cameras' clocks (0 when the reference is a camera)."""
+    if reference is None or _role(loaded, reference.camera) is not CameraRole.RECORDER:
+        return 0.0
+    slopes = [
+        a.drift
+        for r in recordings
+        if (a := alignments.get(r.id)) is not None
+        and r.has_video
+        and a.confidence >= MIN_CONFIDENCE
+        and a.windows >= 5
+    ]
+    return float(median(slopes)) if slopes else 0.0
+
+
+def _place(
+    recording: Recording, reference: Recording | None, found: Alignment | None, drift: float
+) -> Placement:
+    base = {"recording": recording.id, "camera": recording.camera}
+    if not recording.has_audio:
+        return Placement(
+            **base,
+            offset_s=None,
+            offset_confidence=0.0,
+            method="none",
+            problems=["no audio: placed by creation time"],
+        )
+    if found is None:
+        return Placement(
+            **base,
+            offset_s=None,
+            offset_confidence=0.0,
+            method="none",
+            problems=["no overlap with the reference's sound"],
+        )
+    offset = found.offset / (1 + drift)
+    relative_drift = round((found.drift - drift) * 1e6, 1)
+    if found.confidence < MIN_CONFIDENCE or found.peak_ratio < MIN_PEAK_RATIO:
+        return Placement(
+            **base,
+            offset_s=None,
+            offset_confidence=round(found.confidence, 3),
+            method="none",
+            drift_ppm=relative_drift,
+            problems=[
+                f"audio sync uncertain (confidence {found.confidence:.2f}, "
+                f"audio estimate {offset:.3f} s not used)"
+            ],
+        )
+    return Placement(
+        **base,
+        offset_s=offset,
+        offset_confidence=round(found.confidence, 3),
+        method="audio",
+        drift_ppm=relative_drift,
+    )
+
+
+def _fill_by_creation_time(
+    recordings: list[Recording], reference: Recording | None, placements: dict[str, Placement]
+) -> None:
+    """Recordings audio could not place, by their creation time against a placed one."""
+    anchors = [r for r in recordings if placements[r.id].offset_s is not None and r.creation_time]
+    for recording in recordings:
+        placement = placements[recording.id]
+        if placement.offset_s is not None or placement.method == "manual":
+            continue
+        anchor = next((a for a in anchors if a.id == (reference.id if reference else "")), None)
+        anchor = anchor or (anchors[0] if anchors else None)
+        delta = _seconds_between(recording.creation_time, anchor.creation_time if anchor else None)
+        if anchor is None or delta is None:
+            placement.problems.append("cannot be placed: no usable sound and no creation time")
+            continue
+        placement.offset_s = placements[anchor.id].offset_s + delta
+        placement.method = "creation_time"
+        placement.problems.append(
+            f"placed by creation time against {anchor.id} (camera clocks may be seconds off)"
+        )
+
+
+def _shift_to_zero(placements: dict[str, Placement]) -> None:
+    """The session clock starts when the first recording started."""
+    offsets = [p.offset_s for p in placements.values() if p.offset_s is not None]
+    if not offsets:
+        return
+    first = min(offsets)
+    for placement in placements.values():
+        if placement.offset_s is not None:
+            placement.offset_s = round(placement.offset_s - first, 4)
+
+
+def _apply_manual_offsets(
+    loaded: LoadedSession, recordings: list[Recording], placements: dict[str, Placement]
+) -> None:
+    """session.yaml ``cameras[].offset`` wins: for a camera's first recording, the others
+    follow by creation time."""
+    for camera in loaded.session.cameras:
+        if camera.offset is None:
+            continue
+        own = sorted(
+            (r for r in recordings if r.camera == camera.name),
+            key=lambda r: (r.creation_time or datetime.max.replace(tzinfo=UTC), r.id),
+        )
+        if not own:
+            continue
+        first = own[0]
+        for recording in own:
+            delta = (
+                0.0
+                if recording is first
+                else _seconds_between(recording.creation_time, first.creation_time)
+            )
+            placement = placements[recording.id]
+            if delta is None:
+                placement.problems.append("manual offset applies to the camera's first recording")
+                continue
+            placement.offset_s = round(camera.offset + delta, 4)
+            placement.offset_confidence = 1.0
+            placement.method = "manual"

@@ -1,0 +1,284 @@
+"""Ingest on generated cards: verified offload, ASC MHL, chapters, faulty files, resume."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import ffmpeg
+
+from pipeline.ingest.chapters import Part, group_chapters
+from pipeline.ingest.offload import hash_file
+from pipeline.ingest.run import NotEnoughSpace, plan_ingest, resolve_sources, run_ingest
+from pipeline.ingest.state import load_state
+from pipeline.scaffold import init_session
+from pipeline.session import LoadedSession
+
+TINY_VIDEO = "testsrc2=size=160x90:rate=25"
+
+
+def _clip(path: Path, seconds: float, created: str | None = None) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    extra = ["-metadata", f"creation_time={created}"] if created else []
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        f"{TINY_VIDEO}:duration={seconds}",
+        "-f",
+        "lavfi",
+        "-i",
+        f"sine=frequency=300:duration={seconds}:sample_rate=48000",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-c:a",
+        "aac",
+        "-shortest",
+        *extra,
+        path,
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def card_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A GoPro card (chapters + an interleaved second take), a Sony card (a 2-part split and
+    a separate take), and the faults of a real evening."""
+    root = tmp_path_factory.mktemp("master") / "cards"
+    gopro = root / "GOPRO" / "DCIM" / "100GOPRO"
+    _clip(gopro / "GX010042.MP4", 1.0)
+    _clip(gopro / "GX020042.MP4", 0.6)
+    _clip(gopro / "GX010043.MP4", 0.8)
+    (gopro / "GX010042.THM").write_bytes(b"\xff\xd8thumbnail")
+    (gopro / "GL010042.LRV").write_bytes(b"low-res proxy")
+    sony = root / "SONY" / "PRIVATE" / "M4ROOT" / "CLIP"
+    _clip(sony / "C0001.MP4", 1.0, "2026-03-12T18:30:00Z")
+    _clip(sony / "C0002.MP4", 0.6, "2026-03-12T18:30:01Z")  # the camera's split: follows on
+    _clip(sony / "C0003.MP4", 0.6, "2026-03-12T19:10:00Z")  # a new take later on
+    (sony / "C0001M01.XML").write_text("<NonRealTimeMeta/>")
+    good = sony / "C0003.MP4"
+    (sony / "C0004.MP4").write_bytes(good.read_bytes()[: good.stat().st_size // 2])  # no moov
+    (sony / "C0005.MP4").write_bytes(b"")
+    odd = sony / "-it's a: é file.MP4"
+    _clip(odd, 0.5)
+    (sony / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    (sony / "._C0001.MP4").write_bytes(b"\0\5\26\7")
+    return root
+
+
+@pytest.fixture
+def cards(card_master: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(card_master, tmp_path / "cards"))
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> LoadedSession:
+    return init_session(tmp_path / "session", title="Ingest test", date=date(2026, 3, 12))
+
+
+def _ingest(session: LoadedSession, *sources: Path, hash_format: str = "xxh128"):
+    plan = plan_ingest(session, resolve_sources(session, list(sources), []))
+    return plan, run_ingest(session, plan, hash_format=hash_format)
+
+
+def _snapshot(root: Path) -> dict[str, tuple[int, int, int, str]]:
+    found = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            found[str(path)] = (
+                stat.st_atime_ns,
+                stat.st_mtime_ns,
+                stat.st_ctime_ns,
+                hash_file(path, "md5"),
+            )
+    return found
+
+
+def _mhl_verify(media: Path) -> int:
+    """`ascmhl-debug verify` (its own command, minus the CLI's online update check)."""
+    from ascmhl.commands import verify
+
+    return CliRunner().invoke(verify, [str(media)]).exit_code
+
+
+def test_discovery_skips_system_files_and_keeps_sidecars(session, cards) -> None:
+    plan = plan_ingest(session, resolve_sources(session, [cards / "GOPRO", cards / "SONY"], []))
+    names = {item.found.path.name: item for item in plan.files}
+    assert ".DS_Store" not in names and "._C0001.MP4" not in names
+    assert names["GX010042.THM"].found.kind == "sidecar"
+    assert names["GL010042.LRV"].found.kind == "sidecar"
+    assert names["C0001M01.XML"].found.kind == "sidecar"
+    assert {item.found.camera for item in plan.files} == {"GOPRO", "SONY"}
+    assert names["GX010042.MP4"].relative == "GOPRO/DCIM/100GOPRO/GX010042.MP4"
+
+
+def test_verified_offload_with_mhl_and_faulty_files(session, cards) -> None:
+    before = _snapshot(cards)
+    plan, report = _ingest(session, cards / "GOPRO", cards / "SONY")
+    assert _snapshot(cards) == before, "a source file was modified (content or times)"
+    media = session.layout.media
+    assert len(report.copied) == len(plan.files) == 12 and not report.failures
+    for entry in report.copied:
+        copy = media / entry.path
+        assert copy.stat().st_mode & 0o777 == 0o444
+        assert hash_file(copy, "xxh128") == entry.hash == hash_file(Path(entry.source), "xxh128")
+        assert copy.stat().st_mtime_ns == Path(entry.source).stat().st_mtime_ns
+    unusable = {f.path.rsplit("/", 1)[-1]: f.problems for f in report.unusable}
+    assert set(unusable) == {"C0004.MP4", "C0005.MP4"}
+    assert unusable["C0005.MP4"] == ["empty file (0 bytes)"]
+    assert "moov" in unusable["C0004.MP4"][0] or "Invalid data" in unusable["C0004.MP4"][0]
+    assert (media / "SONY/PRIVATE/M4ROOT/CLIP/C0004.MP4").stat().st_size > 0  # kept as it was
+    assert report.generation == 1
+    assert _mhl_verify(media) == 0
+    copy = media / "SONY/PRIVATE/M4ROOT/CLIP/C0001.MP4"
+    os.chmod(copy, 0o644)
+    data = bytearray(copy.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    copy.write_bytes(bytes(data))
+    assert _mhl_verify(media) != 0
+
+
+def test_chapters_become_one_recording_in_order(session, cards) -> None:
+    _, report = _ingest(session, cards / "GOPRO", cards / "SONY")
+    recordings = {r.id: r for r in report.state.recordings}
+    assert recordings["GOPRO/GX010042"].files == [
+        "GOPRO/DCIM/100GOPRO/GX010042.MP4",
+        "GOPRO/DCIM/100GOPRO/GX020042.MP4",
+    ]
+    assert recordings["GOPRO/GX010043"].files == ["GOPRO/DCIM/100GOPRO/GX010043.MP4"]
+    split = recordings["SONY/C0001"]
+    assert [Path(f).name for f in split.files] == ["C0001.MP4", "C0002.MP4"]
+    assert split.duration_s == pytest.approx(1.6, abs=0.04)
+    assert [Path(f).name for f in recordings["SONY/C0003"].files] == ["C0003.MP4"]
+    assert "SONY/-it's a: é file" in recordings
+    assert not any("C0004" in f or "C0005" in f for r in recordings.values() for f in r.files)
+
+
+def test_gopro_order_is_number_then_chapter() -> None:
+    names = [
+        "GX020042.MP4",
+        "GX010043.MP4",
+        "GX010042.MP4",
+        "GH010007.MP4",
+        "GOPR0001.MP4",
+        "GP010001.MP4",
+    ]
+    parts = [Part(f"cam/{n}", "cam", 10.0, None) for n in names]
+    groups = [[p.path.split("/")[1] for p in g] for g in group_chapters(parts)]
+    assert sorted(groups) == sorted(
+        [
+            ["GOPR0001.MP4", "GP010001.MP4"],
+            ["GH010007.MP4"],
+            ["GX010042.MP4", "GX020042.MP4"],
+            ["GX010043.MP4"],
+        ]
+    )
+
+
+def test_rerun_copies_nothing_and_resume_recopies_partial_files(session, cards) -> None:
+    _ingest(session, cards / "SONY")
+    plan, report = _ingest(session, cards / "SONY")
+    assert not plan.to_copy and not report.copied and report.generation is None
+    # as if killed: one copy half-written, another renamed but not yet recorded in the state
+    state_path = session.layout.work / "ingest.json"
+    state = load_state(state_path)
+    media = session.layout.media
+    half = media / "SONY/PRIVATE/M4ROOT/CLIP/C0003.MP4"
+    os.chmod(half, 0o644)
+    half.rename(half.with_name(".C0003.MP4.capture-partial"))
+    state.files = [f for f in state.files if not f.path.endswith(("C0003.MP4", "C0002.MP4"))]
+    state_path.write_text(state.model_dump_json())
+    plan, report = _ingest(session, cards / "SONY")
+    assert sorted(Path(i.relative).name for i in plan.to_copy) == ["C0002.MP4", "C0003.MP4"]
+    assert len(report.copied) == 2 and not report.failures
+    assert not list(media.rglob("*.capture-partial"))
+    assert hash_file(half, "xxh128") == hash_file(
+        cards / "SONY/PRIVATE/M4ROOT/CLIP/C0003.MP4", "xxh128"
+    )
+    assert _mhl_verify(media) == 0
+
+
+def test_second_card_adds_a_generation(session, cards) -> None:
+    _ingest(session, cards / "SONY", hash_format="md5")
+    _, report = _ingest(session, cards / "GOPRO", hash_format="md5")
+    assert report.generation == 2
+    assert len(list((session.layout.media / "ascmhl").glob("*.mhl"))) == 2
+    assert _mhl_verify(session.layout.media) == 0
+
+
+def test_not_enough_space_writes_nothing(session, cards, monkeypatch) -> None:
+    import pipeline.ingest.run as ingest_run
+
+    plan = plan_ingest(session, resolve_sources(session, [cards / "SONY"], []))
+    usage = shutil.disk_usage(session.layout.media)
+    fake = usage._replace(free=int(plan.bytes_to_copy * 1.04))
+    monkeypatch.setattr(ingest_run.shutil, "disk_usage", lambda _path: fake)
+    with pytest.raises(NotEnoughSpace, match="Nothing was copied"):
+        run_ingest(session, plan)
+    assert not any(p.is_file() for p in session.layout.media.rglob("*"))
+
+
+def test_cli_ingest_reports_unusable_files_and_exits_non_zero(session, cards) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "ingest",
+            str(session.root),
+            "--camera",
+            f"A={cards / 'SONY'}",
+            "--no-sync",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 4
+    assert "C0004.MP4" in result.stderr and "C0005.MP4" in result.stderr
+    assert "Found on the cards" in result.stdout and "Traceback" not in result.stderr
+    assert (session.layout.media / "A/PRIVATE/M4ROOT/CLIP/C0001.MP4").is_file()
+    again = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "ingest",
+            str(session.root),
+            "--camera",
+            f"A={cards / 'SONY'}",
+            "--no-sync",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert "nothing to copy" in again.stdout
+
+
+def test_joined_chapters_last_the_sum_of_their_parts(session, cards) -> None:
+    from pipeline.audio_decode import joined_mono
+
+    _, report = _ingest(session, cards / "GOPRO")
+    (recording,) = [r for r in report.state.recordings if r.id == "GOPRO/GX010042"]
+    media = session.layout.media
+    rate = 8000
+    audio = joined_mono(
+        [media / f for f in recording.files],
+        recording.part_durations,
+        rate,
+        session.layout.work / "cache",
+    )
+    assert len(audio) == sum(round(d * rate) for d in recording.part_durations)
+    assert recording.duration_s == pytest.approx(1.6, abs=0.04)
+    # the 300 Hz tone runs through the join without a hole
+    join = round(recording.part_durations[0] * rate)
+    around = audio[join - rate // 20 : join + rate // 20]
+    assert (abs(around) > 0.05).mean() > 0.5

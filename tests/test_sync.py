@@ -1,0 +1,156 @@
+"""Sync on the sample Rencontre: offsets against truth.json, drift, fallbacks, overrides."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ffmpeg
+
+from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
+from pipeline.sample_rencontre.generate import SampleResult, generate_sample
+from pipeline.session import load_session
+from pipeline.status import session_status
+from pipeline.sync_session import run_sync
+
+pytestmark = pytest.mark.slow
+FRAME = 0.04
+RECORDING_KEYS = {
+    "camera",
+    "files",
+    "duration_s",
+    "offset_s",
+    "offset_confidence",
+    "drift_ppm",
+    "usable",
+    "problems",
+}
+
+
+@pytest.fixture(scope="module")
+def drifting_sample(tmp_path_factory: pytest.TempPathFactory) -> SampleResult:
+    return generate_sample(tmp_path_factory.mktemp("drift"), tiny=True, drift_ppm=100.0)
+
+
+@pytest.fixture
+def session_copy(drifting_sample: SampleResult, request: pytest.FixtureRequest) -> Path:
+    """A fresh copy of the sample's session folder beside its cards (sources stay valid)."""
+    target = drifting_sample.root / f"session-{request.node.name[:40]}"
+    shutil.rmtree(target, ignore_errors=True)
+    return Path(shutil.copytree(drifting_sample.session, target))
+
+
+def _ingest_and_sync(folder: Path, *extra_sources: Path):
+    loaded = load_session(folder)
+    sources = [path for _, path in loaded.source_paths()] + list(extra_sources)
+    run_ingest(loaded, plan_ingest(loaded, resolve_sources(loaded, sources, [])))
+    return loaded, run_sync(loaded)
+
+
+def test_every_device_within_a_frame_and_recorder_drift_found(drifting_sample, session_copy):
+    loaded, result = _ingest_and_sync(session_copy)
+    truth = {d.camera: d for d in drifting_sample.truth.devices}
+    placed = {p.camera: p for p in result.placements}
+    assert set(placed) == {"A", "B", "recorder"}
+    for camera, device in truth.items():
+        assert placed[camera].offset_s == pytest.approx(device.offset, abs=FRAME), camera
+        assert placed[camera].offset_confidence >= 0.9
+    assert placed["recorder"].method == "reference"
+    assert placed["recorder"].drift_ppm == pytest.approx(100.0, abs=30.0)
+    assert placed["recorder"].drift_corrected
+    assert abs(placed["A"].drift_ppm) < 30 and placed["A"].method == "audio"
+    # camera B's two chapters are one recording on the clock
+    (b_recording,) = [r for r in session_status(loaded).recordings if r.camera == "B"]
+    assert [Path(f).name for f in b_recording.files] == ["GX010042.MP4", "GX020042.MP4"]
+
+
+def test_status_json_is_the_documented_interface(session_copy) -> None:
+    _ingest_and_sync(session_copy)
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "status", str(session_copy), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    status = json.loads(result.stdout)
+    assert status["synced"] and status["mhl_generations"] == 1
+    assert len(status["recordings"]) == 3
+    for recording in status["recordings"]:
+        assert RECORDING_KEYS <= set(recording)
+        assert recording["usable"] and recording["problems"] == []
+
+
+def test_manual_offset_in_session_yaml_wins(session_copy) -> None:
+    yaml_file = session_copy / "session.yaml"
+    text = yaml_file.read_text(encoding="utf-8")
+    yaml_file.write_text(
+        text.replace("label: Plan serré", "label: Plan serré\n  offset: 5.25"), encoding="utf-8"
+    )
+    _, result = _ingest_and_sync(session_copy)
+    (b,) = [p for p in result.placements if p.camera == "B"]
+    assert (b.method, b.offset_s) == ("manual", 5.25)
+
+
+def test_silent_camera_by_creation_time_and_unrelated_sound_flagged(
+    drifting_sample, session_copy, tmp_path
+):
+    camera_a = next(d for d in drifting_sample.truth.devices if d.camera == "A")
+    from datetime import datetime, timedelta
+
+    created = datetime.fromisoformat(camera_a.creation_time) + timedelta(seconds=4)
+    mute = tmp_path / "cam-c" / "C0001.MP4"
+    mute.parent.mkdir()
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=160x90:rate=25:duration=3",
+        "-c:v",
+        "libx264",
+        "-metadata",
+        f"creation_time={created.isoformat()}Z",
+        mute,
+    )
+    stranger = tmp_path / "cam-d" / "D0001.MP4"
+    stranger.parent.mkdir()
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=160x90:rate=25:duration=6",
+        "-f",
+        "lavfi",
+        "-i",
+        "anoisesrc=color=brown:duration=6:seed=7",
+        "-c:v",
+        "libx264",
+        "-c:a",
+        "aac",
+        stranger,
+    )
+    _, result = _ingest_and_sync(session_copy, mute.parent, stranger.parent)
+    placed = {p.camera: p for p in result.placements}
+    a = placed["A"]
+    assert placed["cam-c"].method == "creation_time"
+    assert placed["cam-c"].offset_s == pytest.approx(a.offset_s + 4.0, abs=0.01)
+    assert any("creation time" in p for p in placed["cam-c"].problems)
+    assert placed["cam-d"].offset_s is None and placed["cam-d"].method == "none"
+    assert any("uncertain" in p or "no overlap" in p for p in placed["cam-d"].problems)
+
+
+@pytest.fixture(scope="module")
+def demo_sample(tmp_path_factory: pytest.TempPathFactory) -> SampleResult:
+    return generate_sample(tmp_path_factory.mktemp("demo"), tiny=False)
+
+
+def test_demo_rencontre_within_40_ms_and_drift_within_20_ppm(demo_sample) -> None:
+    _, result = _ingest_and_sync(demo_sample.session)
+    for device in demo_sample.truth.devices:
+        (placed,) = [p for p in result.placements if p.camera == device.camera]
+        assert placed.offset_s == pytest.approx(device.offset, abs=0.040), device.camera
+    (recorder,) = [p for p in result.placements if p.camera == "recorder"]
+    assert recorder.drift_ppm == pytest.approx(80.0, abs=20.0)
