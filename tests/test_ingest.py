@@ -228,38 +228,14 @@ def test_not_enough_space_writes_nothing(session, cards, monkeypatch) -> None:
 
 
 def test_cli_ingest_reports_unusable_files_and_exits_non_zero(session, cards) -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pipeline",
-            "ingest",
-            str(session.root),
-            "--camera",
-            f"A={cards / 'SONY'}",
-            "--no-sync",
-        ],
-        capture_output=True,
-        text=True,
-    )
+    command = [sys.executable, "-m", "pipeline", "ingest", str(session.root)]
+    command += ["--camera", f"A={cards / 'SONY'}", "--no-sync"]
+    result = subprocess.run(command, capture_output=True, text=True)
     assert result.returncode == 4
     assert "C0004.MP4" in result.stderr and "C0005.MP4" in result.stderr
     assert "Found on the cards" in result.stdout and "Traceback" not in result.stderr
     assert (session.layout.media / "A/PRIVATE/M4ROOT/CLIP/C0001.MP4").is_file()
-    again = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pipeline",
-            "ingest",
-            str(session.root),
-            "--camera",
-            f"A={cards / 'SONY'}",
-            "--no-sync",
-        ],
-        capture_output=True,
-        text=True,
-    )
+    again = subprocess.run(command, capture_output=True, text=True)
     assert "nothing to copy" in again.stdout
 
 

@@ -9,7 +9,7 @@ read-only. A mismatch is retried once, then reported.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +57,14 @@ def _open_source(path: Path) -> int:
         return os.open(path, flags)  # O_NOATIME needs to own the file; read-only all the same
 
 
+def _chunks(fd: int) -> Iterator[memoryview]:
+    """The file behind ``fd`` in CHUNK-sized views of one reused buffer."""
+    buffer = bytearray(CHUNK)
+    view = memoryview(buffer)
+    while count := os.readv(fd, [buffer]):
+        yield view[:count]
+
+
 def hash_file(path: Path, hash_format: str, *, drop_cache: bool = False) -> str:
     """Hash a file; ``drop_cache`` first evicts it from the page cache to read the disk."""
     hasher = new_hasher_for_hash_type(hash_format)
@@ -64,13 +72,8 @@ def hash_file(path: Path, hash_format: str, *, drop_cache: bool = False) -> str:
     try:
         if drop_cache and hasattr(os, "posix_fadvise"):
             os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-        buffer = bytearray(CHUNK)
-        view = memoryview(buffer)
-        while True:
-            count = os.readv(fd, [buffer])
-            if not count:
-                break
-            hasher.update(view[:count])
+        for chunk in _chunks(fd):
+            hasher.update(chunk)
     finally:
         os.close(fd)
     return hasher.string_digest()
@@ -82,17 +85,12 @@ def _copy_once(source: Path, temp: Path, hash_format: str, on_bytes: Callable[[i
     try:
         fd_out = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
         try:
-            buffer = bytearray(CHUNK)
-            view = memoryview(buffer)
-            while True:
-                count = os.readv(fd_in, [buffer])
-                if not count:
-                    break
-                hasher.update(view[:count])
+            for chunk in _chunks(fd_in):
+                hasher.update(chunk)
                 written = 0
-                while written < count:
-                    written += os.write(fd_out, view[written:count])
-                on_bytes(count)
+                while written < len(chunk):
+                    written += os.write(fd_out, chunk[written:])
+                on_bytes(len(chunk))
             os.fsync(fd_out)
         finally:
             os.close(fd_out)
