@@ -45,19 +45,20 @@ format: setup
 demo: setup
 	@$(BIN)/capture doctor --folder . >/dev/null || $(BIN)/capture doctor --folder .
 	$(BIN)/capture samples $(DEMO_DIR) --force
-	$(BIN)/capture probe $(DEMO_DIR)/cards/cam-a/PRIVATE/M4ROOT/CLIP/C0001.MP4 \
-	  $(DEMO_DIR)/cards/cam-b/DCIM/100GOPRO/GX010042.MP4 $(DEMO_DIR)/cards/recorder/ZOOM0001/ZOOM0001_LR.WAV
+	$(BIN)/capture ingest $(DEMO_DIR)/manger-local-2040
 	$(BIN)/capture status $(DEMO_DIR)/manger-local-2040
 	@echo
 	@echo "Demo Rencontre ready:"
 	@echo "  camera cards:   $(DEMO_DIR)/cards"
 	@echo "  session folder: $(DEMO_DIR)/manger-local-2040 (session.yaml, cues/)"
 	@echo "  ground truth:   $(DEMO_DIR)/truth.json"
-	@echo "  The ingest, transcription, subtitle, editing and publishing stages are not built yet;"
+	@echo "  verified media: $(DEMO_DIR)/manger-local-2040/media (ASC MHL in media/ascmhl)"
+	@echo "  session clock:  $(DEMO_DIR)/manger-local-2040/work/sync.json"
+	@echo "  Transcription, subtitles, editing and publishing are not built yet:"
 	@echo "  no site is produced so far (see README, 'Where things stand')."
 
 bench: setup
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf build .pytest_cache bench/results/*.json
+	rm -rf build .pytest_cache bench/.cache

@@ -1,0 +1,206 @@
+"""Ingest and sync: verified offload against `cp`, and sync time on 2-hour recordings.
+
+* offload: the same ~1.5 GB of card files copied by `cp` (then `sync`, so the data reaches the
+  disk as ours does) and by capture's verified copy (hash while copying, fsync, drop the page
+  cache, read back and hash again). Ratio = cp time / capture time (1.0 = as fast as cp).
+* sync: a 2-hour stereo recorder WAV and two 2-hour camera files (tiny video, AAC sound cut
+  from the same room at other offsets); time of `run_sync` from scratch, and the part of it
+  that bare ffmpeg needs just to decode the three soundtracks.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.ingest.offload import verified_copy
+from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
+from pipeline.sample_rencontre.audio import write_wav_mono
+from pipeline.scaffold import init_session
+from pipeline.sync_session import run_sync
+
+CACHE = Path(__file__).resolve().parent / ".cache"
+RATE = 48_000
+HOURS = 2.0
+
+
+def _card(folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for index, size in enumerate((700, 500, 300), start=1):
+        path = folder / f"C{index:04d}.MP4"
+        if not path.exists() or path.stat().st_size != size * 1024 * 1024:
+            with path.open("wb") as handle:
+                for _ in range(size):
+                    handle.write(os.urandom(1024 * 1024))
+        files.append(path)
+    return files
+
+
+def _offload(work: Path) -> dict[str, float]:
+    files = _card(CACHE / "card")
+    total = sum(f.stat().st_size for f in files)
+    for f in files:  # warm the source in the page cache for both contenders
+        f.read_bytes()
+    target = work / "cp"
+    started = time.perf_counter()
+    subprocess.run(["cp", "-r", str(CACHE / "card"), str(target)], check=True)
+    subprocess.run(["sync"], check=True)
+    cp_seconds = time.perf_counter() - started
+    shutil.rmtree(target)
+    started = time.perf_counter()
+    for f in files:
+        verified_copy(f, work / "ours" / f.name)
+    ours = time.perf_counter() - started
+    return {
+        "offload_bytes": total,
+        "cp_then_sync_s": round(cp_seconds, 3),
+        "verified_copy_s": round(ours, 3),
+        "verified_copy_mb_per_s": round(total / ours / 1e6, 1),
+        "verified_copy_over_cp_throughput_ratio": round(cp_seconds / ours, 3),
+    }
+
+
+def _room(seconds: float) -> np.ndarray:
+    """Speech-like sound: noise bursts of random length and level with pauses."""
+    rng = np.random.default_rng(2)
+    n = int(seconds * RATE)
+    out = np.empty(n, dtype=np.float32)
+    position = 0
+    while position < n:
+        length = int(rng.uniform(0.1, 0.6) * RATE)
+        level = rng.choice([0.0, 0.02, 0.1, 0.3], p=[0.25, 0.15, 0.3, 0.3])
+        piece = rng.standard_normal(min(length, n - position)).astype(np.float32) * level
+        out[position : position + len(piece)] = piece
+        position += len(piece)
+    return out
+
+
+def _two_hour_session(work: Path) -> Path:
+    cards = CACHE / "two-hours"
+    recorder = cards / "recorder" / "ZOOM0001.WAV"
+    offsets = {"A": 37.25, "B": 912.5}
+    if not recorder.exists():
+        room = _room(HOURS * 3600 + 1000)
+        write_wav_mono(cards / "room.wav", room)
+        recorder.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-v",
+                "error",
+                "-y",
+                "-i",
+                str(cards / "room.wav"),
+                "-t",
+                str(HOURS * 3600),
+                "-ac",
+                "2",
+                "-c:a",
+                "pcm_s24le",
+                str(recorder),
+            ],
+            check=True,
+        )
+        for camera, offset in offsets.items():
+            out = cards / f"cam-{camera}" / "C0001.MP4"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            subprocess.run(
+                [
+                    "ffmpeg",
+                    "-v",
+                    "error",
+                    "-y",
+                    "-f",
+                    "lavfi",
+                    "-i",
+                    f"color=gray:size=64x36:rate=25:duration={HOURS * 3600 - offset}",
+                    "-ss",
+                    str(offset),
+                    "-i",
+                    str(cards / "room.wav"),
+                    "-t",
+                    str(HOURS * 3600 - offset),
+                    "-af",
+                    "aecho=0.9:0.8:41:0.3,highpass=f=120",
+                    "-c:v",
+                    "libx264",
+                    "-preset",
+                    "ultrafast",
+                    "-c:a",
+                    "aac",
+                    "-shortest",
+                    str(out),
+                ],
+                check=True,
+            )
+        (cards / "room.wav").unlink()
+    session = init_session(work / "session", title="Deux heures", date=date(2026, 3, 12))
+    yaml_file = session.layout.session_file
+    yaml_file.write_text(
+        yaml_file.read_text(encoding="utf-8").replace(
+            "sources: []", f"sources: [{cards / 'cam-A'}, {cards / 'cam-B'}, {cards / 'recorder'}]"
+        ),
+        encoding="utf-8",
+    )
+    return session.root
+
+
+def _sync(work: Path) -> dict[str, float]:
+    from pipeline.session import load_session
+
+    root = _two_hour_session(work)
+    loaded = load_session(root)
+    run_ingest(loaded, plan_ingest(loaded, resolve_sources(loaded, [], [])))
+    started = time.perf_counter()
+    result = run_sync(loaded)
+    sync_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    for media in sorted(loaded.layout.media.rglob("*")):
+        if media.suffix in (".MP4", ".WAV"):
+            subprocess.run(
+                [
+                    "ffmpeg",
+                    "-v",
+                    "error",
+                    "-i",
+                    str(media),
+                    "-vn",
+                    "-ar",
+                    "8000",
+                    "-f",
+                    "f32le",
+                    "-y",
+                    "/dev/null",
+                ],
+                check=True,
+            )
+    decode_seconds = time.perf_counter() - started
+    offsets = {p.camera: p.offset_s for p in result.placements}
+    return {
+        "sync_2h_recorder_and_2_cameras_s": round(sync_seconds, 2),
+        "bare_ffmpeg_decode_of_the_3_soundtracks_s": round(decode_seconds, 2),
+        "sync_over_bare_decode_ratio": round(sync_seconds / decode_seconds, 3),
+        "sync_offset_error_ms_camera_A": round(
+            abs(offsets["cam-A"] - offsets["recorder"] - 37.25) * 1000, 2
+        ),
+        "sync_offset_error_ms_camera_B": round(
+            abs(offsets["cam-B"] - offsets["recorder"] - 912.5) * 1000, 2
+        ),
+    }
+
+
+def run() -> dict[str, float]:
+    CACHE.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=CACHE) as folder:
+        figures = _offload(Path(folder))
+    with tempfile.TemporaryDirectory(dir=CACHE) as folder:
+        figures |= _sync(Path(folder))
+    return figures
