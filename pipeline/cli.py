@@ -371,32 +371,15 @@ def status_command(
         )
     if status.recordings:
         table = Table(title="Recordings", title_justify="left")
-        for column in (
-            "recording",
-            "parts",
-            "duration",
-            "format",
-            "starts at",
-            "conf.",
-            "drift",
-            "flags",
-            "problems",
-        ):
+        for column in ("recording", "parts", "length", "starts at", "conf.", "drift", "notes"):
             table.add_column(column)
         for r in status.recordings:
             start = f"{r.offset_s:.3f} s" if r.offset_s is not None else "-"
             conf = f"{r.offset_confidence:.2f}" if r.offset_confidence is not None else "-"
-            drift = f"{r.drift_ppm:+.1f} ppm" if r.drift_ppm else "-"
+            drift = f"{r.drift_ppm:+.0f} ppm" if r.drift_ppm and abs(r.drift_ppm) >= 0.5 else "-"
+            notes = "; ".join([*r.flags, *r.problems])
             table.add_row(
-                r.id,
-                str(len(r.files)),
-                f"{r.duration_s:.2f} s",
-                r.format,
-                start,
-                conf,
-                drift,
-                ", ".join(r.flags),
-                "; ".join(r.problems),
+                r.id, str(len(r.files)), f"{r.duration_s:.1f} s", start, conf, drift, notes
             )
         stdout.print(table)
     for bad in status.unusable_files:

@@ -17,6 +17,8 @@ from pipeline.runner import ffprobe_json
 VFR_SAMPLE_PACKETS = 240
 #: a frame interval this far (relative) from the median one marks the stream as VFR
 VFR_TOLERANCE = 0.05
+#: frames dropped from the end of the sample, more than any B-frame reordering delay
+REORDER_MARGIN = 16
 
 
 def _fraction(value: Any) -> Fraction | None:
@@ -204,6 +206,10 @@ def _is_variable_frame_rate(path: Path, stream_index: int, time_base: Fraction |
     times = sorted(
         t for t in (_float(p.get("pts_time")) for p in data.get("packets", [])) if t is not None
     )
+    if len(times) >= VFR_SAMPLE_PACKETS:
+        # packets come in decoding order: with B-frames, the frames shown just after the last
+        # packet read are still to come, so the tail of the sorted times has holes
+        times = times[:-REORDER_MARGIN]
     intervals = [b - a for a, b in zip(times, times[1:], strict=False) if b > a]
     if len(intervals) < 3:
         return False

@@ -80,6 +80,24 @@ def test_variable_frame_rate_detected_from_timestamps(make_media) -> None:
     assert not probe(constant).primary_video.variable_frame_rate
 
 
+def test_b_frames_beyond_the_sampled_packets_are_not_mistaken_for_vfr(make_media) -> None:
+    # longer than the packets sampled: in decoding order, the last B-frames are still missing
+    path = make_media(
+        "long.mp4",
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=160x90:rate=25:duration=12",
+        "-c:v",
+        "libx264",
+        "-bf",
+        "3",
+        "-g",
+        "50",
+    )
+    assert not probe(path).primary_video.variable_frame_rate
+
+
 def test_ntsc_rate_in_matroska_is_not_mistaken_for_vfr(make_media) -> None:
     # Matroska rounds timestamps to 1 ms: 59.94 fps gives intervals of 16 and 17 ms
     path = make_media(
