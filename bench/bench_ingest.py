@@ -29,13 +29,14 @@ from pipeline.sync_session import run_sync
 CACHE = Path(__file__).resolve().parent / ".cache"
 RATE = 48_000
 HOURS = 2.0
+RECORDER_DRIFT_PPM = 100.0
 
 
 def _card(folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     files = []
     for index, size in enumerate((700, 500, 300), start=1):
-        path = folder / f"C{index:04d}.MP4"
+        path = folder / f"A001_C{index:03d}.R3D"  # opaque camera files: copied, not probed
         if not path.exists() or path.stat().st_size != size * 1024 * 1024:
             with path.open("wb") as handle:
                 for _ in range(size):
@@ -59,7 +60,15 @@ def _offload(work: Path) -> dict[str, float]:
     for f in files:
         verified_copy(f, work / "ours" / f.name)
     ours = time.perf_counter() - started
+    shutil.rmtree(work / "ours")
+    session = init_session(work / "session", title="Débit", date=date(2026, 3, 12))
+    started = time.perf_counter()
+    plan = plan_ingest(session, resolve_sources(session, [CACHE / "card"], []))
+    run_ingest(session, plan)  # + discovery, state, probing, ASC MHL generation
+    whole = time.perf_counter() - started
     return {
+        "whole_ingest_s": round(whole, 3),
+        "whole_ingest_over_cp_throughput_ratio": round(cp_seconds / whole, 3),
         "offload_bytes": total,
         "cp_then_sync_s": round(cp_seconds, 3),
         "verified_copy_s": round(ours, 3),
@@ -83,14 +92,37 @@ def _room(seconds: float) -> np.ndarray:
     return out
 
 
+def _write_drifting(room: np.ndarray, seconds: float, path: Path) -> None:
+    """The room as a recorder running RECORDER_DRIFT_PPM fast hears it (16-bit mono WAV),
+    resampled by chunks to keep memory flat."""
+    import wave
+
+    factor = 1 + RECORDER_DRIFT_PPM * 1e-6
+    total = int(seconds * factor * RATE)
+    chunk = 10_000_000
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(RATE)
+        for first in range(0, total, chunk):
+            positions = np.arange(first, min(total, first + chunk), dtype=np.float64) / factor
+            base = int(positions[0])
+            window = room[base : base + len(positions) + 2]
+            part = np.interp(positions - base, np.arange(len(window)), window)
+            out.writeframes((np.clip(part, -1, 1) * 32767).astype("<i2").tobytes())
+
+
 def _two_hour_session(work: Path) -> Path:
-    cards = CACHE / "two-hours"
+    cards = CACHE / f"two-hours-{RECORDER_DRIFT_PPM:g}ppm"
     recorder = cards / "recorder" / "ZOOM0001.WAV"
     offsets = {"A": 37.25, "B": 912.5}
     if not recorder.exists():
         room = _room(HOURS * 3600 + 1000)
         write_wav_mono(cards / "room.wav", room)
         recorder.parent.mkdir(parents=True, exist_ok=True)
+        drifting = cards / "recorder.16bit.wav"
+        _write_drifting(room, HOURS * 3600, drifting)
+        del room
         subprocess.run(
             [
                 "ffmpeg",
@@ -98,9 +130,7 @@ def _two_hour_session(work: Path) -> Path:
                 "error",
                 "-y",
                 "-i",
-                str(cards / "room.wav"),
-                "-t",
-                str(HOURS * 3600),
+                str(drifting),
                 "-ac",
                 "2",
                 "-c:a",
@@ -109,6 +139,7 @@ def _two_hour_session(work: Path) -> Path:
             ],
             check=True,
         )
+        drifting.unlink()
         for camera, offset in offsets.items():
             out = cards / f"cam-{camera}" / "C0001.MP4"
             out.parent.mkdir(parents=True, exist_ok=True)
@@ -184,16 +215,15 @@ def _sync(work: Path) -> dict[str, float]:
             )
     decode_seconds = time.perf_counter() - started
     offsets = {p.camera: p.offset_s for p in result.placements}
+    drift = next(p.drift_ppm for p in result.placements if p.camera == "recorder")
     return {
+        "recorder_drift_ppm_truth": RECORDER_DRIFT_PPM,
+        "recorder_drift_ppm_measured": drift,
         "sync_2h_recorder_and_2_cameras_s": round(sync_seconds, 2),
         "bare_ffmpeg_decode_of_the_3_soundtracks_s": round(decode_seconds, 2),
         "sync_over_bare_decode_ratio": round(sync_seconds / decode_seconds, 3),
-        "sync_offset_error_ms_camera_A": round(
-            abs(offsets["cam-A"] - offsets["recorder"] - 37.25) * 1000, 2
-        ),
-        "sync_offset_error_ms_camera_B": round(
-            abs(offsets["cam-B"] - offsets["recorder"] - 912.5) * 1000, 2
-        ),
+        "sync_offset_error_ms_camera_A": round(abs(offsets["cam-A"] - 37.25) * 1000, 2),
+        "sync_offset_error_ms_camera_B": round(abs(offsets["cam-B"] - 912.5) * 1000, 2),
     }
 
 

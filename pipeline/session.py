@@ -268,8 +268,12 @@ def resolve_inside(root: Path, relative: str) -> Path:
 
 
 def load_session(folder: Path) -> LoadedSession:
-    """Load and validate ``folder/session.yaml``; a ConfigError lists every problem found."""
-    layout = SessionLayout(folder)
+    """Load and validate ``folder/session.yaml``; a ConfigError lists every problem found.
+
+    The layout is absolute, so files recorded anywhere (MHL, state) never depend on the
+    folder capture was started from.
+    """
+    layout = SessionLayout(Path(os.path.abspath(folder)))
     if not layout.session_file.is_file():
         raise ConfigError(
             f"no {SESSION_FILE} in {folder} (create one with `capture init {folder}`)",

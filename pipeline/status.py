@@ -1,7 +1,7 @@
 """What a session holds so far: folders, ingested recordings and their place on the clock.
 
 ``session_status(...).model_dump()`` is the stable ``capture status --json`` interface
-(documented in docs/status-json.md).
+(documented in docs/ingest-and-sync.md).
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ class RecordingStatus(BaseModel):
     format: str
     flags: list[str]
     """vfr, interlaced, rotated-90... : what later stages must conform."""
+    verified: bool
+    """Every part copied, read back and hashed identically, and recorded in the ASC MHL."""
     usable: bool
     problems: list[str]
 
@@ -142,6 +144,7 @@ def _recording_status(
         has_audio=recording.has_audio,
         format=fmt,
         flags=flags,
+        verified=all(files[f].mhl_generation is not None for f in recording.files),
         usable=recording.usable and placement is not None and placement.offset_s is not None,
         problems=problems,
     )
@@ -162,7 +165,7 @@ def session_status(loaded: LoadedSession) -> SessionStatus:
         verified_files=len(state.files),
         verified_bytes=sum(f.size for f in state.files),
         mhl_generations=generation_count(loaded.layout.media),
-        synced=sync is not None,
+        synced=sync is not None and all(sync.placement(r.id) for r in state.recordings),
         reference=sync.reference if sync else None,
         recordings=recordings,
         unusable_files=[

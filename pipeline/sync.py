@@ -17,7 +17,10 @@ SYNC_RATE = 8000
 COARSE_FACTOR = 8  # 1 kHz for the whole-recording search
 WINDOW_SECONDS = 4.0
 WINDOW_STEP_SECONDS = 2.0
-SEARCH_SECONDS = 0.05  # fine search around the coarse lag
+SEARCH_SECONDS = 0.05  # fine search around the guide line
+GUIDE_CHUNK_SECONDS = 30.0  # medium stage: chunks at 1 kHz...
+GUIDE_SEARCH_SECONDS = 2.5  # ...searched this far around the coarse lag (2 h at 300 ppm)
+MAX_GUIDE_CHUNKS = 120
 INLIER_SECONDS = 0.0015
 MIN_WINDOWS = 3
 MAX_WINDOWS = 400  # a 2-hour recording is measured every ~18 s rather than every 2 s
@@ -58,10 +61,9 @@ def _peak(correlation: np.ndarray, index: int) -> float:
     return float(index)
 
 
-def coarse_lag(reference: np.ndarray, target: np.ndarray) -> tuple[float, float]:
-    """Seconds where target starts in reference (may be negative) and the peak ratio."""
-    ref = _decimate(reference, COARSE_FACTOR)
-    tgt = _decimate(target, COARSE_FACTOR)
+def coarse_lag(ref: np.ndarray, tgt: np.ndarray) -> tuple[float, float]:
+    """Seconds where target starts in reference (may be negative) and the peak ratio, from
+    the two signals decimated to the coarse rate."""
     correlation = _gcc_phat(ref, tgt)
     n = len(correlation)
     # lags from -(len(tgt)-1) to len(ref)-1
@@ -85,9 +87,38 @@ def _theil_sen(times: np.ndarray, lags: np.ndarray) -> tuple[float, float]:
     return intercept, slope
 
 
+def _guide_line(ref: np.ndarray, tgt: np.ndarray, lag: float) -> tuple[float, float]:
+    """A first line lag(t) = a + b t from 30-s chunks at the coarse rate, so the fine windows
+    still find their place after a long recording has drifted by a second."""
+    coarse_rate = SYNC_RATE / COARSE_FACTOR
+    chunk = int(GUIDE_CHUNK_SECONDS * coarse_rate)
+    search = int(GUIDE_SEARCH_SECONDS * coarse_rate)
+    step = max(chunk, len(tgt) // MAX_GUIDE_CHUNKS)
+    loudness = float(np.sqrt(np.mean(tgt**2))) if len(tgt) else 0.0
+    times, lags = [], []
+    for start in range(0, max(0, len(tgt) - chunk), step):
+        piece = tgt[start : start + chunk]
+        if np.sqrt(np.mean(piece**2)) < 0.5 * loudness:
+            continue
+        expected = int(round(lag * coarse_rate)) + start
+        first = expected - search
+        if first < 0 or expected + chunk + search > len(ref):
+            continue
+        correlation = _gcc_phat(ref[first : expected + chunk + search], piece)[: 2 * search + 1]
+        position = _peak(correlation, int(np.argmax(correlation)))
+        times.append(start / coarse_rate)
+        lags.append((first + position - start) / coarse_rate)
+    if len(times) < MIN_WINDOWS:
+        return lag, 0.0
+    return _theil_sen(np.array(times), np.array(lags))
+
+
 def align(reference: np.ndarray, target: np.ndarray, rate: int = SYNC_RATE) -> Alignment | None:
     """Align ``target`` to ``reference`` (mono float32 at ``rate``); None without overlap."""
-    lag, peak_ratio = coarse_lag(reference, target)
+    ref_coarse = _decimate(reference, COARSE_FACTOR)
+    tgt_coarse = _decimate(target, COARSE_FACTOR)
+    lag, peak_ratio = coarse_lag(ref_coarse, tgt_coarse)
+    guide_offset, guide_drift = _guide_line(ref_coarse, tgt_coarse, lag)
     window = int(WINDOW_SECONDS * rate)
     search = int(SEARCH_SECONDS * rate)
     step = max(int(WINDOW_STEP_SECONDS * rate), len(target) // MAX_WINDOWS)
@@ -97,7 +128,7 @@ def align(reference: np.ndarray, target: np.ndarray, rate: int = SYNC_RATE) -> A
         piece = target[start : start + window]
         if np.sqrt(np.mean(piece**2)) < 0.5 * loudness:
             continue  # room tone: nothing to match
-        expected = int(round((lag * rate) + start))
+        expected = int(round((guide_offset + guide_drift * start / rate) * rate)) + start
         first = expected - search
         if first < 0 or expected + window + search > len(reference):
             continue  # outside the overlap

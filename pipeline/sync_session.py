@@ -15,6 +15,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from pipeline.audio_decode import joined_mono
+from pipeline.errors import CaptureError, ExitCode
 from pipeline.fsutil import atomic_write_text
 from pipeline.ingest.run import state_file
 from pipeline.ingest.state import Recording, load_state
@@ -65,16 +66,26 @@ def load_sync(loaded: LoadedSession) -> SyncResult | None:
     return SyncResult.model_validate_json(path.read_text(encoding="utf-8"))
 
 
+class NothingToSync(CaptureError):
+    exit_code = ExitCode.BAD_INPUT
+
+
 def _role(loaded: LoadedSession, camera: str) -> CameraRole | None:
     declared = loaded.session.camera(camera)
     return declared.role if declared else None
+
+
+def _is_recorder(loaded: LoadedSession, recording: Recording) -> bool:
+    """A sound recorder: declared so in session.yaml, or an undeclared device with no picture."""
+    role = _role(loaded, recording.camera)
+    return role is CameraRole.RECORDER or (role is None and not recording.has_video)
 
 
 def _choose_reference(loaded: LoadedSession, recordings: list[Recording]) -> Recording | None:
     with_sound = [r for r in recordings if r.has_audio]
     if not with_sound:
         return None
-    recorders = [r for r in with_sound if _role(loaded, r.camera) is CameraRole.RECORDER]
+    recorders = [r for r in with_sound if _is_recorder(loaded, r)]
     return max(recorders or with_sound, key=lambda r: r.duration_s)
 
 
@@ -97,6 +108,10 @@ def run_sync(loaded: LoadedSession, progress: ProgressReporter | None = None) ->
     """Place every usable recording; results saved in work/sync.json and returned."""
     reporter = progress or NullProgress()
     recordings = [r for r in load_state(state_file(loaded)).recordings if r.usable]
+    if not recordings:
+        raise NothingToSync(
+            f"no usable recording in {loaded.root}: run `capture ingest {loaded.root}` first"
+        )
     reference = _choose_reference(loaded, recordings)
     placements: dict[str, Placement] = {}
     alignments: dict[str, Alignment] = {}
@@ -128,9 +143,8 @@ def run_sync(loaded: LoadedSession, progress: ProgressReporter | None = None) ->
         placements[recording.id] = _place(
             recording, reference, alignments.get(recording.id), drift if correct else 0.0
         )
-    _fill_by_creation_time(recordings, reference, placements)
-    _shift_to_zero(placements)
-    _apply_manual_offsets(loaded, recordings, placements)
+    _fill_by_clock(recordings, reference, placements)
+    _settle_clock(loaded, recordings, reference, placements)
     result = SyncResult(
         reference=reference.id if reference else None,
         created_at=datetime.now(UTC),
@@ -147,7 +161,7 @@ def _reference_drift(
     alignments: dict[str, Alignment],
 ) -> float:
     """The recorder's drift against the cameras' clocks (0 when the reference is a camera)."""
-    if reference is None or _role(loaded, reference.camera) is not CameraRole.RECORDER:
+    if reference is None or not _is_recorder(loaded, reference):
         return 0.0
     slopes = [
         a.drift
@@ -203,64 +217,91 @@ def _place(
     )
 
 
-def _fill_by_creation_time(
+def _timecode_seconds(recording: Recording) -> float | None:
+    """SMPTE timecode of the first frame in seconds ("18:30:04:12", ";" for drop frame)."""
+    if not recording.timecode or not recording.frame_rate:
+        return None
+    parts = recording.timecode.replace(";", ":").split(":")
+    try:
+        hours, minutes, seconds, frames = (int(p) for p in parts)
+        num, _, den = recording.frame_rate.partition("/")
+        fps = round(int(num) / int(den or 1))
+    except ValueError:
+        return None
+    return hours * 3600 + minutes * 60 + seconds + frames / max(1, fps)
+
+
+def _clock_delta(recording: Recording, anchor: Recording) -> tuple[float, str] | None:
+    """How much later ``recording`` started than ``anchor`` by their clocks, and which clock:
+    timecode (frame accurate) when both have one, else creation time (to the second)."""
+    a, b = _timecode_seconds(recording), _timecode_seconds(anchor)
+    if a is not None and b is not None:
+        return a - b, "timecode"
+    delta = _seconds_between(recording.creation_time, anchor.creation_time)
+    return (delta, "creation time") if delta is not None else None
+
+
+def _fill_by_clock(
     recordings: list[Recording], reference: Recording | None, placements: dict[str, Placement]
 ) -> None:
-    """Recordings audio could not place, by their creation time against a placed one."""
-    anchors = [r for r in recordings if placements[r.id].offset_s is not None and r.creation_time]
+    """Recordings sound could not place, by their timecode or creation time against a placed
+    one (the reference first)."""
+    anchors = [r for r in recordings if placements[r.id].offset_s is not None]
+    anchors.sort(key=lambda r: r is not reference)
     for recording in recordings:
         placement = placements[recording.id]
-        if placement.offset_s is not None or placement.method == "manual":
-            continue
-        anchor = next((a for a in anchors if a.id == (reference.id if reference else "")), None)
-        anchor = anchor or (anchors[0] if anchors else None)
-        delta = _seconds_between(recording.creation_time, anchor.creation_time if anchor else None)
-        if anchor is None or delta is None:
-            placement.problems.append("cannot be placed: no usable sound and no creation time")
-            continue
-        placement.offset_s = placements[anchor.id].offset_s + delta
-        placement.method = "creation_time"
-        placement.problems.append(
-            f"placed by creation time against {anchor.id} (camera clocks may be seconds off)"
-        )
-
-
-def _shift_to_zero(placements: dict[str, Placement]) -> None:
-    """The session clock starts when the first recording started."""
-    offsets = [p.offset_s for p in placements.values() if p.offset_s is not None]
-    if not offsets:
-        return
-    first = min(offsets)
-    for placement in placements.values():
         if placement.offset_s is not None:
-            placement.offset_s = round(placement.offset_s - first, 4)
-
-
-def _apply_manual_offsets(
-    loaded: LoadedSession, recordings: list[Recording], placements: dict[str, Placement]
-) -> None:
-    """session.yaml ``cameras[].offset`` wins: for a camera's first recording, the others
-    follow by creation time."""
-    for camera in loaded.session.cameras:
-        if camera.offset is None:
             continue
-        own = sorted(
-            (r for r in recordings if r.camera == camera.name),
-            key=lambda r: (r.creation_time or datetime.max.replace(tzinfo=UTC), r.id),
-        )
-        if not own:
-            continue
-        first = own[0]
-        for recording in own:
-            delta = (
-                0.0
-                if recording is first
-                else _seconds_between(recording.creation_time, first.creation_time)
+        for anchor in anchors:
+            found = _clock_delta(recording, anchor)
+            if found is None:
+                continue
+            delta, clock = found
+            placement.offset_s = placements[anchor.id].offset_s + delta
+            placement.method = "timecode" if clock == "timecode" else "creation_time"
+            placement.problems.append(
+                f"placed by {clock} against {anchor.id} (device clocks may be off)"
             )
+            break
+        else:
+            placement.problems.append(
+                "cannot be placed: no usable sound, timecode or creation time"
+            )
+
+
+def _settle_clock(
+    loaded: LoadedSession,
+    recordings: list[Recording],
+    reference: Recording | None,
+    placements: dict[str, Placement],
+) -> None:
+    """Fix the session clock's zero, then apply session.yaml's manual offsets.
+
+    Manual offsets are session-clock seconds. When the reference's camera has one, everything
+    placed against the reference moves with it; otherwise the clock starts when the first
+    recording without a manual offset started.
+    """
+    manual = {c.name: c.offset for c in loaded.session.cameras if c.offset is not None}
+    automatic = [p for p in placements.values() if p.offset_s is not None]
+    if reference is not None and reference.camera in manual:
+        shift = manual[reference.camera] - placements[reference.id].offset_s
+    else:
+        free = [p.offset_s for p in automatic if p.camera not in manual]
+        shift = -min(free) if free else 0.0
+    for placement in automatic:
+        placement.offset_s = round(placement.offset_s + shift, 4)
+    for camera, offset in manual.items():
+        own = sorted(
+            (r for r in recordings if r.camera == camera),
+            key=lambda r: (r.creation_time is None, r.creation_time or datetime.min, r.id),
+        )
+        for recording in own:
+            found = (0.0, "") if recording is own[0] else _clock_delta(recording, own[0])
             placement = placements[recording.id]
-            if delta is None:
+            if found is None:
                 placement.problems.append("manual offset applies to the camera's first recording")
                 continue
-            placement.offset_s = round(camera.offset + delta, 4)
+            placement.offset_s = round(offset + found[0], 4)
             placement.offset_confidence = 1.0
             placement.method = "manual"
+            placement.problems = [p for p in placement.problems if "placed by" not in p]

@@ -9,10 +9,12 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from conftest import ffmpeg
 
+from pipeline.errors import ConfigError
 from pipeline.ingest.chapters import Part, group_chapters
 from pipeline.ingest.offload import hash_file
 from pipeline.ingest.run import NotEnoughSpace, plan_ingest, resolve_sources, run_ingest
@@ -150,16 +152,20 @@ def test_verified_offload_with_mhl_and_faulty_files(session, cards) -> None:
 def test_chapters_become_one_recording_in_order(session, cards) -> None:
     _, report = _ingest(session, cards / "GOPRO", cards / "SONY")
     recordings = {r.id: r for r in report.state.recordings}
-    assert recordings["GOPRO/GX010042"].files == [
+    assert recordings["GOPRO/DCIM/100GOPRO/GX010042.MP4"].files == [
         "GOPRO/DCIM/100GOPRO/GX010042.MP4",
         "GOPRO/DCIM/100GOPRO/GX020042.MP4",
     ]
-    assert recordings["GOPRO/GX010043"].files == ["GOPRO/DCIM/100GOPRO/GX010043.MP4"]
-    split = recordings["SONY/C0001"]
+    assert recordings["GOPRO/DCIM/100GOPRO/GX010043.MP4"].files == [
+        "GOPRO/DCIM/100GOPRO/GX010043.MP4"
+    ]
+    split = recordings["SONY/PRIVATE/M4ROOT/CLIP/C0001.MP4"]
     assert [Path(f).name for f in split.files] == ["C0001.MP4", "C0002.MP4"]
     assert split.duration_s == pytest.approx(1.6, abs=0.04)
-    assert [Path(f).name for f in recordings["SONY/C0003"].files] == ["C0003.MP4"]
-    assert "SONY/-it's a: é file" in recordings
+    assert [Path(f).name for f in recordings["SONY/PRIVATE/M4ROOT/CLIP/C0003.MP4"].files] == [
+        "C0003.MP4"
+    ]
+    assert "SONY/PRIVATE/M4ROOT/CLIP/-it's a: é file.MP4" in recordings
     assert not any("C0004" in f or "C0005" in f for r in recordings.values() for f in r.files)
 
 
@@ -173,7 +179,7 @@ def test_gopro_order_is_number_then_chapter() -> None:
         "GP010001.MP4",
     ]
     parts = [Part(f"cam/{n}", "cam", 10.0, None) for n in names]
-    groups = [[p.path.split("/")[1] for p in g] for g in group_chapters(parts)]
+    groups = [[p.path.split("/")[1] for p in g.parts] for g in group_chapters(parts)]
     assert sorted(groups) == sorted(
         [
             ["GOPR0001.MP4", "GP010001.MP4"],
@@ -243,7 +249,9 @@ def test_joined_chapters_last_the_sum_of_their_parts(session, cards) -> None:
     from pipeline.audio_decode import joined_mono
 
     _, report = _ingest(session, cards / "GOPRO")
-    (recording,) = [r for r in report.state.recordings if r.id == "GOPRO/GX010042"]
+    (recording,) = [
+        r for r in report.state.recordings if r.id == "GOPRO/DCIM/100GOPRO/GX010042.MP4"
+    ]
     media = session.layout.media
     rate = 8000
     audio = joined_mono(
@@ -254,7 +262,105 @@ def test_joined_chapters_last_the_sum_of_their_parts(session, cards) -> None:
     )
     assert len(audio) == sum(round(d * rate) for d in recording.part_durations)
     assert recording.duration_s == pytest.approx(1.6, abs=0.04)
-    # the 300 Hz tone runs through the join without a hole
+    # the 300 Hz tone runs through the join: no silence longer than 2 ms around it
     join = round(recording.part_durations[0] * rate)
-    around = audio[join - rate // 20 : join + rate // 20]
-    assert (abs(around) > 0.05).mean() > 0.5
+    quiet = np.abs(audio[join - rate // 10 : join + rate // 10]) < 0.01
+    longest, run = 0, 0
+    for sample_is_quiet in quiet:
+        run = run + 1 if sample_is_quiet else 0
+        longest = max(longest, run)
+    assert longest < 0.002 * rate
+
+
+def test_relative_session_path_gives_a_valid_mhl(session, cards) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "ingest",
+            session.root.name,
+            "--camera",
+            f"GOPRO={cards / 'GOPRO'}",
+            "--no-sync",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=session.root.parent,
+    )
+    assert result.returncode == 0, result.stderr
+    assert _mhl_verify(session.layout.media) == 0
+
+
+class _InterruptAfter:
+    """A user pressing Ctrl-C while the copy is under way, after ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def task(self, label: str, total: float | None):
+        limit = self.limit
+
+        class Task:
+            def advance_to(self, done: float) -> None:
+                if done > limit:
+                    raise KeyboardInterrupt
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                return None
+
+        return Task()
+
+
+def test_interrupted_ingest_keeps_its_proof_and_resumes(session, cards) -> None:
+    plan = plan_ingest(session, resolve_sources(session, [cards / "SONY"], []))
+    first_two = sum(item.found.size for item in plan.to_copy[:2])
+    with pytest.raises(KeyboardInterrupt):
+        run_ingest(session, plan, progress=_InterruptAfter(first_two))
+    media = session.layout.media
+    state = load_state(session.layout.work / "ingest.json")
+    assert 2 <= len(state.files) < len(plan.files)
+    assert all(f.mhl_generation == 1 for f in state.files)
+    assert not list(media.rglob("*.capture-partial"))
+    assert _mhl_verify(media) == 0  # what was copied is proven, nothing half-done lies around
+    plan, report = _ingest(session, cards / "SONY")
+    assert len(report.copied) == len(plan.to_copy) > 0 and report.generation == 2
+    assert _mhl_verify(media) == 0
+    assert len(load_state(session.layout.work / "ingest.json").files) == len(plan.files)
+
+
+def test_unknown_files_are_copied_and_empty_cards_refused(session, tmp_path) -> None:
+    card = tmp_path / "RED_CARD"
+    (card / "A001_C001").mkdir(parents=True)
+    (card / "A001_C001" / "A001_C001_0101AB.R3D").write_bytes(os.urandom(4096))
+    (card / "A001_C001" / "A001_C001.RDC").write_bytes(b"clip database")
+    _, report = _ingest(session, card)
+    assert sorted(f.kind for f in report.copied) == ["other", "other"]
+    assert report.state.recordings == [] and _mhl_verify(session.layout.media) == 0
+    empty = tmp_path / "EMPTY"
+    (empty / "DCIM").mkdir(parents=True)
+    (empty / ".DS_Store").write_bytes(b"x")
+    with pytest.raises(ConfigError, match="holds no files"):
+        plan_ingest(session, resolve_sources(session, [empty], []))
+
+
+def test_single_file_sources_and_duplicates(session, cards) -> None:
+    clip = cards / "SONY" / "PRIVATE" / "M4ROOT" / "CLIP" / "C0003.MP4"
+    specs = resolve_sources(session, [clip, clip, cards / "GOPRO", cards / "GOPRO"], [])
+    assert [(s.path.name, s.camera) for s in specs] == [("C0003.MP4", "CLIP"), ("GOPRO", "GOPRO")]
+    plan = plan_ingest(session, specs)
+    assert "CLIP/C0003.MP4" in [item.relative for item in plan.files]
+
+
+def test_a_missing_chapter_splits_the_recording(session, cards) -> None:
+    gopro = cards / "GOPRO" / "DCIM" / "100GOPRO"
+    _clip(gopro / "GX030042.MP4", 0.5)
+    (gopro / "GX020042.MP4").write_bytes(b"")  # chapter 2 lost: battery, card error...
+    _, report = _ingest(session, cards / "GOPRO")
+    recordings = {Path(r.files[0]).name: r for r in report.state.recordings}
+    assert [Path(f).name for f in recordings["GX010042.MP4"].files] == ["GX010042.MP4"]
+    after = recordings["GX030042.MP4"]
+    assert after.problems == ["chapter(s) 02 missing or unusable: split here"]

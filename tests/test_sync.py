@@ -84,15 +84,59 @@ def test_status_json_is_the_documented_interface(session_copy) -> None:
         assert recording["usable"] and recording["problems"] == []
 
 
-def test_manual_offset_in_session_yaml_wins(session_copy) -> None:
-    yaml_file = session_copy / "session.yaml"
+def _set_offset(folder: Path, label: str, offset: float) -> None:
+    yaml_file = folder / "session.yaml"
     text = yaml_file.read_text(encoding="utf-8")
     yaml_file.write_text(
-        text.replace("label: Plan serré", "label: Plan serré\n  offset: 5.25"), encoding="utf-8"
+        text.replace(f"label: {label}", f"label: {label}\n  offset: {offset}"), encoding="utf-8"
     )
+
+
+def test_manual_offset_in_session_yaml_wins(drifting_sample, session_copy) -> None:
+    _set_offset(session_copy, "Plan serré", 5.25)
     _, result = _ingest_and_sync(session_copy)
-    (b,) = [p for p in result.placements if p.camera == "B"]
-    assert (b.method, b.offset_s) == ("manual", 5.25)
+    placed = {p.camera: p for p in result.placements}
+    assert (placed["B"].method, placed["B"].offset_s) == ("manual", 5.25)
+    truth = {d.camera: d.offset for d in drifting_sample.truth.devices}
+    # the others keep their own places, and the clock still starts with the recorder
+    assert placed["recorder"].offset_s == 0.0
+    assert placed["A"].offset_s == pytest.approx(truth["A"], abs=FRAME)
+
+
+def test_manual_offset_on_the_reference_moves_what_is_synced_to_it(
+    drifting_sample, session_copy
+) -> None:
+    _set_offset(session_copy, "Enregistreur", 10.0)
+    _, result = _ingest_and_sync(session_copy)
+    placed = {p.camera: p for p in result.placements}
+    truth = {d.camera: d.offset for d in drifting_sample.truth.devices}
+    assert placed["recorder"].offset_s == 10.0
+    for camera in ("A", "B"):
+        assert placed[camera].offset_s == pytest.approx(10.0 + truth[camera], abs=FRAME)
+
+
+def test_an_undeclared_sound_recorder_is_still_drift_corrected(drifting_sample, session_copy):
+    yaml_file = session_copy / "session.yaml"
+    text = yaml_file.read_text(encoding="utf-8")
+    cut = text[text.index("cameras:") : text.index("glossary:")]
+    yaml_file.write_text(text.replace(cut, ""), encoding="utf-8")  # no cameras, no sources
+    cards = drifting_sample.cards
+    _, result = _ingest_and_sync(session_copy, cards / "cam-a", cards / "cam-b", cards / "recorder")
+    placed = {p.camera: p for p in result.placements}
+    assert placed["recorder"].method == "reference" and placed["recorder"].drift_corrected
+    assert placed["recorder"].drift_ppm == pytest.approx(100.0, abs=30.0)
+    assert placed["cam-b"].offset_s == pytest.approx(
+        drifting_sample.truth.devices[2].offset, abs=FRAME
+    )
+
+
+def test_sync_before_ingest_says_what_to_do(session_copy) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "sync", str(session_copy)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 3 and "capture ingest" in result.stderr
 
 
 def test_silent_camera_by_creation_time_and_unrelated_sound_flagged(
@@ -132,14 +176,45 @@ def test_silent_camera_by_creation_time_and_unrelated_sound_flagged(
         "aac",
         stranger,
     )
-    _, result = _ingest_and_sync(session_copy, mute.parent, stranger.parent)
+    timecoded = tmp_path / "cam-e" / "E0001.MP4"
+    timecoded.parent.mkdir()
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=160x90:rate=25:duration=3",
+        "-c:v",
+        "libx264",
+        "-timecode",
+        _later_timecode(camera_a_timecode(drifting_sample), 2.48),
+        timecoded,
+    )
+    _, result = _ingest_and_sync(session_copy, mute.parent, stranger.parent, timecoded.parent)
     placed = {p.camera: p for p in result.placements}
     a = placed["A"]
+    assert placed["cam-e"].method == "timecode"
+    assert placed["cam-e"].offset_s == pytest.approx(a.offset_s + 2.48, abs=0.001)
     assert placed["cam-c"].method == "creation_time"
     assert placed["cam-c"].offset_s == pytest.approx(a.offset_s + 4.0, abs=0.01)
     assert any("creation time" in p for p in placed["cam-c"].problems)
     assert placed["cam-d"].offset_s is None and placed["cam-d"].method == "none"
     assert any("uncertain" in p or "no overlap" in p for p in placed["cam-d"].problems)
+
+
+def camera_a_timecode(sample: SampleResult) -> str:
+    from pipeline.probe import probe
+
+    device = next(d for d in sample.truth.devices if d.camera == "A")
+    return probe(sample.root / device.files[0].path, check_vfr=False).timecode
+
+
+def _later_timecode(timecode: str, seconds: float, fps: int = 25) -> str:
+    h, m, s, f = (int(p) for p in timecode.split(":"))
+    frames = ((h * 60 + m) * 60 + s) * fps + f + round(seconds * fps)
+    return (
+        f"{frames // (3600 * fps):02d}:{frames // (60 * fps) % 60:02d}:"
+        f"{frames // fps % 60:02d}:{frames % fps:02d}"
+    )
 
 
 @pytest.fixture(scope="module")

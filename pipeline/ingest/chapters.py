@@ -54,9 +54,35 @@ def _follows(previous: Part, following: Part) -> bool:
     return abs(following.creation_time.timestamp() - expected) <= CONTIGUITY_SECONDS
 
 
-def group_chapters(parts: list[Part]) -> list[list[Part]]:
-    """Group parts into recordings, each an ordered list of parts; order of first parts kept."""
-    groups: list[list[Part]] = []
+@dataclass(frozen=True)
+class Group:
+    """One recording's ordered parts, and what is wrong with them."""
+
+    parts: list[Part]
+    problems: list[str]
+
+
+def _consecutive_runs(chapters: list[tuple[int, Part]]) -> list[Group]:
+    """Split GoPro chapters where one is missing: what follows a hole is not continuous."""
+    groups: list[Group] = []
+    expected = chapters[0][0] if chapters[0][0] in (0, 1) else 1
+    current: list[Part] = []
+    problems: list[str] = []
+    for chapter, part in chapters:
+        if chapter != expected:
+            missing = ", ".join(f"{n:02d}" for n in range(expected, chapter))
+            if current:
+                groups.append(Group(current, problems))
+            current, problems = [], [f"chapter(s) {missing} missing or unusable: split here"]
+        current.append(part)
+        expected = chapter + 1
+    groups.append(Group(current, problems))
+    return groups
+
+
+def group_chapters(parts: list[Part]) -> list[Group]:
+    """Group parts into recordings, each an ordered list of parts."""
+    groups: list[Group] = []
     gopro: dict[tuple[str, str, int], list[tuple[int, Part]]] = {}
     others: list[Part] = []
     for part in parts:
@@ -67,7 +93,7 @@ def group_chapters(parts: list[Part]) -> list[list[Part]]:
         series, number, chapter = key
         gopro.setdefault((part.camera, series, number), []).append((chapter, part))
     for _, chapters in sorted(gopro.items(), key=lambda item: item[0]):
-        groups.append([part for _, part in sorted(chapters, key=lambda c: c[0])])
+        groups.extend(_consecutive_runs(sorted(chapters, key=lambda c: c[0])))
 
     def sequence_key(part: Part) -> tuple[str, str, str, str, int]:
         pure = PurePosixPath(part.path)
@@ -93,9 +119,9 @@ def group_chapters(parts: list[Part]) -> list[list[Part]]:
             current.append(part)
         else:
             if current:
-                groups.append(current)
+                groups.append(Group(current, []))
             current = [part]
         previous_key = key
     if current:
-        groups.append(current)
-    return sorted(groups, key=lambda g: (g[0].camera, g[0].path))
+        groups.append(Group(current, []))
+    return sorted(groups, key=lambda g: (g.parts[0].camera, g.parts[0].path))

@@ -26,6 +26,9 @@ class FileKind(StrEnum):
     VIDEO = "video"
     AUDIO = "audio"
     SIDECAR = "sidecar"
+    OTHER = "other"
+    """A file capture does not know (RAW video, camera databases...): copied and verified all
+    the same, so a card is never wiped with something left behind."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ class FoundFile:
 
     @property
     def is_media(self) -> bool:
-        return self.kind is not FileKind.SIDECAR
+        return self.kind in (FileKind.VIDEO, FileKind.AUDIO)
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,9 @@ class SourceSpec:
 
 
 def camera_name_from_folder(folder: Path) -> str:
+    """A camera name from a card's folder (a single file: its folder's name)."""
+    if folder.is_file():
+        folder = folder.parent
     name = CAMERA_NAME.sub("-", folder.name).strip("-_")[:32]
     return name or "camera"
 
@@ -62,7 +68,7 @@ def _skipped(name: str) -> bool:
     return lowered in SYSTEM_NAMES or name.startswith("._") or name.startswith(".")
 
 
-def classify(path: Path) -> FileKind | None:
+def classify(path: Path) -> FileKind:
     suffix = path.suffix.lower()
     if suffix in VIDEO_EXTENSIONS:
         return FileKind.VIDEO
@@ -70,22 +76,20 @@ def classify(path: Path) -> FileKind | None:
         return FileKind.AUDIO
     if suffix in SIDECAR_EXTENSIONS:
         return FileKind.SIDECAR
-    return None
+    return FileKind.OTHER
 
 
 def discover(source: SourceSpec) -> list[FoundFile]:
-    """Every recording and sidecar under ``source``, in path order; system files skipped.
+    """Every file under ``source`` in path order, system files and links skipped.
 
     Symbolic links are not followed: a card holds files, and a link could lead anywhere.
+    A source with nothing to copy is an error: the card may not be what the user thinks.
     """
     root = source.path
     if not root.exists():
         raise ConfigError(f"source {root} does not exist (is the card mounted?)")
     if root.is_file():
-        kind = classify(root)
-        if kind is None:
-            raise ConfigError(f"source {root} is not a media file capture knows")
-        return [FoundFile(root.parent, root, source.camera, kind, root.stat().st_size)]
+        return [FoundFile(root.parent, root, source.camera, classify(root), root.stat().st_size)]
     found: list[FoundFile] = []
     for folder, folders, files in os.walk(root):
         folders[:] = sorted(f for f in folders if not _skipped(f))
@@ -93,7 +97,7 @@ def discover(source: SourceSpec) -> list[FoundFile]:
             path = Path(folder) / name
             if _skipped(name) or path.is_symlink():
                 continue
-            kind = classify(path)
-            if kind is not None:
-                found.append(FoundFile(root, path, source.camera, kind, path.stat().st_size))
+            found.append(FoundFile(root, path, source.camera, classify(path), path.stat().st_size))
+    if not found:
+        raise ConfigError(f"source {root} holds no files (is it the right card or folder?)")
     return found

@@ -8,8 +8,10 @@ copies against this history. The library's CLI checks online for updates; its AP
 from __future__ import annotations
 
 import datetime
+import os
 import platform
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from ascmhl import errors as mhl_errors
@@ -19,7 +21,6 @@ from ascmhl.history import MHLHistory
 
 from pipeline import __version__
 from pipeline.errors import CaptureError
-from pipeline.ingest.offload import VerifiedCopy
 
 MHL_FOLDER = "ascmhl"
 
@@ -43,17 +44,32 @@ def generation_count(media_root: Path) -> int:
     return len(_history(media_root).hash_lists)
 
 
-def write_generation(media_root: Path, copies: Sequence[VerifiedCopy], *, comment: str) -> int:
-    """Record ``copies`` (all under ``media_root``) as a new generation; returns its number."""
+@dataclass(frozen=True)
+class HashRecord:
+    """A verified copy as the MHL records it."""
+
+    path: Path
+    size: int
+    mtime_ns: int
+    hash_format: str
+    hash: str
+
+
+def write_generation(media_root: Path, records: Sequence[HashRecord], *, comment: str) -> int:
+    """Record ``records`` (files under ``media_root``) as a new generation; returns its number.
+
+    Paths are made absolute first: the library stores them relative to the history's root,
+    whatever folder capture was started from.
+    """
+    media_root = Path(os.path.abspath(media_root))
     history = _history(media_root)
     session = MHLGenerationCreationSession(history)
-    for copy in copies:
-        modified = datetime.datetime.fromtimestamp(copy.mtime_ns / 1e9)
-        ok = session.append_file_hash(
-            str(copy.destination), copy.size, modified, copy.hash_format, copy.hash
-        )
-        if not ok:
-            raise MhlError(media_root, f"{copy.destination} differs from its earlier generation")
+    for record in records:
+        path = Path(os.path.abspath(record.path))
+        modified = datetime.datetime.fromtimestamp(record.mtime_ns / 1e9)
+        if not session.append_file_hash(str(path), record.size, modified, record.hash_format,
+                                        record.hash):  # fmt: skip
+            raise MhlError(media_root, f"{path} differs from its earlier generation")
     creator = MHLCreatorInfo()
     creator.tool = MHLTool("capture", __version__)
     creator.creation_date = datetime.datetime.now().astimezone().isoformat(timespec="seconds")

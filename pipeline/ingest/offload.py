@@ -124,6 +124,9 @@ def verified_copy(
         except OSError as exc:
             temp.unlink(missing_ok=True)
             raise OffloadError(source, f"copy failed: {exc.strerror or exc}") from exc
+        except BaseException:  # Ctrl-C: no half-written copy stays behind
+            temp.unlink(missing_ok=True)
+            raise
         if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
             reason = "the source changed while it was copied"
         elif copy_hash != source_hash:

@@ -16,12 +16,12 @@ from pathlib import Path
 from pipeline.errors import CaptureError, ConfigError, ExitCode, MediaError
 from pipeline.ingest.chapters import Part, group_chapters
 from pipeline.ingest.discover import FoundFile, SourceSpec, camera_name_from_folder, discover
-from pipeline.ingest.mhl import write_generation
+from pipeline.ingest.mhl import HashRecord, write_generation
 from pipeline.ingest.offload import (
+    PARTIAL_SUFFIX,
     OffloadError,
     VerifiedCopy,
     hash_file,
-    partial_name,
     verified_copy,
 )
 from pipeline.ingest.state import IngestedFile, IngestState, Recording, load_state, save_state
@@ -85,7 +85,7 @@ def resolve_sources(
     the source folder's own name. No source at all: session.yaml's ``sources``.
     """
     declared = {path: source.camera for source, path in loaded.source_paths()}
-    specs = [SourceSpec(Path(os.path.abspath(path)), name) for name, path in cameras]
+    specs = [SourceSpec(Path(os.path.normpath(os.path.abspath(p))), name) for name, p in cameras]
     for name, _ in cameras:
         if not _valid_camera(name):
             raise ConfigError(f"--camera {name!r}: camera names are letters, digits, - and _")
@@ -94,6 +94,10 @@ def resolve_sources(
         absolute = Path(os.path.normpath(os.path.abspath(path)))
         camera = declared.get(absolute) or camera_name_from_folder(absolute)
         specs.append(SourceSpec(absolute, camera))
+    unique: dict[Path, SourceSpec] = {}
+    for spec in specs:  # the same card named twice is read once (the first camera wins)
+        unique.setdefault(spec.path, spec)
+    specs = list(unique.values())
     if not specs:
         raise ConfigError(
             "nothing to ingest: name the cards (capture ingest SESSION CARD...) "
@@ -187,6 +191,15 @@ def _probe_usable(path: Path, size: int) -> tuple[bool, list[str], MediaInfo | N
     return True, [], info
 
 
+def sweep_partials(media: Path) -> int:
+    """Delete copies a killed ingest left half-written (they would fail ``ascmhl verify``)."""
+    count = 0
+    for leftover in media.rglob(f"*{PARTIAL_SUFFIX}"):
+        leftover.unlink(missing_ok=True)
+        count += 1
+    return count
+
+
 def run_ingest(
     loaded: LoadedSession,
     plan: IngestPlan,
@@ -194,14 +207,35 @@ def run_ingest(
     hash_format: str = "xxh128",
     progress: ProgressReporter | None = None,
 ) -> IngestReport:
-    """Copy and verify what the plan says, probe it, group chapters, write an MHL generation."""
+    """Copy and verify what the plan says, probe it, group chapters, write an MHL generation.
+
+    The generation is written even when the copying is interrupted, for every file verified
+    so far, and a later run records any verified copy still missing from the MHL history.
+    """
     media = loaded.layout.media
     check_free_space(media, plan.bytes_to_copy)
+    sweep_partials(media)
     reporter = progress or NullProgress()
     path = state_file(loaded)
     state = load_state(path)
     report = IngestReport(state=state, skipped=len(plan.files) - len(plan.to_copy))
-    copies: list[VerifiedCopy] = []
+    try:
+        _copy_all(plan, state, path, report, hash_format, reporter)
+    finally:
+        report.generation = _record_in_mhl(loaded, state)
+        state.recordings = build_recordings(state)
+        save_state(path, state)
+    return report
+
+
+def _copy_all(
+    plan: IngestPlan,
+    state: IngestState,
+    path: Path,
+    report: IngestReport,
+    hash_format: str,
+    reporter: ProgressReporter,
+) -> None:
     with reporter.task("copying and verifying", plan.bytes_to_copy or None) as task:
         done_bytes = 0
 
@@ -211,7 +245,6 @@ def run_ingest(
             task.advance_to(done_bytes)
 
         for item in plan.to_copy:
-            partial_name(item.destination).unlink(missing_ok=True)  # from a killed ingest
             try:
                 if item.destination.exists():
                     copy = _adopt_existing(item, hash_format)
@@ -225,15 +258,25 @@ def run_ingest(
             entry = _entry(item, copy)
             state.record(entry)
             save_state(path, state)
-            copies.append(copy)
             report.copied.append(entry)
-    if copies:
-        comment = f"capture ingest of {len(copies)} file(s) for {loaded.session.slug}"
-        report.generation = write_generation(media, copies, comment=comment)
-        state.generations = report.generation
-    state.recordings = build_recordings(state)
-    save_state(path, state)
-    return report
+
+
+def _record_in_mhl(loaded: LoadedSession, state: IngestState) -> int | None:
+    """One new generation for every verified copy the MHL history does not hold yet."""
+    media = loaded.layout.media
+    pending = [f for f in state.files if f.mhl_generation is None and (media / f.path).is_file()]
+    if not pending:
+        return None
+    records = [
+        HashRecord(media / f.path, f.size, f.source_mtime_ns, f.hash_format, f.hash)
+        for f in pending
+    ]
+    comment = f"capture ingest of {len(records)} file(s) for {loaded.session.slug}"
+    generation = write_generation(media, records, comment=comment)
+    for entry in pending:
+        entry.mhl_generation = generation
+    state.generations = generation
+    return generation
 
 
 def _entry(item: PlannedFile, copy: VerifiedCopy) -> IngestedFile:
@@ -258,7 +301,9 @@ def _entry(item: PlannedFile, copy: VerifiedCopy) -> IngestedFile:
 
 def build_recordings(state: IngestState) -> list[Recording]:
     """Logical recordings from every usable media file (chapters joined)."""
-    media = {f.path: f for f in state.files if f.kind != "sidecar" and f.usable and f.media}
+    media = {
+        f.path: f for f in state.files if f.kind in ("video", "audio") and f.usable and f.media
+    }
     parts = [
         Part(
             path=f.path,
@@ -269,14 +314,15 @@ def build_recordings(state: IngestState) -> list[Recording]:
         for f in media.values()
     ]
     recordings = []
-    for group in group_chapters(parts):
+    for chapters in group_chapters(parts):
+        group = chapters.parts
         first = media[group[0].path].media or {}
         durations = [float(p.duration or 0.0) for p in group]
         has_video = all(media[p.path].media.get("video") for p in group)
         has_audio = all(media[p.path].media.get("audio") for p in group)
         recordings.append(
             Recording(
-                id=f"{group[0].camera}/{Path(group[0].path).stem}",
+                id=group[0].path,
                 camera=group[0].camera,
                 files=[p.path for p in group],
                 part_durations=durations,
@@ -285,6 +331,8 @@ def build_recordings(state: IngestState) -> list[Recording]:
                 has_audio=has_audio,
                 creation_time=group[0].creation_time,
                 timecode=first.get("timecode"),
+                frame_rate=((first.get("video") or [{}])[0]).get("avg_frame_rate"),
+                problems=chapters.problems,
             )
         )
     return recordings

@@ -36,6 +36,8 @@ class IngestedFile(_Model):
     problems: list[str] = []
     media: dict[str, Any] | None = None
     """Probe results (MediaInfo.to_json) for recordings."""
+    mhl_generation: int | None = None
+    """The ASC MHL generation that records this copy (None: not yet recorded)."""
 
 
 class Recording(_Model):
@@ -51,6 +53,8 @@ class Recording(_Model):
     has_audio: bool
     creation_time: datetime | None = None
     timecode: str | None = None
+    frame_rate: str | None = None
+    """The first part's frame rate, "25/1" (for timecode arithmetic)."""
     usable: bool = True
     problems: list[str] = []
 

@@ -1,0 +1,51 @@
+"""The alignment algorithm on long synthetic recordings (numpy only, no files)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pipeline.sync import SYNC_RATE, align
+
+pytestmark = pytest.mark.slow
+
+
+def _room(seconds: float, seed: int = 3) -> np.ndarray:
+    """Speech-like sound at the sync rate: noise bursts of random length and level."""
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(int(0.1 * SYNC_RATE), int(0.6 * SYNC_RATE), size=int(seconds * 4))
+    levels = rng.choice([0.0, 0.02, 0.1, 0.3], p=[0.25, 0.15, 0.3, 0.3], size=len(lengths))
+    envelope = np.repeat(levels, lengths)[: int(seconds * SYNC_RATE)].astype(np.float32)
+    return envelope * rng.standard_normal(len(envelope)).astype(np.float32)
+
+
+def _record(room: np.ndarray, start: float, seconds: float, drift_ppm: float, seed: int):
+    """What a device starting at ``start`` hears, its clock running ``drift_ppm`` fast,
+    through its own microphone (a short echo) and with its own hiss."""
+    rng = np.random.default_rng(seed)
+    factor = 1 + drift_ppm * 1e-6
+    positions = start * SYNC_RATE + np.arange(int(seconds * factor * SYNC_RATE)) / factor
+    heard = np.interp(positions, np.arange(len(room)), room).astype(np.float32)
+    echo = np.zeros_like(heard)
+    delay = int(0.023 * SYNC_RATE)
+    echo[delay:] = 0.4 * heard[:-delay]
+    return heard + echo + 0.01 * rng.standard_normal(len(heard)).astype(np.float32)
+
+
+@pytest.mark.parametrize("drift_ppm", [0.0, 100.0, -150.0])
+def test_half_hour_with_drift(drift_ppm: float) -> None:
+    room = _room(32 * 60)
+    recorder = _record(room, 0.0, 31 * 60, drift_ppm, seed=1)
+    camera = _record(room, 47.3, 29 * 60, 0.0, seed=2)
+    found = align(recorder, camera)
+    assert found is not None and found.confidence > 0.8
+    # the camera starts at 47.3 s of true time, i.e. 47.3 x (1 + drift) in the recorder
+    assert found.offset == pytest.approx(47.3 * (1 + drift_ppm * 1e-6), abs=0.002)
+    assert found.drift * 1e6 == pytest.approx(drift_ppm, abs=3.0)
+
+
+def test_no_common_sound_has_low_confidence() -> None:
+    a = _record(_room(300, seed=5), 0.0, 280, 0.0, seed=1)
+    b = _record(_room(300, seed=6), 0.0, 280, 0.0, seed=2)
+    found = align(a, b)
+    assert found is None or found.confidence < 0.5
