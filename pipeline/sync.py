@@ -18,6 +18,8 @@ COARSE_FACTOR = 8  # 1 kHz for the whole-recording search
 WINDOW_SECONDS = 4.0
 WINDOW_STEP_SECONDS = 2.0
 SEARCH_SECONDS = 0.05  # fine search around the guide line
+COARSE_CHUNK_SECONDS = 60.0  # coarse search by one-minute chunks of a long target...
+COARSE_CHUNKS = 5  # ...this many of them
 GUIDE_CHUNK_SECONDS = 30.0  # medium stage: chunks at 1 kHz...
 GUIDE_SEARCH_SECONDS = 2.5  # ...searched this far around the coarse lag (2 h at 300 ppm)
 MAX_GUIDE_CHUNKS = 120
@@ -63,18 +65,43 @@ def _peak(correlation: np.ndarray, index: int) -> float:
 
 def coarse_lag(ref: np.ndarray, tgt: np.ndarray) -> tuple[float, float]:
     """Seconds where target starts in reference (may be negative) and the peak ratio, from
-    the two signals decimated to the coarse rate."""
-    correlation = _gcc_phat(ref, tgt)
-    n = len(correlation)
-    # lags from -(len(tgt)-1) to len(ref)-1
-    lags = np.concatenate([correlation[n - len(tgt) + 1 :], correlation[: len(ref)]])
-    best = int(np.argmax(lags))
-    peak = float(lags[best])
-    guard = int(0.5 * SYNC_RATE / COARSE_FACTOR)
-    others = np.concatenate([lags[: max(0, best - guard)], lags[best + guard :]])
-    second = float(others.max()) if len(others) else 0.0
-    lag = (best - (len(tgt) - 1)) * COARSE_FACTOR / SYNC_RATE
-    return lag, peak / second if second > 0 else float("inf")
+    the two signals decimated to the coarse rate.
+
+    Long targets are searched by a few one-minute chunks, each against the whole reference:
+    over a whole two-hour recording a drifting clock would smear the peak over a second, over
+    a minute it moves by milliseconds. The chunks' lags agree to within that drift.
+    """
+    coarse_rate = SYNC_RATE / COARSE_FACTOR
+    chunk = int(COARSE_CHUNK_SECONDS * coarse_rate)
+    if len(tgt) <= 2 * chunk:
+        starts, size = [0], len(tgt)
+    else:
+        loudness = float(np.sqrt(np.mean(tgt**2)))
+        candidates = np.linspace(0, len(tgt) - chunk, 4 * COARSE_CHUNKS).astype(int)
+        loud = [c for c in candidates if np.sqrt(np.mean(tgt[c : c + chunk] ** 2)) >= loudness / 2]
+        pool = loud or list(candidates)
+        picks = np.linspace(0, len(pool) - 1, min(COARSE_CHUNKS, len(pool))).astype(int)
+        starts, size = [pool[i] for i in picks], chunk
+    n = 1 << int(np.ceil(np.log2(len(ref) + size)))
+    reference_spectrum = np.fft.rfft(ref, n)
+    found: list[tuple[float, float]] = []
+    for start in starts:
+        piece = tgt[start : start + size]
+        spectrum = reference_spectrum * np.conj(np.fft.rfft(piece, n))
+        spectrum /= np.abs(spectrum) + 1e-9
+        correlation = np.fft.irfft(spectrum, n)
+        # lags from -(len(piece)-1) to len(ref)-1
+        lags = np.concatenate([correlation[n - len(piece) + 1 :], correlation[: len(ref)]])
+        best = int(np.argmax(lags))
+        guard = int(0.5 * coarse_rate)
+        others = np.concatenate([lags[: max(0, best - guard)], lags[best + guard :]])
+        second = float(others.max()) if len(others) else 0.0
+        ratio = float(lags[best]) / second if second > 0 else float("inf")
+        lag = (best - (len(piece) - 1) - start) / coarse_rate
+        found.append((lag, ratio))
+    clear = [f for f in found if f[1] >= 1.5] or [max(found, key=lambda f: f[1])]
+    lag = float(np.median([f[0] for f in clear]))
+    return lag, float(np.median([f[1] for f in clear]))
 
 
 def _theil_sen(times: np.ndarray, lags: np.ndarray) -> tuple[float, float]:
