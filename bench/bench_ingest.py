@@ -53,6 +53,7 @@ def _offload(work: Path) -> dict[str, float]:
     target = work / "cp"
     started = time.perf_counter()
     subprocess.run(["cp", "-r", str(CACHE / "card"), str(target)], check=True)
+    cp_alone = time.perf_counter() - started
     subprocess.run(["sync"], check=True)
     cp_seconds = time.perf_counter() - started
     shutil.rmtree(target)
@@ -70,7 +71,9 @@ def _offload(work: Path) -> dict[str, float]:
         "whole_ingest_s": round(whole, 3),
         "whole_ingest_over_cp_throughput_ratio": round(cp_seconds / whole, 3),
         "offload_bytes": total,
+        "cp_alone_s": round(cp_alone, 3),
         "cp_then_sync_s": round(cp_seconds, 3),
+        "verified_copy_over_cp_alone_throughput_ratio": round(cp_alone / ours, 3),
         "verified_copy_s": round(ours, 3),
         "verified_copy_mb_per_s": round(total / ours / 1e6, 1),
         "verified_copy_over_cp_throughput_ratio": round(cp_seconds / ours, 3),
