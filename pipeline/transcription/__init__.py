@@ -1,0 +1,1 @@
+"""Transcription: Whisper models found offline, engines, transcripts."""
