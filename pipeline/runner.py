@@ -181,12 +181,12 @@ def _execute(
         return result
     finally:
         if not committed:
-            with _interrupts_deferred():
+            with interrupts_deferred():
                 prepared.discard()
 
 
 @contextmanager
-def _interrupts_deferred() -> Iterator[None]:
+def interrupts_deferred() -> Iterator[None]:
     """Hold Ctrl-C/SIGTERM while cleaning up; a signal that came meanwhile is delivered after."""
     if threading.current_thread() is not threading.main_thread():
         yield

@@ -19,7 +19,8 @@ WINDOW_SECONDS = 4.0
 WINDOW_STEP_SECONDS = 2.0
 SEARCH_SECONDS = 0.05  # fine search around the guide line
 COARSE_CHUNK_SECONDS = 60.0  # coarse search by one-minute chunks of a long target...
-COARSE_CHUNKS = 5  # ...this many of them
+COARSE_CHUNKS = 12  # ...this many of them
+CLEAR_PEAK_RATIO = 1.5
 GUIDE_CHUNK_SECONDS = 30.0  # medium stage: chunks at 1 kHz...
 GUIDE_SEARCH_SECONDS = 2.5  # ...searched this far around the coarse lag (2 h at 300 ppm)
 MAX_GUIDE_CHUNKS = 120
@@ -89,19 +90,37 @@ def coarse_lag(ref: np.ndarray, tgt: np.ndarray) -> tuple[float, float]:
         piece = tgt[start : start + size]
         spectrum = reference_spectrum * np.conj(np.fft.rfft(piece, n))
         spectrum /= np.abs(spectrum) + 1e-9
-        correlation = np.fft.irfft(spectrum, n)
-        # lags from -(len(piece)-1) to len(ref)-1
-        lags = np.concatenate([correlation[n - len(piece) + 1 :], correlation[: len(ref)]])
-        best = int(np.argmax(lags))
-        guard = int(0.5 * coarse_rate)
-        others = np.concatenate([lags[: max(0, best - guard)], lags[best + guard :]])
-        second = float(others.max()) if len(others) else 0.0
-        ratio = float(lags[best]) / second if second > 0 else float("inf")
-        lag = (best - (len(piece) - 1) - start) / coarse_rate
-        found.append((lag, ratio))
-    clear = [f for f in found if f[1] >= 1.5] or [max(found, key=lambda f: f[1])]
-    lag = float(np.median([f[0] for f in clear]))
-    return lag, float(np.median([f[1] for f in clear]))
+        lag, ratio = _best_lag(np.fft.irfft(spectrum, n), len(ref), len(piece))
+        found.append((lag - start / coarse_rate, ratio))
+    # chunks that agree (within the drift two hours can build up) are evidence even when each
+    # peak alone is modest; chance peaks land anywhere
+    groups = [[g for g in found if abs(g[0] - f[0]) <= GUIDE_SEARCH_SECONDS / 2] for f in found]
+    best = max(groups, key=lambda g: (len(g), max(r for _, r in g)))
+    if len(best) >= 2 or best[0][1] >= CLEAR_PEAK_RATIO:
+        return float(np.median([g[0] for g in best])), float(max(r for _, r in best))
+    if size == len(tgt):
+        return best[0]
+    return coarse_lag_whole(ref, tgt)  # the overlap may lie between the chunks
+
+
+def coarse_lag_whole(ref: np.ndarray, tgt: np.ndarray) -> tuple[float, float]:
+    """The whole target against the whole reference (for targets the chunks cannot place)."""
+    return _best_lag(_gcc_phat(ref, tgt), len(ref), len(tgt))
+
+
+def _best_lag(correlation: np.ndarray, ref_length: int, piece_length: int) -> tuple[float, float]:
+    """Seconds where the piece starts in the reference, and the peak's ratio to the highest
+    peak half a second or more away from it (1 = ambiguous)."""
+    coarse_rate = SYNC_RATE / COARSE_FACTOR
+    n = len(correlation)
+    # lags from -(piece_length - 1) to ref_length - 1
+    lags = np.concatenate([correlation[n - piece_length + 1 :], correlation[:ref_length]])
+    best = int(np.argmax(lags))
+    guard = int(0.5 * coarse_rate)
+    others = np.concatenate([lags[: max(0, best - guard)], lags[best + guard :]])
+    second = float(others.max()) if len(others) else 0.0
+    ratio = float(lags[best]) / second if second > 0 else float("inf")
+    return (best - (piece_length - 1)) / coarse_rate, ratio
 
 
 def _theil_sen(times: np.ndarray, lags: np.ndarray) -> tuple[float, float]:

@@ -231,14 +231,21 @@ def _timecode_seconds(recording: Recording) -> float | None:
     return hours * 3600 + minutes * 60 + seconds + frames / max(1, fps)
 
 
-def _clock_delta(recording: Recording, anchor: Recording) -> tuple[float, str] | None:
-    """How much later ``recording`` started than ``anchor`` by their clocks, and which clock:
-    timecode (frame accurate) when both have one, else creation time (to the second)."""
-    a, b = _timecode_seconds(recording), _timecode_seconds(anchor)
-    if a is not None and b is not None:
-        return a - b, "timecode"
-    delta = _seconds_between(recording.creation_time, anchor.creation_time)
-    return (delta, "creation time") if delta is not None else None
+def _clock_delta(
+    recording: Recording, anchor: Recording, clocks: tuple[str, ...] = ("timecode", "creation time")
+) -> tuple[float, str] | None:
+    """How much later ``recording`` started than ``anchor`` by the first of ``clocks`` both
+    have: timecode (frame accurate, across midnight too), else creation time (to the second)."""
+    if "timecode" in clocks:
+        a, b = _timecode_seconds(recording), _timecode_seconds(anchor)
+        if a is not None and b is not None:
+            day = 24 * 3600
+            return (a - b + day / 2) % day - day / 2, "timecode"
+    if "creation time" in clocks:
+        delta = _seconds_between(recording.creation_time, anchor.creation_time)
+        if delta is not None:
+            return delta, "creation time"
+    return None
 
 
 def _fill_by_clock(
@@ -252,8 +259,10 @@ def _fill_by_clock(
         placement = placements[recording.id]
         if placement.offset_s is not None:
             continue
-        for anchor in anchors:
-            found = _clock_delta(recording, anchor)
+        # timecode against any anchor first, creation time only when no timecode matches
+        candidates = ((a, c) for c in (("timecode",), ("creation time",)) for a in anchors)
+        for anchor, clocks in candidates:
+            found = _clock_delta(recording, anchor, clocks)
             if found is None:
                 continue
             delta, clock = found
@@ -283,25 +292,40 @@ def _settle_clock(
     """
     manual = {c.name: c.offset for c in loaded.session.cameras if c.offset is not None}
     automatic = [p for p in placements.values() if p.offset_s is not None]
-    if reference is not None and reference.camera in manual:
-        shift = manual[reference.camera] - placements[reference.id].offset_s
+    wanted = _manual_position(reference, recordings, manual) if reference else None
+    if reference is not None and wanted is not None:
+        shift = wanted - placements[reference.id].offset_s
     else:
         free = [p.offset_s for p in automatic if p.camera not in manual]
         shift = -min(free) if free else 0.0
     for placement in automatic:
         placement.offset_s = round(placement.offset_s + shift, 4)
-    for camera, offset in manual.items():
-        own = sorted(
-            (r for r in recordings if r.camera == camera),
-            key=lambda r: (r.creation_time is None, r.creation_time or datetime.min, r.id),
-        )
-        for recording in own:
-            found = (0.0, "") if recording is own[0] else _clock_delta(recording, own[0])
-            placement = placements[recording.id]
-            if found is None:
-                placement.problems.append("manual offset applies to the camera's first recording")
-                continue
-            placement.offset_s = round(offset + found[0], 4)
-            placement.offset_confidence = 1.0
-            placement.method = "manual"
-            placement.problems = [p for p in placement.problems if "placed by" not in p]
+    for recording in recordings:
+        position = _manual_position(recording, recordings, manual)
+        placement = placements[recording.id]
+        if recording.camera not in manual:
+            continue
+        if position is None:
+            placement.problems.append("manual offset applies to the camera's first recording")
+            continue
+        placement.offset_s = round(position, 4)
+        placement.offset_confidence = 1.0
+        placement.method = "manual"
+        placement.problems = [p for p in placement.problems if "placed by" not in p]
+
+
+def _manual_position(
+    recording: Recording, recordings: list[Recording], manual: dict[str, float]
+) -> float | None:
+    """Where session.yaml's manual offset puts ``recording``: the offset is for its camera's
+    first recording, the others follow by their clocks (None: no way to tell)."""
+    if recording.camera not in manual:
+        return None
+    own = sorted(
+        (r for r in recordings if r.camera == recording.camera),
+        key=lambda r: (r.creation_time is None, r.creation_time or datetime.min, r.id),
+    )
+    if recording is own[0]:
+        return manual[recording.camera]
+    found = _clock_delta(recording, own[0])
+    return manual[recording.camera] + found[0] if found else None

@@ -364,3 +364,37 @@ def test_a_missing_chapter_splits_the_recording(session, cards) -> None:
     assert [Path(f).name for f in recordings["GX010042.MP4"].files] == ["GX010042.MP4"]
     after = recordings["GX030042.MP4"]
     assert after.problems == ["chapter(s) 02 missing or unusable: split here"]
+
+
+def test_nested_or_conflicting_sources_are_refused(session, cards) -> None:
+    with pytest.raises(ConfigError, match="is inside"):
+        resolve_sources(session, [cards / "SONY", cards / "SONY" / "PRIVATE"], [])
+    with pytest.raises(ConfigError, match="camera A and B"):
+        resolve_sources(session, [], [("A", cards / "SONY"), ("B", cards / "SONY")])
+
+
+def test_old_gopro_names_and_a_lost_first_chapter() -> None:
+    parts = [
+        Part(f"cam/{n}", "cam", 10.0, None)
+        for n in ("GOPR0042.MP4", "GP010042.MP4", "GP010043.MP4")
+    ]
+    groups = {g.parts[0].path: g for g in group_chapters(parts)}
+    assert [p.path for p in groups["cam/GOPR0042.MP4"].parts] == [
+        "cam/GOPR0042.MP4",
+        "cam/GP010042.MP4",
+    ]
+    assert groups["cam/GP010043.MP4"].problems == ["chapter(s) 00 missing or unusable: split here"]
+
+
+def test_one_ingest_at_a_time(session, cards) -> None:
+    import fcntl
+
+    from pipeline.ingest.run import IngestBusy
+
+    plan = plan_ingest(session, resolve_sources(session, [cards / "SONY"], []))
+    session.layout.work.mkdir(parents=True, exist_ok=True)
+    with (session.layout.work / "ingest.lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(IngestBusy, match="another capture ingest"):
+            run_ingest(session, plan)
+    assert not any(p.is_file() for p in session.layout.media.rglob("*"))

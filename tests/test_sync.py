@@ -178,6 +178,7 @@ def test_silent_camera_by_creation_time_and_unrelated_sound_flagged(
     )
     timecoded = tmp_path / "cam-e" / "E0001.MP4"
     timecoded.parent.mkdir()
+    # a timecode and a creation time that disagree by seconds: the timecode wins
     ffmpeg(
         "-f",
         "lavfi",
@@ -187,6 +188,8 @@ def test_silent_camera_by_creation_time_and_unrelated_sound_flagged(
         "libx264",
         "-timecode",
         _later_timecode(camera_a_timecode(drifting_sample), 2.48),
+        "-metadata",
+        f"creation_time={(created + timedelta(seconds=30)).isoformat()}Z",
         timecoded,
     )
     _, result = _ingest_and_sync(session_copy, mute.parent, stranger.parent, timecoded.parent)

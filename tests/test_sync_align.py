@@ -63,3 +63,13 @@ def test_no_common_sound_has_low_confidence() -> None:
     b = _record(_room(300, seed=6), 0.0, 280, 0.0, seed=2)
     found = align(a, b)
     assert found is None or found.confidence < 0.5
+
+
+def test_a_short_reference_inside_a_long_target() -> None:
+    """A recorder switched on for three minutes in the middle of a half-hour camera take."""
+    room = _room(31 * 60)
+    recorder = _record(room, 180.0, 180.0, 0.0, seed=1, hiss=0.002)
+    camera = _record(room, 0.0, 30 * 60, 0.0, seed=2, hiss=0.05, thin=True)
+    found = align(recorder, camera)
+    assert found is not None
+    assert found.offset == pytest.approx(-180.0, abs=0.002) and found.confidence > 0.8

@@ -37,11 +37,10 @@ def _gopro_key(part: Part) -> tuple[str, int, int] | None:
     folder = str(PurePosixPath(part.path).parent)
     match = GOPRO.match(stem)
     if match:
-        codec = "H" if match["codec"].upper() == "P" else match["codec"].upper()
-        return f"{folder}/G{codec}", int(match["number"]), int(match["chapter"])
+        return f"{folder}/G{match['codec'].upper()}", int(match["number"]), int(match["chapter"])
     match = GOPRO_FIRST.match(stem)
-    if match:
-        return f"{folder}/GH", int(match["number"]), 0
+    if match:  # older cameras: GOPR0042 is the first chapter, GP010042 the second
+        return f"{folder}/GP", int(match["number"]), 0
     return None
 
 
@@ -62,10 +61,10 @@ class Group:
     problems: list[str]
 
 
-def _consecutive_runs(chapters: list[tuple[int, Part]]) -> list[Group]:
+def _consecutive_runs(chapters: list[tuple[int, Part]], first: int) -> list[Group]:
     """Split GoPro chapters where one is missing: what follows a hole is not continuous."""
     groups: list[Group] = []
-    expected = chapters[0][0] if chapters[0][0] in (0, 1) else 1
+    expected = first
     current: list[Part] = []
     problems: list[str] = []
     for chapter, part in chapters:
@@ -92,8 +91,9 @@ def group_chapters(parts: list[Part]) -> list[Group]:
             continue
         series, number, chapter = key
         gopro.setdefault((part.camera, series, number), []).append((chapter, part))
-    for _, chapters in sorted(gopro.items(), key=lambda item: item[0]):
-        groups.extend(_consecutive_runs(sorted(chapters, key=lambda c: c[0])))
+    for (_, series, _), chapters in sorted(gopro.items(), key=lambda item: item[0]):
+        first = 0 if series.endswith("/GP") else 1
+        groups.extend(_consecutive_runs(sorted(chapters, key=lambda c: c[0]), first))
 
     def sequence_key(part: Part) -> tuple[str, str, str, str, int]:
         pure = PurePosixPath(part.path)

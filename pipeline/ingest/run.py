@@ -5,10 +5,12 @@ The CLI shows the plan (what was found, per camera) before ``run_ingest`` copies
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,12 +29,17 @@ from pipeline.ingest.offload import (
 from pipeline.ingest.state import IngestedFile, IngestState, Recording, load_state, save_state
 from pipeline.probe import MediaInfo, probe
 from pipeline.progress import NullProgress, ProgressReporter
+from pipeline.runner import interrupts_deferred
 from pipeline.session import CAMERA_NAME_PATTERN, LoadedSession
 
 SPACE_MARGIN = 1.05
 
 
 class NotEnoughSpace(CaptureError):
+    exit_code = ExitCode.STEP_FAILED
+
+
+class IngestBusy(CaptureError):
     exit_code = ExitCode.STEP_FAILED
 
 
@@ -86,6 +93,7 @@ def resolve_sources(
     """
     declared = {path: source.camera for source, path in loaded.source_paths()}
     specs = [SourceSpec(Path(os.path.normpath(os.path.abspath(p))), name) for name, p in cameras]
+    explicit = {(spec.path, spec.camera) for spec in specs}
     for name, _ in cameras:
         if not _valid_camera(name):
             raise ConfigError(f"--camera {name!r}: camera names are letters, digits, - and _")
@@ -95,9 +103,18 @@ def resolve_sources(
         camera = declared.get(absolute) or camera_name_from_folder(absolute)
         specs.append(SourceSpec(absolute, camera))
     unique: dict[Path, SourceSpec] = {}
-    for spec in specs:  # the same card named twice is read once (the first camera wins)
-        unique.setdefault(spec.path, spec)
+    for spec in specs:  # the same card named twice is read once
+        known = unique.setdefault(spec.path, spec)
+        if known.camera != spec.camera and (spec.path, spec.camera) in explicit:
+            raise ConfigError(f"{spec.path} is given as camera {known.camera} and {spec.camera}")
     specs = list(unique.values())
+    for outer in specs:
+        for inner in specs:
+            if inner is not outer and inner.path.is_relative_to(outer.path):
+                raise ConfigError(
+                    f"{inner.path} is inside {outer.path}: name the card once, or only the "
+                    "folders inside it"
+                )
     if not specs:
         raise ConfigError(
             "nothing to ingest: name the cards (capture ingest SESSION CARD...) "
@@ -213,19 +230,36 @@ def run_ingest(
     so far, and a later run records any verified copy still missing from the MHL history.
     """
     media = loaded.layout.media
-    check_free_space(media, plan.bytes_to_copy)
-    sweep_partials(media)
-    reporter = progress or NullProgress()
-    path = state_file(loaded)
-    state = load_state(path)
-    report = IngestReport(state=state, skipped=len(plan.files) - len(plan.to_copy))
-    try:
-        _copy_all(plan, state, path, report, hash_format, reporter)
-    finally:
-        report.generation = _record_in_mhl(loaded, state)
-        state.recordings = build_recordings(state)
-        save_state(path, state)
+    with _session_lock(loaded):
+        sweep_partials(media)  # before measuring: they are space about to be freed
+        check_free_space(media, plan.bytes_to_copy)
+        reporter = progress or NullProgress()
+        path = state_file(loaded)
+        state = load_state(path)
+        report = IngestReport(state=state, skipped=len(plan.files) - len(plan.to_copy))
+        try:
+            _copy_all(plan, state, path, report, hash_format, reporter)
+        finally:
+            # a second Ctrl-C must not cut the MHL chain file or the state in half
+            with interrupts_deferred():
+                report.generation = _record_in_mhl(loaded, state)
+                state.recordings = build_recordings(state)
+                save_state(path, state)
     return report
+
+
+@contextmanager
+def _session_lock(loaded: LoadedSession) -> Iterator[None]:
+    """One ingest at a time per session: a second one would sweep the first's copies."""
+    loaded.layout.work.mkdir(parents=True, exist_ok=True)
+    with (loaded.layout.work / "ingest.lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IngestBusy(
+                f"another capture ingest is running on {loaded.root}; wait for it to end"
+            ) from None
+        yield
 
 
 def _copy_all(
