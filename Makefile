@@ -46,6 +46,7 @@ demo: setup
 	@$(BIN)/capture doctor --folder . >/dev/null || $(BIN)/capture doctor --folder .
 	$(BIN)/capture samples $(DEMO_DIR) --force
 	$(BIN)/capture ingest $(DEMO_DIR)/manger-local-2040
+	$(BIN)/capture transcribe $(DEMO_DIR)/manger-local-2040
 	$(BIN)/capture status $(DEMO_DIR)/manger-local-2040
 	@echo
 	@echo "Demo Rencontre ready:"
@@ -54,7 +55,8 @@ demo: setup
 	@echo "  ground truth:   $(DEMO_DIR)/truth.json"
 	@echo "  verified media: $(DEMO_DIR)/manger-local-2040/media (ASC MHL in media/ascmhl)"
 	@echo "  session clock:  $(DEMO_DIR)/manger-local-2040/work/sync.json"
-	@echo "  Transcription, subtitles, editing and publishing are not built yet:"
+	@echo "  transcript:     $(DEMO_DIR)/manger-local-2040/transcript/transcript.md (.json, .txt)"
+	@echo "  Subtitles, editing and publishing are not built yet:"
 	@echo "  no site is produced so far (see README, 'Where things stand')."
 
 bench: setup

@@ -339,6 +339,41 @@ def sync_command(session: SessionArg) -> None:
     _print_sync(run_sync(load_session(session), make_progress(OPTIONS.quiet)))
 
 
+@command("transcribe")
+def transcribe_command(
+    session: SessionArg,
+    engine: Annotated[str, typer.Option(help="Speech engine: faster-whisper.")] = "faster-whisper",
+    model: Annotated[
+        str, typer.Option(help="base (installed offline), another Whisper name, or a folder.")
+    ] = "base",
+    device: Annotated[str, typer.Option(help="cpu or cuda.")] = "cpu",
+    chunk_minutes: Annotated[
+        float, typer.Option(help="Checkpoint every this many minutes of sound.", min=0.1)
+    ] = 10.0,
+) -> None:
+    """French transcript with word times, on the session clock (resumes a killed run)."""
+    from pipeline.session import load_session
+    from pipeline.transcription.run import run_transcribe
+
+    if engine != "faster-whisper":
+        raise ConfigError(f"--engine {engine!r}: only faster-whisper is available so far")
+    if device not in ("cpu", "cuda"):
+        raise ConfigError(f"--device {device!r}: use cpu or cuda")
+    loaded = load_session(session)
+    transcript = run_transcribe(
+        loaded,
+        model=model,
+        device=device,
+        chunk_seconds=chunk_minutes * 60,
+        progress=make_progress(OPTIONS.quiet),
+    )
+    stdout.print(
+        f"{len(transcript.segments)} segment(s), {len(transcript.words)} word(s) from "
+        f"{transcript.source.recording} ({transcript.engine}, model {transcript.model})"
+    )
+    stdout.print(f"Transcript: {loaded.layout.transcript / 'transcript.json'} (.txt, .md)")
+
+
 @command("status")
 def status_command(
     session: SessionArg,

@@ -22,6 +22,32 @@ def _no_error_logs(caplog: pytest.LogCaptureFixture):
         pytest.fail("logged at error level: " + "; ".join(r.getMessage() for r in errors))
 
 
+class _InterruptingTask:
+    def __init__(self, limit: float) -> None:
+        self.limit = limit
+
+    def advance_to(self, done: float) -> None:
+        if done > self.limit:
+            raise KeyboardInterrupt
+
+    def __enter__(self) -> _InterruptingTask:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+class InterruptAfter:
+    """A ProgressReporter standing for a user who presses Ctrl-C once ``limit``
+    is passed (bytes copied, seconds transcribed): the real interrupt path, at a known moment."""
+
+    def __init__(self, limit: float) -> None:
+        self.limit = limit
+
+    def task(self, label: str, total: float | None) -> _InterruptingTask:
+        return _InterruptingTask(self.limit)
+
+
 def ffmpeg(*args: str | Path) -> None:
     """Test-side media generation with bare ffmpeg (independent of the code under test)."""
     subprocess.run(

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-COMMANDS = {"init", "probe", "doctor", "samples", "status", "ingest", "sync"}
+COMMANDS = {"init", "probe", "doctor", "samples", "status", "ingest", "sync", "transcribe"}
 
 
 def capture(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import ffmpeg
+from conftest import InterruptAfter, ffmpeg
 
 from pipeline.errors import ConfigError
 from pipeline.ingest.chapters import Part, group_chapters
@@ -292,34 +292,11 @@ def test_relative_session_path_gives_a_valid_mhl(session, cards) -> None:
     assert _mhl_verify(session.layout.media) == 0
 
 
-class _InterruptAfter:
-    """A user pressing Ctrl-C while the copy is under way, after ``limit`` bytes."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-
-    def task(self, label: str, total: float | None):
-        limit = self.limit
-
-        class Task:
-            def advance_to(self, done: float) -> None:
-                if done > limit:
-                    raise KeyboardInterrupt
-
-            def __enter__(self):
-                return self
-
-            def __exit__(self, *exc):
-                return None
-
-        return Task()
-
-
 def test_interrupted_ingest_keeps_its_proof_and_resumes(session, cards) -> None:
     plan = plan_ingest(session, resolve_sources(session, [cards / "SONY"], []))
     first_two = sum(item.found.size for item in plan.to_copy[:2])
     with pytest.raises(KeyboardInterrupt):
-        run_ingest(session, plan, progress=_InterruptAfter(first_two))
+        run_ingest(session, plan, progress=InterruptAfter(first_two))
     media = session.layout.media
     state = load_state(session.layout.work / "ingest.json")
     assert 2 <= len(state.files) < len(plan.files)

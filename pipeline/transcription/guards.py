@@ -1,0 +1,97 @@
+"""Guards against Whisper's known failures on debates.
+
+* text in silence, applause or music: segments the model itself thinks are not speech, and
+  words whose sound is far quieter than the session's speech;
+* known subtitle-credit lines Whisper learnt from French subtitled video;
+* repetition loops ("merci merci merci merci...").
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from pipeline.transcription.transcript import Segment, Word
+
+CREDIT_LINES = re.compile(
+    r"sous-titr|amara\.org|merci d'avoir regardé|abonnez-vous|n'oubliez pas de vous abonner"
+    r"|sous titres réalisés|www\.|\.com\b",
+    re.IGNORECASE,
+)
+MAX_REPEATS = 3
+NO_SPEECH_LIMIT = 0.6
+LOGPROB_LIMIT = -1.0
+QUIET_RATIO = 0.1  # a word quieter than this fraction of typical speech is not speech
+SHORT_SEGMENT_WORDS = 2
+SHORT_SEGMENT_MIN_PROBABILITY = 0.2  # a lone, unsure word or two is an invention
+
+
+def is_credit_line(text: str) -> bool:
+    return bool(CREDIT_LINES.search(text))
+
+
+def collapse_repetitions(words: list[Word]) -> list[Word]:
+    """Keep at most MAX_REPEATS consecutive copies of the same word or 2-3 word phrase."""
+    kept: list[Word] = []
+    for word in words:
+        kept.append(word)
+        for size in (1, 2, 3):
+            window = size * (MAX_REPEATS + 1)
+            if len(kept) < window:
+                continue
+            tail = [_norm(w.text) for w in kept[-window:]]
+            phrase = tail[:size]
+            if all(tail[i : i + size] == phrase for i in range(0, window, size)):
+                del kept[-size:]
+                break
+    return kept
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^\w]", "", text.lower())
+
+
+def speech_level(audio: np.ndarray, rate: int) -> float:
+    """Typical loudness of speech in the recording: the 90th percentile of 50-ms RMS."""
+    hop = rate // 20
+    frames = len(audio) // hop
+    if frames == 0:
+        return 0.0
+    rms = np.sqrt(np.mean(audio[: frames * hop].reshape(frames, hop) ** 2, axis=1))
+    return float(np.percentile(rms, 90))
+
+
+def audible(word: Word, audio: np.ndarray, rate: int, level: float, origin_ms: int) -> bool:
+    first = max(0, (word.start_ms - origin_ms) * rate // 1000)
+    last = max(first + 1, (word.end_ms - origin_ms) * rate // 1000)
+    piece = audio[first:last]
+    return len(piece) > 0 and float(np.sqrt(np.mean(piece**2))) >= QUIET_RATIO * level
+
+
+def clean_segment(segment: Segment) -> Segment | None:
+    """None when the whole segment is not to be trusted; else with repetition loops cut."""
+    if is_credit_line(segment.text):
+        return None
+    if (segment.no_speech_prob or 0) > NO_SPEECH_LIMIT and (
+        segment.avg_logprob or 0
+    ) < LOGPROB_LIMIT:
+        return None
+    words = collapse_repetitions(segment.words)
+    if not words:
+        return None
+    if len(words) <= SHORT_SEGMENT_WORDS and (
+        sum(w.probability for w in words) / len(words) < SHORT_SEGMENT_MIN_PROBABILITY
+    ):
+        return None
+    if len(words) == len(segment.words):
+        return segment
+    text = " ".join(w.text.strip() for w in words)
+    return segment.model_copy(
+        update={
+            "words": words,
+            "text": text,
+            "start_ms": words[0].start_ms,
+            "end_ms": words[-1].end_ms,
+        }
+    )

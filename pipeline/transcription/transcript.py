@@ -1,0 +1,84 @@
+"""The Transcript model (``SESSION/transcript/transcript.json``) and its readable forms.
+
+Times are integer milliseconds on the session clock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from pipeline.fsutil import atomic_write_text
+
+TRANSCRIPT_VERSION = 1
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Word(_Model):
+    text: str
+    start_ms: int
+    end_ms: int
+    probability: float
+
+
+class Segment(_Model):
+    start_ms: int
+    end_ms: int
+    text: str
+    words: list[Word]
+    speaker: str | None = None
+    avg_logprob: float | None = None
+    no_speech_prob: float | None = None
+
+
+class TranscriptSource(_Model):
+    recording: str
+    offset_s: float
+    drift_ppm: float
+
+
+class Transcript(_Model):
+    version: int = TRANSCRIPT_VERSION
+    engine: str
+    model: str
+    language: str
+    parameters: dict[str, Any]
+    source: TranscriptSource
+    created_at: datetime
+    segments: list[Segment]
+
+    @property
+    def words(self) -> list[Word]:
+        return [w for s in self.segments for w in s.words]
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.segments)
+
+
+def _clock(ms: int) -> str:
+    seconds, millis = divmod(ms, 1000)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
+
+
+def write_transcript(transcript: Transcript, folder: Path) -> list[Path]:
+    """transcript.json, transcript.txt and transcript.md (timestamped, with speakers)."""
+    json_file = folder / "transcript.json"
+    txt_file = folder / "transcript.txt"
+    md_file = folder / "transcript.md"
+    atomic_write_text(json_file, transcript.model_dump_json(indent=2) + "\n")
+    atomic_write_text(txt_file, "\n".join(s.text for s in transcript.segments) + "\n")
+    lines = ["# Transcription", ""]
+    for segment in transcript.segments:
+        who = f" **{segment.speaker}**" if segment.speaker else ""
+        lines.append(f"`{_clock(segment.start_ms)}`{who} {segment.text}  ")
+    atomic_write_text(md_file, "\n".join(lines) + "\n")
+    return [json_file, txt_file, md_file]
