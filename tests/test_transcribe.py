@@ -93,6 +93,7 @@ def _segment(text: str, **extra) -> Segment:
 def test_credit_lines_and_non_speech_are_dropped() -> None:
     assert clean_segment(_segment("Sous-titres réalisés par la communauté d'Amara.org")) is None
     assert clean_segment(_segment("Merci d'avoir regardé cette vidéo")) is None
+    assert clean_segment(_segment("? ?")) is None
     assert clean_segment(_segment("euh oui", no_speech_prob=0.9, avg_logprob=-1.5)) is None
     unsure = _segment("Le")
     unsure.words[0].probability = 0.01

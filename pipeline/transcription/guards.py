@@ -71,8 +71,8 @@ def audible(word: Word, audio: np.ndarray, rate: int, level: float, origin_ms: i
 
 def clean_segment(segment: Segment) -> Segment | None:
     """None when the whole segment is not to be trusted; else with repetition loops cut."""
-    if is_credit_line(segment.text):
-        return None
+    if is_credit_line(segment.text) or not re.search(r"\w", segment.text):
+        return None  # a credit line, or nothing but punctuation ("? ?")
     if (segment.no_speech_prob or 0) > NO_SPEECH_LIMIT and (
         segment.avg_logprob or 0
     ) < LOGPROB_LIMIT:
