@@ -12,7 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.ingest.state import Recording
 from pipeline.runner import OutputFile, run_ffmpeg
+from pipeline.session import SessionLayout
 
 
 def _cache_name(path: Path, rate: int) -> str:
@@ -63,3 +65,13 @@ def joined_mono(parts: Sequence[Path], durations: Sequence[float], rate: int, ca
             mono = np.concatenate([mono, np.zeros(wanted - len(mono), dtype=np.float32)])
         pieces.append(mono)
     return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
+
+
+def recording_audio(layout: SessionLayout, recording: Recording, rate: int) -> np.ndarray:
+    """An ingested recording's sound at ``rate`` (mono, chapters joined), cached per session."""
+    return joined_mono(
+        [layout.media / f for f in recording.files],
+        recording.part_durations,
+        rate,
+        layout.audio_cache,
+    )

@@ -41,6 +41,11 @@ class SessionLayout:
         return self.root / "work"
 
     @property
+    def audio_cache(self) -> Path:
+        """Decoded sound of the recordings, kept for re-runs (derived, disposable)."""
+        return self.work / "cache" / "audio"
+
+    @property
     def logs(self) -> Path:
         return self.work / "logs"
 

@@ -11,10 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from statistics import median
 
-import numpy as np
-from pydantic import BaseModel, ConfigDict
-
-from pipeline.audio_decode import joined_mono
+from pipeline.audio_decode import recording_audio
 from pipeline.errors import CaptureError, ExitCode
 from pipeline.fsutil import atomic_write_text
 from pipeline.ingest.run import state_file
@@ -22,15 +19,14 @@ from pipeline.ingest.state import Recording, load_state
 from pipeline.progress import NullProgress, ProgressReporter
 from pipeline.session import CameraRole, LoadedSession
 from pipeline.sync import SYNC_RATE, Alignment, align
+from pipeline.validation import StrictModel
 
 MIN_CONFIDENCE = 0.5
 MIN_PEAK_RATIO = 1.3
 DRIFT_THRESHOLD_PPM = 10.0
 
 
-class Placement(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Placement(StrictModel):
     recording: str
     camera: str
     offset_s: float | None
@@ -43,9 +39,7 @@ class Placement(BaseModel):
     problems: list[str] = []
 
 
-class SyncResult(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SyncResult(StrictModel):
     version: int = 1
     reference: str | None
     created_at: datetime
@@ -89,15 +83,6 @@ def _choose_reference(loaded: LoadedSession, recordings: list[Recording]) -> Rec
     return max(recorders or with_sound, key=lambda r: r.duration_s)
 
 
-def _audio(loaded: LoadedSession, recording: Recording) -> np.ndarray:
-    media = loaded.layout.media
-    cache = loaded.layout.work / "cache" / "audio"
-    cache.mkdir(parents=True, exist_ok=True)
-    return joined_mono(
-        [media / f for f in recording.files], recording.part_durations, SYNC_RATE, cache
-    )
-
-
 def _seconds_between(later: datetime | None, earlier: datetime | None) -> float | None:
     if later is None or earlier is None:
         return None
@@ -116,7 +101,7 @@ def run_sync(loaded: LoadedSession, progress: ProgressReporter | None = None) ->
     placements: dict[str, Placement] = {}
     alignments: dict[str, Alignment] = {}
     if reference is not None:
-        reference_audio = _audio(loaded, reference)
+        reference_audio = recording_audio(loaded.layout, reference, SYNC_RATE)
         placements[reference.id] = Placement(
             recording=reference.id,
             camera=reference.camera,
@@ -127,7 +112,7 @@ def run_sync(loaded: LoadedSession, progress: ProgressReporter | None = None) ->
         others = [r for r in recordings if r.id != reference.id and r.has_audio]
         with reporter.task("synchronising", len(others) or None) as task:
             for done, recording in enumerate(others, start=1):
-                found = align(reference_audio, _audio(loaded, recording))
+                found = align(reference_audio, recording_audio(loaded.layout, recording, SYNC_RATE))
                 if found is not None:
                     alignments[recording.id] = found
                 task.advance_to(done)

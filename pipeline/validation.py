@@ -6,12 +6,18 @@ import difflib
 import types
 from typing import Any, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from pipeline.errors import ConfigError, Problem
 from pipeline.yamlio import LoadedYaml, Location
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+class StrictModel(BaseModel):
+    """Base of capture's saved models: an unknown key is an error, never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 def format_location(location: Location) -> str:

@@ -9,18 +9,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from pipeline.fsutil import atomic_write_text
+from pipeline.validation import StrictModel
 
 STATE_VERSION = 1
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class IngestedFile(_Model):
+class IngestedFile(StrictModel):
     camera: str
     source: str
     """Absolute path of the original on the card."""
@@ -40,7 +35,7 @@ class IngestedFile(_Model):
     """The ASC MHL generation that records this copy (None: not yet recorded)."""
 
 
-class Recording(_Model):
+class Recording(StrictModel):
     """One logical recording: a camera's take, possibly split in chapters by the camera."""
 
     id: str
@@ -59,7 +54,7 @@ class Recording(_Model):
     problems: list[str] = []
 
 
-class IngestState(_Model):
+class IngestState(StrictModel):
     version: int = STATE_VERSION
     files: list[IngestedFile] = []
     recordings: list[Recording] = []

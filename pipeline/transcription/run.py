@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
-from pipeline.audio_decode import joined_mono
+from pipeline.audio_decode import recording_audio
 from pipeline.errors import CaptureError, ExitCode
 from pipeline.fsutil import atomic_write_text
 from pipeline.ingest.run import state_file
@@ -131,31 +132,24 @@ def _load_checkpoint(path: Path) -> list[Segment] | None:
         return None  # a damaged checkpoint is simply redone
 
 
-def _shift(segment: Segment, offset_ms: int) -> Segment:
-    words = [
-        w.model_copy(update={"start_ms": w.start_ms + offset_ms, "end_ms": w.end_ms + offset_ms})
-        for w in segment.words
-    ]
-    return segment.model_copy(
-        update={
-            "words": words,
-            "start_ms": segment.start_ms + offset_ms,
-            "end_ms": segment.end_ms + offset_ms,
-        }
-    )
-
-
-def _to_session_clock(segment: Segment, source: SourceAudio) -> Segment:
-    def convert(ms: int) -> int:
-        return round((source.offset_s + ms / 1000 / (1 + source.drift)) * 1000)
-
+def _retime(segment: Segment, convert: Callable[[int], int]) -> Segment:
+    """The segment with every time passed through ``convert``."""
     words = [
         w.model_copy(update={"start_ms": convert(w.start_ms), "end_ms": convert(w.end_ms)})
         for w in segment.words
     ]
     return segment.model_copy(
-        update={"words": words, "start_ms": words[0].start_ms, "end_ms": words[-1].end_ms}
+        update={
+            "words": words,
+            "start_ms": convert(segment.start_ms),
+            "end_ms": convert(segment.end_ms),
+        }
     )
+
+
+def _session_clock(source: SourceAudio) -> Callable[[int], int]:
+    """Recording ms -> session-clock ms (offset, and the recorder's drift undone)."""
+    return lambda ms: round((source.offset_s + ms / 1000 / (1 + source.drift)) * 1000)
 
 
 def join_words(words: list[Word]) -> str:
@@ -186,13 +180,8 @@ def run_transcribe(
         "chunk_seconds": chunk_seconds,
         "vad": True,
     }
-    media = loaded.layout.media
-    audio = joined_mono(
-        [media / f for f in source.recording.files],
-        source.recording.part_durations,
-        SAMPLE_RATE,
-        loaded.layout.work / "cache" / "audio",
-    )
+    audio = recording_audio(loaded.layout, source.recording, SAMPLE_RATE)
+    to_session = _session_clock(source)
     folder = loaded.layout.work / "transcribe" / _run_key(loaded, source, parameters)
     folder.mkdir(parents=True, exist_ok=True)
     level = guards.speech_level(audio, SAMPLE_RATE)
@@ -208,7 +197,7 @@ def run_transcribe(
                 raw = engine.transcribe(
                     audio[first:last], language=session.language, hotwords=hotwords
                 )
-                found = [_shift(s, origin) for s in raw]
+                found = [_retime(s, lambda ms, o=origin: ms + o) for s in raw]
                 atomic_write_text(
                     checkpoint, json.dumps([s.model_dump() for s in found], ensure_ascii=False)
                 )
@@ -224,8 +213,15 @@ def run_transcribe(
         if not words:
             continue
         text = kept.text if len(words) == len(kept.words) else join_words(words)
-        kept = kept.model_copy(update={"words": words, "text": text})
-        cleaned.append(_to_session_clock(kept, source))
+        kept = kept.model_copy(
+            update={
+                "words": words,
+                "text": text,
+                "start_ms": words[0].start_ms,
+                "end_ms": words[-1].end_ms,
+            }
+        )
+        cleaned.append(_retime(kept, to_session))
     transcript = Transcript(
         engine=engine.name,
         model=model,

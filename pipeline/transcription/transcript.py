@@ -9,25 +9,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from pipeline.fsutil import atomic_write_text
+from pipeline.validation import StrictModel
 
 TRANSCRIPT_VERSION = 1
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Word(_Model):
+class Word(StrictModel):
     text: str
     start_ms: int
     end_ms: int
     probability: float
 
 
-class Segment(_Model):
+class Segment(StrictModel):
     start_ms: int
     end_ms: int
     text: str
@@ -37,13 +32,13 @@ class Segment(_Model):
     no_speech_prob: float | None = None
 
 
-class TranscriptSource(_Model):
+class TranscriptSource(StrictModel):
     recording: str
     offset_s: float
     drift_ppm: float
 
 
-class Transcript(_Model):
+class Transcript(StrictModel):
     version: int = TRANSCRIPT_VERSION
     engine: str
     model: str
