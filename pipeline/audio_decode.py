@@ -23,10 +23,10 @@ def _cache_name(path: Path, rate: int) -> str:
     return hashlib.sha1(key.encode()).hexdigest()[:16]
 
 
-def decode_channels(path: Path, rate: int, cache: Path) -> np.ndarray:
-    """All audio channels of ``path`` at ``rate`` Hz as float32, shape (samples, channels).
+def decoded_channels_file(path: Path, rate: int, cache: Path) -> tuple[Path, int]:
+    """The raw float32 decode of ``path`` at ``rate`` Hz (interleaved) and its channel count.
 
-    The raw decode is kept in ``cache`` (derived, disposable) and reused while the file is
+    The decode is kept in ``cache`` (derived, disposable) and reused while the file is
     unchanged.
     """
     from pipeline.probe import probe
@@ -43,6 +43,12 @@ def decode_channels(path: Path, rate: int, cache: Path) -> np.ndarray:
              "-c:a", "pcm_f32le", OutputFile(raw)],
             duration=info.duration,
         )  # fmt: skip
+    return raw, channels
+
+
+def decode_channels(path: Path, rate: int, cache: Path) -> np.ndarray:
+    """All audio channels of ``path`` at ``rate`` Hz as float32, shape (samples, channels)."""
+    raw, channels = decoded_channels_file(path, rate, cache)
     samples = np.fromfile(raw, dtype="<f4")
     return samples[: len(samples) - len(samples) % channels].reshape(-1, channels)
 

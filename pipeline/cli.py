@@ -342,9 +342,12 @@ def sync_command(session: SessionArg) -> None:
 @command("transcribe")
 def transcribe_command(
     session: SessionArg,
-    engine: Annotated[str, typer.Option(help="Speech engine: faster-whisper.")] = "faster-whisper",
+    engine: Annotated[
+        str, typer.Option(help="faster-whisper (default) or openai-whisper (optional extra).")
+    ] = "faster-whisper",
     model: Annotated[
-        str, typer.Option(help="base (installed offline), another Whisper name, or a folder.")
+        str,
+        typer.Option(help="base (installed offline), small, medium, large-v3, or a path."),
     ] = "base",
     device: Annotated[str, typer.Option(help="cpu or cuda.")] = "cpu",
     chunk_minutes: Annotated[
@@ -353,15 +356,17 @@ def transcribe_command(
 ) -> None:
     """French transcript with word times, on the session clock (resumes a killed run)."""
     from pipeline.session import load_session
+    from pipeline.transcription.engines import ENGINE_NAMES
     from pipeline.transcription.run import run_transcribe
 
-    if engine != "faster-whisper":
-        raise ConfigError(f"--engine {engine!r}: only faster-whisper is available so far")
+    if engine not in ENGINE_NAMES:
+        raise ConfigError(f"--engine {engine!r}: use {' or '.join(ENGINE_NAMES)}")
     if device not in ("cpu", "cuda"):
         raise ConfigError(f"--device {device!r}: use cpu or cuda")
     loaded = load_session(session)
     transcript = run_transcribe(
         loaded,
+        engine_name=engine,
         model=model,
         device=device,
         chunk_seconds=chunk_minutes * 60,

@@ -94,11 +94,12 @@ class Person(_Model):
     name: NonEmpty
     role: str | None = None
     organisation: str | None = None
+    channel: Annotated[int, Field(ge=1, le=64)] | None = None
+    """Channel of a multitrack recorder that carries this person's microphone (1-based)."""
 
 
 class Speaker(Person):
-    channel: Annotated[int, Field(ge=1, le=64)] | None = None
-    """Channel of a multitrack recorder that carries this speaker's microphone (1-based)."""
+    pass
 
 
 class CameraRole(StrEnum):
@@ -213,6 +214,16 @@ class Session(_Model):
                     f"source {source.path!r} names camera {source.camera!r}, which is not in "
                     f"cameras ({', '.join(names) or 'none declared'})"
                 )
+        on_channel: dict[int, str] = {}
+        for person in [self.facilitator, *self.speakers]:
+            if person is None or person.channel is None:
+                continue
+            if person.channel in on_channel:
+                raise ValueError(
+                    f"recorder channel {person.channel} is given to both "
+                    f"{on_channel[person.channel]} and {person.name}"
+                )
+            on_channel[person.channel] = person.name
         return self
 
     def camera(self, name: str) -> Camera | None:

@@ -67,5 +67,11 @@ def make_media(tmp_path: Path) -> Callable[..., Path]:
 
 
 @pytest.fixture(scope="session")
+def demo_sample(tmp_path_factory: pytest.TempPathFactory) -> SampleResult:
+    """The demo Rencontre (about 3 minutes, 720p), generated once per test run."""
+    return generate_sample(tmp_path_factory.mktemp("demo"), tiny=False)
+
+
+@pytest.fixture(scope="session")
 def tiny_sample(tmp_path_factory: pytest.TempPathFactory) -> SampleResult:
     return generate_sample(tmp_path_factory.mktemp("sample"), tiny=True)

@@ -191,3 +191,12 @@ def test_cli_reports_bad_yaml_without_traceback(tmp_path: Path) -> None:
     assert result.returncode == 3
     assert result.stderr.strip() == "error: session.yaml:5: speakers[0].name: field required"
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_one_person_per_recorder_channel(tmp_path: Path) -> None:
+    text = MINIMAL + (
+        "facilitator: {name: Claire Martin, channel: 1}\n"
+        "speakers:\n  - {name: Nadia Benali, channel: 2}\n  - {name: Jacques Dubois, channel: 1}\n"
+    )
+    (problem,) = _problems(_session(tmp_path, text))
+    assert "channel 1 is given to both Claire Martin and Jacques Dubois" in problem

@@ -220,11 +220,6 @@ def _later_timecode(timecode: str, seconds: float, fps: int = 25) -> str:
     )
 
 
-@pytest.fixture(scope="module")
-def demo_sample(tmp_path_factory: pytest.TempPathFactory) -> SampleResult:
-    return generate_sample(tmp_path_factory.mktemp("demo"), tiny=False)
-
-
 def test_demo_rencontre_within_40_ms_and_drift_within_20_ppm(demo_sample) -> None:
     _, result = _ingest_and_sync(demo_sample.session)
     for device in demo_sample.truth.devices:

@@ -1,15 +1,23 @@
-"""Speech-recognition engines behind one interface (times in ms from the audio's start)."""
+"""Speech-recognition engines behind one interface (times in ms from the audio's start).
+
+Both engines see the same speech regions (Silero VAD, shipped with faster-whisper), are forced
+to the session's language, decode greedily at temperature 0 (so a resumed run gives the same
+words) and get the glossary with every 30-s window.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
+from pipeline.errors import MissingDependencyError
 from pipeline.transcription.transcript import Segment, Word
 
 SAMPLE_RATE = 16_000
+ENGINE_NAMES = ("faster-whisper", "openai-whisper")
 
 
 class Engine(Protocol):
@@ -21,8 +29,40 @@ class Engine(Protocol):
         """Segments with word times, in ms from the start of ``audio`` (mono 16 kHz)."""
 
 
+def speech_regions(audio: np.ndarray) -> list[tuple[float, float]]:
+    """(start, end) seconds of speech found by Silero VAD."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    found = get_speech_timestamps(audio, VadOptions(), sampling_rate=SAMPLE_RATE)
+    return [(r["start"] / SAMPLE_RATE, r["end"] / SAMPLE_RATE) for r in found]
+
+
+def _segment(words: list[Word], text: str, avg_logprob: float, no_speech: float):
+    return Segment(
+        start_ms=words[0].start_ms,
+        end_ms=words[-1].end_ms,
+        text=text.strip(),
+        words=words,
+        avg_logprob=round(avg_logprob, 4),
+        no_speech_prob=round(no_speech, 4),
+    )
+
+
+def _words(raw: Iterable[tuple[str, float, float, float]]) -> list[Word]:
+    return [
+        Word(
+            text=text.strip(),
+            start_ms=round(start * 1000),
+            end_ms=round(end * 1000),
+            probability=round(float(probability), 4),
+        )
+        for text, start, end, probability in raw
+        if text.strip()
+    ]
+
+
 class FasterWhisperEngine:
-    """CTranslate2 Whisper: int8 on CPU, float16 on GPU; Silero VAD on."""
+    """CTranslate2 Whisper: int8 on CPU, float16 on GPU."""
 
     name = "faster-whisper"
 
@@ -41,33 +81,72 @@ class FasterWhisperEngine:
             vad_filter=True,
             word_timestamps=True,
             condition_on_previous_text=False,
-            # no sampling fallback: decoding is deterministic, so a resumed run gives the same
-            # words as an uninterrupted one; loops and inventions are caught by our guards
-            temperature=0.0,
+            temperature=0.0,  # loops and inventions are caught by our guards instead
             hotwords=hotwords or None,  # given with every window, unlike initial_prompt
         )
         result = []
         for segment in segments:
-            words = [
-                Word(
-                    text=w.word.strip(),
-                    start_ms=round(w.start * 1000),
-                    end_ms=round(w.end * 1000),
-                    probability=round(w.probability, 4),
+            words = _words((w.word, w.start, w.end, w.probability) for w in segment.words or [])
+            if words:
+                result.append(
+                    _segment(words, segment.text, segment.avg_logprob, segment.no_speech_prob)
                 )
-                for w in segment.words or []
-                if w.word.strip()
-            ]
-            if not words:
-                continue
-            result.append(
-                Segment(
-                    start_ms=words[0].start_ms,
-                    end_ms=words[-1].end_ms,
-                    text=segment.text.strip(),
-                    words=words,
-                    avg_logprob=round(segment.avg_logprob, 4),
-                    no_speech_prob=round(segment.no_speech_prob, 4),
-                )
-            )
         return result
+
+
+class OpenAIWhisperEngine:
+    """OpenAI's reference Whisper (PyTorch): for a GPU or an existing Whisper cache.
+
+    ``model`` is a name (``base``, ``large-v3``..., downloaded by openai-whisper when online)
+    or the path of a ``.pt`` checkpoint.
+    """
+
+    name = "openai-whisper"
+
+    def __init__(self, model: Path | str, device: str = "cpu") -> None:
+        try:
+            import whisper
+        except ImportError as error:
+            raise MissingDependencyError(
+                "the openai-whisper engine is not installed: pip install 'capture[openai-whisper]'"
+                " (with torch==2.13.0 first on a CPU-only machine)"
+            ) from error
+        self.model = whisper.load_model(str(model), device=device)
+        self.fp16 = device == "cuda"
+
+    def transcribe(
+        self, audio: np.ndarray, *, language: str, hotwords: str | None
+    ) -> list[Segment]:
+        segments = []
+        for first, last in speech_regions(audio):
+            # one call per speech region: openai-whisper's own clip_timestamps can loop on
+            # a window forever when word times pull the seek back
+            offset = first
+            piece = audio[int(first * SAMPLE_RATE) : int(last * SAMPLE_RATE)]
+            result = self.model.transcribe(
+                piece,
+                language=language,
+                task="transcribe",
+                temperature=0.0,
+                word_timestamps=True,
+                condition_on_previous_text=False,
+                initial_prompt=hotwords or None,
+                carry_initial_prompt=bool(hotwords),  # the glossary in every window
+                fp16=self.fp16,
+                verbose=None,
+            )
+            for segment in result["segments"]:
+                words = _words(
+                    (w["word"], w["start"] + offset, w["end"] + offset, w["probability"])
+                    for w in segment.get("words", [])
+                )
+                if words:
+                    segments.append(
+                        _segment(
+                            words,
+                            segment["text"],
+                            segment["avg_logprob"],
+                            segment["no_speech_prob"],
+                        )
+                    )
+        return segments

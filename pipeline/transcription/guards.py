@@ -52,14 +52,23 @@ def _norm(text: str) -> str:
     return re.sub(r"[^\w]", "", text.lower())
 
 
-def speech_level(audio: np.ndarray, rate: int) -> float:
-    """Typical loudness of speech in the recording: the 90th percentile of 50-ms RMS."""
+def speech_level(audio, rate: int, block_seconds: int = 60) -> float:
+    """Typical loudness of speech in the recording: the 90th percentile of 50-ms RMS.
+
+    ``audio`` is anything sliceable to numpy (an array, a RecordingSound); it is read block
+    by block so a long recording never sits in memory.
+    """
     hop = rate // 20
-    frames = len(audio) // hop
-    if frames == 0:
+    block = hop * 20 * block_seconds
+    rms = []
+    for first in range(0, len(audio), block):
+        piece = audio[first : first + block]
+        frames = len(piece) // hop
+        if frames:
+            rms.append(np.sqrt(np.mean(piece[: frames * hop].reshape(frames, hop) ** 2, axis=1)))
+    if not rms:
         return 0.0
-    rms = np.sqrt(np.mean(audio[: frames * hop].reshape(frames, hop) ** 2, axis=1))
-    return float(np.percentile(rms, 90))
+    return float(np.percentile(np.concatenate(rms), 90))
 
 
 def audible(word: Word, audio: np.ndarray, rate: int, level: float, origin_ms: int) -> bool:
@@ -84,14 +93,4 @@ def clean_segment(segment: Segment) -> Segment | None:
         sum(w.probability for w in words) / len(words) < SHORT_SEGMENT_MIN_PROBABILITY
     ):
         return None
-    if len(words) == len(segment.words):
-        return segment
-    text = " ".join(w.text.strip() for w in words)
-    return segment.model_copy(
-        update={
-            "words": words,
-            "text": text,
-            "start_ms": words[0].start_ms,
-            "end_ms": words[-1].end_ms,
-        }
-    )
+    return segment.with_words(words)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,16 +17,23 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.audio_decode import recording_audio
 from pipeline.errors import CaptureError, ExitCode
 from pipeline.fsutil import atomic_write_text
 from pipeline.ingest.run import state_file
 from pipeline.ingest.state import Recording, load_state
 from pipeline.progress import NullProgress, ProgressReporter
+from pipeline.recording_sound import RecordingSound
 from pipeline.session import CameraRole, LoadedSession
 from pipeline.sync_session import load_sync
-from pipeline.transcription import guards, timing
-from pipeline.transcription.engines import SAMPLE_RATE, Engine, FasterWhisperEngine
+from pipeline.transcription import guards, speakers, timing
+from pipeline.transcription.engines import (
+    ENGINE_NAMES,
+    SAMPLE_RATE,
+    Engine,
+    FasterWhisperEngine,
+    OpenAIWhisperEngine,
+)
+from pipeline.transcription.glossary import correct_spelling
 from pipeline.transcription.model_store import (
     ModelError,
     find_packaged_models,
@@ -56,9 +62,14 @@ class SourceAudio:
     """Relative clock rate to undo: session time = offset + t / (1 + drift)."""
 
 
-def resolve_model(spec: str) -> str:
-    """A model folder path from --model: a path, an installed package, or a name to download."""
+def resolve_model(spec: str, engine: str = "faster-whisper") -> str:
+    """What to load for --model: a path, an installed model package, or a name the engine
+    downloads when online (a failed download becomes a ModelError saying how to get one)."""
     path = Path(spec)
+    if engine == "openai-whisper":
+        if path.suffix == ".pt" and not path.is_file():
+            raise ModelError(f"{path}: no such openai-whisper checkpoint.")
+        return str(path) if path.is_file() else spec
     if path.exists():
         if not (path / "model.bin").is_file():
             raise ModelError(f"{path} is not a CTranslate2 Whisper model folder (no model.bin).")
@@ -66,7 +77,22 @@ def resolve_model(spec: str) -> str:
     packaged = [m for m in find_packaged_models() if m.name == spec]
     if packaged:
         return str(prepare_packaged_model(packaged[0]))
-    return spec  # the engine downloads it when online; failures become ModelError
+    return spec
+
+
+def make_engine(name: str, model: str, device: str = "cpu") -> Engine:
+    """The named engine with its model loaded."""
+    if name not in ENGINE_NAMES:
+        raise CaptureError(f"unknown engine {name!r}: use {' or '.join(ENGINE_NAMES)}")
+    reference = resolve_model(model, name)
+    try:
+        if name == "openai-whisper":
+            return OpenAIWhisperEngine(reference, device)
+        return FasterWhisperEngine(reference, device)
+    except (OSError, RuntimeError, ValueError) as error:
+        if reference == model and not Path(model).exists():
+            raise ModelError(f"cannot load the Whisper model {model!r}: {error}") from error
+        raise
 
 
 def choose_source(loaded: LoadedSession) -> SourceAudio:
@@ -152,26 +178,81 @@ def _session_clock(source: SourceAudio) -> Callable[[int], int]:
     return lambda ms: round((source.offset_s + ms / 1000 / (1 + source.drift)) * 1000)
 
 
-def join_words(words: list[Word]) -> str:
-    """Words back into text: "l" + "'alimentation" gives "l'alimentation"."""
-    text = " ".join(w.text for w in words)
-    return re.sub(r"\s*(['’])\s*", r"\1", text)
+def _clean(
+    raw: list[Segment], audio: np.ndarray, level: float, origin_ms: int, terms: list[str]
+) -> list[Segment]:
+    """Guards, glossary spelling and word timing for one chunk's segments; ``audio`` is the
+    chunk's sound and starts at ``origin_ms``."""
+    cleaned = []
+    for segment in raw:
+        kept = guards.clean_segment(segment)
+        if kept is None:
+            continue
+        kept, _ = correct_spelling(kept, terms)
+        words = [w for w in kept.words if guards.audible(w, audio, SAMPLE_RATE, level, origin_ms)]
+        words = timing.tighten(words, audio, SAMPLE_RATE, level, origin_ms)
+        words = timing.snap_onsets(words, audio, SAMPLE_RATE, level, origin_ms)
+        if not words:
+            continue
+        cleaned.append(kept.with_words(words))
+    return cleaned
+
+
+MISSED_PADDING_MS = 200
+MISSED_CONTEXT_MS = 3000
+"""Sound after a skipped stretch given to the model with it, so a lone "Oui," before a
+sentence is heard in context."""
+
+
+def _overlaps(word: Word, spans: list[tuple[int, int]]) -> bool:
+    length = max(1, word.end_ms - word.start_ms)
+    return any(
+        min(word.end_ms, end) - max(word.start_ms, start) > length // 2 for start, end in spans
+    )
+
+
+def _transcribe_chunk(
+    engine: Engine, audio: np.ndarray, level: float, language: str, hotwords: str | None
+) -> list[Segment]:
+    """The engine's segments for one chunk (ms from its start), plus a second look at any
+    stretch of sound the first pass left without words (a sentence Whisper skipped)."""
+    segments = engine.transcribe(audio, language=language, hotwords=hotwords)
+    words = [w for s in _clean(segments, audio, level, 0, []) for w in s.words]
+    taken = [(w.start_ms, w.end_ms) for w in words]
+    for start, end in timing.uncovered_sound(words, audio, SAMPLE_RATE, level, 0):
+        first = max(0, start - MISSED_PADDING_MS)
+        last = end + MISSED_CONTEXT_MS
+        piece = audio[first * SAMPLE_RATE // 1000 : last * SAMPLE_RATE // 1000]
+        for found in engine.transcribe(piece, language=language, hotwords=hotwords):
+            found = _retime(found, lambda ms, o=first: ms + o)
+            new = [
+                w
+                for w in found.words
+                if first <= w.start_ms < end + MISSED_PADDING_MS and not _overlaps(w, taken)
+            ]
+            if new:
+                segments.append(found.with_words(new))
+                taken += [(w.start_ms, w.end_ms) for w in new]
+    return sorted(segments, key=lambda s: s.start_ms)
 
 
 def run_transcribe(
     loaded: LoadedSession,
     *,
     engine: Engine | None = None,
+    engine_name: str = "faster-whisper",
     model: str = "base",
     device: str = "cpu",
     chunk_seconds: float = 600.0,
     progress: ProgressReporter | None = None,
 ) -> Transcript:
+    """Transcribe the session's best sound; memory stays flat however long it is (the sound
+    is read chunk by chunk from the decode cache)."""
     source = choose_source(loaded)
     session = loaded.session
-    hotwords = ", ".join(session.glossary.all_terms()) or None
-    model_ref = resolve_model(model) if engine is None else model
-    engine = engine or FasterWhisperEngine(model_ref, device)
+    terms = session.glossary.all_terms()
+    hotwords = ", ".join(terms) or None
+    engine = engine or make_engine(engine_name, model, device)
     parameters = {
         "engine": engine.name,
         "model": model,
@@ -180,48 +261,30 @@ def run_transcribe(
         "chunk_seconds": chunk_seconds,
         "vad": True,
     }
-    audio = recording_audio(loaded.layout, source.recording, SAMPLE_RATE)
+    sound = RecordingSound(loaded.layout, source.recording, SAMPLE_RATE)
+    mapping = speakers.channel_map(session, sound.channels) if sound.channels > 1 else {}
     to_session = _session_clock(source)
     folder = loaded.layout.work / "transcribe" / _run_key(loaded, source, parameters)
     folder.mkdir(parents=True, exist_ok=True)
-    level = guards.speech_level(audio, SAMPLE_RATE)
+    level = guards.speech_level(sound, SAMPLE_RATE)
     segments: list[Segment] = []
-    bounds = chunk_bounds(audio, SAMPLE_RATE, chunk_seconds)
     reporter = progress or NullProgress()
-    with reporter.task("transcribing", len(audio) / SAMPLE_RATE) as task:
-        for index, (first, last) in enumerate(bounds):
+    with reporter.task("transcribing", len(sound) / SAMPLE_RATE) as task:
+        for index, (first, last) in enumerate(chunk_bounds(sound, SAMPLE_RATE, chunk_seconds)):
             checkpoint = folder / f"chunk-{index:04d}.json"
+            origin = first * 1000 // SAMPLE_RATE
             found = _load_checkpoint(checkpoint)
+            audio = sound[first:last]
             if found is None:
-                origin = first * 1000 // SAMPLE_RATE
-                raw = engine.transcribe(
-                    audio[first:last], language=session.language, hotwords=hotwords
-                )
+                raw = _transcribe_chunk(engine, audio, level, session.language, hotwords)
                 found = [_retime(s, lambda ms, o=origin: ms + o) for s in raw]
                 atomic_write_text(
                     checkpoint, json.dumps([s.model_dump() for s in found], ensure_ascii=False)
                 )
-            segments.extend(found)
+            cleaned = _clean(found, audio, level, origin, terms)
+            cleaned = speakers.label_speakers(cleaned, sound.channels_between, SAMPLE_RATE, mapping)
+            segments.extend(_retime(s, to_session) for s in cleaned)
             task.advance_to(last / SAMPLE_RATE)
-    cleaned = []
-    for segment in segments:
-        kept = guards.clean_segment(segment)
-        if kept is None:
-            continue
-        words = [w for w in kept.words if guards.audible(w, audio, SAMPLE_RATE, level, 0)]
-        words = timing.tighten(words, audio, SAMPLE_RATE, level, 0)
-        if not words:
-            continue
-        text = kept.text if len(words) == len(kept.words) else join_words(words)
-        kept = kept.model_copy(
-            update={
-                "words": words,
-                "text": text,
-                "start_ms": words[0].start_ms,
-                "end_ms": words[-1].end_ms,
-            }
-        )
-        cleaned.append(_retime(kept, to_session))
     transcript = Transcript(
         engine=engine.name,
         model=model,
@@ -233,10 +296,17 @@ def run_transcribe(
             drift_ppm=round(source.drift * 1e6, 1),
         ),
         created_at=datetime.now(UTC),
-        segments=cleaned,
+        segments=segments,
     )
     write_transcript(transcript, loaded.layout.transcript)
     return transcript
 
 
-__all__ = ["Word", "run_transcribe", "choose_source", "chunk_bounds", "resolve_model"]
+__all__ = [
+    "Word",
+    "run_transcribe",
+    "choose_source",
+    "chunk_bounds",
+    "make_engine",
+    "resolve_model",
+]

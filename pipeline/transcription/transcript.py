@@ -5,6 +5,7 @@ Times are integer milliseconds on the session clock.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,13 @@ class Segment(StrictModel):
     avg_logprob: float | None = None
     no_speech_prob: float | None = None
 
+    def with_words(self, words: list[Word], **changes: Any) -> Segment:
+        """This segment holding ``words`` (not empty): times follow them, and the text is
+        rebuilt from them unless they are the very same words."""
+        text = self.text if words == self.words else join_words(words)
+        update = {"words": words, "text": text, "start_ms": words[0].start_ms}
+        return self.model_copy(update={**update, "end_ms": words[-1].end_ms, **changes})
+
 
 class TranscriptSource(StrictModel):
     recording: str
@@ -55,6 +63,14 @@ class Transcript(StrictModel):
     @property
     def text(self) -> str:
         return " ".join(s.text for s in self.segments)
+
+
+def join_words(words: list[Word]) -> str:
+    """Words back into text: "l" + "'alimentation" gives "l'alimentation", "peut" + "-être"
+    gives "peut-être"."""
+    text = " ".join(w.text for w in words)
+    text = re.sub(r"\s+(-\w)", r"\1", text)
+    return re.sub(r"\s*(['’])\s*", r"\1", text)
 
 
 def _clock(ms: int) -> str:

@@ -1,0 +1,238 @@
+"""Transcription parts on real sound: the channel mix, speaker labels, the openai-whisper
+engine on a tiny random checkpoint, glossary spelling and word onsets."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import ffmpeg
+
+from pipeline.ingest.state import Recording
+from pipeline.recording_sound import RecordingSound
+from pipeline.sample_rencontre.audio import read_wav_mono
+from pipeline.session import SessionLayout
+from pipeline.tools import ESPEAK, find_tool
+from pipeline.transcription import guards
+from pipeline.transcription.glossary import correct_spelling
+from pipeline.transcription.speakers import channel_map, label_speakers
+from pipeline.transcription.timing import snap_onsets, tighten, uncovered_sound
+from pipeline.transcription.transcript import Segment, Word, join_words
+
+RATE = 16_000
+
+
+def _speech(tmp_path: Path, text: str, name: str) -> np.ndarray:
+    wav = tmp_path / f"{name}.wav"
+    subprocess.run([str(find_tool(ESPEAK)), "-v", "fr", "-w", str(wav), text], check=True)
+    samples, rate = read_wav_mono(wav)
+    positions = np.arange(int(len(samples) * RATE / rate)) * rate / RATE
+    return np.interp(positions, np.arange(len(samples)), samples).astype(np.float32)
+
+
+def _recording(layout: SessionLayout, *parts: tuple[str, np.ndarray]) -> Recording:
+    """A recording made of WAV chapters written by ffmpeg from (name, samples x channels)."""
+    layout.media.mkdir(parents=True, exist_ok=True)
+    names, durations = [], []
+    for name, data in parts:
+        raw = layout.root / f"{name}.f32"
+        data.astype("<f4").tofile(raw)
+        ffmpeg("-f", "f32le", "-ar", str(RATE), "-ac", str(data.shape[1]), "-i", raw,
+               "-c:a", "pcm_s16le", layout.media / f"{name}.wav")  # fmt: skip
+        names.append(f"{name}.wav")
+        durations.append(len(data) / RATE)
+    return Recording(
+        id="recorder/take",
+        camera="recorder",
+        files=names,
+        part_durations=durations,
+        duration_s=sum(durations),
+        has_video=False,
+        has_audio=True,
+        usable=True,
+    )
+
+
+def test_a_silent_or_inverted_channel_does_not_spoil_the_mix(tmp_path) -> None:
+    voice = _speech(tmp_path, "Bonsoir à toutes et à tous.", "v")
+    four = np.stack([voice, -voice, np.zeros_like(voice), 0.5 * voice], axis=1) * 0.5
+    layout = SessionLayout(tmp_path / "s")
+    sound = RecordingSound(layout, _recording(layout, ("a", four)), RATE)
+    assert sound.channels == 4
+    assert list(np.sign(sound.mix_weights)) == [1, -1, 0, 1]
+    mono = sound[:]
+    reference = 0.5 * voice
+    assert np.corrcoef(mono, reference)[0, 1] > 0.99
+    assert np.sqrt(np.mean(mono**2)) > 0.8 * np.sqrt(np.mean(reference**2))
+
+
+def test_chapters_are_read_as_one_sound_by_range(tmp_path) -> None:
+    rng = np.random.default_rng(1)
+    first, second = (rng.uniform(-0.5, 0.5, (RATE * n, 1)).astype(np.float32) for n in (2, 3))
+    layout = SessionLayout(tmp_path / "s")
+    sound = RecordingSound(layout, _recording(layout, ("p1", first), ("p2", second)), RATE)
+    assert len(sound) == 5 * RATE
+    across = sound[RATE * 2 - 100 : RATE * 2 + 100]
+    expected = np.concatenate([first[-100:, 0], second[:100, 0]])
+    assert np.allclose(across, expected, atol=1e-4)  # 16-bit WAV round trip
+
+
+def _word(text: str, start: int, end: int) -> Word:
+    return Word(text=text, start_ms=start, end_ms=end, probability=0.9)
+
+
+def test_segments_split_and_labelled_by_the_loudest_microphone(tmp_path) -> None:
+    one = _speech(tmp_path, "Bonsoir.", "a")
+    two = _speech(tmp_path, "Merci beaucoup.", "b")
+    gap = np.zeros(RATE // 2, dtype=np.float32)
+    track1 = np.concatenate([one, gap, 0.05 * two])  # each lavalier hears the other faintly
+    track2 = np.concatenate([0.05 * one, gap, two])
+    channels = np.stack([track1, track2], axis=1)
+    end_one, start_two = len(one) * 1000 // RATE, (len(one) + len(gap)) * 1000 // RATE
+    words = [
+        _word("Bonsoir.", 0, end_one),
+        _word("Merci", start_two, start_two + 300),
+        _word("beaucoup.", start_two + 300, len(channels) * 1000 // RATE),
+    ]
+    segment = Segment(start_ms=0, end_ms=words[-1].end_ms, text="Bonsoir. Merci beaucoup.",
+                      words=words)  # fmt: skip
+    from pipeline.session import Session
+
+    session = Session.model_validate(
+        {
+            "slug": "s",
+            "title": "T",
+            "date": "2026-03-12",
+            "facilitator": {"name": "Claire Martin", "channel": 1},
+            "speakers": [{"name": "Nadia Benali", "channel": 2}, {"name": "Sans micro"}],
+        }
+    )
+    mapping = channel_map(session, 2)
+    assert mapping == {0: "Claire Martin", 1: "Nadia Benali"}
+    labelled = label_speakers([segment], lambda a, b: channels[a:b], RATE, mapping)
+    assert [(s.speaker, s.text) for s in labelled] == [
+        ("Claire Martin", "Bonsoir."),
+        ("Nadia Benali", "Merci beaucoup."),
+    ]
+    assert labelled[1].start_ms == start_two
+
+
+@pytest.fixture
+def tiny_checkpoint(tmp_path) -> Path:
+    """A randomly initialised Whisper checkpoint (1 layer, 64 wide) in openai-whisper's
+    format: no real weights exist offline, but loading and decoding are the real code."""
+    torch = pytest.importorskip("torch")
+    model_module = pytest.importorskip("whisper.model")
+    torch.manual_seed(0)
+    dims = model_module.ModelDimensions(
+        n_mels=80, n_audio_ctx=1500, n_audio_state=64, n_audio_head=2, n_audio_layer=1,
+        n_vocab=51865, n_text_ctx=448, n_text_state=64, n_text_head=2, n_text_layer=1,
+    )  # fmt: skip
+    model = model_module.Whisper(dims)
+    path = tmp_path / "tiny-random.pt"
+    torch.save({"dims": dims.__dict__, "model_state_dict": model.state_dict()}, path)
+    return path
+
+
+def test_openai_whisper_engine_loads_and_decodes_a_checkpoint(tmp_path, tiny_checkpoint):
+    from pipeline.transcription.run import make_engine
+
+    engine = make_engine("openai-whisper", str(tiny_checkpoint))
+    assert engine.name == "openai-whisper" and engine.model.dims.n_text_state == 64
+    silence = np.zeros(RATE * 2, dtype=np.float32)
+    audio = np.concatenate([silence, _speech(tmp_path, "Bonsoir à toutes et à tous.", "s")])
+    segments = engine.transcribe(audio, language="fr", hotwords="Claire Martin")
+    assert segments, "the random model decodes something"
+    duration_ms = len(audio) * 1000 // RATE
+    for segment in segments:
+        assert segment.words and all(0 <= w.probability <= 1 for w in segment.words)
+        # nothing before the speech (VAD pads regions by 0.4 s): the regions drive the times
+        assert 1500 <= segment.start_ms <= segment.end_ms <= duration_ms + 50
+    again = engine.transcribe(audio, language="fr", hotwords="Claire Martin")
+    assert again == segments  # greedy decoding: a resumed run gives the same words
+    kept = [guards.clean_segment(s) for s in segments]
+    assert all(
+        s is None or len(s.words) <= len(o.words) for s, o in zip(kept, segments, strict=True)
+    )
+
+
+def test_an_unknown_engine_or_checkpoint_is_a_clear_error(tmp_path) -> None:
+    from pipeline.transcription.model_store import ModelError
+    from pipeline.transcription.run import make_engine
+
+    with pytest.raises(Exception, match="unknown engine 'whisper-x'"):
+        make_engine("whisper-x", "base")
+    with pytest.raises(ModelError, match="no such openai-whisper checkpoint"):
+        make_engine("openai-whisper", str(tmp_path / "missing.pt"))
+
+
+def _segment(text: str) -> Segment:
+    words = [_word(t, i * 300, i * 300 + 250) for i, t in enumerate(text.split())]
+    return Segment(start_ms=0, end_ms=words[-1].end_ms, text=text, words=words)
+
+
+TERMS = ["Claire Martin", "Jacques Dubois", "Nadia Benali", "Val de Saône", "PAT", "Egalim"]
+
+
+@pytest.mark.parametrize(
+    ("heard", "written"),
+    [
+        ("D'Ana Benali, la métropole", "Nadia Benali, la métropole"),
+        ("dans le Val de Sone, les", "dans le Val de Saône, les"),
+        ("le pat fixe un objectif", "le PAT fixe un objectif"),
+        ("Jacques Dupont est venu", "Jacques Dupont est venu"),  # another person
+        ("il ne pas", "il ne pas"),  # "pas" is not "PAT"
+        ("avec la loi Egalim.", "avec la loi Egalim."),
+    ],
+)
+def test_glossary_near_misses_are_spelled_right(heard: str, written: str) -> None:
+    corrected, count = correct_spelling(_segment(heard), TERMS)
+    assert corrected.text == written
+    assert count == (heard != written)
+    assert corrected.words[0].start_ms == 0 and corrected.end_ms == _segment(heard).end_ms
+
+
+def test_a_late_first_word_moves_back_to_its_sound() -> None:
+    audio = np.zeros(RATE * 3, dtype=np.float32)
+    audio[RATE : 2 * RATE] = 0.3  # sound from 1.0 s to 2.0 s
+    squeezed = [_word("C", 1500, 1501), _word("'est", 1501, 1800)]
+    snapped = snap_onsets(squeezed, audio, RATE, 0.3, 0)
+    assert 970 <= snapped[0].start_ms <= 1000 and snapped[1].start_ms == 1501
+    inside = [_word("le", 200, 400)]  # in silence: nothing to snap to
+    assert snap_onsets(inside, audio, RATE, 0.3, 0) == inside
+
+
+def test_onsets_bridge_a_consonant_closure_but_not_a_pause() -> None:
+    audio = np.zeros(RATE * 3, dtype=np.float32)
+    audio[int(1.0 * RATE) : int(1.3 * RATE)] = 0.3
+    audio[int(1.35 * RATE) : int(2.0 * RATE)] = 0.3  # a 50-ms closure at 1.3 s
+    assert snap_onsets([_word("Nous", 1500, 1700)], audio, RATE, 0.3, 0)[0].start_ms <= 1000
+    audio[int(1.1 * RATE) : int(1.35 * RATE)] = 0  # now a 250-ms pause before 1.35 s
+    moved = snap_onsets([_word("Nous", 1500, 1700)], audio, RATE, 0.3, 0)[0].start_ms
+    assert 1320 <= moved <= 1350
+
+
+def test_a_word_stretched_over_a_pause_ends_at_the_pause_and_what_follows_is_found() -> None:
+    audio = np.zeros(RATE * 6, dtype=np.float32)
+    audio[int(1.0 * RATE) : int(1.6 * RATE)] = 0.3  # the word
+    audio[int(3.0 * RATE) : int(4.5 * RATE)] = 0.3  # a sentence the model skipped
+    stretched = [_word("logistique,", 1000, 4500)]
+    (word,) = tighten(stretched, audio, RATE, 0.3, 0)
+    assert 1000 <= word.start_ms and 1600 <= word.end_ms <= 1650
+    assert uncovered_sound([word], audio, RATE, 0.3, 0) == [(3000, 4500)]
+    assert uncovered_sound(stretched, audio, RATE, 0.3, 0) == []
+
+
+def test_an_elision_heard_before_a_name_goes_but_an_article_stays() -> None:
+    def split(*texts: str) -> Segment:
+        words = [_word(t, i * 300, i * 300 + 250) for i, t in enumerate(texts)]
+        return Segment(start_ms=0, end_ms=words[-1].end_ms, text=join_words(words), words=words)
+
+    name, _ = correct_spelling(split("D", "'Ana", "Benali,", "bonsoir"), TERMS + ["AMAP"])
+    assert name.text == "Nadia Benali, bonsoir"
+    article, _ = correct_spelling(split("à", "l", "'amap", "du"), TERMS + ["AMAP"])
+    assert article.text == "à l'AMAP du"
+    right, count = correct_spelling(split("l", "'AMAP"), ["AMAP"])
+    assert right.text == "l'AMAP" and count == 0
