@@ -50,6 +50,8 @@ demo: setup
 	$(BIN)/capture samples $(DEMO_DIR) --force
 	$(BIN)/capture ingest $(DEMO_DIR)/manger-local-2040
 	$(BIN)/capture transcribe $(DEMO_DIR)/manger-local-2040
+	$(BIN)/capture subtitles $(DEMO_DIR)/manger-local-2040
+	$(BIN)/capture subtitles review $(DEMO_DIR)/manger-local-2040
 	$(BIN)/capture status $(DEMO_DIR)/manger-local-2040
 	@echo
 	@echo "Demo Rencontre ready:"
@@ -59,7 +61,9 @@ demo: setup
 	@echo "  verified media: $(DEMO_DIR)/manger-local-2040/media (ASC MHL in media/ascmhl)"
 	@echo "  session clock:  $(DEMO_DIR)/manger-local-2040/work/sync.json"
 	@echo "  transcript:     $(DEMO_DIR)/manger-local-2040/transcript/transcript.md (.json, .txt)"
-	@echo "  Subtitles, editing and publishing are not built yet:"
+	@echo "  subtitles:      $(DEMO_DIR)/manger-local-2040/subtitles/full.fr.vtt, highlights.fr.vtt (.srt)"
+	@echo "  review package: $(DEMO_DIR)/manger-local-2040/subtitles/review/review.html"
+	@echo "  Editing and publishing are not built yet:"
 	@echo "  no site is produced so far (see README, 'Where things stand')."
 
 bench: setup

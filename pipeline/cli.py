@@ -424,3 +424,16 @@ def status_command(
         stdout.print(table)
     for bad in status.unusable_files:
         stdout.print(f"unusable: {bad.path}: {'; '.join(bad.problems)}")
+    sub = status.subtitles
+    if sub.reviewed:
+        stdout.print(
+            f"subtitles: reviewed by a person ({sub.reviewed_cues} cues, {sub.changed_cues} "
+            f"changed from the generated ones); films: {', '.join(sub.films) or 'none yet'}"
+        )
+    elif sub.generated:
+        stdout.print(
+            f"subtitles: generated, not reviewed yet; films: {', '.join(sub.films) or 'none'}"
+        )
+
+
+from pipeline import cli_subtitles  # noqa: E402,F401 - registers `capture subtitles`

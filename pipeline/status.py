@@ -55,6 +55,17 @@ class UnusableFile(BaseModel):
     problems: list[str]
 
 
+class SubtitleStatus(BaseModel):
+    generated: bool
+    reviewed: bool
+    """A reviewer's file was imported: it is the source of truth."""
+    reviewed_cues: int | None = None
+    changed_cues: int | None = None
+    """Cues the reviewer changed (text or time) from the generated ones."""
+    films: list[str] = []
+    """Films with subtitles written (full, highlights)."""
+
+
 class SessionStatus(BaseModel):
     version: int = STATUS_VERSION
     slug: str
@@ -67,6 +78,7 @@ class SessionStatus(BaseModel):
     reference: str | None
     recordings: list[RecordingStatus]
     unusable_files: list[UnusableFile]
+    subtitles: SubtitleStatus
 
 
 def _count_files(folder: Path) -> int:
@@ -150,6 +162,21 @@ def _recording_status(
     )
 
 
+def subtitle_status(loaded: LoadedSession) -> SubtitleStatus:
+    from pipeline.subtitles.run import paths, review_record
+    from pipeline.timeline.cuelist import TIMELINES
+
+    where = paths(loaded)
+    record = review_record(loaded)
+    return SubtitleStatus(
+        generated=where.generated.is_file(),
+        reviewed=record is not None and where.reviewed.is_file(),
+        reviewed_cues=record.cues if record else None,
+        changed_cues=record.changed if record else None,
+        films=[name for name in TIMELINES if where.timeline(name, "vtt").is_file()],
+    )
+
+
 def session_status(loaded: LoadedSession) -> SessionStatus:
     state = load_state(state_file(loaded))
     sync = load_sync(loaded)
@@ -173,6 +200,7 @@ def session_status(loaded: LoadedSession) -> SessionStatus:
             for f in state.files
             if not f.usable
         ],
+        subtitles=subtitle_status(loaded),
     )
 
 

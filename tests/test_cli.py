@@ -9,7 +9,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-COMMANDS = {"init", "probe", "doctor", "samples", "status", "ingest", "sync", "transcribe"}
+COMMANDS = {
+    "init",
+    "probe",
+    "doctor",
+    "samples",
+    "status",
+    "ingest",
+    "sync",
+    "transcribe",
+    "subtitles",
+}
 
 
 def capture(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

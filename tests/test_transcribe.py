@@ -59,11 +59,11 @@ def test_a_killed_run_resumes_and_gives_the_same_transcript(ingested) -> None:
         run_transcribe(ingested, chunk_seconds=5.0, progress=InterruptAfter(9.0))
     (run_folder,) = (ingested.layout.work / "transcribe").iterdir()
     done = sorted(run_folder.glob("chunk-*.json"))
-    assert len(done) == 2
+    assert 1 <= len(done) <= 3  # killed once 9 s of the ~23 s were done
     stamps = [p.stat().st_mtime_ns for p in done]
     resumed = run_transcribe(ingested, chunk_seconds=5.0)
     assert [p.stat().st_mtime_ns for p in done] == stamps, "finished chunks were redone"
-    assert len(list(run_folder.glob("chunk-*.json"))) > 2
+    assert len(list(run_folder.glob("chunk-*.json"))) > len(done)
     shutil.rmtree(run_folder)
     fresh = run_transcribe(ingested, chunk_seconds=5.0)
     assert [s.model_dump() for s in resumed.segments] == [s.model_dump() for s in fresh.segments]

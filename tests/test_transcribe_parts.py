@@ -236,3 +236,25 @@ def test_an_elision_heard_before_a_name_goes_but_an_article_stays() -> None:
     assert article.text == "à l'AMAP du"
     right, count = correct_spelling(split("l", "'AMAP"), ["AMAP"])
     assert right.text == "l'AMAP" and count == 0
+
+
+def test_everyday_words_are_not_taken_for_acronyms() -> None:
+    terms = ["CE", "SUD", "PAT"]
+    kept, count = correct_spelling(_segment("ce que je dis au sud du pat"), terms)
+    assert kept.text == "ce que je dis au sud du PAT" and count == 1
+
+
+def test_a_click_before_a_pause_is_not_taken_for_the_word() -> None:
+    audio = np.zeros(RATE * 3, dtype=np.float32)
+    audio[int(1.0 * RATE) : int(1.03 * RATE)] = 0.3  # a 30-ms click
+    audio[int(1.5 * RATE) : int(2.0 * RATE)] = 0.3  # the word
+    (word,) = tighten([_word("bonjour", 1000, 2000)], audio, RATE, 0.3, 0)
+    assert 1480 <= word.start_ms <= 1500 and word.end_ms >= 1990
+
+
+def test_mentioning_subtitles_or_a_website_is_not_a_credit_line() -> None:
+    from pipeline.transcription.guards import is_credit_line
+
+    assert is_credit_line("Sous-titres réalisés par la communauté d'Amara.org")
+    assert is_credit_line("www.youtube.com")
+    assert not is_credit_line("Le programme est sur www.metropole.fr, avec les sous-titres.")

@@ -1,4 +1,5 @@
-"""Transcription quality on the demo Rencontre with the real base model, against the script.
+"""Transcription quality on the demo Rencontre with the real base model, against the script,
+and the subtitles built from it.
 
 Synthetic espeak-ng speech is hard for Whisper base (both engines get most words wrong), so
 word error rate is compared with the raw engine on the same sound, not with a fixed figure.
@@ -12,6 +13,8 @@ from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
 from pipeline.recording_sound import RecordingSound
 from pipeline.sample_rencontre import script as S
 from pipeline.session import Glossary, LoadedSession, load_session
+from pipeline.subtitles.check import check_cues
+from pipeline.subtitles.segment import segment_words, transcript_words
 from pipeline.sync_session import run_sync
 from pipeline.transcription.engines import SAMPLE_RATE
 from pipeline.transcription.quality import raw_engine_text, spelled, word_error_rate
@@ -72,3 +75,9 @@ def test_speaker_names_spelled_right_with_the_glossary_only(demo_sample, demo, t
     )
     without = run_transcribe(bare).text
     assert [n for n in names if not spelled(n, without)], "names right even without glossary"
+
+
+def test_subtitles_built_from_the_demo_meet_every_hard_rule(demo, transcript) -> None:
+    cues = segment_words(transcript_words(transcript), demo.session.glossary.all_terms())
+    assert len(cues) > 20
+    assert [v for v in check_cues(cues) if v.hard] == []

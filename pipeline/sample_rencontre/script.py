@@ -2,7 +2,9 @@
 
 Theme: local food for a metropolis in 2040. A facilitator, a market gardener, a geographer,
 and a question from the room. Each voice is an espeak-ng French voice with its own variant,
-pitch and speed, so the transcription and sync stages have distinct, known speakers.
+pitch and speed, so the transcription and sync stages have distinct, known speakers. The
+speeds (120-130 espeak words per minute, about 14-15 characters per second) are those of a
+speaker addressing a room; espeak's default rate is faster than any subtitle can follow.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ CAST: dict[str, Voice] = {
             "Agence d'urbanisme de la Métropole",
             "fr+f2",
             55,
-            160,
+            130,
             0.55,
         ),
         Voice(
@@ -51,7 +53,7 @@ CAST: dict[str, Voice] = {
             "Ferme des Trois Rivières",
             "fr+m3",
             38,
-            150,
+            120,
             0.60,
         ),
         Voice(
@@ -61,10 +63,10 @@ CAST: dict[str, Voice] = {
             "Université de la Métropole",
             "fr+f4",
             62,
-            165,
+            130,
             0.50,
         ),
-        Voice("room", "Une participante", "question de la salle", None, "fr+f1", 48, 155, 0.40),
+        Voice("room", "Une participante", "question de la salle", None, "fr+f1", 48, 125, 0.40),
     )
 }
 

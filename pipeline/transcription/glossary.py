@@ -20,6 +20,12 @@ from pipeline.transcription.transcript import Segment, Word, join_words
 WHOLE_MIN = 75.0
 KEY_WORD_MIN = 85.0
 SHORT_TERM = 4
+EVERYDAY_SHORT_WORDS = {
+    "ce", "ces", "sud", "nord", "est", "eu", "pas", "sol", "cas", "art", "or", "on",
+    "en", "un", "une", "le", "la", "les", "de", "du", "des", "et", "ou", "si", "ni", "car",
+    "mai", "son", "sa", "ses", "nos", "vos", "fin", "gaz", "air", "eau", "bio", "bus",
+}  # fmt: skip
+"""Short words that are also acronyms somewhere ("CE", "SUD"): never recased."""
 
 
 def _plain(text: str) -> str:
@@ -59,7 +65,9 @@ def _matches(term: _Term, words: list[Word]) -> bool:
     ):
         return False  # already right
     if len(term.plain) <= SHORT_TERM:
-        return plain == term.plain
+        # an acronym ("PAT", "AMAP") in lower case, unless that is an everyday word too
+        acronym = sum(c.isupper() for c in term.text) >= 2
+        return acronym and plain == term.plain and plain not in EVERYDAY_SHORT_WORDS
     candidates = plain.split()
     if not candidates or not any(
         fuzz.ratio(term.key, c) >= KEY_WORD_MIN for c in candidates + [plain.replace(" ", "")]

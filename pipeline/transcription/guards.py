@@ -15,10 +15,12 @@ import numpy as np
 from pipeline.transcription.transcript import Segment, Word
 
 CREDIT_LINES = re.compile(
-    r"sous-titr|amara\.org|merci d'avoir regardé|abonnez-vous|n'oubliez pas de vous abonner"
-    r"|sous titres réalisés|www\.|\.com\b",
+    r"sous-titr\w*\s+(réalisé|fait|par|:)|amara\.org|merci d'avoir regardé|abonnez-vous"
+    r"|n'oubliez pas de vous abonner|sous titres réalisés|^\W*(www\.)?\S+\.(com|fr|org)\W*$",
     re.IGNORECASE,
 )
+"""Credit lines Whisper learnt from subtitled video; a segment that merely mentions
+subtitling or a website is kept."""
 MAX_REPEATS = 3
 NO_SPEECH_LIMIT = 0.6
 LOGPROB_LIMIT = -1.0

@@ -15,8 +15,10 @@ MARGIN_MS = 20
 QUIET_FRACTION = 0.1
 MAX_ONSET_SHIFT_MS = 1000
 PAUSE_FRAMES = 30
+MIN_SOUND_FRAMES = 6
+"""A loud run shorter than 60 ms (a click, a breath) is not where a word is."""
 """A quiet stretch this long (300 ms) inside a word is a pause, not part of the word."""
-MISSED_SPEECH_MS = 250
+MISSED_SPEECH_MS = 500
 """Sound this long with no word on it may be speech the model skipped (uncovered_sound)."""
 MISSED_JOIN_FRAMES = 100
 """Skipped stretches less than a second apart are looked at again together."""
@@ -58,7 +60,12 @@ def tighten(words: list[Word], audio: np.ndarray, rate: int, level: float, origi
         if len(inside) == 0 or last <= first:
             tightened.append(word)
             continue
-        run_first, run_last = _runs(loud[first:last], PAUSE_FRAMES)[0]
+        runs = _runs(loud[first:last], PAUSE_FRAMES)
+        # the first run long enough to be speech (a click before a pause is not the word)
+        run_first, run_last = next(
+            (r for r in runs if r[1] - r[0] >= MIN_SOUND_FRAMES),
+            max(runs, key=lambda r: r[1] - r[0]),
+        )
         start = origin_ms + (first + run_first) * FRAME_MS - MARGIN_MS
         end = origin_ms + (first + run_last) * FRAME_MS + MARGIN_MS
         start = max(word.start_ms, start)

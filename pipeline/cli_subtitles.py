@@ -1,0 +1,95 @@
+"""``capture subtitles``: build, check, review, import, burn (parsing and reporting only)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from pipeline.cli import OPTIONS, command
+from pipeline.console import make_progress, stdout
+from pipeline.errors import ConfigError, ExitCode
+
+USAGE = (
+    "SESSION | check FILE | review SESSION | import SESSION FILE | burn SESSION [highlights|full]"
+)
+
+
+def _violations_table(title: str, violations) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in ("cue", "time", "rule", "detail"):
+        table.add_column(column)
+    for v in violations:
+        table.add_row(str(v.cue), v.when, v.rule, v.detail)
+    return table
+
+
+def _report(violations, what: str) -> int:
+    """Print hard-rule violations and style warnings apart; the count of hard ones."""
+    hard = [v for v in violations if v.hard]
+    style = [v for v in violations if not v.hard]
+    if hard:
+        stdout.print(_violations_table(f"Hard rules broken in {what}", hard))
+    if style:
+        stdout.print(_violations_table(f"Style warnings in {what}", style))
+    stdout.print(f"{what}: {len(hard)} hard-rule violation(s), {len(style)} style warning(s)")
+    return len(hard)
+
+
+def _arguments(words: list[str], count: int, action: str) -> list[Path]:
+    if len(words) != count:
+        raise ConfigError(f"usage: capture subtitles {action} — expected {USAGE}")
+    return [Path(w) for w in words]
+
+
+@command("subtitles")
+def subtitles_command(
+    words: Annotated[list[str], typer.Argument(metavar=USAGE, show_default=False)],
+) -> None:
+    """French subtitles: build them (SESSION), check a file, send for review, import the
+    reviewed file (the source of truth from then on), or burn them into a render."""
+    from pipeline.session import load_session
+    from pipeline.subtitles import run
+    from pipeline.subtitles.check import check_cues
+    from pipeline.subtitles.formats import read_subtitles
+
+    action, rest = words[0], words[1:]
+    if action == "check":
+        (file,) = _arguments(rest, 1, "check FILE")
+        if _report(check_cues(read_subtitles(file)), file.name):
+            raise typer.Exit(ExitCode.CHECK_FAILED)
+    elif action == "review":
+        (session,) = _arguments(rest, 1, "review SESSION")
+        srt, sheet = run.write_review_package(load_session(session))
+        stdout.print(f"To review: {srt}\nReview sheet: {sheet}")
+        stdout.print(f"Then: capture subtitles import {session} {srt.name} (corrected)")
+    elif action == "import":
+        session, file = _arguments(rest, 2, "import SESSION FILE")
+        report = run.import_reviewed(load_session(session), file)
+        hard = _report(report.violations, file.name)
+        stdout.print(
+            f"Stored as the reviewed master: {report.stored} ({report.record.cues} cues, "
+            f"{report.record.changed} changed); every film's subtitles were rebuilt from it."
+        )
+        if hard:
+            stdout.print("Fix the hard-rule violations above and import the file again.")
+            raise typer.Exit(ExitCode.CHECK_FAILED)
+    elif action == "burn":
+        if len(rest) not in (1, 2):
+            raise ConfigError(f"usage: capture subtitles burn SESSION [highlights|full]; {USAGE}")
+        loaded = load_session(Path(rest[0]))
+        timeline = rest[1] if len(rest) == 2 else "highlights"
+        output = run.burn_timeline(loaded, timeline, make_progress(OPTIONS.quiet))
+        stdout.print(f"Burnt-in subtitles: {output}")
+    else:
+        (session,) = _arguments(words, 1, "SESSION")
+        report = run.build_subtitles(load_session(session))
+        source = "the reviewed master" if report.reviewed else "the transcript"
+        stdout.print(f"{report.master_cues} cue(s) from {source}:")
+        for path in report.written:
+            stdout.print(f"  {path}")
+        _report(report.violations, "the master subtitles")
+        for film, violations in report.films.items():
+            _report(violations, f"the {film} subtitles")

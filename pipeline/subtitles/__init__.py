@@ -1,0 +1,1 @@
+"""Subtitles: rules-driven French cues from word times, SRT/WebVTT, checker, review round trip."""

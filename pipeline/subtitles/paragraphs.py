@@ -1,0 +1,42 @@
+"""The transcript's readable text rebuilt from subtitles, so a reviewer's corrections reach
+the transcript shown on the site."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.subtitles.cues import Cue
+
+PARAGRAPH_PAUSE_MS = 2000
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    start_ms: int
+    end_ms: int
+    speaker: str | None
+    text: str
+
+
+def _cue_text(cue: Cue) -> str:
+    return " ".join(re.sub(r"^-\s*", "", line) for line in cue.lines)
+
+
+def paragraphs(cues: list[Cue]) -> list[Paragraph]:
+    """Consecutive cues of one speaker, without a long pause, make a paragraph."""
+    found: list[Paragraph] = []
+    for cue in cues:
+        text = _cue_text(cue)
+        previous = found[-1] if found else None
+        if (
+            previous is not None
+            and previous.speaker == cue.speaker
+            and cue.start_ms - previous.end_ms < PARAGRAPH_PAUSE_MS
+        ):
+            found[-1] = Paragraph(
+                previous.start_ms, cue.end_ms, previous.speaker, f"{previous.text} {text}"
+            )
+        else:
+            found.append(Paragraph(cue.start_ms, cue.end_ms, cue.speaker, text))
+    return found

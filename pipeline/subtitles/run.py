@@ -1,0 +1,326 @@
+"""The subtitle stage for a session: build, review package, import of the reviewed file.
+
+Files (GUIDE §1):
+* ``subtitles/generated.fr.srt``: cues built from the transcript, session clock (rewritten);
+* ``subtitles/reviewed/master.fr.srt`` + ``review.json``: the reviewer's file, the source of
+  truth once imported; nothing but ``capture subtitles import`` ever writes it;
+* ``subtitles/full.fr.srt|.vtt``, ``highlights.fr.srt|.vtt``: the master carried onto each
+  film's timeline (cues/*.yaml);
+* ``subtitles/review/``: the package sent to the reviewer (SRT + HTML sheet);
+* ``transcript/reviewed.txt|.md``: the transcript text as reviewed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pipeline.errors import CaptureError, ExitCode
+from pipeline.fsutil import atomic_write_bytes, atomic_write_text
+from pipeline.session import LoadedSession
+from pipeline.subtitles.check import Violation, check_cues
+from pipeline.subtitles.cues import Cue, CueWord, clock
+from pipeline.subtitles.formats import read_subtitles, to_srt, to_vtt
+from pipeline.subtitles.paragraphs import paragraphs
+from pipeline.subtitles.retime import retime
+from pipeline.subtitles.review_sheet import render_review_sheet
+from pipeline.subtitles.rules import RULES
+from pipeline.subtitles.segment import segment_words, transcript_words
+from pipeline.timeline.cuelist import TIMELINES, load_cue_list
+from pipeline.timeline.timemap import TimeMap
+from pipeline.transcription.transcript import Transcript
+from pipeline.validation import StrictModel
+
+LANGUAGE = "fr"
+
+
+class NoTranscript(CaptureError):
+    exit_code = ExitCode.BAD_INPUT
+
+
+class ReviewRecord(StrictModel):
+    human_reviewed: bool = True
+    imported_at: datetime
+    original_name: str
+    sha256: str
+    cues: int
+    changed: int
+    """Cues that differ (text or time) from the generated subtitles at import."""
+
+
+@dataclass(frozen=True)
+class SubtitlePaths:
+    folder: Path
+
+    @property
+    def generated(self) -> Path:
+        return self.folder / f"generated.{LANGUAGE}.srt"
+
+    @property
+    def reviewed(self) -> Path:
+        return self.folder / "reviewed" / f"master.{LANGUAGE}.srt"
+
+    @property
+    def review_record(self) -> Path:
+        return self.folder / "reviewed" / "review.json"
+
+    @property
+    def review_package(self) -> Path:
+        return self.folder / "review"
+
+    def timeline(self, name: str, extension: str) -> Path:
+        return self.folder / f"{name}.{LANGUAGE}.{extension}"
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    reviewed: bool
+    master_cues: int
+    written: list[Path]
+    violations: list[Violation]
+    """The master's."""
+    films: dict[str, list[Violation]]
+    """Each film's subtitles, re-checked after retiming."""
+
+
+def paths(loaded: LoadedSession) -> SubtitlePaths:
+    return SubtitlePaths(loaded.layout.subtitles)
+
+
+def _transcript(loaded: LoadedSession) -> Transcript | None:
+    path = loaded.layout.transcript / "transcript.json"
+    if not path.is_file():
+        return None
+    return Transcript.model_validate_json(path.read_text(encoding="utf-8"))
+
+
+def review_record(loaded: LoadedSession) -> ReviewRecord | None:
+    path = paths(loaded).review_record
+    if not path.is_file():
+        return None
+    return ReviewRecord.model_validate_json(path.read_text(encoding="utf-8"))
+
+
+def generated_cues(loaded: LoadedSession) -> list[Cue]:
+    transcript = _transcript(loaded)
+    if transcript is None:
+        raise NoTranscript(
+            f"no transcript in {loaded.root}: run `capture transcribe {loaded.root}` first"
+        )
+    return segment_words(transcript_words(transcript), loaded.session.glossary.all_terms())
+
+
+def _with_words(cues: list[Cue], words: list[CueWord]) -> list[Cue]:
+    """Reviewed cues get back the transcript's words in their time (for speakers and the
+    review sheet); a cue whose words are all one person's is that person's."""
+    dressed = []
+    for cue in cues:
+        inside = tuple(w for w in words if cue.start_ms <= w.start_ms < cue.end_ms)
+        speakers = {w.speaker for w in inside}
+        speaker = cue.speaker
+        if speaker is None and len(speakers) == 1 and not cue.lines[0].startswith("-"):
+            speaker = speakers.pop()
+        dressed.append(replace(cue, words=inside, speaker=speaker))
+    return dressed
+
+
+def master_cues(loaded: LoadedSession) -> tuple[list[Cue], bool]:
+    """(cues on the session clock, whether they are the reviewer's)."""
+    reviewed = paths(loaded).reviewed
+    if reviewed.is_file():
+        transcript = _transcript(loaded)
+        words = transcript_words(transcript) if transcript else []
+        return _with_words(read_subtitles(reviewed), words), True
+    return generated_cues(loaded), False
+
+
+def timeline_maps(loaded: LoadedSession, master: list[Cue]) -> dict[str, TimeMap]:
+    """Each film's time map: from its cue list's clips; the full version without clips is
+    the whole session."""
+    maps = {}
+    for name in TIMELINES:
+        cue_list = load_cue_list(loaded, name)
+        if cue_list is not None and cue_list.clips:
+            maps[name] = TimeMap.from_cue_list(cue_list)
+        elif name == "full" and master:
+            maps[name] = TimeMap.identity(master[-1].end_ms)
+    return maps
+
+
+def _write_transcript_text(loaded: LoadedSession, cues: list[Cue]) -> list[Path]:
+    found = paragraphs(cues)
+    txt = loaded.layout.transcript / "reviewed.txt"
+    md = loaded.layout.transcript / "reviewed.md"
+    atomic_write_text(txt, "\n\n".join(p.text for p in found) + "\n")
+    lines = ["# Transcription (relue)", ""]
+    for p in found:
+        who = f" **{p.speaker}**" if p.speaker else ""
+        lines += [f"`{clock(p.start_ms, '.')}`{who} {p.text}", ""]
+    atomic_write_text(md, "\n".join(lines))
+    return [txt, md]
+
+
+def _shifted(word: CueWord, span) -> CueWord:
+    return replace(word, start_ms=span.to_output(word.start_ms), end_ms=span.to_output(word.end_ms))
+
+
+def film_cues(
+    loaded: LoadedSession, master: list[Cue], reviewed: bool, timemap: TimeMap
+) -> list[Cue]:
+    """A film's subtitles: the reviewed master cut by the film's clips, or, without a
+    review, new cues built clip by clip from the words inside each clip (so generated
+    subtitles always meet the rules and never span a cut)."""
+    if reviewed:
+        return retime(master, timemap)
+    transcript = _transcript(loaded)
+    words = transcript_words(transcript) if transcript else []
+    terms = loaded.session.glossary.all_terms()
+    cues: list[Cue] = []
+    for span in timemap.spans:
+        inside = [
+            w
+            for w in words
+            if span.session_start_ms <= w.start_ms and w.end_ms <= span.session_end_ms
+        ]
+        last_end = span.session_end_ms - RULES.min_gap_ms
+        for cue in segment_words(inside, terms):
+            end = max(cue.start_ms + 1, min(cue.end_ms, last_end))
+            cues.append(
+                replace(
+                    cue,
+                    start_ms=span.to_output(cue.start_ms),
+                    end_ms=span.to_output(end),
+                    words=tuple(
+                        replace(
+                            w, start_ms=span.to_output(w.start_ms), end_ms=span.to_output(w.end_ms)
+                        )
+                        for w in cue.words
+                    ),
+                )
+            )
+    return cues
+
+
+def build_subtitles(loaded: LoadedSession) -> BuildReport:
+    """Write the generated master (when there is a transcript) and every film's subtitles
+    from the reviewed master when there is one, else from the generated one."""
+    where = paths(loaded)
+    written: list[Path] = []
+    if _transcript(loaded) is not None:
+        generated = generated_cues(loaded)
+        atomic_write_text(where.generated, to_srt(generated))
+        written.append(where.generated)
+    master, reviewed = master_cues(loaded)
+    films: dict[str, list[Violation]] = {}
+    for name, timemap in timeline_maps(loaded, master).items():
+        cues = film_cues(loaded, master, reviewed, timemap)
+        films[name] = check_cues(cues)
+        for extension, text in (("srt", to_srt(cues)), ("vtt", to_vtt(cues))):
+            atomic_write_text(where.timeline(name, extension), text)
+            written.append(where.timeline(name, extension))
+    if reviewed:
+        written += _write_transcript_text(loaded, master)
+    return BuildReport(reviewed, len(master), written, check_cues(master), films)
+
+
+def write_review_package(loaded: LoadedSession) -> tuple[Path, Path]:
+    """The SRT to correct (the current master) and its HTML review sheet."""
+    master, _ = master_cues(loaded)
+    folder = paths(loaded).review_package
+    srt = folder / f"{loaded.session.slug}.{LANGUAGE}.srt"
+    sheet = folder / "review.html"
+    atomic_write_text(srt, to_srt(master))
+    atomic_write_text(
+        sheet, render_review_sheet(loaded.session.title, master, check_cues(master), srt.name)
+    )
+    return srt, sheet
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    stored: Path
+    record: ReviewRecord
+    violations: list[Violation]
+
+
+ON_THE_CLOCK = 0.5
+"""Share of a reviewed file's cues that must share a word with the transcript at their
+times (a reviewer corrects words, but keeps most of them)."""
+
+
+def _check_session_clock(file: Path, cues: list[Cue], words: list[CueWord]) -> None:
+    """A film's subtitles (full, highlights) imported by mistake have other times: refuse
+    them rather than make them the master."""
+    if not words:
+        return
+
+    def tokens(text: str) -> set[str]:
+        return {t for t in re.findall(r"\w+", text.lower()) if len(t) > 2}
+
+    holding = sum(
+        1
+        for c in cues
+        if tokens(c.text)
+        & tokens(" ".join(w.text for w in words if c.start_ms <= w.start_ms < c.end_ms))
+    )
+    if holding < ON_THE_CLOCK * len(cues):
+        raise CaptureError(
+            f"{file}: only {holding} of {len(cues)} cues match the transcript's words at their "
+            "times: "
+            "this does not look like the review file (session clock). Import the SRT from "
+            "`capture subtitles review`, not a film's subtitles."
+        )
+
+
+def import_reviewed(loaded: LoadedSession, file: Path) -> ImportReport:
+    """Check the reviewer's file (errors name the line), store it as the master, mark it
+    human-reviewed, and rebuild every film's subtitles from it. A previous reviewed master
+    is kept in ``reviewed/history/``."""
+    cues = read_subtitles(file)  # raises with the line of any format problem
+    transcript = _transcript(loaded)
+    _check_session_clock(file, cues, transcript_words(transcript) if transcript else [])
+    data = file.read_bytes()
+    try:
+        generated = set(generated_cues(loaded))
+    except NoTranscript:
+        generated = set()
+    where = paths(loaded)
+    if where.reviewed.is_file():
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        history = where.reviewed.parent / "history" / f"master-{stamp}.{LANGUAGE}.srt"
+        atomic_write_bytes(history, where.reviewed.read_bytes())
+    text = to_srt(cues)
+    atomic_write_bytes(where.reviewed, text.encode("utf-8"))
+    read_subtitles(where.reviewed)  # what is stored must read back
+    record = ReviewRecord(
+        imported_at=datetime.now(UTC),
+        original_name=file.name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        cues=len(cues),
+        changed=sum(1 for cue in cues if cue not in generated),
+    )
+    atomic_write_text(where.review_record, record.model_dump_json(indent=2) + "\n")
+    build_subtitles(loaded)
+    return ImportReport(where.reviewed, record, check_cues(cues))
+
+
+def burn_timeline(loaded: LoadedSession, timeline: str, progress=None) -> Path:
+    """``renders/<timeline>.burned.mp4``: the render with its subtitles drawn in."""
+    from pipeline.subtitles.burn import burn_subtitles
+
+    video = loaded.layout.renders / f"{timeline}.mp4"
+    if timeline not in TIMELINES:
+        raise CaptureError(f"unknown film {timeline!r}: use {' or '.join(TIMELINES)}")
+    if not video.is_file():
+        raise CaptureError(f"{video} does not exist: render the {timeline} first")
+    master, reviewed = master_cues(loaded)
+    maps = timeline_maps(loaded, master)
+    if timeline not in maps:
+        raise CaptureError(f"cues/{timeline}.yaml has no clips")
+    output = loaded.layout.renders / f"{timeline}.burned.mp4"
+    cues = film_cues(loaded, master, reviewed, maps[timeline])  # as published beside it
+    burn_subtitles(video, cues, output, progress)
+    return output

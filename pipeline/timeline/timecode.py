@@ -1,0 +1,39 @@
+"""Times in cue lists: seconds (12.5), HH:MM:SS.mmm, or HH:MM:SS:FF (25 fps by default)."""
+
+from __future__ import annotations
+
+import re
+
+_CLOCK = re.compile(r"^(\d{1,2}):([0-5]\d):([0-5]\d)(?:\.(\d{1,3}))?$")
+_FRAMES = re.compile(r"^(\d{1,2}):([0-5]\d):([0-5]\d):(\d{2})$")
+
+
+def parse_time_ms(value: object, fps: float = 25.0) -> int:
+    """Milliseconds on the session clock; ValueError with the accepted forms otherwise."""
+    if isinstance(value, bool):
+        raise ValueError("must be a time, not true/false")
+    if isinstance(value, (int, float)):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError("must be a finite time")
+        if value < 0:
+            raise ValueError("must not be negative")
+        return round(value * 1000)
+    if isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"\d+(\.\d+)?", text):
+            return round(float(text) * 1000)
+        match = _CLOCK.match(text)
+        if match:
+            hours, minutes, seconds, millis = match.groups()
+            fraction = int((millis or "0").ljust(3, "0"))
+            return ((int(hours) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + fraction
+        match = _FRAMES.match(text)
+        if match:
+            hours, minutes, seconds, frames = (int(g) for g in match.groups())
+            if frames >= fps:
+                raise ValueError(f"frame {frames} does not exist at {fps:g} fps")
+            return ((hours * 60 + minutes) * 60 + seconds) * 1000 + round(frames * 1000 / fps)
+    raise ValueError(
+        f"{value!r} is not a time: use seconds (754.2), HH:MM:SS.mmm (00:12:34.200) "
+        "or HH:MM:SS:FF (00:12:34:05)"
+    )
