@@ -52,6 +52,8 @@ demo: setup
 	$(BIN)/capture transcribe $(DEMO_DIR)/manger-local-2040
 	$(BIN)/capture subtitles $(DEMO_DIR)/manger-local-2040
 	$(BIN)/capture subtitles review $(DEMO_DIR)/manger-local-2040
+	$(BIN)/capture render $(DEMO_DIR)/manger-local-2040 highlights
+	$(BIN)/capture render $(DEMO_DIR)/manger-local-2040 full
 	$(BIN)/capture status $(DEMO_DIR)/manger-local-2040
 	@echo
 	@echo "Demo Rencontre ready:"
@@ -63,7 +65,8 @@ demo: setup
 	@echo "  transcript:     $(DEMO_DIR)/manger-local-2040/transcript/transcript.md (.json, .txt)"
 	@echo "  subtitles:      $(DEMO_DIR)/manger-local-2040/subtitles/full.fr.vtt, highlights.fr.vtt (.srt)"
 	@echo "  review package: $(DEMO_DIR)/manger-local-2040/subtitles/review/review.html"
-	@echo "  Editing and publishing are not built yet:"
+	@echo "  films:          $(DEMO_DIR)/manger-local-2040/renders/full.mp4, highlights.mp4 (+ .json)"
+	@echo "  Publishing is not built yet:"
 	@echo "  no site is produced so far (see README, 'Where things stand')."
 
 bench: setup

@@ -436,4 +436,5 @@ def status_command(
         )
 
 
-from pipeline import cli_subtitles  # noqa: E402,F401 - registers `capture subtitles`
+# the commands of later stages live in their own modules and register themselves here
+from pipeline import cli_render, cli_subtitles  # noqa: E402,F401

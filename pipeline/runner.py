@@ -34,7 +34,7 @@ from pipeline.tools import FFMPEG, FFPROBE, ExternalTool, find_tool
 
 log = logging.getLogger("capture.runner")
 
-STDERR_TAIL_LINES = 25
+STDERR_TAIL_LINES = 60
 _GRACE_SECONDS = 5.0
 _PR_SET_PDEATHSIG = 1
 

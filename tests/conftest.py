@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -75,3 +76,21 @@ def demo_sample(tmp_path_factory: pytest.TempPathFactory) -> SampleResult:
 @pytest.fixture(scope="session")
 def tiny_sample(tmp_path_factory: pytest.TempPathFactory) -> SampleResult:
     return generate_sample(tmp_path_factory.mktemp("sample"), tiny=True)
+
+
+@pytest.fixture
+def ingested(tiny_sample: SampleResult, request: pytest.FixtureRequest):
+    """A copy of the tiny sample's session folder (beside the cards it names), ingested and
+    synced."""
+    from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
+    from pipeline.session import load_session
+    from pipeline.sync_session import run_sync
+
+    module = request.module.__name__.removeprefix("test_")[:16]
+    folder = tiny_sample.root / f"{module}-{request.node.name[:40]}"
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(tiny_sample.session, folder)
+    loaded = load_session(folder)
+    run_ingest(loaded, plan_ingest(loaded, resolve_sources(loaded, [], [])))
+    run_sync(loaded)
+    return loaded

@@ -19,6 +19,7 @@ COMMANDS = {
     "sync",
     "transcribe",
     "subtitles",
+    "render",
 }
 
 

@@ -11,28 +11,20 @@ import pytest
 from conftest import ffmpeg
 
 from pipeline.errors import CaptureError
-from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
-from pipeline.session import LoadedSession, load_session
+from pipeline.session import LoadedSession
 from pipeline.status import session_status
 from pipeline.subtitles.burn import burn_subtitles
 from pipeline.subtitles.cues import Cue, clock
 from pipeline.subtitles.formats import read_subtitles, to_srt
 from pipeline.subtitles.run import build_subtitles, import_reviewed, paths, write_review_package
-from pipeline.sync_session import run_sync
-from pipeline.timeline.cuelist import load_cue_list
+from pipeline.timeline.resolve import resolve_clips
 from pipeline.transcription.run import run_transcribe
 
 
 @pytest.fixture
-def transcribed(tiny_sample, request: pytest.FixtureRequest) -> LoadedSession:
-    folder = tiny_sample.root / f"s-{request.node.name[:40]}"  # beside the cards it names
-    shutil.rmtree(folder, ignore_errors=True)
-    shutil.copytree(tiny_sample.session, folder)
-    loaded = load_session(folder)
-    run_ingest(loaded, plan_ingest(loaded, resolve_sources(loaded, [], [])))
-    run_sync(loaded)
-    run_transcribe(loaded)
-    return loaded
+def transcribed(ingested: LoadedSession) -> LoadedSession:
+    run_transcribe(ingested)
+    return ingested
 
 
 @pytest.mark.slow
@@ -47,7 +39,7 @@ def test_a_reviewers_edit_survives_reruns_and_reaches_the_highlights(transcribed
     srt, sheet = write_review_package(loaded)
     assert 'lang="fr"' in sheet.read_text(encoding="utf-8")
     master = read_subtitles(srt)
-    clip = load_cue_list(loaded, "highlights").clips[0]
+    clip = resolve_clips(loaded, "highlights")[0]
     index, cue = next(
         (i, c)
         for i, c in enumerate(master)

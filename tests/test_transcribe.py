@@ -11,26 +11,11 @@ import numpy as np
 import pytest
 from conftest import InterruptAfter
 
-from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
-from pipeline.sample_rencontre.generate import SampleResult
-from pipeline.session import LoadedSession, load_session
-from pipeline.sync_session import run_sync
 from pipeline.transcription.guards import clean_segment, collapse_repetitions
 from pipeline.transcription.run import chunk_bounds, run_transcribe
 from pipeline.transcription.transcript import Segment, Word
 
 START_TOLERANCE_MS = 300
-
-
-@pytest.fixture
-def ingested(tiny_sample: SampleResult, request: pytest.FixtureRequest) -> LoadedSession:
-    folder = tiny_sample.root / f"t-{request.node.name[:40]}"
-    shutil.rmtree(folder, ignore_errors=True)
-    shutil.copytree(tiny_sample.session, folder)
-    loaded = load_session(folder)
-    run_ingest(loaded, plan_ingest(loaded, resolve_sources(loaded, [], [])))
-    run_sync(loaded)
-    return loaded
 
 
 @pytest.mark.slow

@@ -333,6 +333,7 @@ def _cue_lists(truth: Truth) -> tuple[dict, dict]:
     start = max(0.0, script[0].start - 0.5)
     end = min(truth.session_duration, script[-1].end + 1.0)
     b = next(d for d in truth.devices if d.camera == "B")
+    end = min(end, b.offset + b.duration - 0.1)  # the second clip is camera B's
     middle = max(b.offset + 0.5, script[len(script) // 2].start - 0.3)
     full = {
         "clips": [

@@ -29,7 +29,8 @@ from pipeline.subtitles.retime import retime
 from pipeline.subtitles.review_sheet import render_review_sheet
 from pipeline.subtitles.rules import RULES
 from pipeline.subtitles.segment import segment_words, transcript_words
-from pipeline.timeline.cuelist import TIMELINES, load_cue_list
+from pipeline.timeline.cuelist import TIMELINES
+from pipeline.timeline.resolve import resolve_clips
 from pipeline.timeline.timemap import TimeMap
 from pipeline.transcription.transcript import Transcript
 from pipeline.validation import StrictModel
@@ -138,13 +139,14 @@ def master_cues(loaded: LoadedSession) -> tuple[list[Cue], bool]:
 
 
 def timeline_maps(loaded: LoadedSession, master: list[Cue]) -> dict[str, TimeMap]:
-    """Each film's time map: from its cue list's clips; the full version without clips is
-    the whole session."""
+    """Each film's time map, from its cue list's clips resolved as the renderer resolves
+    them (quotes, word boundaries, whole frames); the full version without clips is the
+    whole session."""
     maps = {}
     for name in TIMELINES:
-        cue_list = load_cue_list(loaded, name)
-        if cue_list is not None and cue_list.clips:
-            maps[name] = TimeMap.from_cue_list(cue_list)
+        clips = resolve_clips(loaded, name)
+        if clips:
+            maps[name] = TimeMap.from_clips([(c.in_ms, c.out_ms) for c in clips])
         elif name == "full" and master:
             maps[name] = TimeMap.identity(master[-1].end_ms)
     return maps

@@ -37,3 +37,8 @@ def parse_time_ms(value: object, fps: float = 25.0) -> int:
         f"{value!r} is not a time: use seconds (754.2), HH:MM:SS.mmm (00:12:34.200) "
         "or HH:MM:SS:FF (00:12:34:05)"
     )
+
+
+def on_frame(ms: int, fps: int = 25) -> int:
+    """``ms`` moved to the nearest frame start: films cut on whole frames."""
+    return round(ms * fps / 1000) * 1000 // fps

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.timeline.cuelist import CueList
-
 
 @dataclass(frozen=True)
 class Span:
@@ -30,10 +28,6 @@ class TimeMap:
             spans.append(Span(start, end, cursor))
             cursor += end - start
         return cls(tuple(spans))
-
-    @classmethod
-    def from_cue_list(cls, cue_list: CueList) -> TimeMap:
-        return cls.from_clips([(c.in_ms, c.out_ms) for c in cue_list.clips])
 
     @classmethod
     def identity(cls, end_ms: int) -> TimeMap:

@@ -28,7 +28,8 @@ EVERYDAY_SHORT_WORDS = {
 """Short words that are also acronyms somewhere ("CE", "SUD"): never recased."""
 
 
-def _plain(text: str) -> str:
+def plain_text(text: str) -> str:
+    """Lower case, no accents, words of letters and digits only (for fuzzy matching)."""
     text = unicodedata.normalize("NFKD", text.lower())
     text = "".join(c for c in text if not unicodedata.combining(c))
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
@@ -44,7 +45,7 @@ class _Term:
     @classmethod
     def of(cls, text: str) -> _Term:
         words = tuple(text.split())
-        plain = _plain(text)
+        plain = plain_text(text)
         parts = plain.split()
         # the family name (or the last word of a place) tells terms apart best
         key = parts[-1] if parts and len(parts[-1]) >= 4 else max(parts, key=len, default="")
@@ -57,7 +58,7 @@ def _trailing_punctuation(text: str) -> str:
 
 
 def _matches(term: _Term, words: list[Word]) -> bool:
-    plain = _plain(" ".join(w.text for w in words))
+    plain = plain_text(" ".join(w.text for w in words))
     if (
         not plain
         or plain == term.plain

@@ -1,0 +1,1 @@
+"""Rendering a Timeline with ffmpeg: one filtergraph per output, two-pass loudness."""
