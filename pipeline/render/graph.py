@@ -1,7 +1,11 @@
 """The ffmpeg arguments that assemble a Timeline: every source cut is its own input, sought
-at the input (so the cost follows the film's length, not the sources'), conformed (frame
-rate, size, square pixels, progressive, 4:2:0) and joined by concat. Only numbers and fixed
-filter names enter the filtergraph: no user text.
+at the input a second ahead of the cut (so the cost follows the film's length, not the
+sources'), then cut by timestamps: a demuxer may land after its target (MPEG-TS seeks to the
+next keyframe), so pictures and sound are placed by their own times, a missing first frame
+repeated and missing sound filled with silence, never shifted. Each piece is conformed
+(frame rate, size, square pixels, progressive, 4:2:0), counted to its exact frames and
+samples, and joined by concat.
+Only numbers and fixed filter names enter the filtergraph: no user text.
 """
 
 from __future__ import annotations
@@ -24,18 +28,21 @@ class Assembly:
     audio_label: str
 
 
+PREROLL_S = 1.0
+"""Seek this much before a cut: a demuxer may land on the keyframe after the target (MPEG-TS
+does), so the cut is then found by timestamps inside the filtergraph."""
+
+
+def _preroll(cut) -> float:
+    return min(cut.start_s, PREROLL_S)
+
+
 def _input(cut, kind: str) -> list[Arg]:
-    """One cut as an input, sought before -i (fast) and long enough to trim exactly."""
+    """One cut as an input, sought before -i (fast) a little ahead of the cut."""
     flags = ["-vn"] if kind == "audio" else ["-an"]
-    return [
-        *flags,
-        "-ss",
-        f"{cut.start_s:.6f}",
-        "-t",
-        f"{cut.duration_s + 0.5:.6f}",
-        "-i",
-        cut.path,
-    ]
+    start = cut.start_s - _preroll(cut)
+    length = cut.duration_s + _preroll(cut) + 0.5
+    return [*flags, "-ss", f"{start:.6f}", "-t", f"{length:.6f}", "-i", cut.path]
 
 
 def _timecode(session_ms: int, fps: int) -> str:
@@ -86,10 +93,11 @@ def assemble(
             )
             deinterlace = "bwdif=mode=send_frame:deint=interlaced," if cut.interlaced else ""
             chains.append(
-                f"[{index}:v:0]{deinterlace}fps={timeline.fps},"
+                f"[{index}:v:0]{deinterlace}setpts=PTS-{_preroll(cut):.6f}/TB,"
+                f"fps={timeline.fps}:start_time=0,"
                 f"scale={width}:{height}:force_original_aspect_ratio=decrease,"
                 f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p,"
-                f"trim=end_frame={frames},setpts=PTS-STARTPTS"
+                f"trim=start=0,setpts=PTS-STARTPTS,trim=end_frame={frames}"
                 f"{_burnt_timecode(cut_session_ms, timeline.fps, height) if timecode else ''}"
                 f"[v{index}]"
             )
@@ -105,9 +113,10 @@ def assemble(
                 else clip_samples - sum(round(c.duration_s * SAMPLE_RATE) for c in clip.audio[:-1])
             )
             chains.append(
-                f"[{index}:a:0]aresample={SAMPLE_RATE},aformat=sample_fmts=fltp:"
-                f"channel_layouts=stereo,apad,atrim=end_sample={samples},"
-                f"asetpts=PTS-STARTPTS[a{index}]"
+                f"[{index}:a:0]asetpts=PTS-{_preroll(cut):.6f}/TB,"
+                f"aresample={SAMPLE_RATE}:async=1:first_pts=0,aformat=sample_fmts=fltp:"
+                f"channel_layouts=stereo,atrim=start=0,apad,atrim=end_sample={samples}"
+                f"[a{index}]"
             )
             audio_labels.append(f"[a{index}]")
             index += 1

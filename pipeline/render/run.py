@@ -10,10 +10,12 @@ proxy without loudness passes, for the editor's loop.
 from __future__ import annotations
 
 import json
+import tempfile
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipeline.errors import MediaError
 from pipeline.fsutil import atomic_write_text
 from pipeline.ingest.run import state_file
 from pipeline.ingest.state import load_state
@@ -21,9 +23,11 @@ from pipeline.presets_loader import load_preset
 from pipeline.progress import ProgressReporter
 from pipeline.render import loudness
 from pipeline.render.graph import SAMPLE_RATE, assemble
+from pipeline.render.overlays import drawtext_chain, lower_thirds
 from pipeline.runner import OutputFile, run_ffmpeg
 from pipeline.session import LoadedSession
 from pipeline.timeline.build import build_timeline
+from pipeline.timeline.cuelist import load_cue_list
 from pipeline.timeline.model import Timeline
 
 PREVIEW_HEIGHT = 360
@@ -84,6 +88,21 @@ def _report(
     }  # fmt: skip
 
 
+def _check_length(output: Path, timeline: Timeline) -> None:
+    """A source that cannot be decoded at a cut point (a seek that finds no keyframe) makes
+    concat silently shorter: the film must last what its clips add up to."""
+    from pipeline.probe import probe
+
+    found = probe(output, check_vfr=False).duration or 0.0
+    if abs(found - timeline.duration_s) > 1.5 / timeline.fps:
+        output.unlink(missing_ok=True)
+        raise MediaError(
+            f"the {timeline.name} came out {found:.3f} s long instead of "
+            f"{timeline.duration_s:.3f} s: a source could not be read at a cut point",
+            path=output,
+        )
+
+
 def render(
     loaded: LoadedSession,
     name: str,
@@ -117,14 +136,22 @@ def render(
         sound = assemble(timeline, width, height, with_video=False)
         measured_pass = loudness.measure_pass(sound.inputs, sound.graph, sound.audio_label, target)
         audio_filter = loudness.second_pass_filter(measured_pass, target, SAMPLE_RATE)
-    graph = f"{assembly.graph};{assembly.audio_label}{audio_filter}[out_audio]"
-    run = run_ffmpeg(
-        [*assembly.inputs, "-filter_complex", graph, "-map", assembly.video_label,
-         "-map", "[out_audio]", *encode, "-loglevel", "info", OutputFile(output)],
-        duration=timeline.duration_s,
-        progress=progress,
-        label=f"rendering {name}{' preview' if preview else ''}",
-    )  # fmt: skip
+    cue_list = load_cue_list(loaded, name)
+    overlays = lower_thirds(cue_list, loaded.session, timeline.timemap) if cue_list else []
+    with tempfile.TemporaryDirectory(prefix="capture-render-") as folder:
+        drawn = drawtext_chain(overlays, Path(folder), height)
+        graph = (
+            f"{assembly.graph};{assembly.video_label}null{drawn}[out_video];"
+            f"{assembly.audio_label}{audio_filter}[out_audio]"
+        )
+        run = run_ffmpeg(
+            [*assembly.inputs, "-filter_complex", graph, "-map", "[out_video]",
+             "-map", "[out_audio]", *encode, "-loglevel", "info", OutputFile(output)],
+            duration=timeline.duration_s,
+            progress=progress,
+            label=f"rendering {name}{' preview' if preview else ''}",
+        )  # fmt: skip
+    _check_length(output, timeline)
     normalization = None if preview else loudness.normalization_type(run.stderr_tail)
     measured = None if preview else loudness.measure_file(output)
     report = loaded.layout.renders / f"{name}{suffix.removesuffix('.mp4')}.json"

@@ -41,4 +41,4 @@ def parse_time_ms(value: object, fps: float = 25.0) -> int:
 
 def on_frame(ms: int, fps: int = 25) -> int:
     """``ms`` moved to the nearest frame start: films cut on whole frames."""
-    return round(ms * fps / 1000) * 1000 // fps
+    return int(ms * fps / 1000 + 0.5) * 1000 // fps  # halves up, not to even
