@@ -1,0 +1,118 @@
+"""Rendering: the same 3-minute highlights from a 4-minute and a 40-minute source, the
+preview turnaround after one changed cue, and the same edit as one bare ffmpeg command.
+
+* seek: render time (preview settings) of six 30-s clips spread over a short and a 10×
+  longer camera file; input seeking makes the ratio stay near 1.
+* preview: `capture render --preview` again after moving one clip (target ≤ 30 s).
+* reference: one hand-written ffmpeg command doing the same cuts at the same settings;
+  ratio = capture / bare (the cost of exact cuts, conforming and the report).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
+from pipeline.render.run import render
+from pipeline.scaffold import init_session
+from pipeline.session import load_session
+from pipeline.sync_session import run_sync
+
+CACHE = Path(__file__).resolve().parent / ".cache" / "render"
+CLIPS = 6
+CLIP_SECONDS = 30.0
+
+
+def _camera(minutes: int) -> Path:
+    card = CACHE / f"card-{minutes}min"
+    path = card / "C0001.MP4"
+    if not path.exists():
+        card.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            ["ffmpeg", "-v", "error", "-y",
+             "-f", "lavfi", "-i", f"testsrc2=size=640x360:rate=25:duration={minutes * 60}",
+             "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={minutes * 60}",
+             "-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-c:a", "aac",
+             str(path)],
+            check=True,
+        )  # fmt: skip
+    return card
+
+
+def _clips(minutes: int) -> list[tuple[float, float]]:
+    step = (minutes * 60 - CLIP_SECONDS) / CLIPS
+    return [(round(i * step + 1, 2), round(i * step + 1 + CLIP_SECONDS, 2)) for i in range(CLIPS)]
+
+
+def _session(work: Path, minutes: int):
+    card = _camera(minutes)
+    loaded = init_session(work / f"s{minutes}", title="Banc", date=date(2026, 3, 12))
+    text = loaded.layout.session_file.read_text(encoding="utf-8")
+    text = text.replace("sources: []", f"sources:\n  - {{path: {card}, camera: A}}")
+    text = text.replace(
+        "{name: A, role: wide, label: Plan large}", "{name: A, role: wide, offset: 0}"
+    )
+    loaded.layout.session_file.write_text(text, encoding="utf-8")
+    _write_cues(loaded, _clips(minutes))
+    loaded = load_session(loaded.root)
+    run_ingest(loaded, plan_ingest(loaded, resolve_sources(loaded, [], [])))
+    run_sync(loaded)
+    return loaded
+
+
+def _write_cues(loaded, clips: list[tuple[float, float]]) -> None:
+    lines = ["clips:"] + [f"  - {{in: {a}, out: {b}, camera: A, exact: true}}" for a, b in clips]
+    (loaded.layout.cues / "highlights.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _timed(action) -> float:
+    started = time.monotonic()
+    action()
+    return time.monotonic() - started
+
+
+def _bare(source: Path, clips: list[tuple[float, float]], out: Path) -> None:
+    inputs, chains = [], []
+    for i, (a, b) in enumerate(clips):
+        inputs += ["-ss", str(a), "-t", str(b - a), "-i", str(source)]
+        chains.append(f"[{i}:v]scale=640:360[v{i}]")
+    joined = "".join(f"[v{i}][{i}:a]" for i in range(len(clips)))
+    graph = ";".join(chains) + f";{joined}concat=n={len(clips)}:v=1:a=1[v][a]"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", *inputs, "-filter_complex", graph, "-map", "[v]",
+         "-map", "[a]", "-c:v", "libx264", "-preset", "ultrafast", "-crf", "30",
+         "-c:a", "aac", "-b:a", "96k", str(out)],
+        check=True,
+    )  # fmt: skip
+
+
+def run() -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        short, long = _session(work, 4), _session(work, 40)
+        figures: dict[str, object] = {"film_seconds": CLIPS * CLIP_SECONDS}
+        short_s = _timed(lambda: render(short, "highlights", preview=True))
+        long_s = _timed(lambda: render(long, "highlights", preview=True))
+        figures["preview_from_4_min_source_s"] = round(short_s, 2)
+        figures["preview_from_40_min_source_s"] = round(long_s, 2)
+        figures["long_over_short_source"] = round(long_s / short_s, 3)
+        clips = _clips(40)
+        clips[2] = (clips[2][0] + 5, clips[2][1] + 5)  # the editor moves one cue
+        _write_cues(long, clips)
+        figures["preview_after_one_changed_cue_s"] = round(
+            _timed(lambda: render(long, "highlights", preview=True)), 2
+        )
+        source = next((long.layout.media / "A").rglob("*.MP4"))
+        bare_s = _timed(lambda: _bare(source, clips, work / "bare.mp4"))
+        figures["bare_ffmpeg_same_edit_s"] = round(bare_s, 2)
+        figures["capture_over_bare_ffmpeg"] = round(
+            figures["preview_after_one_changed_cue_s"] / bare_s, 3
+        )
+        figures["master_render_from_4_min_source_s"] = round(
+            _timed(lambda: render(short, "highlights")), 2
+        )
+    return figures
