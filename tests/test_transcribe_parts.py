@@ -144,7 +144,8 @@ def test_openai_whisper_engine_loads_and_decodes_a_checkpoint(tmp_path, tiny_che
     silence = np.zeros(RATE * 2, dtype=np.float32)
     audio = np.concatenate([silence, _speech(tmp_path, "Bonsoir à toutes et à tous.", "s")])
     segments = engine.transcribe(audio, language="fr", hotwords="Claire Martin")
-    assert segments, "the random model decodes something"
+    # a random model may decode only special tokens (nothing to keep) or garbage words:
+    # either way the real load, VAD and decode path ran, and what comes out is well formed
     duration_ms = len(audio) * 1000 // RATE
     for segment in segments:
         assert segment.words and all(0 <= w.probability <= 1 for w in segment.words)
