@@ -16,9 +16,11 @@ import glob
 import json
 import logging
 import os
+import re
 import shlex
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 from collections import deque
@@ -28,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import InterruptedByUser, MediaError, ToolFailedError
+from pipeline.errors import CaptureError, InterruptedByUser, MediaError, ToolFailedError
 from pipeline.progress import NullProgress, ProgressReporter
 from pipeline.tools import FFMPEG, FFPROBE, ExternalTool, find_tool
 
@@ -61,6 +63,20 @@ Arg = str | Path | OutputFile
 def media_url(path: Path) -> str:
     """A path as ffmpeg must read it: never a protocol, an option or a relative surprise."""
     return "file:" + str(Path(os.path.abspath(path)))
+
+
+_FILTER_SAFE_PATH = re.compile(r"[A-Za-z0-9_./-]+")
+
+
+@contextmanager
+def filter_safe_tempdir(prefix: str) -> Iterator[Path]:
+    """A temporary folder whose path can be written into a filtergraph option unescaped
+    (subtitles=filename=, drawtext textfile=): user text goes into files there, never into
+    the graph itself."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        if not _FILTER_SAFE_PATH.fullmatch(folder):
+            raise CaptureError(f"temporary folder {folder!r} has characters unsafe in a filter")
+        yield Path(folder)
 
 
 def temporary_name(final: Path) -> Path:

@@ -8,18 +8,15 @@ itself carries nothing but that path, numbers and fixed names.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import CaptureError
 from pipeline.session import Session
 from pipeline.timeline.cuelist import CueList
 from pipeline.timeline.timemap import TimeMap
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 BOLD_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
-_SAFE_PATH = re.compile(r"[A-Za-z0-9_./-]+")
 
 
 @dataclass(frozen=True)
@@ -48,9 +45,8 @@ def lower_thirds(cue_list: CueList, session: Session, timemap: TimeMap) -> list[
 
 
 def drawtext_chain(items: list[LowerThirdOnFilm], folder: Path, height: int) -> str:
-    """Filters (",drawtext=...") drawing ``items``; their text files go into ``folder``."""
-    if not _SAFE_PATH.fullmatch(str(folder)):
-        raise CaptureError(f"temporary folder {folder!r} has characters unsafe in a filter")
+    """Filters (",drawtext=...") drawing ``items``; their text files go into ``folder``
+    (from ``runner.filter_safe_tempdir``)."""
     if not items:
         return ""
     size = max(10, round(height * 0.045))

@@ -10,7 +10,6 @@ proxy without loudness passes, for the editor's loop.
 from __future__ import annotations
 
 import json
-import tempfile
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +23,7 @@ from pipeline.progress import ProgressReporter
 from pipeline.render import loudness
 from pipeline.render.graph import SAMPLE_RATE, assemble
 from pipeline.render.overlays import drawtext_chain, lower_thirds
-from pipeline.runner import OutputFile, run_ffmpeg
+from pipeline.runner import OutputFile, filter_safe_tempdir, run_ffmpeg
 from pipeline.session import LoadedSession
 from pipeline.timeline.build import build_timeline
 from pipeline.timeline.cuelist import load_cue_list
@@ -138,8 +137,8 @@ def render(
         audio_filter = loudness.second_pass_filter(measured_pass, target, SAMPLE_RATE)
     cue_list = load_cue_list(loaded, name)
     overlays = lower_thirds(cue_list, loaded.session, timeline.timemap) if cue_list else []
-    with tempfile.TemporaryDirectory(prefix="capture-render-") as folder:
-        drawn = drawtext_chain(overlays, Path(folder), height)
+    with filter_safe_tempdir("capture-render-") as folder:
+        drawn = drawtext_chain(overlays, folder, height)
         graph = (
             f"{assembly.graph};{assembly.video_label}null{drawn}[out_video];"
             f"{assembly.audio_label}{audio_filter}[out_audio]"

@@ -10,15 +10,12 @@ hold only safe characters, so no session path or cue text ever enters the filter
 
 from __future__ import annotations
 
-import re
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from pipeline.errors import CaptureError
 from pipeline.probe import probe
 from pipeline.progress import ProgressReporter
-from pipeline.runner import OutputFile, run_ffmpeg
+from pipeline.runner import OutputFile, filter_safe_tempdir, run_ffmpeg
 from pipeline.subtitles.cues import Cue
 from pipeline.subtitles.formats import to_srt
 
@@ -39,7 +36,6 @@ STYLE = {
     "MarginL": round(SAFE_MARGIN * 384),
     "MarginR": round(SAFE_MARGIN * 384),
 }
-_SAFE_PATH = re.compile(r"[A-Za-z0-9_./-]+")
 
 
 def _plain(cue: Cue) -> Cue:
@@ -54,10 +50,8 @@ def burn_subtitles(
 ) -> None:
     """``video`` with ``cues`` (on its own timeline) drawn in; the sound is copied."""
     info = probe(video, check_vfr=False)
-    with tempfile.TemporaryDirectory(prefix="capture-burn-") as folder:
-        srt = Path(folder) / "subtitles.srt"
-        if not _SAFE_PATH.fullmatch(str(srt)):
-            raise CaptureError(f"temporary folder {folder!r} has characters unsafe in a filter")
+    with filter_safe_tempdir("capture-burn-") as folder:
+        srt = folder / "subtitles.srt"
         srt.write_text(to_srt([_plain(cue) for cue in cues]), encoding="utf-8")
         style = ",".join(f"{key}={value}" for key, value in STYLE.items())
         run_ffmpeg(

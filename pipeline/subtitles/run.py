@@ -30,9 +30,9 @@ from pipeline.subtitles.review_sheet import render_review_sheet
 from pipeline.subtitles.rules import RULES
 from pipeline.subtitles.segment import segment_words, transcript_words
 from pipeline.timeline.cuelist import TIMELINES
-from pipeline.timeline.resolve import resolve_clips
+from pipeline.timeline.resolve import resolve_clips, transcript_words_in_order
 from pipeline.timeline.timemap import TimeMap
-from pipeline.transcription.transcript import Transcript
+from pipeline.transcription.transcript import Transcript, load_transcript
 from pipeline.validation import StrictModel
 
 LANGUAGE = "fr"
@@ -92,10 +92,7 @@ def paths(loaded: LoadedSession) -> SubtitlePaths:
 
 
 def _transcript(loaded: LoadedSession) -> Transcript | None:
-    path = loaded.layout.transcript / "transcript.json"
-    if not path.is_file():
-        return None
-    return Transcript.model_validate_json(path.read_text(encoding="utf-8"))
+    return load_transcript(loaded.layout.transcript)
 
 
 def review_record(loaded: LoadedSession) -> ReviewRecord | None:
@@ -105,8 +102,7 @@ def review_record(loaded: LoadedSession) -> ReviewRecord | None:
     return ReviewRecord.model_validate_json(path.read_text(encoding="utf-8"))
 
 
-def generated_cues(loaded: LoadedSession) -> list[Cue]:
-    transcript = _transcript(loaded)
+def generated_cues(loaded: LoadedSession, transcript: Transcript | None) -> list[Cue]:
     if transcript is None:
         raise NoTranscript(
             f"no transcript in {loaded.root}: run `capture transcribe {loaded.root}` first"
@@ -128,23 +124,24 @@ def _with_words(cues: list[Cue], words: list[CueWord]) -> list[Cue]:
     return dressed
 
 
-def master_cues(loaded: LoadedSession) -> tuple[list[Cue], bool]:
+def master_cues(loaded: LoadedSession, transcript: Transcript | None) -> tuple[list[Cue], bool]:
     """(cues on the session clock, whether they are the reviewer's)."""
     reviewed = paths(loaded).reviewed
     if reviewed.is_file():
-        transcript = _transcript(loaded)
         words = transcript_words(transcript) if transcript else []
         return _with_words(read_subtitles(reviewed), words), True
-    return generated_cues(loaded), False
+    return generated_cues(loaded, transcript), False
 
 
-def timeline_maps(loaded: LoadedSession, master: list[Cue]) -> dict[str, TimeMap]:
+def timeline_maps(
+    loaded: LoadedSession, master: list[Cue], transcript: Transcript | None
+) -> dict[str, TimeMap]:
     """Each film's time map, from its cue list's clips resolved as the renderer resolves
     them (quotes, word boundaries, whole frames); the full version without clips is the
     whole session."""
     maps = {}
     for name in TIMELINES:
-        clips = resolve_clips(loaded, name)
+        clips = resolve_clips(loaded, name, words=transcript_words_in_order(transcript))
         if clips:
             maps[name] = TimeMap.from_clips([(c.in_ms, c.out_ms) for c in clips])
         elif name == "full" and master:
@@ -170,14 +167,17 @@ def _shifted(word: CueWord, span) -> CueWord:
 
 
 def film_cues(
-    loaded: LoadedSession, master: list[Cue], reviewed: bool, timemap: TimeMap
+    loaded: LoadedSession,
+    master: list[Cue],
+    reviewed: bool,
+    timemap: TimeMap,
+    transcript: Transcript | None,
 ) -> list[Cue]:
     """A film's subtitles: the reviewed master cut by the film's clips, or, without a
     review, new cues built clip by clip from the words inside each clip (so generated
     subtitles always meet the rules and never span a cut)."""
     if reviewed:
         return retime(master, timemap)
-    transcript = _transcript(loaded)
     words = transcript_words(transcript) if transcript else []
     terms = loaded.session.glossary.all_terms()
     cues: list[Cue] = []
@@ -209,16 +209,20 @@ def film_cues(
 def build_subtitles(loaded: LoadedSession) -> BuildReport:
     """Write the generated master (when there is a transcript) and every film's subtitles
     from the reviewed master when there is one, else from the generated one."""
+    return _build(loaded, _transcript(loaded))
+
+
+def _build(loaded: LoadedSession, transcript: Transcript | None) -> BuildReport:
     where = paths(loaded)
     written: list[Path] = []
-    if _transcript(loaded) is not None:
-        generated = generated_cues(loaded)
+    if transcript is not None:
+        generated = generated_cues(loaded, transcript)
         atomic_write_text(where.generated, to_srt(generated))
         written.append(where.generated)
-    master, reviewed = master_cues(loaded)
+    master, reviewed = master_cues(loaded, transcript)
     films: dict[str, list[Violation]] = {}
-    for name, timemap in timeline_maps(loaded, master).items():
-        cues = film_cues(loaded, master, reviewed, timemap)
+    for name, timemap in timeline_maps(loaded, master, transcript).items():
+        cues = film_cues(loaded, master, reviewed, timemap, transcript)
         films[name] = check_cues(cues)
         for extension, text in (("srt", to_srt(cues)), ("vtt", to_vtt(cues))):
             atomic_write_text(where.timeline(name, extension), text)
@@ -230,7 +234,7 @@ def build_subtitles(loaded: LoadedSession) -> BuildReport:
 
 def write_review_package(loaded: LoadedSession) -> tuple[Path, Path]:
     """The SRT to correct (the current master) and its HTML review sheet."""
-    master, _ = master_cues(loaded)
+    master, _ = master_cues(loaded, _transcript(loaded))
     folder = paths(loaded).review_package
     srt = folder / f"{loaded.session.slug}.{LANGUAGE}.srt"
     sheet = folder / "review.html"
@@ -286,7 +290,7 @@ def import_reviewed(loaded: LoadedSession, file: Path) -> ImportReport:
     _check_session_clock(file, cues, transcript_words(transcript) if transcript else [])
     data = file.read_bytes()
     try:
-        generated = set(generated_cues(loaded))
+        generated = set(generated_cues(loaded, transcript))
     except NoTranscript:
         generated = set()
     where = paths(loaded)
@@ -305,7 +309,7 @@ def import_reviewed(loaded: LoadedSession, file: Path) -> ImportReport:
         changed=sum(1 for cue in cues if cue not in generated),
     )
     atomic_write_text(where.review_record, record.model_dump_json(indent=2) + "\n")
-    build_subtitles(loaded)
+    _build(loaded, transcript)
     return ImportReport(where.reviewed, record, check_cues(cues))
 
 
@@ -318,11 +322,12 @@ def burn_timeline(loaded: LoadedSession, timeline: str, progress=None) -> Path:
         raise CaptureError(f"unknown film {timeline!r}: use {' or '.join(TIMELINES)}")
     if not video.is_file():
         raise CaptureError(f"{video} does not exist: render the {timeline} first")
-    master, reviewed = master_cues(loaded)
-    maps = timeline_maps(loaded, master)
+    transcript = _transcript(loaded)
+    master, reviewed = master_cues(loaded, transcript)
+    maps = timeline_maps(loaded, master, transcript)
     if timeline not in maps:
         raise CaptureError(f"cues/{timeline}.yaml has no clips")
     output = loaded.layout.renders / f"{timeline}.burned.mp4"
-    cues = film_cues(loaded, master, reviewed, maps[timeline])  # as published beside it
+    cues = film_cues(loaded, master, reviewed, maps[timeline], transcript)  # as published beside it
     burn_subtitles(video, cues, output, progress)
     return output

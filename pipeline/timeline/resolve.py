@@ -18,7 +18,7 @@ from pipeline.subtitles.cues import clock
 from pipeline.timeline.cuelist import CueList, load_cue_list
 from pipeline.timeline.timecode import on_frame
 from pipeline.transcription.glossary import plain_text
-from pipeline.transcription.transcript import Transcript, Word
+from pipeline.transcription.transcript import Transcript, Word, load_transcript
 from pipeline.yamlio import load_yaml
 
 MATCH_MIN = 80.0
@@ -35,12 +35,8 @@ class ResolvedClip:
     line: int | None
 
 
-def _words(loaded: LoadedSession) -> list[Word]:
-    path = loaded.layout.transcript / "transcript.json"
-    if not path.is_file():
-        return []
-    transcript = Transcript.model_validate_json(path.read_text(encoding="utf-8"))
-    return sorted(transcript.words, key=lambda w: w.start_ms)
+def transcript_words_in_order(transcript: Transcript | None) -> list[Word]:
+    return sorted(transcript.words, key=lambda w: w.start_ms) if transcript else []
 
 
 def find_quote(quote: str, words: list[Word]) -> tuple[int, int]:
@@ -78,17 +74,25 @@ def _snap(ms: int, words: list[Word], start: bool) -> int:
     return ms
 
 
-def resolve_clips(loaded: LoadedSession, name: str, fps: int = 25) -> list[ResolvedClip]:
+def resolve_clips(
+    loaded: LoadedSession, name: str, fps: int = 25, words: list[Word] | None = None
+) -> list[ResolvedClip]:
+    """``words`` (the transcript's, in time order) are read from the session when not given."""
     cue_list = load_cue_list(loaded, name)
-    return resolve_cue_list(loaded, name, cue_list, fps) if cue_list else []
+    return resolve_cue_list(loaded, name, cue_list, fps, words) if cue_list else []
 
 
 def resolve_cue_list(
-    loaded: LoadedSession, name: str, cue_list: CueList, fps: int = 25
+    loaded: LoadedSession,
+    name: str,
+    cue_list: CueList,
+    fps: int = 25,
+    words: list[Word] | None = None,
 ) -> list[ResolvedClip]:
     cue_file = loaded.layout.cues / f"{name}.yaml"
     lines = load_yaml(cue_file)
-    words = _words(loaded)
+    if words is None:
+        words = transcript_words_in_order(load_transcript(loaded.layout.transcript))
     problems, clips = [], []
     for index, clip in enumerate(cue_list.clips):
         line = lines.line_of(("clips", index))

@@ -80,6 +80,14 @@ def _clock(ms: int) -> str:
     return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
 
 
+def load_transcript(folder: Path) -> Transcript | None:
+    """The session's ``transcript.json`` in ``folder``, or None before transcription."""
+    path = folder / "transcript.json"
+    if not path.is_file():
+        return None
+    return Transcript.model_validate_json(path.read_text(encoding="utf-8"))
+
+
 def write_transcript(transcript: Transcript, folder: Path) -> list[Path]:
     """transcript.json, transcript.txt and transcript.md (timestamped, with speakers)."""
     json_file = folder / "transcript.json"
