@@ -65,7 +65,7 @@ demo: setup
 	@echo "  transcript:     $(DEMO_DIR)/manger-local-2040/transcript/transcript.md (.json, .txt)"
 	@echo "  subtitles:      $(DEMO_DIR)/manger-local-2040/subtitles/full.fr.vtt, highlights.fr.vtt (.srt)"
 	@echo "  review package: $(DEMO_DIR)/manger-local-2040/subtitles/review/review.html"
-	@echo "  films:          $(DEMO_DIR)/manger-local-2040/renders/full.mp4, highlights.mp4 (+ .json)"
+	@echo "  films:          $(DEMO_DIR)/manger-local-2040/renders/full.mp4, highlights.mp4 (+ .json, .otio, .fcp.xml, .edl)"
 	@echo "  Publishing is not built yet:"
 	@echo "  no site is produced so far (see README, 'Where things stand')."
 

@@ -20,6 +20,10 @@ def render_command(
         bool, typer.Option("--preview", help="Fast 360p proxy, no loudness passes.")
     ] = False,
     preset: Annotated[str, typer.Option(help="Delivery preset (presets/*.yaml).")] = "web",
+    reencode: Annotated[
+        bool,
+        typer.Option("--reencode", help="Render the picture even when it could be copied."),
+    ] = False,
 ) -> None:
     """Render a film from its cue list (cues/FILM.yaml) to renders/FILM.mp4 (+ .json)."""
     from pipeline.render.run import render
@@ -33,6 +37,7 @@ def render_command(
         film,
         preview=preview,
         preset_name=preset,
+        allow_copy=not reencode,
         progress=make_progress(OPTIONS.quiet),
     )
     stdout.print(f"{result.output} ({result.duration_s:.3f} s)")
@@ -41,4 +46,15 @@ def render_command(
             f"loudness {result.integrated_lufs:.1f} LUFS, true peak "
             f"{result.true_peak_dbtp:.1f} dBTP (pass two: {result.normalization})"
         )
+    method = result.assembly
+    if method and method.method == "stream copy":
+        stdout.print(f"picture assembled by stream copy: {method.copied_frames} frames copied, "
+                     f"{method.encoded_frames} re-encoded at the cuts")  # fmt: skip
+    elif method and method.reason:
+        stdout.print(f"picture rendered (not copied: {method.reason})", markup=False)
     stdout.print(f"report: {result.report}")
+    if result.editorial:
+        stdout.print(f"for editing software: {', '.join(p.name for p in result.editorial)}")
+    if result.editorial_error:
+        stdout.print(f"warning: no OTIO/FCP XML/EDL export: {result.editorial_error}",
+                     markup=False)  # fmt: skip

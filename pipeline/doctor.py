@@ -15,7 +15,11 @@ from pipeline.tools import ESPEAK, FFMPEG, FFPROBE, ExternalTool, find_tool
 from pipeline.transcription.model_store import HOW_TO_GET, find_packaged_models
 
 REQUIRED_ENCODERS = ("libx264", "aac")
-REQUIRED_FILTERS = ("loudnorm", "drawtext", "subtitles", "ebur128", "aresample")
+REQUIRED_FILTERS = ("loudnorm", "drawtext", "subtitles", "ebur128", "aresample", "xfade",
+                    "acrossfade", "bwdif", "hstack", "overlay", "fade", "alimiter")  # fmt: skip
+REQUIRED_MUXERS = ("nut", "hls", "mp4")
+"""nut carries stream-copy pieces, hls the site's streams."""
+REQUIRED_BSFS = ("h264_mp4toannexb", "dump_extra")
 PYTHON_DEPS = (
     "typer",
     "rich",
@@ -75,6 +79,8 @@ def _component_checks() -> list[Check]:
     try:
         encoders = _ffmpeg_listing("-encoders")
         filters = _ffmpeg_listing("-filters")
+        muxers = _ffmpeg_listing("-muxers")
+        bsfs = _ffmpeg_listing("-bsfs")
     except CaptureError:
         return []  # the ffmpeg check already says what is wrong
     checks = []
@@ -85,6 +91,12 @@ def _component_checks() -> list[Check]:
         present = re.search(rf"^\s*\S+\s+{re.escape(name)}\s", filters, re.MULTILINE)
         detail_name = "subtitles (libass)" if name == "subtitles" else name
         checks.append(_present(f"filter {detail_name}", bool(present)))
+    for name in REQUIRED_MUXERS:
+        present = re.search(rf"^\s*E\s+{re.escape(name)}\s", muxers, re.MULTILINE)
+        checks.append(_present(f"muxer {name}", bool(present)))
+    for name in REQUIRED_BSFS:
+        present = re.search(rf"^{re.escape(name)}$", bsfs, re.MULTILINE)
+        checks.append(_present(f"bitstream filter {name}", bool(present)))
     return checks
 
 

@@ -48,8 +48,15 @@ def test_films_last_their_cue_lists_at_the_web_loudness(ingested) -> None:
         assert result.true_peak_dbtp <= -1.0 and result.normalization == "linear"
         report = json.loads(result.report.read_text(encoding="utf-8"))
         assert report["loudness"]["pass_two"] == "linear"
-        assert all(s["hash"] for c in report["clips"] for s in c["video"] + c["audio"])
-        assert len(report["time_map"]) == len(timeline.clips)
+        clips = [item for item in report["items"] if "card" not in item]
+        assert all(s["hash"] for c in clips for s in c["video"] + c["audio"])
+        assert len(report["time_map"]) == len(clips) == len(timeline.clips)
+        assert [i.get("card") for i in report["items"]] == [
+            "title",
+            *[None] * len(clips),
+            "credits",
+        ]
+        assert [p.suffix for p in result.editorial] == [".otio", ".xml", ".edl"]
     # the full version switches to camera B, whose recording is two chapter files
     full = build_timeline(ingested, "full")
     assert [c.camera for c in full.clips] == ["A", "B"]
@@ -59,9 +66,9 @@ def test_films_last_their_cue_lists_at_the_web_loudness(ingested) -> None:
     assert _duration(preview.output, "v:0") == pytest.approx(highlights.duration_s, abs=FRAME)
 
 
-def _flash_and_beep_card(folder: Path) -> Path:
+def _flash_and_beep_card(folder: Path, gop: int = 50) -> Path:
     """A camera file: black picture with white flashes and beeps, both at exactly 2.0 and
-    4.0 s."""
+    4.0 s; H.264 High with B-frames, a keyframe every ``gop`` frames."""
     card = folder / "cards" / "cam"
     card.mkdir(parents=True)
     ffmpeg("-f", "lavfi", "-i", "color=black:size=320x180:rate=25:duration=5",
@@ -70,7 +77,7 @@ def _flash_and_beep_card(folder: Path) -> Path:
            "[0:v]drawbox=color=white:t=fill:enable='between(t,2,2.07)+between(t,4,4.07)'[v];"
            "[1:a]volume=enable='not(between(t,2,2.1)+between(t,4,4.1))':volume=0[a]",
            "-map", "[v]", "-map", "[a]", "-c:v", "libx264", "-pix_fmt", "yuv420p",
-           "-g", "50", "-c:a", "aac", card / "C0001.MP4")  # fmt: skip
+           "-g", str(gop), "-sc_threshold", "0", "-c:a", "aac", card / "C0001.MP4")  # fmt: skip
     return card
 
 
@@ -91,8 +98,22 @@ def _sound(path: Path) -> np.ndarray:
     return np.frombuffer(raw, dtype="<f4")
 
 
-def _one_camera_session(tmp_path: Path, cues: str, speakers: str = "[]") -> LoadedSession:
-    card = _flash_and_beep_card(tmp_path)
+def _flashes(path: Path, threshold: float = 128) -> list[float]:
+    """Film times (s) where a run of bright frames starts."""
+    bright = np.flatnonzero(_gray_frames(path) > threshold)
+    return [f * FRAME for f in [bright[0], *bright[1:][np.diff(bright) > 1]]]
+
+
+def _beeps(path: Path) -> list[float]:
+    """Film times (s) where a beep starts (0.1 s apart at least)."""
+    loud = np.flatnonzero(np.abs(_sound(path)) > 0.05)
+    return [b / 48000 for b in [loud[0], *loud[1:][np.diff(loud) > 4800]]]
+
+
+def _one_camera_session(
+    tmp_path: Path, cues: str, speakers: str = "[]", gop: int = 50
+) -> LoadedSession:
+    card = _flash_and_beep_card(tmp_path, gop)
     loaded = init_session(tmp_path / "s", title="Synchro", date=date(2026, 3, 12))
     yaml_file = loaded.layout.session_file
     text = yaml_file.read_text(encoding="utf-8")
@@ -113,12 +134,8 @@ def test_picture_and_sound_stay_together_at_every_cut(tmp_path: Path) -> None:
     )
     result = render(loaded, "highlights")
     # flashes and beeps at session 2.0 s and 4.0 s land at 1.0 s and 2.0 + 0.6 = 2.6 s
-    bright = np.flatnonzero(_gray_frames(result.output) > 128)
-    flashes = [bright[0], *bright[1:][np.diff(bright) > 1]]
-    assert [round(f * FRAME, 2) for f in flashes] == [1.0, 2.6]
-    loud = np.flatnonzero(np.abs(_sound(result.output)) > 0.05)
-    beeps = [loud[0], *loud[1:][np.diff(loud) > 4800]]
-    assert [b / 48000 for b in beeps] == pytest.approx([1.0, 2.6], abs=FRAME)
+    assert [round(f, 2) for f in _flashes(result.output)] == [1.0, 2.6]
+    assert _beeps(result.output) == pytest.approx([1.0, 2.6], abs=FRAME)
 
 
 HOSTILE = "%{localtime} 'a:b' \\\\x [x]; /text=/etc/passwd %{pts}"
@@ -142,6 +159,61 @@ def test_hostile_names_are_drawn_as_written(tmp_path: Path) -> None:
     (loaded.layout.cues / "highlights.yaml").write_text("clips:\n  - {in: 0.0, out: 1.0}\n")
     plain = _gray_frames(render(loaded, "highlights", preview=True).output)
     assert not np.array_equal(first, plain), "the lower third was drawn"
+
+
+def _region_gray(path: Path, seconds: float, box: tuple[int, int, int, int]) -> float:
+    """Mean gray of ``box`` (x, y, w, h in a 64x36 thumbnail) of the frame at ``seconds``."""
+    raw = subprocess.run(
+        ["ffmpeg", "-v", "error", "-ss", f"{seconds}", "-i", str(path), "-frames:v", "1",
+         "-f", "rawvideo", "-pix_fmt", "gray", "-s", "64x36", "-"],
+        capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    x, y, w, h = box
+    return float(np.frombuffer(raw, dtype=np.uint8).reshape(36, 64)[y : y + h, x : x + w].mean())
+
+
+@pytest.mark.slow
+def test_title_card_transitions_and_credits_land_where_the_time_map_says(tmp_path: Path) -> None:
+    loaded = _one_camera_session(
+        tmp_path,
+        "title_card: {duration: 2}\ncredits: {duration: 1.6}\nclips:\n"
+        "  - {in: 1.0, out: 2.6}\n"
+        "  - {in: 3.0, out: 4.6, transition: {type: dip, duration: 0.4}}\n",
+    )
+    logo = loaded.root / "logos" / "logo.png"
+    logo.parent.mkdir(exist_ok=True)
+    ffmpeg("-f", "lavfi", "-i", "color=white:size=200x100", "-frames:v", "1", logo)
+    text = loaded.layout.session_file.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^title: .*$", lambda _: f"title: {json.dumps(HOSTILE)}", text)
+    text = text.replace("logos: []", "logos: [logos/logo.png]")
+    loaded.layout.session_file.write_text(text, encoding="utf-8")
+    loaded = load_session(loaded.root)
+
+    timeline = build_timeline(loaded, "highlights")
+    # 2 s title + 1.6 s + 1.6 s - 0.4 s dip + 1.6 s credits
+    assert timeline.duration_s == pytest.approx(6.4)
+    first, second = timeline.timemap.spans
+    assert (first.to_output(2000), second.to_output(4000)) == (3000, 4200)
+    assert first.session_end_ms == 2600 - 200 and second.session_start_ms == 3000 + 200
+    result = render(loaded, "highlights")
+    for stream in ("v:0", "a:0"):
+        assert _duration(result.output, stream) == pytest.approx(6.4, abs=FRAME)
+    assert [round(f, 2) for f in _flashes(result.output)] == [3.0, 4.2]
+    assert _beeps(result.output) == pytest.approx([3.0, 4.2], abs=FRAME)
+    ground = _region_gray(result.output, 1.0, (0, 0, 6, 6))
+    assert 15 < ground < 60, "the title card's ground"
+    assert _region_gray(result.output, 1.0, (29, 30, 6, 2)) > ground + 150, "the logo"
+    assert _region_gray(result.output, 1.0, (8, 8, 48, 12)) > ground + 5, "the title's text"
+    assert _region_gray(result.output, 3.2, (0, 0, 64, 36)) < 5, "black mid-dip"
+    assert _region_gray(result.output, 5.8, (20, 12, 24, 6)) > ground + 10, "the credits"
+    report = json.loads(result.report.read_text(encoding="utf-8"))
+    assert [i.get("card") for i in report["items"]] == ["title", None, None, "credits"]
+    assert report["items"][0]["lines"][0] == HOSTILE
+    # the title is drawn as written: "%{localtime}" expanded would change with the time
+    early = _gray_frames(render(loaded, "highlights", preview=True).output)[:50]
+    time.sleep(1.2)
+    later = _gray_frames(render(loaded, "highlights", preview=True).output)[:50]
+    assert np.array_equal(early, later), "the title changed with the time: it was expanded"
 
 
 def _words(*texts: str) -> list[Word]:
@@ -207,6 +279,33 @@ def test_every_cue_list_problem_is_reported_with_its_line(tmp_path: Path) -> Non
     )
     with pytest.raises(ConfigError, match="clips 1 and 2 overlap"):
         build_timeline(loaded, "full")
+    (loaded.layout.cues / "full.yaml").write_text(
+        "clips:\n  - {in: 1.0, out: 2.0}\n"
+        "  - {in: 3.0, out: 9.0, transition: {type: crossfade, duration: 0.8}}\n"
+        "  - {in: 10.0, out: 12.0, transition: {type: wipe}}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        build_timeline(loaded, "full")
+    assert [p.line for p in caught.value.problems] == [4]  # the schema first
+    (loaded.layout.cues / "full.yaml").write_text(
+        "clips:\n  - {in: 1.0, out: 2.0}\n"
+        "  - {in: 3.0, out: 9.0, transition: {type: crossfade, duration: 0.8}}\n",
+        encoding="utf-8",
+    )
+    problems = _layout_problems(loaded)
+    assert [p.line for p in problems] == [3] and "longer than half" in problems[0].message
+
+
+def _layout_problems(loaded: LoadedSession) -> list:
+    from pipeline.timeline.cuelist import load_cue_list
+    from pipeline.timeline.layout import film_pieces
+
+    cue_list = load_cue_list(loaded, "full")
+    clips = resolve_clips(loaded, "full")
+    with pytest.raises(ConfigError) as caught:
+        film_pieces(cue_list, clips, 25, loaded.layout.cues / "full.yaml")
+    return caught.value.problems
 
 
 def _phone_card(folder: Path) -> Path:
@@ -272,16 +371,14 @@ def test_rotated_vfr_phone_and_interlaced_broadcast_come_out_upright_progressive
     run_ingest(loaded, plan_ingest(loaded, resolve_sources(loaded, [], [])))
     run_sync(loaded)
     result = render(loaded, "highlights")
+    # a variable-rate phone has no timecode rate: its clip is counted in film frames
+    assert [p.suffix for p in result.editorial] == [".otio", ".xml", ".edl"]
     assert _duration(result.output, "v:0") == pytest.approx(3.0, abs=FRAME)
     # in sync on both sides of the cut: flashes (and beeps) at 1.0 s and 2.0 + 0.4 = 2.4 s
     # (dark grey pictures, 64; the phone's flash lights the pillarboxed third of the frame)
-    bright = np.flatnonzero(_gray_frames(result.output) > 75)
-    flashes = [bright[0], *bright[1:][np.diff(bright) > 1]]
     # ± 1 frame: the phone's 15-fps frame nearest 2.0 s is at 2.033 s
-    assert [f * FRAME for f in flashes] == pytest.approx([1.0, 2.4], abs=FRAME + 1e-6)
-    loud = np.flatnonzero(np.abs(_sound(result.output)) > 0.05)
-    beeps = [loud[0], *loud[1:][np.diff(loud) > 4800]]
-    assert [b / 48000 for b in beeps] == pytest.approx([1.0, 2.4], abs=FRAME)
+    assert _flashes(result.output, 75) == pytest.approx([1.0, 2.4], abs=FRAME + 1e-6)
+    assert _beeps(result.output) == pytest.approx([1.0, 2.4], abs=FRAME)
     # upright: the portrait phone picture is pillarboxed in the 16:9 film
     raw = subprocess.run(
         ["ffmpeg", "-v", "error", "-ss", "0.5", "-i", str(result.output), "-frames:v", "1",
@@ -300,3 +397,189 @@ def test_rotated_vfr_phone_and_interlaced_broadcast_come_out_upright_progressive
         r"Multi frame detection: TFF:\s*(\d+) BFF:\s*(\d+) Progressive:\s*(\d+)", idet
     )
     assert multi and int(multi[1]) + int(multi[2]) == 0 and int(multi[3]) > 10
+
+
+def test_the_cut_opens_in_editing_software_with_its_frames_and_media(ingested) -> None:
+    """OTIO, FCP XML and EDL read back with OTIO's adapters: the same length to the frame,
+    clips pointing at the verified copies, the crossfade centred on the cut."""
+    import opentimelineio as otio
+
+    from pipeline.ingest.run import state_file
+    from pipeline.ingest.state import load_state
+    from pipeline.render.editorial import media_facts, to_otio, write_editorial
+
+    timeline = build_timeline(ingested, "full")  # title, A, crossfade, B, credits
+    facts = media_facts(load_state(state_file(ingested)), ingested.layout.media)
+    film = to_otio(timeline, "Titre\n* FROM CLIP: /etc/passwd", facts, ingested.layout.media)
+    written = write_editorial(film, tmp := ingested.layout.renders, "full")
+    film = otio.adapters.read_from_file(str(tmp / "full.otio"))
+    video, audio = film.tracks
+    assert video.duration() == otio.opentime.RationalTime(timeline.frames, 25)
+    assert audio.duration().rescaled_to(25).value == pytest.approx(timeline.frames, abs=1)
+    clips = list(video.find_clips())
+    pieces = sum(len(c.video) for c in timeline.clips)  # a clip may span chapter files
+    assert clips[0].name.startswith("C0001") and len(clips) == pieces
+    for clip in clips:
+        path = Path(clip.media_reference.target_url.removeprefix("file://"))
+        assert path.is_file() and ingested.layout.media in path.parents
+        assert clip.available_range().duration.value > 0
+    (fade,) = [i for i in video if isinstance(i, otio.schema.Transition)]
+    assert fade.in_offset.value == fade.out_offset.value == 5  # 0.4 s at 25 fps, halved
+    first_a = timeline.clips[0].video[0]
+    start = clips[0].source_range.start_time
+    assert start.value / start.rate == pytest.approx(first_a.start_s, abs=1 / start.rate)
+    assert [i.name for i in video if isinstance(i, otio.schema.Gap)] == [
+        "Carton titre", "Générique de fin"]  # fmt: skip
+    fcp = otio.adapters.read_from_file(str(written[1]))
+    assert len(list(fcp.find_clips())) == len(list(film.find_clips()))
+    edl = otio.adapters.read_from_file(str(written[2]), rate=25)
+    assert len(list(edl.find_clips())) == pieces
+    events = [line.split() for line in written[2].read_text().splitlines() if line[:3].isdigit()]
+    assert events[-1][2:4] == ["V", "D"] and events[-1][4] == "010"  # the 10-frame dissolve
+    # the picture ends where the credits begin (an EDL keeps no trailing black)
+    credits = timeline.items[-1].frames
+    end = otio.opentime.from_timecode(events[-1][-1], 25)
+    assert end.value == timeline.frames - credits
+    edl_text = written[2].read_text()
+    assert edl_text.splitlines()[0] == "TITLE: Titre * FROM CLIP: /etc/passwd - full"
+    assert {e[1] for e in events} == {"A_C0001", "B_020042"}  # camera + file, 8 at most
+    # a title card crossfading into the first clip: FCP XML keeps the film's length
+    cue_file = ingested.layout.cues / "full.yaml"
+    text = cue_file.read_text(encoding="utf-8")
+    assert "  camera: A\n" in text
+    cue_file.write_text(
+        text.replace("  camera: A\n", "  camera: A\n  transition: crossfade\n", 1), encoding="utf-8"
+    )
+    faded = build_timeline(ingested, "full")
+    assert faded.items[1].overlap_frames == 12
+    exported = write_editorial(to_otio(faded, "T", facts, ingested.layout.media), tmp, "full")
+    fcp = otio.adapters.read_from_file(str(exported[1]))
+    # the title card's length kept (the trailing credits are black in FCP XML too)
+    assert fcp.tracks[0].duration().value == faded.frames - faded.items[-1].frames
+
+
+def _frame_sums(path: Path) -> list[str]:
+    out = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(path), "-map", "0:v:0", "-f", "framemd5", "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [line.rsplit(",", 1)[1].strip() for line in out.splitlines() if line[:1] != "#"]
+
+
+@pytest.mark.slow
+def test_a_plain_cut_is_assembled_by_copy_with_exact_frames_and_sync(tmp_path: Path) -> None:
+    """Cuts off the keyframes (1 s GOPs with B-frames): heads and tails are re-encoded, the
+    GOPs between copied bit for bit, and flashes and beeps stay together."""
+    loaded = _one_camera_session(
+        tmp_path, "clips:\n  - {in: 0.52, out: 2.6}\n  - {in: 3.0, out: 4.68}\n", gop=25
+    )
+    result = render(loaded, "highlights")
+    method = result.assembly
+    assert method.method == "stream copy", method.reason
+    # clip 1: 12 frames to the 1.0 s keyframe, one GOP copied, 15 from 2.0 s; clip 2 starts
+    # on the 3.0 s keyframe: one GOP copied, 17 frames from 4.0 s
+    assert (method.copied_frames, method.encoded_frames) == (50, 44)
+    for stream in ("v:0", "a:0"):
+        assert _duration(result.output, stream) == pytest.approx(3.76, abs=FRAME)
+    assert [round(f, 2) for f in _flashes(result.output)] == [1.48, 3.08]
+    assert _beeps(result.output) == pytest.approx([1.48, 3.08], abs=FRAME)
+    source = _frame_sums(next(loaded.layout.media.rglob("C0001.MP4")))
+    output = _frame_sums(result.output)
+    assert output[12:37] == source[25:50], "the copied GOP is the camera's own pictures"
+    assert output[52:77] == source[75:100]
+    report = json.loads(result.report.read_text(encoding="utf-8"))
+    assert report["assembly"]["method"] == "stream copy"
+
+    # camera A started 13 ms after the session clock: cut points fall between its frames,
+    # and the copy starts on the nearest frame, as a render would
+    text = loaded.layout.session_file.read_text(encoding="utf-8")
+    loaded.layout.session_file.write_text(
+        text.replace("{name: A, role: wide, label: Plan large}",
+                     "{name: A, role: wide, label: Plan large, offset: 0.013}"), encoding="utf-8"
+    )  # fmt: skip
+    loaded = load_session(loaded.root)
+    run_sync(loaded)
+    assert build_timeline(loaded, "highlights").clips[0].video[0].start_s == pytest.approx(0.507)
+    shifted = render(loaded, "highlights")
+    assert shifted.assembly.method == "stream copy", shifted.assembly.reason
+    assert _frame_sums(shifted.output) == output, "the same frames as from the exact cuts"
+
+    from pipeline.render.stream_copy import why_not_copy
+
+    (loaded.layout.cues / "highlights.yaml").write_text(
+        "title_card: true\nclips:\n  - {in: 0.52, out: 2.6}\n", encoding="utf-8"
+    )
+    reason, _ = why_not_copy(build_timeline(loaded, "highlights"), 320, 180, False)
+    assert reason == "it has a title card or credits"
+    (loaded.layout.cues / "highlights.yaml").write_text("clips:\n  - {in: 0.52, out: 2.6}\n")
+    reason, _ = why_not_copy(build_timeline(loaded, "highlights"), 640, 360, False)
+    assert reason == "C0001.MP4 is 320x180, not 640x360"
+
+
+def test_a_clip_takes_its_sound_from_the_device_it_names(ingested) -> None:
+    first = resolve_clips(ingested, "highlights")[0]
+    a, b = first.in_ms / 1000, first.out_ms / 1000
+    cue_file = ingested.layout.cues / "highlights.yaml"
+    cue_file.write_text(f"clips:\n  - {{in: {a}, out: {b}, camera: A}}\n", encoding="utf-8")
+    assert build_timeline(ingested, "highlights").clips[0].audio_source == "recorder"
+    cue_file.write_text(
+        f"clips:\n  - {{in: {a}, out: {b}, camera: A, audio: A}}\n", encoding="utf-8"
+    )
+    (clip,) = build_timeline(ingested, "highlights").clips
+    assert clip.audio_source == "A" and clip.audio[0].path == clip.video[0].path
+    cue_file.write_text(
+        f"clips:\n  - {{in: {a}, out: {b}, camera: A, audio: Z}}\n", encoding="utf-8"
+    )
+    with pytest.raises(ConfigError) as caught:
+        build_timeline(ingested, "highlights")
+    (problem,) = caught.value.problems
+    assert problem.line == 2 and "camera 'Z' is not in session.yaml" in problem.message
+
+
+def test_the_documented_cue_lists_are_valid_and_use_every_key(tmp_path: Path) -> None:
+    import shutil
+
+    from pipeline.timeline.cuelist import CueList, TransitionType, load_cue_list
+
+    samples = Path(__file__).resolve().parents[1] / "samples"
+    folder = tmp_path / "example"
+    shutil.copytree(samples / "cues", folder / "cues")
+    shutil.copy(samples / "session.yaml", folder / "session.yaml")
+    loaded = load_session(folder)
+    full, highlights = load_cue_list(loaded, "full"), load_cue_list(loaded, "highlights")
+    assert isinstance(full, CueList) and isinstance(highlights, CueList)
+    used = {key for clip in full.clips for key, value in clip if value not in (None, False)}
+    assert used >= {"in_ms", "out_ms", "from_quote", "to_quote", "camera", "audio", "exact"}
+    assert {c.transition.type for c in full.clips} == set(TransitionType)
+    assert full.title_card and full.credits and full.lower_thirds and full.chapters
+    assert full.quotes and highlights.clips
+
+
+def test_a_lower_third_at_a_clip_that_fades_in_still_shows() -> None:
+    from pipeline.render.overlays import lower_thirds
+    from pipeline.session import Session
+    from pipeline.timeline.cuelist import CueList
+    from pipeline.timeline.layout import film_pieces, timemap_of
+    from pipeline.timeline.resolve import ResolvedClip
+
+    cue_list = CueList.model_validate({
+        "clips": [{"in": 0, "out": 4},
+                  {"in": 10, "out": 14, "transition": {"type": "crossfade", "duration": 0.8}}],
+        "lower_thirds": [{"at": 10, "speaker": "Nadia Benali", "duration": 2}],
+    })  # fmt: skip
+    clips = [ResolvedClip(0, 4000, None, 2),
+             ResolvedClip(10000, 14000, None, 3, cue_list.clips[1].transition)]  # fmt: skip
+    timemap = timemap_of(film_pieces(cue_list, clips, 25, Path("full.yaml")), 25)
+    nadia = {"name": "Nadia Benali", "role": "géographe"}
+    session = Session.model_validate(
+        {"slug": "t", "title": "T", "date": "2026-03-12", "speakers": [nadia]}
+    )
+    (placed,) = lower_thirds(cue_list, session, timemap)
+    # the second clip starts at 3.2 s, its half of the crossfade ends at 3.6 s
+    assert (placed.start_s, placed.end_s, placed.detail) == (3.6, 5.6, "géographe")
+    first = CueList.model_validate({"clips": [{"in": 0, "out": 4, "transition": "dip"}]})
+    with pytest.raises(ConfigError, match="needs something before it"):
+        film_pieces(first, [ResolvedClip(0, 4000, None, 2, first.clips[0].transition)], 25,
+                    Path("full.yaml"))  # fmt: skip

@@ -17,6 +17,7 @@ from pipeline.subtitles.burn import burn_subtitles
 from pipeline.subtitles.cues import Cue, clock
 from pipeline.subtitles.formats import read_subtitles, to_srt
 from pipeline.subtitles.run import build_subtitles, import_reviewed, paths, write_review_package
+from pipeline.timeline.build import build_timeline
 from pipeline.timeline.resolve import resolve_clips
 from pipeline.transcription.run import run_transcribe
 
@@ -58,7 +59,10 @@ def test_a_reviewers_edit_survives_reruns_and_reaches_the_highlights(transcribed
     again = build_subtitles(loaded)
     assert again.reviewed and paths(loaded).reviewed.read_bytes() == stored
     highlights = paths(loaded).timeline("highlights", "srt").read_text(encoding="utf-8")
-    expected_start = clock(cue.start_ms + 100 - clip.in_ms)
+    # where the renderer puts that moment (after the title card)
+    expected_start = clock(
+        build_timeline(loaded, "highlights").timemap.spans[0].to_output(cue.start_ms + 100)
+    )
     assert f"{expected_start} --> " in highlights
     assert edited_line in highlights.split(f"{expected_start} --> ")[1].split("\n\n")[0]
     assert "Modifié" in paths(loaded).timeline("full", "vtt").read_text(encoding="utf-8")

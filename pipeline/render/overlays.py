@@ -33,14 +33,14 @@ def lower_thirds(cue_list: CueList, session: Session, timemap: TimeMap) -> list[
     people = {p.name: p for p in [session.facilitator, *session.speakers] if p is not None}
     placed = []
     for item in cue_list.lower_thirds:
-        for span in timemap.spans:
-            if span.session_start_ms <= item.at < span.session_end_ms:
-                start = span.to_output(item.at) / 1000
-                end = min(start + item.duration, span.to_output(span.session_end_ms) / 1000)
-                person = people.get(item.speaker)
-                detail = ", ".join(x for x in (person.role, person.organisation) if person and x)
-                placed.append(LowerThirdOnFilm(start, end, item.speaker, detail))
-                break
+        span = timemap.span_showing(item.at)
+        if span is None:
+            continue
+        start = span.to_output(max(item.at, span.session_start_ms)) / 1000
+        end = min(start + item.duration, span.to_output(span.session_end_ms) / 1000)
+        person = people.get(item.speaker)
+        detail = ", ".join(x for x in (person.role, person.organisation) if person and x)
+        placed.append(LowerThirdOnFilm(start, end, item.speaker, detail))
     return placed
 
 

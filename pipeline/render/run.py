@@ -10,24 +10,26 @@ proxy without loudness passes, for the editor's loop.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.errors import MediaError
+from pipeline.errors import MediaError, ToolFailedError
 from pipeline.fsutil import atomic_write_text
 from pipeline.ingest.run import state_file
 from pipeline.ingest.state import load_state
 from pipeline.presets_loader import load_preset
 from pipeline.progress import ProgressReporter
-from pipeline.render import loudness
+from pipeline.render import loudness, stream_copy
+from pipeline.render.assembly import FilmAssembly, by_copy, by_render
+from pipeline.render.editorial import media_facts, to_otio, write_editorial
 from pipeline.render.graph import SAMPLE_RATE, assemble
-from pipeline.render.overlays import drawtext_chain, lower_thirds
-from pipeline.runner import OutputFile, filter_safe_tempdir, run_ffmpeg
+from pipeline.render.overlays import lower_thirds
+from pipeline.runner import filter_safe_tempdir
 from pipeline.session import LoadedSession
 from pipeline.timeline.build import build_timeline
 from pipeline.timeline.cuelist import load_cue_list
-from pipeline.timeline.model import Timeline
+from pipeline.timeline.model import Timeline, TimelineCard, TimelineItem
 
 PREVIEW_HEIGHT = 360
 
@@ -40,6 +42,11 @@ class RenderResult:
     integrated_lufs: float | None
     true_peak_dbtp: float | None
     normalization: str | None
+    editorial: list[Path] = field(default_factory=list)
+    """The cut as OTIO, FCP XML and EDL (final renders only)."""
+    assembly: FilmAssembly | None = None
+    editorial_error: str | None = None
+    """Why the OTIO/FCP XML/EDL files could not be written (the render itself is fine)."""
 
 
 def _width(height: int) -> int:
@@ -54,6 +61,7 @@ def _report(
     preset: str,
     measured: loudness.FileLoudness | None,
     normalization: str | None,
+    method: FilmAssembly,
 ) -> dict:
     hashes = {f.path: f"{f.hash_format}:{f.hash}" for f in load_state(state_file(loaded)).files}
     media = loaded.layout.media
@@ -69,6 +77,7 @@ def _report(
         "file": output.name,
         "rendered_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "preset": preset,
+        "assembly": asdict(method),
         "duration_s": round(timeline.duration_s, 3),
         "frame_rate": timeline.fps,
         "height": timeline.height,
@@ -77,14 +86,29 @@ def _report(
             "true_peak_dbtp": measured.true_peak_dbtp,
             "pass_two": normalization,
         },
-        "clips": [
-            {"session_in_ms": c.session_in_ms, "session_out_ms": c.session_out_ms,
-             "camera": c.camera, "audio_source": c.audio_source,
-             "video": [source(x) for x in c.video], "audio": [source(x) for x in c.audio]}
-            for c in timeline.clips
-        ],
+        "items": [_item(i, timeline.fps, source) for i in timeline.items],
         "time_map": [asdict(span) for span in timeline.timemap.spans],
     }  # fmt: skip
+
+
+def _item(item: TimelineItem, fps: int, source) -> dict:
+    """One piece of the film for the report: a card or a clip, with its transition in."""
+    joined = {"transition": item.transition.value, "overlap_s": item.overlap_frames / fps}
+    if isinstance(item, TimelineCard):
+        return {"card": item.kind, "duration_s": item.frames / fps,
+                "lines": [line.text for line in item.lines],
+                "logos": [logo.name for logo in item.logos], **joined}  # fmt: skip
+    return {"session_in_ms": item.session_in_ms, "session_out_ms": item.session_out_ms,
+            "camera": item.camera, "audio_source": item.audio_source,
+            "video": [source(x) for x in item.video],
+            "audio": [source(x) for x in item.audio], **joined}  # fmt: skip
+
+
+def _write_editorial(loaded: LoadedSession, timeline: Timeline) -> list[Path]:
+    """The cut for editing software, beside the render (OTIO, FCP XML, EDL)."""
+    facts = media_facts(load_state(state_file(loaded)), loaded.layout.media)
+    film = to_otio(timeline, loaded.session.title, facts, loaded.layout.media)
+    return write_editorial(film, loaded.layout.renders, timeline.name)
 
 
 def _check_length(output: Path, timeline: Timeline) -> None:
@@ -108,56 +132,74 @@ def render(
     *,
     preview: bool = False,
     preset_name: str = "web",
+    allow_copy: bool = True,
     progress: ProgressReporter | None = None,
 ) -> RenderResult:
+    """Render a film; a final render whose picture needs nothing drawn or conformed is
+    assembled by stream copy instead (falling back to a render if the copy does not hold
+    every frame), unless ``allow_copy`` is false."""
     timeline = build_timeline(loaded, name)  # every cue-list problem before any work
     preset = load_preset(preset_name, session_root=loaded.root)
     height = min(PREVIEW_HEIGHT, timeline.height) if preview else timeline.height
     width = _width(height)
-    assembly = assemble(timeline, width, height, timecode=preview)
     suffix = ".preview.mp4" if preview else ".mp4"
     output = loaded.layout.renders / f"{name}{suffix}"
     video = preset.video
+    audio_encode: list = ["-c:a", "aac", "-ar", str(SAMPLE_RATE), "-ac", "2",
+                          "-b:a", f"{96 if preview else preset.audio.bitrate_kbps}k"]  # fmt: skip
     encode: list = [
         "-c:v", video.codec, "-pix_fmt", video.pix_fmt, "-r", str(timeline.fps),
-        "-g", str(round(video.gop_seconds * timeline.fps)),
-        "-c:a", "aac", "-ar", str(SAMPLE_RATE), "-ac", "2",
+        "-g", str(round(video.gop_seconds * timeline.fps)), *audio_encode,
         "-movflags", "+faststart",
     ]  # fmt: skip
     if preview:
-        encode += ["-preset", "ultrafast", "-crf", "30", "-b:a", "96k"]
+        encode += ["-preset", "ultrafast", "-crf", "30"]
         audio_filter = "anull"
-        measured_pass = None
     else:
         encode += ["-profile:v", video.profile, "-level:v", video.level, "-preset", "medium",
-                   "-crf", "20", "-b:a", f"{preset.audio.bitrate_kbps}k"]  # fmt: skip
+                   "-crf", "20"]  # fmt: skip
         target = preset.audio.loudness
         sound = assemble(timeline, width, height, with_video=False)
         measured_pass = loudness.measure_pass(sound.inputs, sound.graph, sound.audio_label, target)
         audio_filter = loudness.second_pass_filter(measured_pass, target, SAMPLE_RATE)
     cue_list = load_cue_list(loaded, name)
     overlays = lower_thirds(cue_list, loaded.session, timeline.timemap) if cue_list else []
+    if preview:
+        reason, formats = None, {}
+    elif not allow_copy:
+        reason, formats = "re-encoding was asked for (--reencode)", {}
+    else:
+        level = round(float(video.level) * 10)
+        reason, formats = stream_copy.why_not_copy(timeline, width, height, bool(overlays), level)
+    method = FilmAssembly("render", reason)
     with filter_safe_tempdir("capture-render-") as folder:
-        drawn = drawtext_chain(overlays, folder, height)
-        graph = (
-            f"{assembly.graph};{assembly.video_label}null{drawn}[out_video];"
-            f"{assembly.audio_label}{audio_filter}[out_audio]"
-        )
-        run = run_ffmpeg(
-            [*assembly.inputs, "-filter_complex", graph, "-map", "[out_video]",
-             "-map", "[out_audio]", *encode, "-loglevel", "info", OutputFile(output)],
-            duration=timeline.duration_s,
-            progress=progress,
-            label=f"rendering {name}{' preview' if preview else ''}",
-        )  # fmt: skip
+        run = None
+        if not preview and reason is None:
+            try:
+                run, method = by_copy(timeline, width, height, formats, audio_filter,
+                                      audio_encode, output, progress)  # fmt: skip
+            except (MediaError, ToolFailedError) as error:
+                first_line = str(error).strip().splitlines()[0][:300]
+                method = FilmAssembly("render", f"the copy failed: {first_line}")
+        if run is None:
+            run = by_render(timeline, width, height, overlays, audio_filter, encode, output,
+                            folder, preview=preview, progress=progress)  # fmt: skip
     _check_length(output, timeline)
+    editorial, editorial_error = [], None
+    if not preview:
+        try:
+            editorial = _write_editorial(loaded, timeline)
+        except Exception as error:  # an exchange file must never cost the render itself
+            editorial_error = f"{type(error).__name__}: {error}"
     normalization = None if preview else loudness.normalization_type(run.stderr_tail)
     measured = None if preview else loudness.measure_file(output)
     report = loaded.layout.renders / f"{name}{suffix.removesuffix('.mp4')}.json"
     atomic_write_text(
         report,
         json.dumps(
-            _report(loaded, timeline, output, preset.name, measured, normalization), indent=2
+            _report(loaded, timeline, output, preset.name, measured, normalization, method)
+            | {"editorial_error": editorial_error},
+            indent=2,
         )
         + "\n",
     )
@@ -168,4 +210,7 @@ def render(
         measured.integrated_lufs if measured else None,
         measured.true_peak_dbtp if measured else None,
         normalization,
+        editorial,
+        method,
+        editorial_error,
     )

@@ -29,8 +29,9 @@ from pipeline.subtitles.retime import retime
 from pipeline.subtitles.review_sheet import render_review_sheet
 from pipeline.subtitles.rules import RULES
 from pipeline.subtitles.segment import segment_words, transcript_words
-from pipeline.timeline.cuelist import TIMELINES
-from pipeline.timeline.resolve import resolve_clips, transcript_words_in_order
+from pipeline.timeline.cuelist import TIMELINES, load_cue_list
+from pipeline.timeline.layout import film_pieces, timemap_of
+from pipeline.timeline.resolve import FPS, resolve_cue_list, transcript_words_in_order
 from pipeline.timeline.timemap import TimeMap
 from pipeline.transcription.transcript import Transcript, load_transcript
 from pipeline.validation import StrictModel
@@ -140,10 +141,13 @@ def timeline_maps(
     them (quotes, word boundaries, whole frames); the full version without clips is the
     whole session."""
     maps = {}
+    words = transcript_words_in_order(transcript)
     for name in TIMELINES:
-        clips = resolve_clips(loaded, name, words=transcript_words_in_order(transcript))
+        cue_list = load_cue_list(loaded, name)
+        clips = resolve_cue_list(loaded, name, cue_list, FPS, words) if cue_list else []
         if clips:
-            maps[name] = TimeMap.from_clips([(c.in_ms, c.out_ms) for c in clips])
+            cue_file = loaded.layout.cues / f"{name}.yaml"
+            maps[name] = timemap_of(film_pieces(cue_list, clips, FPS, cue_file), FPS)
         elif name == "full" and master:
             maps[name] = TimeMap.identity(master[-1].end_ms)
     return maps

@@ -7,6 +7,7 @@ with the cue list's file and line, before anything is rendered.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from pipeline.errors import ConfigError, Problem
@@ -14,8 +15,12 @@ from pipeline.ingest.run import state_file
 from pipeline.ingest.state import Recording, load_state
 from pipeline.session import CameraRole, LoadedSession
 from pipeline.sync_session import Placement, load_sync
-from pipeline.timeline.model import SourceCut, Timeline, TimelineClip
-from pipeline.timeline.resolve import resolve_clips
+from pipeline.timeline.cards import credits_lines, title_lines
+from pipeline.timeline.cuelist import load_cue_list
+from pipeline.timeline.layout import Piece, PieceKind, film_pieces, timemap_of
+from pipeline.timeline.model import SourceCut, Timeline, TimelineCard, TimelineClip, TimelineItem
+from pipeline.timeline.resolve import FPS, resolve_cue_list
+from pipeline.yamlio import load_yaml
 
 MAX_HEIGHT = 1080
 
@@ -38,16 +43,51 @@ def _cuts(
     return tuple(cuts)
 
 
+def _logos(loaded: LoadedSession) -> tuple[Path, ...]:
+    """The session's logos; every missing one is reported with its session.yaml line."""
+    found, problems = [], []
+    lines = load_yaml(loaded.layout.session_file)
+    for index, logo in enumerate(loaded.session.logos):
+        path = loaded.resolve(logo)
+        if not path.is_file():
+            line = lines.line_of(("logos", index))
+            message = f"{logo!r} is not in the session folder"
+            problems.append(Problem(loaded.layout.session_file, line, f"logos[{index}]", message))
+        found.append(path)
+    if problems:
+        raise ConfigError(problems)
+    return tuple(found)
+
+
+def _cards_and_clips(
+    loaded: LoadedSession, pieces: list[Piece], clips: list[TimelineClip]
+) -> tuple[TimelineItem, ...]:
+    """The pieces as timeline items: clips with their transition, cards with their words."""
+    items: list[TimelineItem] = []
+    remaining = iter(clips)
+    logos = _logos(loaded) if any(p.clip is None for p in pieces) else ()
+    for piece in pieces:
+        if piece.kind == PieceKind.CLIP:
+            clip = next(remaining)
+            items.append(replace(clip, transition=piece.transition,
+                                 overlap_frames=piece.overlap_frames))  # fmt: skip
+            continue
+        words = title_lines if piece.kind == PieceKind.TITLE else credits_lines
+        items.append(TimelineCard(piece.kind, piece.frames, words(loaded.session), logos))
+    return tuple(items)
+
+
 def build_timeline(loaded: LoadedSession, name: str) -> Timeline:
     cue_file = loaded.layout.cues / f"{name}.yaml"
-    resolved = resolve_clips(loaded, name)
+    cue_list = load_cue_list(loaded, name)
+    resolved = resolve_cue_list(loaded, name, cue_list) if cue_list else []
     if not resolved:
         raise ConfigError(f"{cue_file}: no clips to render")
     sync = load_sync(loaded)
     state = load_state(state_file(loaded))
     if sync is None:
         raise ConfigError(f"nothing on the session clock: run `capture ingest {loaded.root}`")
-    fps = 25
+    fps = FPS
     placed = [
         (r, sync.placement(r.id))
         for r in state.recordings
@@ -65,8 +105,21 @@ def build_timeline(loaded: LoadedSession, name: str) -> Timeline:
     ]
     wide = [c.name for c in loaded.session.cameras if c.role == CameraRole.WIDE]
     problems, clips = [], []
+    declared = [c.name for c in loaded.session.cameras]
     for index, clip in enumerate(resolved):
         line = clip.line
+        unknown = [n for n in (clip.camera, clip.audio) if n is not None and n not in declared]
+        if unknown:
+            problems.append(
+                Problem(
+                    cue_file,
+                    line,
+                    f"clips[{index}]",
+                    f"camera {unknown[0]!r} is not in session.yaml "
+                    f"(cameras: {', '.join(declared) or 'none'})",
+                )  # fmt: skip
+            )
+            continue
         first, last = clip.in_ms, clip.out_ms
         camera = clip.camera or (wide[0] if wide else None)
         video = next(
@@ -88,19 +141,27 @@ def build_timeline(loaded: LoadedSession, name: str) -> Timeline:
                 )
             )  # fmt: skip
             continue
+        hearing = (
+            [(r, p) for r, p in placed if r.has_audio and r.camera == clip.audio]
+            if clip.audio
+            else recorder
+        )
         sound = next(
             (
                 (r, cuts)
-                for r, p in recorder
+                for r, p in hearing
                 if (cuts := _cuts(loaded.layout.media, r, p, first, last))
             ),
             None,
         )
-        if sound is None and video[0].has_audio:
+        if sound is None and video[0].has_audio and clip.audio in (None, video[0].camera):
             sound = video
         if sound is None:
+            whose = f"from {clip.audio} " if clip.audio else ""
             problems.append(
-                Problem(cue_file, line, f"clips[{index}]", f"no sound at {first / 1000:.3f} s")
+                Problem(
+                    cue_file, line, f"clips[{index}]", f"no sound {whose}at {first / 1000:.3f} s"
+                )  # fmt: skip
             )
             continue
         video_cuts = tuple(
@@ -112,12 +173,17 @@ def build_timeline(loaded: LoadedSession, name: str) -> Timeline:
         clips.append(
             TimelineClip(first, last, video[0].camera, video_cuts, sound[1], sound[0].camera)
         )
+    try:
+        pieces = film_pieces(cue_list, resolved, fps, cue_file)
+    except ConfigError as layout:
+        problems += layout.problems
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(sorted(problems, key=lambda p: p.line or 0))
     height = min(
         MAX_HEIGHT, max(_upright_height(state, cut.path) for c in clips for cut in c.video)
     )
-    return Timeline(name, tuple(clips), fps, height - height % 2)
+    items = _cards_and_clips(loaded, pieces, clips)
+    return Timeline(name, items, fps, height - height % 2, timemap_of(pieces, fps))
 
 
 def _video(state, path: Path) -> dict:

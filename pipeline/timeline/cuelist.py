@@ -1,12 +1,14 @@
 """The cue list files (``cues/full.yaml``, ``cues/highlights.yaml``): typed and checked.
 
-This is the part of the schema the subtitle stage needs (clips, and the sections the sample
-writes); the editing stage adds transitions, titles and quote-based cut points.
+Clips (by time or by quote, camera, transition into the clip), the opening title card and
+closing credits (their text comes from session.yaml), lower thirds, chapters and quotes.
+docs/editing.md has a complete example.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, model_validator
 
@@ -19,6 +21,26 @@ TimeMs = Annotated[int, BeforeValidator(parse_time_ms)]
 TIMELINES = ("full", "highlights")
 
 
+class TransitionType(StrEnum):
+    CUT = "cut"
+    CROSSFADE = "crossfade"
+    DIP = "dip"
+    """Through black."""
+
+
+def _transition_shorthand(value: Any) -> Any:
+    """``transition: crossfade`` is ``{type: crossfade}``."""
+    return {"type": value} if isinstance(value, str) else value
+
+
+class Transition(StrictModel):
+    """How a clip comes in after what precedes it. A crossfade or a dip overlaps the two by
+    ``duration`` seconds, so the film is that much shorter than its clips."""
+
+    type: TransitionType = TransitionType.CUT
+    duration: float = Field(default=0.5, gt=0, le=5)
+
+
 class Clip(StrictModel):
     """A stretch of the session: ``in``/``out`` as times, or ``from``/``to`` as quotes of the
     transcript (the clip starts on the quote's first word, ends after the ``to`` quote's last
@@ -29,7 +51,11 @@ class Clip(StrictModel):
     from_quote: str | None = Field(default=None, alias="from", min_length=2, max_length=500)
     to_quote: str | None = Field(default=None, alias="to", min_length=2, max_length=500)
     camera: str | None = None
+    audio: str | None = None
+    """Whose sound: a camera of session.yaml or the recorder (default: the recorder, else
+    the picture's camera)."""
     exact: bool = False
+    transition: Annotated[Transition, BeforeValidator(_transition_shorthand)] = Transition()
 
     @model_validator(mode="after")
     def _start_and_end(self) -> Clip:
@@ -40,6 +66,25 @@ class Clip(StrictModel):
         if self.in_ms is not None and self.out_ms is not None and self.out_ms <= self.in_ms:
             raise ValueError("out must come after in")
         return self
+
+
+def _card_shorthand(value: Any) -> Any:
+    """``title_card: true`` is a card of the default length; ``false`` is none."""
+    if value is True:
+        return {}
+    if value is False:
+        return None
+    return value
+
+
+class Card(StrictModel):
+    """The opening title or the closing credits, drawn from session.yaml (title, date, place,
+    speakers, credits, funding mention, logos)."""
+
+    duration: float = Field(default=5.0, ge=1, le=30)
+
+
+CardOption = Annotated[Card | None, BeforeValidator(_card_shorthand)]
 
 
 class LowerThird(StrictModel):
@@ -59,6 +104,8 @@ class Quote(StrictModel):
 
 
 class CueList(StrictModel):
+    title_card: CardOption = None
+    credits: CardOption = None
     clips: list[Clip] = []
     lower_thirds: list[LowerThird] = []
     chapters: list[Chapter] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.timeline.cuelist import TransitionType
 from pipeline.timeline.timemap import TimeMap
 
 
@@ -28,6 +29,9 @@ class TimelineClip:
     audio: tuple[SourceCut, ...]
     """The sound: the recorder by default, else the camera's own."""
     audio_source: str
+    transition: TransitionType = TransitionType.CUT
+    overlap_frames: int = 0
+    """Frames shared with the piece before (crossfade, dip)."""
 
     @property
     def duration_s(self) -> float:
@@ -35,16 +39,54 @@ class TimelineClip:
 
 
 @dataclass(frozen=True)
+class CardLine:
+    text: str
+    size: float = 1.0
+    """Relative to the card's body text."""
+    bold: bool = False
+
+
+@dataclass(frozen=True)
+class TimelineCard:
+    """The opening title or the closing credits: text lines and logos on a plain ground,
+    with silence."""
+
+    kind: str
+    frames: int
+    lines: tuple[CardLine, ...]
+    logos: tuple[Path, ...] = ()
+    transition: TransitionType = TransitionType.CUT
+    overlap_frames: int = 0
+
+
+TimelineItem = TimelineClip | TimelineCard
+
+
+@dataclass(frozen=True)
 class Timeline:
     name: str
-    clips: tuple[TimelineClip, ...]
+    items: tuple[TimelineItem, ...]
     fps: int
     height: int
+    timemap: TimeMap
+
+    @property
+    def clips(self) -> tuple[TimelineClip, ...]:
+        return tuple(i for i in self.items if isinstance(i, TimelineClip))
+
+    def item_frames(self, item: TimelineItem) -> int:
+        if isinstance(item, TimelineCard):
+            return item.frames
+        return round(item.duration_s * self.fps)
+
+    @property
+    def frames(self) -> int:
+        return sum(self.item_frames(i) - i.overlap_frames for i in self.items)
 
     @property
     def duration_s(self) -> float:
-        return sum(c.duration_s for c in self.clips)
+        return self.frames / self.fps
 
     @property
-    def timemap(self) -> TimeMap:
-        return TimeMap.from_clips([(c.session_in_ms, c.session_out_ms) for c in self.clips])
+    def needs_transitions(self) -> bool:
+        return any(i.overlap_frames for i in self.items)

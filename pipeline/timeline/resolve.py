@@ -8,14 +8,14 @@ ones, is an error that lists the candidates with their times.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
 from pipeline.errors import ConfigError, Problem
 from pipeline.session import LoadedSession
 from pipeline.subtitles.cues import clock
-from pipeline.timeline.cuelist import CueList, load_cue_list
+from pipeline.timeline.cuelist import CueList, Transition, load_cue_list
 from pipeline.timeline.timecode import on_frame
 from pipeline.transcription.glossary import plain_text
 from pipeline.transcription.transcript import Transcript, Word, load_transcript
@@ -23,6 +23,8 @@ from pipeline.yamlio import load_yaml
 
 MATCH_MIN = 80.0
 TIE_MARGIN = 3.0
+FPS = 25
+"""The films' frame rate (PAL, as the cameras of French public events record)."""
 SNAP_MARGIN_MS = 80
 """A cut moved to a word boundary keeps this much air (two frames) outside the word."""
 
@@ -33,6 +35,9 @@ class ResolvedClip:
     out_ms: int
     camera: str | None
     line: int | None
+    transition: Transition = field(default_factory=Transition)
+    """Into this clip from what precedes it."""
+    audio: str | None = None
 
 
 def transcript_words_in_order(transcript: Transcript | None) -> list[Word]:
@@ -75,7 +80,7 @@ def _snap(ms: int, words: list[Word], start: bool) -> int:
 
 
 def resolve_clips(
-    loaded: LoadedSession, name: str, fps: int = 25, words: list[Word] | None = None
+    loaded: LoadedSession, name: str, fps: int = FPS, words: list[Word] | None = None
 ) -> list[ResolvedClip]:
     """``words`` (the transcript's, in time order) are read from the session when not given."""
     cue_list = load_cue_list(loaded, name)
@@ -86,7 +91,7 @@ def resolve_cue_list(
     loaded: LoadedSession,
     name: str,
     cue_list: CueList,
-    fps: int = 25,
+    fps: int = FPS,
     words: list[Word] | None = None,
 ) -> list[ResolvedClip]:
     cue_file = loaded.layout.cues / f"{name}.yaml"
@@ -116,7 +121,14 @@ def resolve_cue_list(
             problems.append(Problem(cue_file, line, f"clips[{index}]", str(error)))
             continue
         clips.append(
-            ResolvedClip(on_frame(max(0, start), fps), on_frame(end, fps), clip.camera, line)
+            ResolvedClip(
+                on_frame(max(0, start), fps),
+                on_frame(end, fps),
+                clip.camera,
+                line,
+                clip.transition,
+                clip.audio,
+            )  # fmt: skip
         )
     if problems:
         raise ConfigError(problems)

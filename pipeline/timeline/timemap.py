@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+LEAD_TOLERANCE_MS = 2500
+"""Half the longest transition (5 s)."""
+
 
 @dataclass(frozen=True)
 class Span:
@@ -17,13 +20,15 @@ class Span:
 
 @dataclass(frozen=True)
 class TimeMap:
-    """Clips laid end to end after ``lead_in_ms`` (an opening title card)."""
+    """Session moments to film moments, one span per clip (``timeline/layout.py`` builds
+    the map of a film with cards and transitions)."""
 
     spans: tuple[Span, ...]
 
     @classmethod
-    def from_clips(cls, clips: list[tuple[int, int]], lead_in_ms: int = 0) -> TimeMap:
-        spans, cursor = [], lead_in_ms
+    def from_clips(cls, clips: list[tuple[int, int]]) -> TimeMap:
+        """Clips laid end to end with plain cuts."""
+        spans, cursor = [], 0
         for start, end in clips:
             spans.append(Span(start, end, cursor))
             cursor += end - start
@@ -32,3 +37,22 @@ class TimeMap:
     @classmethod
     def identity(cls, end_ms: int) -> TimeMap:
         return cls((Span(0, end_ms, 0),))
+
+    def span_showing(self, session_ms: int) -> Span | None:
+        """The span holding ``session_ms``, else the one starting just after it: a moment
+        set at a clip's start may lie a rounding or half a transition before its span (a
+        clip that comes in through a crossfade starts half of it later on the map)."""
+        for span in self.spans:
+            if span.session_start_ms <= session_ms < span.session_end_ms:
+                return span
+        for span in self.spans:
+            if span.session_start_ms - LEAD_TOLERANCE_MS <= session_ms < span.session_start_ms:
+                return span
+        return None
+
+    def to_output(self, session_ms: int) -> int | None:
+        """Where ``session_ms`` shows in the film (None if it does not)."""
+        span = self.span_showing(session_ms)
+        if span is None:
+            return None
+        return span.to_output(max(session_ms, span.session_start_ms))

@@ -1,0 +1,92 @@
+"""The two ways a film's picture is made: rendered through one filtergraph, or copied GOP by
+GOP with only the frames around each cut re-encoded (``stream_copy``). The sound is rendered
+either way."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.progress import ProgressReporter
+from pipeline.render import stream_copy
+from pipeline.render.graph import assemble
+from pipeline.render.overlays import LowerThirdOnFilm, drawtext_chain
+from pipeline.render.stream_copy import SourceFormat
+from pipeline.runner import Arg, OutputFile, ToolRun, run_ffmpeg
+from pipeline.timeline.model import Timeline
+
+
+@dataclass(frozen=True)
+class FilmAssembly:
+    """How the picture was made: ``render`` (one filtergraph) or ``stream copy``."""
+
+    method: str
+    reason: str | None = None
+    """Why the film was not assembled by copy (final renders only)."""
+    copied_frames: int = 0
+    encoded_frames: int = 0
+
+
+def by_render(
+    timeline: Timeline, width: int, height: int, overlays: list[LowerThirdOnFilm],
+    audio_filter: str, encode: list[Arg], output: Path, folder: Path, *, preview: bool,
+    progress: ProgressReporter | None,
+) -> ToolRun:  # fmt: skip
+    """The film through one filtergraph (cards and lower thirds drawn from text files in
+    ``folder``, a filter-safe temporary folder)."""
+    assembly = assemble(timeline, width, height, timecode=preview, text_folder=folder)
+    drawn = drawtext_chain(overlays, folder, height)
+    graph = (
+        f"{assembly.graph};{assembly.video_label}null{drawn}[out_video];"
+        f"{assembly.audio_label}{audio_filter}[out_audio]"
+    )
+    return run_ffmpeg(
+        [*assembly.inputs, "-filter_complex", graph, "-map", "[out_video]",
+         "-map", "[out_audio]", *encode, "-loglevel", "info", OutputFile(output)],
+        duration=timeline.duration_s,
+        progress=progress,
+        label=f"rendering {timeline.name}{' preview' if preview else ''}",
+    )  # fmt: skip
+
+
+def by_copy(
+    timeline: Timeline, width: int, height: int, formats: dict[Path, SourceFormat],
+    audio_filter: str, audio_encode: list[Arg], output: Path,
+    progress: ProgressReporter | None,
+) -> tuple[ToolRun, FilmAssembly]:  # fmt: skip
+    """The picture copied GOP by GOP (``stream_copy``), the sound rendered beside it. The
+    pieces (copied GOPs: as large as the film) go into a folder beside the output, on the
+    same disk, not into the system's temporary folder."""
+    with tempfile.TemporaryDirectory(prefix=f".{output.stem}.pieces-", dir=output.parent) as work:
+        return _copy_in(timeline, width, height, formats, audio_filter, audio_encode, output,
+                        Path(work), progress)  # fmt: skip
+
+
+def _copy_in(
+    timeline: Timeline, width: int, height: int, formats: dict[Path, SourceFormat],
+    audio_filter: str, audio_encode: list[Arg], output: Path, folder: Path,
+    progress: ProgressReporter | None,
+) -> tuple[ToolRun, FilmAssembly]:  # fmt: skip
+    picture = stream_copy.copy_picture(timeline, formats, folder)
+    sound = assemble(timeline, width, height, with_video=False)
+    candidate = output.with_name(f".{output.stem}.by-copy.mp4")  # checked before it replaces
+    candidate.unlink(missing_ok=True)
+    picture_input = sum(1 for arg in sound.inputs if arg == "-i")
+    run = run_ffmpeg(
+        [*sound.inputs, "-f", "concat", "-safe", "1", "-i", picture.concat_list,
+         "-filter_complex", f"{sound.graph};{sound.audio_label}{audio_filter}[out_audio]",
+         "-map", f"{picture_input}:v:0", "-map", "[out_audio]", "-c:v", "copy",
+         *audio_encode, "-movflags", "+faststart", "-loglevel", "info", OutputFile(candidate)],
+        duration=timeline.duration_s,
+        progress=progress,
+        label=f"assembling {timeline.name} by stream copy",
+    )  # fmt: skip
+    try:
+        stream_copy.check_frames(candidate, timeline, folder)
+    except BaseException:
+        candidate.unlink(missing_ok=True)
+        raise
+    os.replace(candidate, output)
+    return run, FilmAssembly("stream copy", None, picture.copied_frames, picture.encoded_frames)
