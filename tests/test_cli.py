@@ -11,6 +11,7 @@ from pathlib import Path
 
 COMMANDS = {
     "init",
+    "publish",
     "probe",
     "doctor",
     "samples",

@@ -46,18 +46,32 @@ def _vtt_text(line: str) -> str:
     return html.escape(line, quote=False)
 
 
+def vtt_cue_text(cue: Cue, *, voices: bool = True) -> str:
+    """A cue's text as WebVTT cue text: ``& < >`` escaped, the speaker as a <v Name> span."""
+    lines = [_vtt_text(line) for line in cue.lines]
+    if voices and cue.speaker:
+        name = html.escape(cue.speaker, quote=False).replace(">", "&gt;")
+        lines[0] = f"<v {name}>{lines[0]}"
+    return "\n".join(lines)
+
+
 def to_vtt(cues: list[Cue], *, voices: bool = True) -> str:
     """WebVTT; with ``voices``, each cue of a known single speaker is a <v Name> span."""
     parts = ["WEBVTT", ""]
     for index, cue in enumerate(cues, start=1):
         parts.append(str(index))
         parts.append(f"{clock(cue.start_ms, '.')} --> {clock(cue.end_ms, '.')}")
-        lines = [_vtt_text(line) for line in cue.lines]
-        if voices and cue.speaker:
-            name = html.escape(cue.speaker, quote=False).replace(">", "&gt;")
-            lines[0] = f"<v {name}>{lines[0]}"
-        parts.extend(lines)
+        parts.append(vtt_cue_text(cue, voices=voices))
         parts.append("")
+    return "\n".join(parts)
+
+
+def to_vtt_chapters(chapters: list[tuple[int, int, str]]) -> str:
+    """WebVTT chapters (``<track kind="chapters">``): (start ms, end ms, title) each."""
+    parts = ["WEBVTT", ""]
+    for index, (start, end, title) in enumerate(chapters, start=1):
+        parts += [str(index), f"{clock(start, '.')} --> {clock(end, '.')}",
+                  _vtt_text(" ".join(title.split())), ""]  # fmt: skip
     return "\n".join(parts)
 
 

@@ -1,0 +1,73 @@
+"""session.yaml's documents and photos, copied into the site under safe names. Only formats
+that cannot run script on the site's origin are published (no HTML, no SVG)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from pipeline.errors import ConfigError, Problem
+from pipeline.publish.manifest import Document, Photo, PublishedFile
+from pipeline.session import LoadedSession
+from pipeline.yamlio import load_yaml
+
+DOCUMENT_TYPES = {".pdf", ".odt", ".ods", ".odp", ".docx", ".xlsx", ".pptx", ".txt", ".csv",
+                  ".epub"}  # fmt: skip
+PHOTO_TYPES = {".jpg", ".jpeg", ".png", ".webp"}
+
+
+def safe_name(index: int, path: Path) -> str:
+    """``NN-stem.ext`` with only letters, digits, dots, dashes and underscores."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", path.stem).strip("-.") or "fichier"
+    suffix = re.sub(r"[^a-z0-9]", "", path.suffix.lower())
+    return f"{index:02d}-{stem[:60]}.{suffix}"
+
+
+def _copy_into(source: Path, target: Path) -> None:
+    if target.is_file() and target.stat().st_size == source.stat().st_size:
+        if target.read_bytes() == source.read_bytes():
+            return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    shutil.copyfile(source, partial)
+    partial.replace(target)
+
+
+def _checked(loaded: LoadedSession, key: str, paths: list[str], allowed: set[str]) -> list[Path]:
+    """The files, or a ConfigError naming session.yaml's line of every missing or refused
+    one."""
+    lines = load_yaml(loaded.layout.session_file)
+    problems, found = [], []
+    for index, relative in enumerate(paths):
+        source = loaded.resolve(relative)
+        where = (loaded.layout.session_file, lines.line_of((key, index)), f"{key}[{index}]")
+        if not source.is_file():
+            problems.append(Problem(*where, f"{relative!r} is not in the session folder"))
+        elif source.suffix.lower() not in allowed:
+            kind = source.suffix or "no extension"
+            message = (
+                f"{relative!r}: {kind} files are not published (use {', '.join(sorted(allowed))})"
+            )
+            problems.append(Problem(*where, message))
+        found.append(source)
+    if problems:
+        raise ConfigError(problems)
+    return found
+
+
+def copy_attachments(loaded: LoadedSession, folder: Path) -> tuple[list[Document], list[Photo]]:
+    session = loaded.session
+    documents, photos = [], []
+    sources = _checked(loaded, "documents", [d.path for d in session.documents], DOCUMENT_TYPES)
+    for index, (doc, source) in enumerate(zip(session.documents, sources, strict=True), 1):
+        target = folder / "documents" / safe_name(index, source)
+        _copy_into(source, target)
+        documents.append(Document(title=doc.title, file=PublishedFile.of(folder, target)))
+    sources = _checked(loaded, "photos", [p.path for p in session.photos], PHOTO_TYPES)
+    for index, (photo, source) in enumerate(zip(session.photos, sources, strict=True), 1):
+        target = folder / "photos" / safe_name(index, source)
+        _copy_into(source, target)
+        photos.append(Photo(caption=photo.caption, credit=photo.credit,
+                            file=PublishedFile.of(folder, target)))  # fmt: skip
+    return documents, photos

@@ -1,0 +1,166 @@
+"""One film in the site: its renditions, HLS, thumbnails and poster (encoded only when the
+master, the preset or this code changed since the last publish), and its text tracks
+(always rebuilt: a reviewer's corrections reach the site on the next publish)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import xxhash
+
+from pipeline.errors import CaptureError
+from pipeline.presets_loader import Preset
+from pipeline.probe import probe
+from pipeline.progress import ProgressReporter
+from pipeline.publish import hls, images
+from pipeline.publish.manifest import Film, PublishedFile, Rendition, Still
+from pipeline.publish.rendered import RenderedFilm, file_hash
+from pipeline.publish.renditions import encode_ladder, plan_ladder
+from pipeline.publish.texttracks import FilmText, film_text, write_text_tracks
+from pipeline.runner import OutputFile, filter_safe_tempdir, run_ffmpeg
+from pipeline.session import LoadedSession
+from pipeline.timeline.cuelist import load_cue_list
+
+LABELS = {"full": "Version intégrale", "highlights": "Temps forts"}
+PUBLISH_CODE = "publish-2"
+"""Bump when what the encodes produce changes, so existing sites are re-encoded."""
+
+
+@dataclass(frozen=True)
+class Encoded:
+    renditions: list[Rendition]
+    hls_master: PublishedFile
+    hls_files: list[PublishedFile]
+    thumbnails_vtt: PublishedFile
+    sprites: list[PublishedFile]
+
+
+@dataclass(frozen=True)
+class PublishedFilm:
+    entry: Film
+    text: FilmText
+    candidates: list[images.Candidate] | None
+    """Frames measured this time (None: the film's encodes were reused)."""
+    encoded: bool
+
+
+def film_inputs(film: RenderedFilm, preset: Preset) -> str:
+    parts = [PUBLISH_CODE, file_hash(film.master), preset.model_dump_json()]
+    return xxhash.xxh128("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+def _intact(folder: Path, item: PublishedFile | None) -> bool:
+    return item is None or (
+        (folder / item.path).is_file() and (folder / item.path).stat().st_size == item.bytes
+    )
+
+
+def _reusable(folder: Path, old: Film | None, inputs: str) -> bool:
+    if old is None or old.inputs != inputs:
+        return False
+    files = [r.file for r in old.renditions] + [old.hls_master, *old.hls_files, *old.sprites]
+    return all(_intact(folder, f) for f in [*files, old.thumbnails_vtt])
+
+
+def _encode(
+    film: RenderedFilm, preset: Preset, folder: Path, progress: ProgressReporter | None
+) -> Encoded:
+    """The ladder, its HLS and the thumbnails (the long part)."""
+    info = probe(film.master, check_vfr=False)
+    video = info.primary_video
+    if video is None:
+        raise CaptureError(f"{film.master} has no picture")
+    rungs = plan_ladder(preset, video.width, video.height)
+    outputs = [folder / "video" / f"{film.name}-{rung.name}.mp4" for rung in rungs]
+    encode_ladder(film.master, rungs, outputs, preset, film.duration_s, progress)
+    codecs = hls.avc_codec_string(preset.video.profile, preset.video.level)
+    if info.has_audio:
+        codecs += ",mp4a.40.2"
+    segment_seconds = preset.hls.segment_seconds if preset.hls else 6.0
+    variants, hls_files, renditions = [], [], []
+    for rung, output in zip(rungs, outputs, strict=True):
+        rung_folder = folder / "hls" / film.name / rung.name
+        _, peak, average = hls.segment_rendition(output, rung_folder, segment_seconds)
+        variants.append(hls.Variant(f"{rung.name}/index.m3u8", rung.width, rung.height, codecs,
+                                    preset.video.frame_rate, peak, average))  # fmt: skip
+        hls_files += [PublishedFile.of(folder, p) for p in sorted(rung_folder.iterdir())]
+        bitrate = round(output.stat().st_size * 8 / max(film.duration_s, 1e-3) / 1000)
+        published = PublishedFile.of(folder, output)
+        renditions.append(Rendition(name=rung.name, width=rung.width, height=rung.height,
+                                    bitrate_kbps=bitrate, file=published))  # fmt: skip
+    master_playlist = folder / "hls" / film.name / "master.m3u8"
+    hls.write_master(master_playlist, variants)
+    sprite = images.thumbnail_sprite(film.master, film.duration_s, folder / "images", film.name,
+                                     aspect=video.width / video.height)  # fmt: skip
+    return Encoded(
+        renditions, PublishedFile.of(folder, master_playlist), hls_files,
+        PublishedFile.of(folder, sprite.vtt), [PublishedFile.of(folder, p) for p in sprite.images],
+    )  # fmt: skip
+
+
+def _encoded_from(old: Film) -> Encoded:
+    return Encoded(old.renditions, old.hls_master, old.hls_files, old.thumbnails_vtt, old.sprites)
+
+
+def _candidates(film: RenderedFilm) -> list[images.Candidate]:
+    with filter_safe_tempdir("capture-frames-") as work:
+        return images.candidates(film.master, film.clip_seconds(), work)
+
+
+def _poster(
+    loaded: LoadedSession, film: RenderedFilm, folder: Path, old: Film | None,
+    found: list[images.Candidate] | None,
+) -> tuple[Still | None, str | None, list[images.Candidate] | None]:  # fmt: skip
+    """session.yaml's poster (always converted again: it may have changed), else the film's
+    best frame (chosen again only when the film was, or the poster was not automatic)."""
+    target = folder / "images" / f"{film.name}-poster.jpg"
+    if loaded.session.poster:
+        source = loaded.resolve(loaded.session.poster)
+        if not source.is_file():
+            raise CaptureError(f"poster {loaded.session.poster!r} is not in the session folder",
+                               file=loaded.layout.session_file)  # fmt: skip
+        run_ffmpeg(["-i", source, "-frames:v", "1", "-vf", "scale='min(1280,iw)':-2",
+                    "-q:v", "3", OutputFile(target)], label="poster")  # fmt: skip
+        return Still(time_s=0.0, file=PublishedFile.of(folder, target)), "session", found
+    if found is None and old is not None and old.poster_source == "auto" and old.poster:
+        if _intact(folder, old.poster.file):
+            return old.poster, "auto", found
+    if found is None:
+        found = _candidates(film)
+    best = images.choose_poster(found)
+    if best is None:
+        return None, None, found
+    images.extract_still(film.master, best.time_s, target)
+    return Still(time_s=best.time_s, file=PublishedFile.of(folder, target)), "auto", found
+
+
+def publish_film(
+    loaded: LoadedSession, film: RenderedFilm, preset: Preset, folder: Path, old: Film | None,
+    progress: ProgressReporter | None,
+) -> PublishedFilm:  # fmt: skip
+    inputs = film_inputs(film, preset)
+    reused = _reusable(folder, old, inputs)
+    assert old is not None or not reused
+    encoded = _encoded_from(old) if reused and old else _encode(film, preset, folder, progress)
+    found = None if reused else _candidates(film)
+    poster, poster_source, found = _poster(loaded, film, folder, old if reused else None, found)
+    text = film_text(loaded, film.timemap, load_cue_list(loaded, film.name),
+                     round(film.duration_s * 1000))  # fmt: skip
+    if not text.cues:
+        raise CaptureError(
+            f"the {film.name} has no captions: run `capture transcribe {loaded.root}` and "
+            f"`capture subtitles {loaded.root}` (published video must have French captions)"
+        )
+    files = write_text_tracks(text, folder / "text", film.name)
+    entry = Film(
+        name=film.name, label=LABELS[film.name], duration_s=film.duration_s, inputs=inputs,
+        renditions=encoded.renditions, hls_master=encoded.hls_master, hls_files=encoded.hls_files,
+        poster=poster, poster_source=poster_source, thumbnails_vtt=encoded.thumbnails_vtt,
+        sprites=encoded.sprites,
+        captions=PublishedFile.of(folder, files["captions"]), captions_reviewed=text.reviewed,
+        srt=PublishedFile.of(folder, files["srt"]),
+        chapters=PublishedFile.of(folder, files["chapters"]),
+        transcript_txt=PublishedFile.of(folder, files["transcript"]),
+    )  # fmt: skip
+    return PublishedFilm(entry, text, found if not reused else None, not reused)

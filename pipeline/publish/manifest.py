@@ -1,0 +1,151 @@
+"""``SITE/<slug>/manifest.json`` and ``SITE/manifest.json``: everything published, for a CMS
+(files with sizes and hashes, durations, renditions), and what the next publish needs to
+know to redo nothing that has not changed (``inputs``)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+MANIFEST_VERSION = 1
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PublishedFile(_Model):
+    path: str
+    """Relative to the session's folder in the site."""
+    bytes: int
+    sha256: str
+
+    @classmethod
+    def of(cls, folder: Path, path: Path) -> PublishedFile:
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return cls(path=path.relative_to(folder).as_posix(), bytes=path.stat().st_size,
+                   sha256=digest.hexdigest())  # fmt: skip
+
+
+class Rendition(_Model):
+    name: str
+    width: int
+    height: int
+    bitrate_kbps: int
+    """Measured over the whole file."""
+    file: PublishedFile
+
+
+class Still(_Model):
+    time_s: float
+    file: PublishedFile
+
+
+class Film(_Model):
+    name: str
+    label: str
+    duration_s: float
+    inputs: str
+    """Hash of what the encoded files depend on (master, preset, code version)."""
+    renditions: list[Rendition]
+    hls_master: PublishedFile
+    hls_files: list[PublishedFile]
+    poster: Still | None
+    poster_source: str | None = None
+    """"session" (session.yaml's poster) or "auto" (chosen from the film)."""
+    thumbnails_vtt: PublishedFile
+    sprites: list[PublishedFile]
+    captions: PublishedFile
+    captions_reviewed: bool
+    srt: PublishedFile
+    chapters: PublishedFile
+    transcript_txt: PublishedFile
+
+
+class Quote(_Model):
+    text: str
+    session_ms: int
+    film: str
+    film_inputs: str
+    """The film's ``inputs`` when the still was taken (a new master means a new still)."""
+    time_s: float
+    still: PublishedFile
+
+
+class Person(_Model):
+    name: str
+    role: str | None = None
+    organisation: str | None = None
+
+
+class Document(_Model):
+    title: str
+    file: PublishedFile
+
+
+class Photo(_Model):
+    caption: str | None = None
+    credit: str | None = None
+    file: PublishedFile
+
+
+class Link(_Model):
+    title: str
+    url: str
+
+
+class SessionManifest(_Model):
+    version: int = MANIFEST_VERSION
+    slug: str
+    title: str
+    date: date
+    start_time: str | None = None
+    place: str | None = None
+    theme: str | None = None
+    published_at: datetime
+    page: str = "index.html"
+    facilitator: Person | None = None
+    speakers: list[Person] = []
+    films: list[Film]
+    poster: str | None = None
+    """The session's poster (relative path), for the site index."""
+    ambiance: list[Still] = []
+    quotes: list[Quote] = []
+    documents: list[Document] = []
+    photos: list[Photo] = []
+    links: list[Link] = []
+    credits: dict[str, str] = {}
+
+
+class SiteEntry(_Model):
+    slug: str
+    title: str
+    date: date
+    theme: str | None = None
+    poster: str | None = None
+    duration_s: float | None = None
+    manifest: str
+
+
+class SiteManifest(_Model):
+    version: int = MANIFEST_VERSION
+    generated_at: datetime
+    sessions: list[SiteEntry]
+
+
+def read_session_manifest(path: Path) -> SessionManifest | None:
+    """A session's manifest, or None when absent, unreadable or from another version (the
+    session is then published whole again)."""
+    if not path.is_file():
+        return None
+    try:
+        found = SessionManifest.model_validate_json(path.read_text(encoding="utf-8"))
+    except ValueError:
+        return None
+    return found if found.version == MANIFEST_VERSION else None

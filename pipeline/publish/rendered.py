@@ -1,0 +1,54 @@
+"""A film as ``capture render`` left it: the master, its length, its time map and preset
+(read from ``renders/FILM.json``)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import xxhash
+
+from pipeline.errors import CaptureError
+from pipeline.session import LoadedSession
+from pipeline.timeline.timemap import Span, TimeMap
+
+
+@dataclass(frozen=True)
+class RenderedFilm:
+    name: str
+    master: Path
+    duration_s: float
+    timemap: TimeMap
+    preset: str | None
+
+    def clip_seconds(self) -> list[tuple[float, float]]:
+        """The film's clips in film seconds (title card and credits left out)."""
+        spans = [
+            (s.output_start_ms, s.output_start_ms + s.session_end_ms - s.session_start_ms)
+            for s in self.timemap.spans
+        ]
+        return [(a / 1000, b / 1000) for a, b in spans] or [(0.0, self.duration_s)]
+
+
+def rendered_film(loaded: LoadedSession, name: str) -> RenderedFilm | None:
+    master = loaded.layout.renders / f"{name}.mp4"
+    report = loaded.layout.renders / f"{name}.json"
+    if not master.is_file() or not report.is_file():
+        return None
+    try:
+        data = json.loads(report.read_text(encoding="utf-8"))
+        spans = tuple(Span(**span) for span in data.get("time_map", []))
+        return RenderedFilm(name, master, float(data["duration_s"]), TimeMap(spans),
+                            data.get("preset"))  # fmt: skip
+    except (ValueError, KeyError, TypeError) as error:
+        raise CaptureError(f"{report} is not a render report ({error}): render the {name} "
+                           "again") from None  # fmt: skip
+
+
+def file_hash(path: Path) -> str:
+    digest = xxhash.xxh128()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            digest.update(block)
+    return digest.hexdigest()

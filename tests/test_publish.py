@@ -1,0 +1,410 @@
+"""Publishing the tiny sample to a mini-site: renditions and HLS checked with ffprobe, images
+chosen with OpenCV, hostile text shown literally, re-publishing that encodes nothing, and the
+site driven in Debian's chromium (selenium + chromium-driver) from a local HTTP server."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import re
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from conftest import ffmpeg
+
+from pipeline.errors import ConfigError
+from pipeline.publish import images
+from pipeline.publish.run import publish
+from pipeline.render.run import render
+from pipeline.session import load_session
+from pipeline.subtitles.formats import read_subtitles, to_srt
+from pipeline.subtitles.run import build_subtitles, import_reviewed, write_review_package
+from pipeline.transcription.run import run_transcribe
+
+HOSTILE_TITLE = 'Manger <script>alert("titre")</script> & "local"'
+HOSTILE_NAME = "Jean <b>Le Gros</b> & Cie"
+HOSTILE_ROLE = "<img src=x onerror=alert(1)>"
+HOSTILE_CAPTION = '<script>alert(2)</script> & "ok"'
+LADDER = """name: ladder
+audio:
+  loudness: {integrated_lufs: -16.0}
+video:
+  frame_rate: 25
+  gop_seconds: 2.0
+  rungs:
+    - {name: 360p, height: 360, bitrate_kbps: 730, maxrate_kbps: 780, bufsize_kbps: 1460, crf: 24}
+    - {name: 180p, height: 180, bitrate_kbps: 300, maxrate_kbps: 330, bufsize_kbps: 660, crf: 24}
+    - {name: 120p, height: 120, bitrate_kbps: 200, maxrate_kbps: 220, bufsize_kbps: 440, crf: 26}
+    - {name: 90p, height: 90, bitrate_kbps: 150, maxrate_kbps: 160, bufsize_kbps: 320, crf: 28}
+hls:
+  segment_seconds: 6.0
+"""
+
+
+@pytest.fixture(scope="module")
+def published(tiny_sample, tmp_path_factory):
+    """The tiny sample with hostile text in session.yaml and in a reviewed caption, both
+    films rendered, published with a four-rung ladder (one above the 180p source)."""
+    from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
+    from pipeline.sync_session import run_sync
+
+    folder = tiny_sample.root / "publish-session"
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(tiny_sample.session, folder)
+    loaded = load_session(folder)
+    run_ingest(loaded, plan_ingest(loaded, resolve_sources(loaded, [], [])))
+    run_sync(loaded)
+    run_transcribe(loaded)
+    build_subtitles(loaded)
+    srt, _ = write_review_package(loaded)
+    cues = read_subtitles(srt)
+    cues[0] = type(cues[0])(cues[0].start_ms, cues[0].end_ms, (HOSTILE_CAPTION, *cues[0].lines))
+    reviewed = tmp_path_factory.mktemp("review") / "relu.srt"
+    reviewed.write_text(to_srt(cues), encoding="utf-8")
+    import_reviewed(loaded, reviewed)
+    text = loaded.layout.session_file.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^title: .*$", lambda _: f"title: {json.dumps(HOSTILE_TITLE)}", text)
+    text = text.replace(
+        "speakers:\n",
+        f"speakers:\n- {{name: {json.dumps(HOSTILE_NAME)}, role: {json.dumps(HOSTILE_ROLE)}}}\n",
+        1,
+    )
+    loaded.layout.session_file.write_text(text, encoding="utf-8")
+    (folder / "presets").mkdir()
+    (folder / "presets" / "ladder.yaml").write_text(LADDER, encoding="utf-8")
+    loaded = load_session(folder)
+    render(loaded, "full")
+    render(loaded, "highlights")
+    site = tmp_path_factory.mktemp("site")
+    result = publish(loaded, site, preset_name="ladder")
+    manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
+    return loaded, site, result, manifest
+
+
+def _probe(path: Path, *args: str) -> dict:
+    out = subprocess.run(["ffprobe", "-v", "error", "-of", "json", *args, str(path)],
+                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    return json.loads(out)
+
+
+def _top_level_boxes(path: Path) -> list[str]:
+    data, boxes, offset = path.read_bytes(), [], 0
+    while offset + 8 <= len(data):
+        size = int.from_bytes(data[offset : offset + 4], "big")
+        boxes.append(data[offset + 4 : offset + 8].decode("latin-1"))
+        if size == 1:
+            size = int.from_bytes(data[offset + 8 : offset + 16], "big")
+        if size < 8:
+            break
+        offset += size
+    return boxes
+
+
+def _keyframe_times(path: Path) -> list[float]:
+    packets = _probe(path, "-select_streams", "v:0", "-show_entries", "packet=pts_time,flags")
+    return [round(float(p["pts_time"]), 3) for p in packets["packets"] if "K" in p["flags"]]
+
+
+@pytest.mark.slow
+def test_renditions_and_hls_meet_the_web_rules(published) -> None:
+    _, site, _, manifest = published
+    folder = site / manifest["slug"]
+    for film in manifest["films"]:
+        # never upscale: the 360p rung is above the 180p master
+        assert [r["name"] for r in film["renditions"]] == ["180p", "120p", "90p"]
+        keyframes = None
+        for rendition in film["renditions"]:
+            path = folder / rendition["file"]["path"]
+            boxes = _top_level_boxes(path)
+            assert boxes.index("moov") < boxes.index("mdat"), "faststart"
+            streams = {s["codec_type"]: s for s in _probe(path, "-show_streams")["streams"]}
+            video, audio = streams["video"], streams["audio"]
+            assert (video["profile"], video["pix_fmt"]) == ("High", "yuv420p")
+            assert video["level"] <= 41 and video["height"] == rendition["height"]
+            assert (audio["codec_name"], audio["profile"], audio["sample_rate"]) == (
+                "aac", "LC", "48000")  # fmt: skip
+            times = _keyframe_times(path)
+            assert times == [round(2.0 * i, 3) for i in range(len(times))], "an IDR every 2 s"
+            assert len(times) == int(np.ceil(film["duration_s"] / 2.0 - 1e-6))
+            keyframes = keyframes or times
+            assert times == keyframes, "aligned across rungs"
+        master = (folder / film["hls_master"]["path"]).read_text(encoding="utf-8")
+        lines = master.splitlines()
+        assert lines[0] == "#EXTM3U"
+        infs = [i for i, line in enumerate(lines) if line.startswith("#EXT-X-STREAM-INF:")]
+        assert len(infs) == len(film["renditions"])
+        for index in infs:
+            attributes = lines[index]
+            assert re.search(r"BANDWIDTH=\d+", attributes) and "RESOLUTION=" in attributes
+            assert 'CODECS="avc1.640029,mp4a.40.2"' in attributes
+            playlist = (folder / film["hls_master"]["path"]).parent / lines[index + 1]
+            media = playlist.read_text(encoding="utf-8")
+            assert "#EXT-X-ENDLIST" in media and '#EXT-X-MAP:URI="init.mp4"' in media
+            init = (playlist.parent / "init.mp4").read_bytes()
+            segments = re.findall(r"#EXTINF:([\d.]+),\n(\S+)", media)
+            assert all(float(d) == pytest.approx(6.0) for d, _ in segments[:-1])
+            for _, name in segments:
+                joined = playlist.parent / f"check-{name}.mp4"
+                joined.write_bytes(init + (playlist.parent / name).read_bytes())
+                first = _probe(joined, "-select_streams", "v:0", "-read_intervals", "%+#1",
+                               "-show_entries", "packet=flags")["packets"][0]  # fmt: skip
+                joined.unlink()
+                assert "K" in first["flags"], f"{name} starts on a keyframe"
+
+
+def _hostile_free(text: str) -> None:
+    assert "<script>alert" not in text and "<b>Le Gros" not in text
+    assert "<img src=x" not in text
+
+
+@pytest.mark.slow
+def test_hostile_text_shows_literally_on_the_pages_and_in_the_captions(published) -> None:
+    _, site, _, manifest = published
+    folder = site / manifest["slug"]
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    index = (site / "index.html").read_text(encoding="utf-8")
+    for html in (page, index):
+        _hostile_free(html)
+        assert (
+            "Manger &lt;script&gt;alert(&#34;titre&#34;)&lt;/script&gt; &amp; &#34;local&#34;"
+            in html
+        )
+    assert "Jean &lt;b&gt;Le Gros&lt;/b&gt; &amp; Cie" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "&lt;script&gt;alert(2)&lt;/script&gt; &amp; &#34;ok&#34;" in page  # the transcript
+    captions = (folder / "text" / "full.fr.vtt").read_text(encoding="utf-8")
+    assert '&lt;script&gt;alert(2)&lt;/script&gt; &amp; "ok"' in captions
+    embedded = re.search(r'id="sous-titres-full">(.*?)</script>', page, re.DOTALL).group(1)
+    assert "</" not in embedded and "<script" not in embedded
+    # WebVTT cue text, escaped as in the .vtt file
+    assert json.loads(embedded)[0][2].startswith("&lt;script&gt;alert(2)&lt;/script&gt; &amp;")
+    assert manifest["title"] == HOSTILE_TITLE
+
+
+@pytest.mark.slow
+def test_republishing_encodes_nothing_and_leaves_other_sessions_alone(published) -> None:
+    loaded, site, first, manifest = published
+    assert first.encoded == ["full", "highlights"]
+    other = site / "autre-rencontre"
+    other.mkdir(exist_ok=True)
+    other_manifest = dict(manifest, slug="autre-rencontre", title="Une autre Rencontre",
+                          date="2025-11-20")  # fmt: skip
+    (other / "manifest.json").write_text(json.dumps(other_manifest), encoding="utf-8")
+    (other / "index.html").write_text("<p>page de l'autre</p>", encoding="utf-8")
+    folder = site / manifest["slug"]
+    videos = {p: p.stat().st_mtime_ns for p in (folder / "video").iterdir()}
+    again = publish(loaded, site, preset_name="ladder")
+    assert again.encoded == []
+    assert {p: p.stat().st_mtime_ns for p in (folder / "video").iterdir()} == videos
+    assert (other / "index.html").read_text(encoding="utf-8") == "<p>page de l'autre</p>"
+    listed = json.loads((site / "manifest.json").read_text(encoding="utf-8"))["sessions"]
+    assert [s["slug"] for s in listed] == [manifest["slug"], "autre-rencontre"]  # newest first
+    assert 'href="autre-rencontre/index.html"' in (site / "index.html").read_text(encoding="utf-8")
+    for entry in json.loads((folder / "manifest.json").read_text())["films"][0]["renditions"]:
+        assert (folder / entry["file"]["path"]).stat().st_size == entry["file"]["bytes"]
+    # a changed quote takes a new still and re-encodes no film
+    cues = loaded.layout.cues / "highlights.yaml"
+    cues.write_text(cues.read_text(encoding="utf-8").replace("text: ", "text: Autre, ", 1),
+                    encoding="utf-8")  # fmt: skip
+    quoted = publish(load_session(loaded.root), site, preset_name="ladder")
+    assert quoted.encoded == []
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    assert "« Autre, " in page
+    # a page a document could carry script on the site's own origin: refused, with its line
+    (loaded.root / "documents").mkdir(exist_ok=True)
+    (loaded.root / "documents" / "evil.html").write_text("<script>alert(3)</script>")
+    text = loaded.layout.session_file.read_text(encoding="utf-8")
+    loaded.layout.session_file.write_text(
+        text + "documents:\n  - {title: Programme, path: documents/evil.html}\n", encoding="utf-8"
+    )
+    with pytest.raises(ConfigError) as refused:
+        publish(load_session(loaded.root), site, preset_name="ladder")
+    (problem,) = refused.value.problems
+    assert problem.line is not None and ".html files are not published" in problem.message
+    loaded.layout.session_file.write_text(text, encoding="utf-8")
+
+
+def _synthetic_face(size: tuple[int, int] = (640, 360)) -> np.ndarray:
+    """A drawn face (skin oval, brows, eyes, nose, mouth) that the frontal-face cascade
+    finds, on a plain wall."""
+    width, height = size
+    image = np.full((height, width, 3), 95, np.uint8)
+    cx, cy, s = width // 2, height // 2 - 10, height // 4
+    cv2.ellipse(image, (cx, cy), (int(s * 0.8), s), 0, 0, 360, (150, 180, 220), -1)
+    for dx in (-0.35, 0.35):
+        ex = int(cx + dx * s)
+        cv2.ellipse(image, (ex, int(cy - 0.2 * s)), (int(0.16 * s), int(0.08 * s)), 0, 0, 360,
+                    (40, 40, 40), -1)  # fmt: skip
+        brow = int(cy - 0.38 * s)
+        cv2.line(image, (ex - int(0.2 * s), brow), (ex + int(0.2 * s), brow), (40, 40, 60),
+                 max(2, s // 20))  # fmt: skip
+    cv2.ellipse(image, (cx, int(cy + 0.1 * s)), (int(0.08 * s), int(0.18 * s)), 0, 0, 360,
+                (120, 150, 190), -1)  # fmt: skip
+    cv2.ellipse(image, (cx, int(cy + 0.5 * s)), (int(0.3 * s), int(0.08 * s)), 0, 0, 360,
+                (60, 60, 130), -1)  # fmt: skip
+    return cv2.GaussianBlur(image, (5, 5), 0)
+
+
+@pytest.mark.slow
+def test_the_poster_is_a_sharp_well_exposed_face_not_a_card_or_black(tmp_path: Path) -> None:
+    """Four seconds each: black, a title card, a sharp pattern, a face, a blurred face."""
+    face = tmp_path / "face.png"
+    cv2.imwrite(str(face), _synthetic_face())
+    film = tmp_path / "film.mp4"
+    ffmpeg("-f", "lavfi", "-i", "color=black:size=640x360:rate=25:duration=4",
+           "-f", "lavfi", "-i", "color=0x14213d:size=640x360:rate=25:duration=4",
+           "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=4",
+           "-loop", "1", "-framerate", "25", "-t", "4", "-i", face,
+           "-loop", "1", "-framerate", "25", "-t", "4", "-i", face,
+           "-filter_complex",
+           "[1:v]drawtext=fontfile=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:"
+           "text=Titre:fontsize=40:fontcolor=white:x=(w-tw)/2:y=(h-th)/2[card];"
+           "[4:v]gblur=sigma=12[blurred];"
+           "[0:v][card][2:v][3:v][blurred]concat=n=5:v=1:a=0,format=yuv420p[v]",
+           "-map", "[v]", "-c:v", "libx264", "-g", "25", film)  # fmt: skip
+    work = tmp_path / "frames"
+    work.mkdir()
+    found = images.candidates(film, [(0.0, 20.0)], work, count=20)
+    assert all(not 0 <= c.time_s < 4 for c in found), "black frames are not candidates"
+    faces = [c for c in found if c.faces]
+    assert faces and all(12 <= c.time_s < 20 for c in faces)
+    poster = images.choose_poster(found)
+    assert 12 <= poster.time_s < 16, "the sharp face, not the blurred one nor the card"
+    ambiance = images.choose_ambiance(found, 4, 20.0)
+    assert len({int(c.time_s // 4) for c in ambiance}) == len(ambiance) >= 2
+    sprite = images.thumbnail_sprite(film, 20.0, tmp_path, "film")
+    tile = cv2.imread(str(sprite.images[0]))
+    entries = re.findall(r"(\S+)#xywh=(\d+),(\d+),(\d+),(\d+)", sprite.vtt.read_text())
+    assert len(entries) == 10  # one every 2 s
+    for name, x, y, w, h in entries:
+        assert name == sprite.images[0].name
+        assert int(x) + int(w) <= tile.shape[1] and int(y) + int(h) <= tile.shape[0]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def served(published):
+    _, site, _, manifest = published
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", manifest, site
+    server.shutdown()
+
+
+@pytest.fixture
+def browser(tmp_path: Path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--mute-audio",
+        "--autoplay-policy=no-user-gesture-required",
+        f"--user-data-dir={tmp_path / 'chromium'}",
+        "--window-size=1200,900",
+    ):
+        options.add_argument(flag)  # fmt: skip
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+    yield driver
+    driver.quit()
+
+
+def _wait(driver, script: str, timeout: float = 15.0):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(
+        lambda d: d.execute_script(script)
+    )
+
+
+@pytest.mark.slow
+def test_the_site_works_in_a_real_browser(served, browser) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    base, manifest, _ = served
+    browser.get(f"{base}/index.html")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
+    link = browser.find_element(By.CSS_SELECTOR, f'a[href="{manifest["slug"]}/index.html"]')
+    assert HOSTILE_TITLE in link.text
+    link.click()
+    _wait(browser, "return document.getElementById('video-full').readyState >= 1")
+    duration = browser.execute_script("return document.getElementById('video-full').duration")
+    assert duration == pytest.approx(manifest["films"][0]["duration_s"], abs=0.1)
+    browser.execute_script("const v = document.getElementById('video-full');"
+                           "v.muted = true; v.currentTime = 5; v.play();")  # fmt: skip
+    _wait(browser, "return document.getElementById('video-full').currentTime > 7.5")
+    cues = _wait(browser, """
+        const track = [...document.getElementById('video-full').textTracks]
+            .find(t => t.kind === 'captions');
+        return track && track.mode === 'showing' && track.cues && track.cues.length
+            ? [...track.cues].map(c => c.text) : null;""")  # fmt: skip
+    assert len(cues) == len(read_subtitles(served[2] / manifest["slug"] / "text/full.fr.srt"))
+    assert any(re.search(r"\b(nous|la|les|de)\b", text) for text in cues), "French text"
+    chapters = _wait(browser, """
+        const t = [...document.getElementById('video-full').textTracks]
+            .find(t => t.kind === 'chapters');
+        t.mode = 'hidden';
+        return t.cues && t.cues.length ? [...t.cues].map(c => c.text) : null;""")  # fmt: skip
+    assert chapters == ["Ouverture"]
+    browser.execute_script("document.getElementById('video-full').pause()")
+    full_transcript = "section[aria-labelledby=transcription] a[data-seek]"
+    paragraph = browser.find_elements(By.CSS_SELECTOR, full_transcript)[-1]
+    target = float(paragraph.get_attribute("data-seek"))
+    paragraph.click()
+    _wait(browser, f"return Math.abs(document.getElementById('video-full').currentTime"
+                   f" - {target}) < 0.5")  # fmt: skip
+    # every link and player shown is reached with the Tab key alone (a closed <details> hides
+    # the highlights' transcript until it is opened)
+    shown = "[...document.querySelectorAll('a[href], video')].filter(e => e.checkVisibility())"
+    wanted = browser.execute_script(f"return {shown}.length")
+    browser.execute_script("document.activeElement.blur(); window.scrollTo(0, 0)")
+    reached = set()
+    for _ in range(wanted + 60):  # a player's own controls take several Tab presses
+        browser.switch_to.active_element.send_keys(Keys.TAB)
+        reached.add(browser.execute_script(
+            "const e = document.activeElement;"
+            "return e.tagName + '|' + (e.getAttribute('href') || e.id) + '|' +"
+            f"{shown}.indexOf(e)"))  # fmt: skip
+    indexes = {int(r.rsplit("|", 1)[1]) for r in reached} - {-1}
+    assert indexes == set(range(wanted)), f"not reached by keyboard: {set(range(wanted)) - indexes}"
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []
+
+
+@pytest.mark.slow
+def test_the_page_shows_its_captions_from_a_file_too(published, browser) -> None:
+    _, site, _, manifest = published
+    browser.get((site / manifest["slug"] / "index.html").as_uri())
+    count = _wait(browser, """
+        const track = [...document.getElementById('video-full').textTracks]
+            .find(t => t.kind === 'captions' && t.mode === 'showing' && t.cues && t.cues.length);
+        return track ? track.cues.length : null;""")  # fmt: skip
+    assert count == len(read_subtitles(site / manifest["slug"] / "text/full.fr.srt"))
+    shown = browser.execute_script("""
+        const track = [...document.getElementById('video-full').textTracks]
+            .find(t => t.kind === 'captions' && t.cues && t.cues.length);
+        return track.cues[0].getCueAsHTML().textContent;""")  # fmt: skip
+    assert shown.startswith(HOSTILE_CAPTION), "shown as written, not as markup"
