@@ -57,13 +57,8 @@ format: setup
 demo: setup
 	@$(BIN)/capture doctor --folder . >/dev/null || $(BIN)/capture doctor --folder .
 	$(BIN)/capture samples $(DEMO_DIR) --force
-	$(BIN)/capture ingest $(DEMO_DIR)/manger-local-2040
-	$(BIN)/capture transcribe $(DEMO_DIR)/manger-local-2040
-	$(BIN)/capture subtitles $(DEMO_DIR)/manger-local-2040
+	$(BIN)/capture run $(DEMO_DIR)/manger-local-2040 --site $(DEMO_DIR)/site
 	$(BIN)/capture subtitles review $(DEMO_DIR)/manger-local-2040
-	$(BIN)/capture render $(DEMO_DIR)/manger-local-2040 highlights
-	$(BIN)/capture render $(DEMO_DIR)/manger-local-2040 full
-	$(BIN)/capture publish $(DEMO_DIR)/manger-local-2040 --site $(DEMO_DIR)/site
 	$(BIN)/capture status $(DEMO_DIR)/manger-local-2040
 	@echo
 	@echo "Demo Rencontre ready:"
@@ -76,6 +71,7 @@ demo: setup
 	@echo "  subtitles:      $(DEMO_DIR)/manger-local-2040/subtitles/full.fr.vtt, highlights.fr.vtt (.srt)"
 	@echo "  review package: $(DEMO_DIR)/manger-local-2040/subtitles/review/review.html"
 	@echo "  films:          $(DEMO_DIR)/manger-local-2040/renders/full.mp4, highlights.mp4 (+ .json, .otio, .fcp.xml, .edl)"
+	@echo "  run log:        $(DEMO_DIR)/manger-local-2040/work/logs/ (run again: nothing is redone)"
 	@echo "  mini-site:      $(DEMO_DIR)/site (manifest.json; open it from a browser or any static host)"
 	@echo
 	@echo "Site index: $$(realpath $(DEMO_DIR)/site/index.html)"

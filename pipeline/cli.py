@@ -104,10 +104,11 @@ def main(
     ] = None,
 ) -> None:
     OPTIONS.quiet = quiet
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    level = logging.DEBUG if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(level)  # a run's log file may ask the loggers for more
+
     signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
 
 
@@ -434,7 +435,13 @@ def status_command(
         stdout.print(
             f"subtitles: generated, not reviewed yet; films: {', '.join(sub.films) or 'none'}"
         )
+    steps = Table(title="Steps (capture run)", title_justify="left")
+    for column in ("step", "state", "detail"):
+        steps.add_column(column)
+    for step in status.steps:
+        steps.add_row(step.name, step.state, step.detail or "")
+    stdout.print(steps)
 
 
 # the commands of later stages live in their own modules and register themselves here
-from pipeline import cli_publish, cli_render, cli_subtitles  # noqa: E402,F401
+from pipeline import cli_publish, cli_render, cli_run, cli_subtitles  # noqa: E402,F401

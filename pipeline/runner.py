@@ -190,8 +190,18 @@ def _execute(
     prepared = _PreparedArgs(args, url_paths=url_paths)
     committed = False
     try:
-        result = _supervise(tool, [str(find_tool(tool)), *fixed_args, *prepared.argv],
-                            on_stdout_line)  # fmt: skip
+        try:
+            result = _supervise(tool, [str(find_tool(tool)), *fixed_args, *prepared.argv],
+                                on_stdout_line)  # fmt: skip
+        except ToolFailedError as failed:
+            if prepared.outputs and _out_of_space(failed):
+                final = prepared.outputs[0][1]
+                raise MediaError(
+                    f"not enough disk space to write it ({_space_left(final)} left): free some "
+                    "space and run again; nothing was kept and earlier files are intact",
+                    path=final,
+                ) from failed
+            raise
         prepared.commit()
         committed = True
         return result
@@ -199,6 +209,25 @@ def _execute(
         if not committed:
             with interrupts_deferred():
                 prepared.discard()
+
+
+_NO_SPACE = ("No space left on device", "File too large", "Disk quota exceeded")
+
+
+def _out_of_space(failed: ToolFailedError) -> bool:
+    """ffmpeg could not write: the disk is full, a quota or a file-size limit was hit (the
+    last kills the program with SIGXFSZ)."""
+    return failed.returncode == -signal.SIGXFSZ or any(
+        text in failed.stderr_tail for text in _NO_SPACE
+    )
+
+
+def _space_left(path: Path) -> str:
+    try:
+        free = os.statvfs(path.parent)
+    except OSError:
+        return "unknown"
+    return f"{free.f_bavail * free.f_frsize / 1e6:.0f} MB"
 
 
 @contextmanager

@@ -66,6 +66,16 @@ class SubtitleStatus(BaseModel):
     """Films with subtitles written (full, highlights)."""
 
 
+class StepStatusModel(BaseModel):
+    name: str
+    """ingest, sync, transcribe, subtitles, render-full, render-highlights, publish."""
+    state: str
+    """done, stale, failed, not run or not needed."""
+    detail: str | None = None
+    """Stale: which inputs changed; failed: the error; done: what it made."""
+    finished_at: str | None = None
+
+
 class SessionStatus(BaseModel):
     version: int = STATUS_VERSION
     slug: str
@@ -79,6 +89,8 @@ class SessionStatus(BaseModel):
     recordings: list[RecordingStatus]
     unusable_files: list[UnusableFile]
     subtitles: SubtitleStatus
+    steps: list[StepStatusModel] = []
+    """Where each step of ``capture run`` stands."""
 
 
 def _count_files(folder: Path) -> int:
@@ -201,7 +213,19 @@ def session_status(loaded: LoadedSession) -> SessionStatus:
             if not f.usable
         ],
         subtitles=subtitle_status(loaded),
+        steps=_steps(loaded),
     )
+
+
+def _steps(loaded: LoadedSession) -> list[StepStatusModel]:
+    from pipeline.orchestrate.run import step_statuses
+
+    return [
+        StepStatusModel(name=s.name, state=s.condition.value, detail=s.detail,
+                        finished_at=s.finished_at.isoformat(timespec="seconds")
+                        if s.finished_at else None)
+        for s in step_statuses(loaded)
+    ]  # fmt: skip
 
 
 def status_json(loaded: LoadedSession) -> dict[str, Any]:

@@ -66,18 +66,21 @@ def test_films_last_their_cue_lists_at_the_web_loudness(ingested) -> None:
     assert _duration(preview.output, "v:0") == pytest.approx(highlights.duration_s, abs=FRAME)
 
 
-def _flash_and_beep_card(folder: Path, gop: int = 50) -> Path:
+def _flash_and_beep_card(
+    folder: Path, gop: int = 50, rate: int = 48000, name: str = "C0001.MP4"
+) -> Path:
     """A camera file: black picture with white flashes and beeps, both at exactly 2.0 and
-    4.0 s; H.264 High with B-frames, a keyframe every ``gop`` frames."""
+    4.0 s; H.264 High with B-frames, a keyframe every ``gop`` frames, sound at ``rate``."""
     card = folder / "cards" / "cam"
     card.mkdir(parents=True)
     ffmpeg("-f", "lavfi", "-i", "color=black:size=320x180:rate=25:duration=5",
-           "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000:duration=5",
+           "-f", "lavfi", "-i", f"sine=frequency=1000:sample_rate={rate}:duration=5",
            "-filter_complex",
            "[0:v]drawbox=color=white:t=fill:enable='between(t,2,2.07)+between(t,4,4.07)'[v];"
            "[1:a]volume=enable='not(between(t,2,2.1)+between(t,4,4.1))':volume=0[a]",
            "-map", "[v]", "-map", "[a]", "-c:v", "libx264", "-pix_fmt", "yuv420p",
-           "-g", str(gop), "-sc_threshold", "0", "-c:a", "aac", card / "C0001.MP4")  # fmt: skip
+           "-g", str(gop), "-sc_threshold", "0", "-c:a", "aac",
+           "file:" + str(card / name))  # fmt: skip
     return card
 
 
@@ -111,9 +114,9 @@ def _beeps(path: Path) -> list[float]:
 
 
 def _one_camera_session(
-    tmp_path: Path, cues: str, speakers: str = "[]", gop: int = 50
+    tmp_path: Path, cues: str, speakers: str = "[]", gop: int = 50, **card: object
 ) -> LoadedSession:
-    card = _flash_and_beep_card(tmp_path, gop)
+    card = _flash_and_beep_card(tmp_path, gop, **card)
     loaded = init_session(tmp_path / "s", title="Synchro", date=date(2026, 3, 12))
     yaml_file = loaded.layout.session_file
     text = yaml_file.read_text(encoding="utf-8")
@@ -583,3 +586,26 @@ def test_a_lower_third_at_a_clip_that_fades_in_still_shows() -> None:
     with pytest.raises(ConfigError, match="needs something before it"):
         film_pieces(first, [ResolvedClip(0, 4000, None, 2, first.clips[0].transition)], 25,
                     Path("full.yaml"))  # fmt: skip
+
+
+@pytest.mark.slow
+def test_a_44_1_khz_camera_whose_file_name_is_hostile_renders_in_sync(tmp_path: Path) -> None:
+    """A name with a leading dash, quotes, a colon, brackets and a newline reaches ffmpeg only
+    as a file: path (copy pieces, filtergraph inputs); its 44.1 kHz sound comes out at 48."""
+    name = "-i x'y\":z [0:v]\n.MP4"
+    loaded = _one_camera_session(
+        tmp_path, "clips:\n  - {in: 1.0, out: 3.0}\n  - {in: 3.4, out: 4.6}\n", gop=25,
+        rate=44100, name=name,
+    )  # fmt: skip
+    assert any(p.name == name for p in loaded.layout.media.rglob("*"))
+    for result in (render(loaded, "highlights"), render(loaded, "highlights", preview=True)):
+        # flashes and beeps at session 2.0 s and 4.0 s land at 1.0 s and 2.0 + 0.6 = 2.6 s
+        assert _flashes(result.output) == pytest.approx([1.0, 2.6], abs=FRAME / 2)
+        assert _beeps(result.output) == pytest.approx([1.0, 2.6], abs=FRAME)
+        rate = subprocess.run(
+            ["ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries",
+             "stream=sample_rate", "-of", "csv=p=0", str(result.output)],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+        assert rate == "48000"
+    assert render(loaded, "highlights").assembly.method == "stream copy"

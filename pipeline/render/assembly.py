@@ -9,6 +9,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.errors import MediaError
+from pipeline.probe import probe
 from pipeline.progress import ProgressReporter
 from pipeline.render import stream_copy
 from pipeline.render.graph import assemble
@@ -29,6 +31,19 @@ class FilmAssembly:
     encoded_frames: int = 0
 
 
+def check_length(output: Path, timeline: Timeline) -> None:
+    """A source that cannot be decoded at a cut point (a seek that finds no keyframe) makes
+    concat silently shorter: the film must last what its clips add up to."""
+    found = probe(output, check_vfr=False).duration or 0.0
+    if abs(found - timeline.duration_s) > 1.5 / timeline.fps:
+        output.unlink(missing_ok=True)
+        raise MediaError(
+            f"the {timeline.name} came out {found:.3f} s long instead of "
+            f"{timeline.duration_s:.3f} s: a source could not be read at a cut point",
+            path=output,
+        )
+
+
 def by_render(
     timeline: Timeline, width: int, height: int, overlays: list[LowerThirdOnFilm],
     audio_filter: str, encode: list[Arg], output: Path, folder: Path, *, preview: bool,
@@ -42,13 +57,18 @@ def by_render(
         f"{assembly.graph};{assembly.video_label}null{drawn}[out_video];"
         f"{assembly.audio_label}{audio_filter}[out_audio]"
     )
-    return run_ffmpeg(
+    # checked under another name first: a film that came out short never replaces the last one
+    candidate = output.with_name(f".{output.stem}.rendered{output.suffix}")
+    run = run_ffmpeg(
         [*assembly.inputs, "-filter_complex", graph, "-map", "[out_video]",
-         "-map", "[out_audio]", *encode, "-loglevel", "info", OutputFile(output)],
+         "-map", "[out_audio]", *encode, "-loglevel", "info", OutputFile(candidate)],
         duration=timeline.duration_s,
         progress=progress,
         label=f"rendering {timeline.name}{' preview' if preview else ''}",
     )  # fmt: skip
+    check_length(candidate, timeline)
+    os.replace(candidate, output)
+    return run
 
 
 def by_copy(
@@ -85,6 +105,7 @@ def _copy_in(
     )  # fmt: skip
     try:
         stream_copy.check_frames(candidate, timeline, folder)
+        check_length(candidate, timeline)
     except BaseException:
         candidate.unlink(missing_ok=True)
         raise

@@ -111,21 +111,6 @@ def _write_editorial(loaded: LoadedSession, timeline: Timeline) -> list[Path]:
     return write_editorial(film, loaded.layout.renders, timeline.name)
 
 
-def _check_length(output: Path, timeline: Timeline) -> None:
-    """A source that cannot be decoded at a cut point (a seek that finds no keyframe) makes
-    concat silently shorter: the film must last what its clips add up to."""
-    from pipeline.probe import probe
-
-    found = probe(output, check_vfr=False).duration or 0.0
-    if abs(found - timeline.duration_s) > 1.5 / timeline.fps:
-        output.unlink(missing_ok=True)
-        raise MediaError(
-            f"the {timeline.name} came out {found:.3f} s long instead of "
-            f"{timeline.duration_s:.3f} s: a source could not be read at a cut point",
-            path=output,
-        )
-
-
 def render(
     loaded: LoadedSession,
     name: str,
@@ -184,7 +169,6 @@ def render(
         if run is None:
             run = by_render(timeline, width, height, overlays, audio_filter, encode, output,
                             folder, preview=preview, progress=progress)  # fmt: skip
-    _check_length(output, timeline)
     editorial, editorial_error = [], None
     if not preview:
         try:

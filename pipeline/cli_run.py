@@ -1,0 +1,58 @@
+"""``capture run``: parsing and reporting only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from pipeline.cli import OPTIONS, SessionArg, command
+from pipeline.console import make_progress, stderr, stdout
+
+
+@command("run")
+def run_command(
+    session: SessionArg,
+    site: Annotated[
+        Path | None,
+        typer.Option("--site", help="Publish to this mini-site folder.", show_default=False),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Stop after this step.", show_default=False)
+    ] = None,
+    force: Annotated[
+        list[str] | None,
+        typer.Option(help="Redo this step even if unchanged (repeatable).", show_default=False),
+    ] = None,
+) -> None:
+    """Every step in order (ingest, sync, transcribe, subtitles, render-full,
+    render-highlights, publish), each skipped when its inputs are unchanged."""
+    from pipeline.orchestrate.run import Verdict, run_session
+    from pipeline.session import load_session
+
+    report = run_session(
+        load_session(session), site=site, until=until, force=force or [],
+        progress=make_progress(OPTIONS.quiet),
+    )  # fmt: skip
+    table = Table(title="capture run", title_justify="left")
+    for column in ("step", "", "why", "time", "result"):
+        table.add_column(column)
+    for result in report.results:
+        time = f"{result.seconds:.1f} s" if result.verdict == Verdict.RAN else ""
+        reason = result.reason if result.verdict != Verdict.FAILED else "see below"
+        table.add_row(result.name, result.verdict.value, reason, time, result.summary or "")
+    stdout.print(table)
+    for result in report.results:
+        for warning in result.warnings:
+            stderr.print(f"warning: {result.name}: {warning}", markup=False)
+    stdout.print(f"log: {report.log}")
+    failed = report.failed
+    if failed is not None:
+        stderr.print(f"{failed.name} failed: {failed.reason}", markup=False)
+        stderr.print("Fix it and run again: finished steps are not redone.")
+        raise typer.Exit(failed.exit_code)
+    site_index = Path(site).resolve() / "index.html" if site else None
+    if site_index and site_index.is_file() and not until:
+        stdout.print(f"site: {site_index}")

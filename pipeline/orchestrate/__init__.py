@@ -1,0 +1,1 @@
+"""``capture run``: every step in order, each skipped when its inputs are unchanged."""

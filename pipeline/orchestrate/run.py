@@ -1,0 +1,233 @@
+"""Run the steps in order; a step runs when it never succeeded, when one of its inputs
+changed since it did (the reason names them), or when forced; otherwise it is skipped. A
+failing step stops the run (later steps depend on it) and leaves every earlier output as
+it was."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+from pipeline.errors import CaptureError, ConfigError, InterruptedByUser
+from pipeline.orchestrate.fingerprint import Fingerprint, changed
+from pipeline.orchestrate.runlog import run_log
+from pipeline.orchestrate.state import (
+    RunState,
+    StepRecord,
+    StepState,
+    load_run_state,
+    save_run_state,
+)  # fmt: skip
+from pipeline.orchestrate.steps import STEP_NAMES, STEPS, RunContext, Step
+from pipeline.progress import ProgressReporter
+from pipeline.session import LoadedSession
+
+
+class Verdict(StrEnum):
+    RAN = "ran"
+    SKIPPED = "skipped"
+    NOT_NEEDED = "not needed"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class StepResult:
+    name: str
+    verdict: Verdict
+    reason: str
+    seconds: float = 0.0
+    summary: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    exit_code: int = 0
+    """A failed step's error's exit code."""
+
+
+@dataclass(frozen=True)
+class RunReport:
+    results: list[StepResult]
+    log: Path
+
+    @property
+    def failed(self) -> StepResult | None:
+        return next((r for r in self.results if r.verdict == Verdict.FAILED), None)
+
+
+def why_run(
+    step: Step, ctx: RunContext, state: RunState, forced: bool, fingerprint: Fingerprint
+) -> str | None:
+    """Why ``step`` must run now, or None when its last success still holds."""
+    record = state.steps.get(step.name)
+    if forced:
+        return "forced (--force)"
+    if record is None:
+        return "never run"
+    if record.state != StepState.DONE:
+        return "the last run was interrupted" if record.state == StepState.RUNNING else (
+            "it failed last time")  # fmt: skip
+    differing = changed(record.fingerprint, fingerprint)
+    if differing:
+        return f"{', '.join(differing)} changed"
+    missing = [path.name for path in step.outputs(ctx) if not path.exists()]
+    return f"{', '.join(missing)} missing" if missing else None
+
+
+def _not_needed(step: Step, ctx: RunContext, state: RunState) -> str | None:
+    """A step left unfinished is never "not needed" (an ingest interrupted, then the cards
+    unplugged, must not pass for done)."""
+    record = state.steps.get(step.name)
+    if record is not None and record.state != StepState.DONE:
+        return None
+    return step.not_needed(ctx)
+
+
+def _check_names(until: str | None, force: list[str]) -> None:
+    for name in [*(force or []), *([until] if until else [])]:
+        if name not in STEP_NAMES:
+            raise ConfigError(f"unknown step {name!r}: the steps are {', '.join(STEP_NAMES)}")
+
+
+def run_session(
+    loaded: LoadedSession,
+    *,
+    site: Path | None = None,
+    until: str | None = None,
+    force: list[str] | None = None,
+    progress: ProgressReporter | None = None,
+) -> RunReport:
+    _check_names(until, force or [])
+    ctx = RunContext(loaded, site, progress)
+    work = loaded.layout.work
+    state = load_run_state(work)
+    results: list[StepResult] = []
+    with run_log(work / "logs") as (log_path, log):
+        log.info("capture run %s (site: %s)", loaded.root, site or "none")
+        for step in STEPS:
+            result = _one_step(step, ctx, state, step.name in (force or []), work, log)
+            results.append(result)
+            if result.verdict == Verdict.FAILED or step.name == until:
+                break
+        log.info("end of run")
+    return RunReport(results, log_path)
+
+
+def _failed(
+    step: Step, state: RunState, work: Path, log: logging.Logger, started: float, error: str,
+    fingerprint: Fingerprint | None = None,
+) -> float:  # fmt: skip
+    seconds = time.monotonic() - started
+    record = state.steps.get(step.name)
+    if record is None or fingerprint is not None:
+        record = StepRecord(state=StepState.FAILED, fingerprint=fingerprint or {},
+                            started_at=datetime.now(UTC))  # fmt: skip
+        state.steps[step.name] = record
+    record.state, record.error = StepState.FAILED, error
+    record.finished_at, record.seconds = datetime.now(UTC), round(seconds, 2)
+    save_run_state(work, state)
+    log.error("step %s: failed after %.1f s: %s", step.name, seconds, error)
+    return seconds
+
+
+def _one_step(
+    step: Step, ctx: RunContext, state: RunState, forced: bool, work: Path, log: logging.Logger
+) -> StepResult:
+    started = time.monotonic()
+    try:
+        not_needed = _not_needed(step, ctx, state)
+        if not_needed is not None:
+            log.info("step %s: not needed (%s)", step.name, not_needed)
+            return StepResult(step.name, Verdict.NOT_NEEDED, not_needed)
+        fingerprint = step.fingerprint(ctx)
+        reason = why_run(step, ctx, state, forced, fingerprint)
+    except CaptureError as error:  # a broken cue list or preset: this step cannot even start
+        seconds = _failed(step, state, work, log, started, str(error), fingerprint={})
+        return StepResult(step.name, Verdict.FAILED, str(error), seconds,
+                          exit_code=error.exit_code)  # fmt: skip
+    if reason is None:
+        log.info("step %s: skipped (unchanged)", step.name)
+        return StepResult(step.name, Verdict.SKIPPED, "unchanged since it last ran")
+    log.info("step %s: running (%s)", step.name, reason)
+    state.steps[step.name] = StepRecord(state=StepState.RUNNING, fingerprint=fingerprint,
+                                        started_at=datetime.now(UTC))  # fmt: skip
+    save_run_state(work, state)
+    try:
+        outcome = step.action(ctx)
+    except (InterruptedByUser, KeyboardInterrupt):
+        # left "running": the next run redoes the step, and the user sees exit 130
+        log.warning("step %s: interrupted after %.1f s", step.name, time.monotonic() - started)
+        raise
+    except CaptureError as error:
+        seconds = _failed(step, state, work, log, started, str(error))
+        return StepResult(step.name, Verdict.FAILED, str(error), seconds,
+                          exit_code=error.exit_code)  # fmt: skip
+    except Exception as error:  # a disk error or a bug: recorded, then reported as such
+        _failed(step, state, work, log, started, f"{type(error).__name__}: {error}")
+        log.exception("step %s: unexpected error", step.name)
+        raise
+    seconds = time.monotonic() - started
+    state.steps[step.name] = StepRecord(
+        state=StepState.DONE, fingerprint=fingerprint, started_at=state.steps[step.name].started_at,
+        finished_at=datetime.now(UTC), seconds=round(seconds, 2), summary=outcome.summary,
+        warnings=outcome.warnings,
+    )  # fmt: skip
+    save_run_state(work, state)
+    for warning in outcome.warnings:
+        log.warning("step %s: %s", step.name, warning)
+    log.info("step %s: ran in %.1f s (%s): %s", step.name, seconds, reason, outcome.summary)
+    return StepResult(step.name, Verdict.RAN, reason, seconds, outcome.summary, outcome.warnings)
+
+
+class StepCondition(StrEnum):
+    DONE = "done"
+    STALE = "stale"
+    FAILED = "failed"
+    NOT_RUN = "not run"
+    NOT_NEEDED = "not needed"
+
+
+@dataclass(frozen=True)
+class StepStatus:
+    name: str
+    condition: StepCondition
+    detail: str | None = None
+    """Stale: what changed; failed: the error; done: the summary; not needed: why."""
+    finished_at: datetime | None = None
+
+
+def _status(step: Step, ctx: RunContext, state: RunState) -> StepStatus:
+    record = state.steps.get(step.name)
+    if record is None:
+        if step.name == "publish" and ctx.site is None:
+            return StepStatus(step.name, StepCondition.NOT_RUN, "publish with --site SITE")
+        why = step.not_needed(ctx)
+        return StepStatus(step.name, StepCondition.NOT_NEEDED if why else StepCondition.NOT_RUN,
+                          why)  # fmt: skip
+    if record.state == StepState.FAILED:
+        return StepStatus(step.name, StepCondition.FAILED, record.error, record.finished_at)
+    if record.state == StepState.RUNNING:
+        return StepStatus(step.name, StepCondition.STALE, "interrupted")
+    if step.not_needed(ctx) is None:
+        why = why_run(step, ctx, state, False, step.fingerprint(ctx))
+        if why:
+            return StepStatus(step.name, StepCondition.STALE, why, record.finished_at)
+    return StepStatus(step.name, StepCondition.DONE, record.summary, record.finished_at)
+
+
+def step_statuses(loaded: LoadedSession) -> list[StepStatus]:
+    """Where each step stands, as ``capture status`` shows it. The publish step is judged
+    against the site it was last published to. A step that cannot even be judged (a broken
+    cue list) shows its error; the others are still shown."""
+    state = load_run_state(loaded.layout.work)
+    published = state.steps.get("publish")
+    site = published.fingerprint.get("site") if published else None
+    ctx = RunContext(loaded, Path(site) if site and site != "missing" else None)
+    found = []
+    for step in STEPS:
+        try:
+            found.append(_status(step, ctx, state))
+        except CaptureError as error:
+            found.append(StepStatus(step.name, StepCondition.FAILED, str(error)))
+    return found

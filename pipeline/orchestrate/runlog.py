@@ -1,0 +1,39 @@
+"""A log file per run in ``SESSION/work/logs/``: every step's decision (ran, skipped and
+why), every external command with its exit code and time, and failures, so a run can be
+diagnosed the next morning."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+LOGGER = "capture"
+
+
+@contextmanager
+def run_log(folder: Path) -> Iterator[tuple[Path, logging.Logger]]:
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    path = folder / f"run-{stamp}.log"
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setLevel(logging.DEBUG)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger(LOGGER)
+    previous = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    # the run's own decisions go to the file only: the CLI prints its table and errors
+    run_logger = logging.getLogger(f"{LOGGER}.run")
+    run_logger.addHandler(handler)
+    run_logger.propagate = False
+    try:
+        yield path, run_logger
+    finally:
+        run_logger.removeHandler(handler)
+        run_logger.propagate = True
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+        handler.close()

@@ -1,0 +1,60 @@
+"""``SESSION/work/run.json``: each step's last outcome and the inputs it was computed from.
+
+A step is marked ``running`` before it starts and ``done`` only after it succeeded, so a
+killed run leaves it not done and the next run redoes it; outputs themselves are always
+written under temporary names and renamed (runner, fsutil), so nothing half-written ever
+carries a final name.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from pipeline.fsutil import atomic_write_text
+
+STATE_VERSION = 1
+
+
+class StepState(StrEnum):
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class StepRecord(BaseModel):
+    state: StepState
+    fingerprint: dict[str, str] = {}
+    started_at: datetime
+    finished_at: datetime | None = None
+    seconds: float | None = None
+    summary: str | None = None
+    warnings: list[str] = []
+    error: str | None = None
+
+
+class RunState(BaseModel):
+    version: int = STATE_VERSION
+    steps: dict[str, StepRecord] = {}
+
+
+def state_path(work: Path) -> Path:
+    return work / "run.json"
+
+
+def load_run_state(work: Path) -> RunState:
+    path = state_path(work)
+    if not path.is_file():
+        return RunState()
+    try:
+        found = RunState.model_validate_json(path.read_text(encoding="utf-8"))
+    except ValueError:
+        return RunState()  # unreadable: every step is redone, nothing is lost
+    return found if found.version == STATE_VERSION else RunState()
+
+
+def save_run_state(work: Path, state: RunState) -> None:
+    atomic_write_text(state_path(work), state.model_dump_json(indent=2) + "\n")
