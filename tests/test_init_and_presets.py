@@ -134,3 +134,6 @@ def test_presets_ship_inside_the_installed_package(tmp_path: Path) -> None:
     assert "pipeline/presets/web.yaml" in names and "pipeline/presets/archive.yaml" in names
     for module in (REPO / "pipeline").rglob("*.py"):
         assert module.relative_to(REPO).as_posix() in names, f"{module} is not packaged"
+    for data in [*(REPO / "pipeline/publish/templates").iterdir(),
+                 *(REPO / "pipeline/publish/assets").iterdir()]:  # fmt: skip
+        assert data.relative_to(REPO).as_posix() in names, f"{data} is not packaged"
