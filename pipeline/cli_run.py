@@ -26,6 +26,12 @@ def run_command(
         list[str] | None,
         typer.Option(help="Redo this step even if unchanged (repeatable).", show_default=False),
     ] = None,
+    engine: Annotated[
+        str, typer.Option(help="Transcription engine: faster-whisper or openai-whisper.")
+    ] = "faster-whisper",
+    model: Annotated[
+        str, typer.Option(help="Transcription model: base (installed offline), a name or a path.")
+    ] = "base",
 ) -> None:
     """Every step in order (ingest, sync, transcribe, subtitles, render-full,
     render-highlights, publish), each skipped when its inputs are unchanged."""
@@ -33,8 +39,8 @@ def run_command(
     from pipeline.session import load_session
 
     report = run_session(
-        load_session(session), site=site, until=until, force=force or [],
-        progress=make_progress(OPTIONS.quiet),
+        load_session(session), site=site, until=until, force=force or [], engine=engine,
+        model=model, progress=make_progress(OPTIONS.quiet),
     )  # fmt: skip
     table = Table(title="capture run", title_justify="left")
     for column in ("step", "", "why", "time", "result"):

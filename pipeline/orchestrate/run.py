@@ -96,10 +96,12 @@ def run_session(
     site: Path | None = None,
     until: str | None = None,
     force: list[str] | None = None,
+    engine: str = "faster-whisper",
+    model: str = "base",
     progress: ProgressReporter | None = None,
 ) -> RunReport:
     _check_names(until, force or [])
-    ctx = RunContext(loaded, site, progress)
+    ctx = RunContext(loaded, site, progress, engine, model)
     work = loaded.layout.work
     state = load_run_state(work)
     results: list[StepResult] = []
@@ -218,12 +220,18 @@ def _status(step: Step, ctx: RunContext, state: RunState) -> StepStatus:
 
 def step_statuses(loaded: LoadedSession) -> list[StepStatus]:
     """Where each step stands, as ``capture status`` shows it. The publish step is judged
-    against the site it was last published to. A step that cannot even be judged (a broken
-    cue list) shows its error; the others are still shown."""
+    against the site it was last published to, the transcript against the engine and model
+    it was made with. A step that cannot even be judged (a broken cue list) shows its error;
+    the others are still shown."""
+    from pipeline.transcription.transcript import load_transcript
+
     state = load_run_state(loaded.layout.work)
     published = state.steps.get("publish")
     site = published.fingerprint.get("site") if published else None
-    ctx = RunContext(loaded, Path(site) if site and site != "missing" else None)
+    transcript = load_transcript(loaded.layout.transcript)
+    made_with = (transcript.engine, transcript.model) if transcript else ("faster-whisper", "base")
+    ctx = RunContext(loaded, Path(site) if site and site != "missing" else None, None,
+                     *made_with)  # fmt: skip
     found = []
     for step in STEPS:
         try:

@@ -28,6 +28,9 @@ class RunContext:
     loaded: LoadedSession
     site: Path | None = None
     progress: ProgressReporter | None = None
+    engine: str = "faster-whisper"
+    model: str = "base"
+    """The transcription engine and model (``capture run --engine/--model``)."""
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,7 @@ def _transcribe_fingerprint(ctx: RunContext) -> Fingerprint:
         "session.yaml language and glossary": _session_fields(ctx, "language", "glossary"),
         "session.yaml speakers": _people(ctx, "name", "channel"),
         "session.yaml cameras": _cameras(ctx, "name", "role"),
-        "engine and model": value_digest(["faster-whisper", "base"]),
+        "engine and model": value_digest([ctx.engine, ctx.model]),
         "capture version": code_digest(),
     }
 
@@ -147,7 +150,8 @@ def _transcribe_fingerprint(ctx: RunContext) -> Fingerprint:
 def _transcribe(ctx: RunContext) -> Outcome:
     from pipeline.transcription.run import run_transcribe
 
-    transcript = run_transcribe(ctx.loaded, progress=ctx.progress)
+    transcript = run_transcribe(ctx.loaded, engine_name=ctx.engine, model=ctx.model,
+                                progress=ctx.progress)  # fmt: skip
     return Outcome(f"{len(transcript.words)} word(s) in {len(transcript.segments)} segment(s)")
 
 
