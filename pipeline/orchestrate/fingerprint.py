@@ -14,19 +14,14 @@ from pathlib import Path
 import xxhash
 
 from pipeline import __version__
+from pipeline.ingest.offload import hash_file
 
 Fingerprint = dict[str, str]
 MISSING = "missing"
 
 
 def file_digest(path: Path) -> str:
-    if not path.is_file():
-        return MISSING
-    digest = xxhash.xxh128()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 22), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return hash_file(path, "xxh128") if path.is_file() else MISSING
 
 
 def json_digest(path: Path, ignore: tuple[str, ...] = ("created_at",)) -> str:

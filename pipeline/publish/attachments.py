@@ -3,11 +3,12 @@ that cannot run script on the site's origin are published (no HTML, no SVG)."""
 
 from __future__ import annotations
 
+import filecmp
 import re
-import shutil
 from pathlib import Path
 
 from pipeline.errors import ConfigError, Problem
+from pipeline.fsutil import atomic_copy
 from pipeline.publish.manifest import Document, Photo, PublishedFile
 from pipeline.session import LoadedSession
 from pipeline.yamlio import load_yaml
@@ -25,13 +26,9 @@ def safe_name(index: int, path: Path) -> str:
 
 
 def _copy_into(source: Path, target: Path) -> None:
-    if target.is_file() and target.stat().st_size == source.stat().st_size:
-        if target.read_bytes() == source.read_bytes():
-            return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.partial")
-    shutil.copyfile(source, partial)
-    partial.replace(target)
+    """Copied again only when it differs from what the site has."""
+    if not (target.is_file() and filecmp.cmp(source, target, shallow=False)):
+        atomic_copy(source, target)
 
 
 def _checked(loaded: LoadedSession, key: str, paths: list[str], allowed: set[str]) -> list[Path]:

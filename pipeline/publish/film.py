@@ -10,12 +10,13 @@ from pathlib import Path
 import xxhash
 
 from pipeline.errors import CaptureError
+from pipeline.ingest.offload import hash_file
 from pipeline.presets_loader import Preset
 from pipeline.probe import probe
 from pipeline.progress import ProgressReporter
 from pipeline.publish import hls, images
 from pipeline.publish.manifest import Film, PublishedFile, Rendition, Still
-from pipeline.publish.rendered import RenderedFilm, file_hash
+from pipeline.publish.rendered import RenderedFilm
 from pipeline.publish.renditions import encode_ladder, plan_ladder
 from pipeline.publish.texttracks import FilmText, film_text, write_text_tracks
 from pipeline.runner import OutputFile, filter_safe_tempdir, run_ffmpeg
@@ -46,21 +47,15 @@ class PublishedFilm:
 
 
 def film_inputs(film: RenderedFilm, preset: Preset) -> str:
-    parts = [PUBLISH_CODE, file_hash(film.master), preset.model_dump_json()]
+    parts = [PUBLISH_CODE, hash_file(film.master, "xxh128"), preset.model_dump_json()]
     return xxhash.xxh128("\n".join(parts).encode("utf-8")).hexdigest()
-
-
-def _intact(folder: Path, item: PublishedFile | None) -> bool:
-    return item is None or (
-        (folder / item.path).is_file() and (folder / item.path).stat().st_size == item.bytes
-    )
 
 
 def _reusable(folder: Path, old: Film | None, inputs: str) -> bool:
     if old is None or old.inputs != inputs:
         return False
     files = [r.file for r in old.renditions] + [old.hls_master, *old.hls_files, *old.sprites]
-    return all(_intact(folder, f) for f in [*files, old.thumbnails_vtt])
+    return all(f.intact(folder) for f in [*files, old.thumbnails_vtt])
 
 
 def _encode(
@@ -124,7 +119,7 @@ def _poster(
                     "-q:v", "3", OutputFile(target)], label="poster")  # fmt: skip
         return Still(time_s=0.0, file=PublishedFile.of(folder, target)), "session", found
     if found is None and old is not None and old.poster_source == "auto" and old.poster:
-        if _intact(folder, old.poster.file):
+        if old.poster.file.intact(folder):
             return old.poster, "auto", found
     if found is None:
         found = _candidates(film)

@@ -16,7 +16,6 @@ ones are then extracted at full size.
 from __future__ import annotations
 
 import math
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +23,7 @@ import cv2
 import numpy as np
 
 from pipeline.errors import MissingDependencyError
-from pipeline.fsutil import atomic_write_text
+from pipeline.fsutil import atomic_copy, atomic_write_text
 from pipeline.runner import Arg, OutputFile, filter_safe_tempdir, run_ffmpeg
 from pipeline.subtitles.cues import clock
 
@@ -167,13 +166,6 @@ class Sprite:
     vtt: Path
 
 
-def _move_in(source: Path, target: Path) -> None:
-    """Into the site under its final name only once whole."""
-    partial = target.with_name(f".{target.name}.partial")
-    shutil.copyfile(source, partial)
-    partial.replace(target)
-
-
 def thumbnail_sprite(
     film: Path, duration_s: float, folder: Path, stem: str, aspect: float = 16 / 9,
     thumb_width: int = 160,
@@ -196,7 +188,7 @@ def thumbnail_sprite(
         images = []
         for made in sorted(work.glob("sprite-*.jpg")):
             target = folder / f"{stem}.{made.name}"
-            _move_in(made, target)
+            atomic_copy(made, target)
             images.append(target)
     lines = ["WEBVTT", ""]
     count = math.ceil(duration_s / interval)

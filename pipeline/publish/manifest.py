@@ -32,6 +32,11 @@ class PublishedFile(_Model):
         return cls(path=path.relative_to(folder).as_posix(), bytes=path.stat().st_size,
                    sha256=digest.hexdigest())  # fmt: skip
 
+    def intact(self, folder: Path) -> bool:
+        """Still there with the size it was published with."""
+        path = folder / self.path
+        return path.is_file() and path.stat().st_size == self.bytes
+
 
 class Rendition(_Model):
     name: str

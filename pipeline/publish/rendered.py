@@ -7,8 +7,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import xxhash
-
 from pipeline.errors import CaptureError
 from pipeline.session import LoadedSession
 from pipeline.timeline.timemap import Span, TimeMap
@@ -44,11 +42,3 @@ def rendered_film(loaded: LoadedSession, name: str) -> RenderedFilm | None:
     except (ValueError, KeyError, TypeError) as error:
         raise CaptureError(f"{report} is not a render report ({error}): render the {name} "
                            "again") from None  # fmt: skip
-
-
-def file_hash(path: Path) -> str:
-    digest = xxhash.xxh128()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 22), b""):
-            digest.update(block)
-    return digest.hexdigest()

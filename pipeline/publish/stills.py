@@ -23,11 +23,6 @@ def cue_list_quotes(loaded: LoadedSession) -> list[tuple[int, str]]:
     return sorted(set(found))
 
 
-def _intact(folder: Path, item: PublishedFile) -> bool:
-    path = folder / item.path
-    return path.is_file() and path.stat().st_size == item.bytes
-
-
 def ambiance(
     film: RenderedFilm, found: list[images.Candidate] | None, folder: Path,
     old: SessionManifest | None,
@@ -35,7 +30,7 @@ def ambiance(
     """Chosen again whenever the full version's frames were measured again (``found`` is
     None when its encodes were reused: the previous stills stand)."""
     if found is None:
-        return [s for s in (old.ambiance if old else []) if _intact(folder, s.file)]
+        return [s for s in (old.ambiance if old else []) if s.file.intact(folder)]
     stills = []
     chosen = images.choose_ambiance(found, AMBIANCE_STILLS, film.duration_s)
     for number, candidate in enumerate(chosen, start=1):
@@ -67,7 +62,7 @@ def quote_stills(
             and (kept.film, kept.film_inputs) == (film.name, entry.inputs)
             and kept.still.path == target.relative_to(folder).as_posix()
             and abs(kept.time_s - time_s) < 1e-3
-            and _intact(folder, kept.still)
+            and kept.still.intact(folder)
         )
         if not same:
             images.extract_still(film.master, time_s, target, width=STILL_WIDTH)

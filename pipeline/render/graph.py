@@ -17,7 +17,7 @@ from pathlib import Path
 from pipeline.render.cards import card_graph
 from pipeline.runner import Arg
 from pipeline.timeline.cuelist import TransitionType
-from pipeline.timeline.model import Timeline, TimelineCard, TimelineClip
+from pipeline.timeline.model import Timeline, TimelineCard, TimelineClip, split_units
 
 SAMPLE_RATE = 48_000
 TIMECODE_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
@@ -84,16 +84,11 @@ def _clip_chains(
     chains: list[str] = []
     video_labels: list[str] = []
     audio_labels: list[str] = []
-    clip_frames = round(clip.duration_s * timeline.fps)
     cut_session_ms = clip.session_in_ms
-    for cut_number, cut in enumerate(clip.video if with_video else ()):
+    video_frames = split_units(clip.video, round(clip.duration_s * timeline.fps), timeline.fps)
+    pictures = zip(clip.video, video_frames, strict=True) if with_video else ()
+    for cut_number, (cut, frames) in enumerate(pictures):
         inputs += _input(cut, "video")
-        # the last cut of the clip takes whatever frames the clip still needs
-        frames = (
-            round(cut.duration_s * timeline.fps)
-            if cut_number < len(clip.video) - 1
-            else clip_frames - sum(round(c.duration_s * timeline.fps) for c in clip.video[:-1])
-        )
         deinterlace = "bwdif=mode=send_frame:deint=interlaced," if cut.interlaced else ""
         chains.append(
             f"[{index}:v:0]{deinterlace}setpts=PTS-{_preroll(cut):.6f}/TB,"
@@ -107,14 +102,9 @@ def _clip_chains(
         cut_session_ms += frames * 1000 // timeline.fps
         video_labels.append(f"[{label}v{cut_number}]")
         index += 1
-    clip_samples = round(clip.duration_s * SAMPLE_RATE)
-    for cut_number, cut in enumerate(clip.audio):
+    audio_samples = split_units(clip.audio, round(clip.duration_s * SAMPLE_RATE), SAMPLE_RATE)
+    for cut_number, (cut, samples) in enumerate(zip(clip.audio, audio_samples, strict=True)):
         inputs += _input(cut, "audio")
-        samples = (
-            round(cut.duration_s * SAMPLE_RATE)
-            if cut_number < len(clip.audio) - 1
-            else clip_samples - sum(round(c.duration_s * SAMPLE_RATE) for c in clip.audio[:-1])
-        )
         chains.append(
             f"[{index}:a:0]asetpts=PTS-{_preroll(cut):.6f}/TB,"
             f"aresample={SAMPLE_RATE}:async=1:first_pts=0,aformat=sample_fmts=fltp:"

@@ -25,7 +25,7 @@ from pathlib import Path
 from pipeline.errors import MediaError
 from pipeline.probe import VideoStream, probe
 from pipeline.runner import Arg, OutputFile, ffprobe_json, run_ffmpeg
-from pipeline.timeline.model import SourceCut, Timeline, TimelineCard
+from pipeline.timeline.model import SourceCut, Timeline, TimelineCard, split_units
 
 COPYABLE_CONTAINERS = ("mov", "mp4")
 X264_PROFILES = {"High": "high", "Main": "main", "Constrained Baseline": "baseline",
@@ -199,13 +199,8 @@ def copy_picture(
     lines, copied, encoded = ["ffconcat version 1.0\n"], 0, 0
     number = 0
     for clip in timeline.clips:
-        clip_frames = round(clip.duration_s * fps)
-        for position, cut in enumerate(clip.video):
-            frames = (
-                round(cut.duration_s * fps)
-                if position < len(clip.video) - 1
-                else clip_frames - sum(round(c.duration_s * fps) for c in clip.video[:-1])
-            )
+        counts = split_units(clip.video, round(clip.duration_s * fps), fps)
+        for cut, frames in zip(clip.video, counts, strict=True):
             source = formats[cut.path]
             for piece in plan_pieces(cut, frames, keyframes(cut, source.start_time, fps)):
                 name = f"piece-{number:05d}.nut"

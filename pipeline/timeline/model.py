@@ -38,6 +38,13 @@ class TimelineClip:
         return (self.session_out_ms - self.session_in_ms) / 1000
 
 
+def split_units(cuts: tuple[SourceCut, ...], total: int, rate: float) -> list[int]:
+    """Whole frames (or samples) for each cut at ``rate``: every cut its own rounded length,
+    the last one whatever the clip still needs, so the pieces add up to ``total`` exactly."""
+    counts = [round(cut.duration_s * rate) for cut in cuts[:-1]]
+    return [*counts, total - sum(counts)] if cuts else []
+
+
 @dataclass(frozen=True)
 class CardLine:
     text: str
