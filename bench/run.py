@@ -38,6 +38,8 @@ def main(selected: list[str]) -> int:
         assert spec and spec.loader
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
+        if getattr(module, "ON_REQUEST", False) and name not in selected:
+            continue  # a long study, run only when named
         started = time.monotonic()
         figures = module.run()
         report = {

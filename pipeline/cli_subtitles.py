@@ -11,6 +11,7 @@ from rich.table import Table
 from pipeline.cli import OPTIONS, command
 from pipeline.console import make_progress, stdout
 from pipeline.errors import ConfigError, ExitCode
+from pipeline.subtitles.check import Severity
 
 USAGE = (
     "SESSION | check FILE | review SESSION | import SESSION FILE | burn SESSION [highlights|full]"
@@ -19,23 +20,31 @@ USAGE = (
 
 def _violations_table(title: str, violations) -> Table:
     table = Table(title=title, title_justify="left")
-    for column in ("cue", "time", "rule", "detail"):
+    for column in ("n°", "début", "règle", "détail"):
         table.add_column(column)
     for v in violations:
-        table.add_row(str(v.cue), v.when, v.rule, v.detail)
+        table.add_row(str(v.cue), v.when, v.rule_name, v.detail)
     return table
 
 
 def _report(violations, what: str) -> int:
-    """Print hard-rule violations and style warnings apart; the count of hard ones."""
-    hard = [v for v in violations if v.hard]
-    style = [v for v in violations if not v.hard]
-    if hard:
-        stdout.print(_violations_table(f"Hard rules broken in {what}", hard))
-    if style:
-        stdout.print(_violations_table(f"Style warnings in {what}", style))
-    stdout.print(f"{what}: {len(hard)} hard-rule violation(s), {len(style)} style warning(s)")
-    return len(hard)
+    """Print hard-rule violations, what the reviewer must condense and style notes apart;
+    the count of hard ones."""
+    groups = {severity: [v for v in violations if v.severity is severity] for severity in Severity}
+    titles = {
+        Severity.HARD: f"Règles impératives non respectées — {what}",
+        Severity.REVIEW: f"À condenser par le relecteur — {what}",
+        Severity.STYLE: f"Remarques de style — {what}",
+    }
+    for severity, found in groups.items():
+        if found:
+            stdout.print(_violations_table(titles[severity], found))
+    stdout.print(
+        f"{what}: {len(groups[Severity.HARD])} hard-rule violation(s),"
+        f" {len(groups[Severity.REVIEW])} cue(s) to condense,"
+        f" {len(groups[Severity.STYLE])} style warning(s)"
+    )
+    return len(groups[Severity.HARD])
 
 
 def _arguments(words: list[str], count: int, action: str) -> list[Path]:

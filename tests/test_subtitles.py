@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.subtitles.check import check_cues
+from pipeline.subtitles.check import Severity, check_cues
 from pipeline.subtitles.cues import Cue, CueWord
 from pipeline.subtitles.formats import SubtitleFormatError, read_subtitles, to_srt, to_vtt
 from pipeline.subtitles.french import typography
@@ -218,7 +218,6 @@ GOOD = "1\n00:00:01,000 --> 00:00:03,000\nBonsoir à tous.\n\n"
 HARD_RULE_FILES = {
     "line length": "1\n00:00:01,000 --> 00:00:06,000\n" + "a" * 43 + "\n\n",
     "lines": "1\n00:00:01,000 --> 00:00:06,000\nun\ndeux\ntrois\n\n",
-    "reading speed": "1\n00:00:01,000 --> 00:00:02,000\nBeaucoup trop de texte ici.\n\n",
     "too short": "1\n00:00:01,000 --> 00:00:01,500\nOui.\n\n",
     "too long": "1\n00:00:01,000 --> 00:00:09,000\nUn sous-titre qui reste.\n\n",
     "gap": GOOD + "2\n00:00:03,040 --> 00:00:05,000\nSuite immédiate.\n\n",
@@ -229,6 +228,18 @@ HARD_RULE_FILES = {
 def test_checker_catches_each_hard_rule_alone(tmp_path: Path, rule: str) -> None:
     found = check_cues(read_subtitles(_srt(tmp_path, HARD_RULE_FILES[rule])))
     assert {v.rule for v in found if v.hard} == {rule}
+
+
+def test_speech_too_fast_to_read_is_for_the_reviewer_not_a_hard_rule(tmp_path: Path) -> None:
+    body = "1\n00:00:01,000 --> 00:00:02,000\nBeaucoup trop de texte ici.\n\n"
+    found = check_cues(read_subtitles(_srt(tmp_path, body)))
+    assert [v.rule for v in found if v.hard] == []
+    (flag,) = [v for v in found if v.severity is Severity.REVIEW]
+    assert flag.rule == "reading speed"
+    assert str(flag) == (
+        "sous-titre 1 (00:00:01,000) : vitesse de lecture, 27,0 caractères/s (au plus 17) :"
+        " la parole est trop rapide pour être lue telle quelle, à condenser"
+    )
 
 
 def test_a_good_file_has_no_hard_violation(tmp_path: Path) -> None:
@@ -282,7 +293,7 @@ def test_checker_cli_exit_codes(tmp_path: Path) -> None:
 
     assert check(_srt(tmp_path, GOOD, "good.srt")).returncode == 0
     bad = check(_srt(tmp_path, HARD_RULE_FILES["too long"], "bad.srt"))
-    assert bad.returncode == 1 and "too long" in bad.stdout
+    assert bad.returncode == 1 and "durée trop longue" in bad.stdout
     broken = check(_srt(tmp_path, "1\n00:00:03,000 --> 00:00:02,000\nx\n", "broken.srt"))
     assert broken.returncode == 3 and "broken.srt:2" in broken.stderr
 
@@ -317,7 +328,13 @@ def test_any_word_times_give_ordered_readable_cues_holding_every_word() -> None:
             found.append(CueWord(text, t, t + length, 0.5, rng.choice([None, "A", "B"])))
             t += length
         cues = segment_words(found, GLOSSARY)
-        assert sum(len(c.words) for c in cues) == len(found)
+        shown: list[str] = []
+        for word in (w for c in cues for w in c.words):
+            if shown and len(shown[-1]) == RULES.max_line_chars and shown[-1].endswith("-"):
+                shown[-1] = shown[-1][:-1] + word.text  # a word too long for a line, cut
+            else:
+                shown.append(word.text)
+        assert shown == [w.text for w in found]
         for cue in cues:
             assert cue.lines and cue.end_ms > cue.start_ms >= cue.words[0].start_ms
         for before, after in zip(cues, cues[1:], strict=False):

@@ -34,8 +34,8 @@ def test_a_reviewers_edit_survives_reruns_and_reaches_the_highlights(transcribed
     first = build_subtitles(loaded)
     assert not first.reviewed and [v for v in first.violations if v.hard] == []
     assert set(first.films) == {"full", "highlights"}
-    # only the reading speed can suffer when a clip is cut tight after fast speech
-    assert {v.rule for v in first.films["highlights"] if v.hard} <= {"reading speed"}
+    # a clip cut tight after fast speech may only flag a cue for the reviewer to condense
+    assert [str(v) for v in first.films["highlights"] if v.hard] == []
 
     srt, sheet = write_review_package(loaded)
     assert 'lang="fr"' in sheet.read_text(encoding="utf-8")

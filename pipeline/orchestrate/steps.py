@@ -171,13 +171,20 @@ def _subtitles_fingerprint(ctx: RunContext) -> Fingerprint:
 
 
 def _subtitles(ctx: RunContext) -> Outcome:
+    from pipeline.subtitles.check import Severity
     from pipeline.subtitles.run import build_subtitles
 
     report = build_subtitles(ctx.loaded)
     hard = [v for v in report.violations if v.hard]
+    to_condense = [v for v in report.violations if v.severity is Severity.REVIEW]
     source = "the reviewed subtitles" if report.reviewed else "the transcript"
-    return Outcome(f"{report.master_cues} cue(s) from {source}",
-                   [f"subtitles: {v}" for v in hard])  # fmt: skip
+    warnings = [f"subtitles: {v}" for v in hard]
+    if to_condense:
+        warnings.append(
+            f"subtitles: {len(to_condense)} cue(s) carry speech too fast to read verbatim and are"
+            " flagged for the reviewer to condense (capture subtitles review)"
+        )
+    return Outcome(f"{report.master_cues} cue(s) from {source}", warnings)
 
 
 # --- render -----------------------------------------------------------------------------

@@ -23,6 +23,7 @@ td.time { font-family: ui-monospace, monospace; white-space: nowrap; }
 .unsure { background: #ffe08a; text-decoration: underline dotted; }
 .hard { color: #a00000; font-weight: bold; }
 .style { color: #6b4b00; }
+.review { color: #7a2e00; background: #fff1e0; padding: .15rem .3rem; }
 </style>
 </head>
 <body>
@@ -43,8 +44,9 @@ Les mots <span class="unsure">surlignés</span> ont été mal reconnus, probable
 {% for line in row.lines %}{% for part in line %}{% if part.unsure %}<span class="unsure"
  title="confiance {{ part.probability }}">{{ part.text }}</span>{% else %}{{ part.text }}{% endif %}
 {%- endfor %}<br>{% endfor %}</td>
-<td>{% for v in row.violations %}<div class="{{ 'hard' if v.hard else 'style' }}">
-{{ v.rule }} : {{ v.detail }}</div>{% endfor %}</td>
+<td>{% for v in row.violations %}<div class="{{ v.severity.value }}">
+{% if v.severity.value == 'review' %}<strong>À condenser</strong> — {% endif %}
+{{ v.rule_name|capitalize }} : {{ v.detail }}.</div>{% endfor %}</td>
 </tr>
 {% endfor %}
 </tbody>

@@ -185,20 +185,43 @@ def _rebalance(cues: list[Cue], rules: SubtitleRules) -> list[Cue]:
     return out
 
 
-def _in_order(cues: list[Cue], rules: SubtitleRules) -> list[Cue]:
-    """Cues one after the other with the minimum gap, whatever the word times were (words
-    Whisper gave the same instant, zero-length words): a cue that would start too early
-    starts after the gap, and lasts at least as long as it was meant to."""
-    ordered: list[Cue] = []
+def _hard_rules_kept(cues: list[Cue], rules: SubtitleRules) -> list[Cue]:
+    """The last word on timing, whatever the word times were (words Whisper gave the same
+    instant, zero-length words, speech faster than anyone reads): every cue starts at or
+    after its first word and 2 frames after the previous cue, and lasts 5/6 s to 7 s. When a
+    cue would start too early, the previous one gives back what it can above its minimum
+    duration, then the cue starts later."""
+    kept: list[Cue] = []
     for cue in cues:
-        if ordered and cue.start_ms < ordered[-1].end_ms + rules.min_gap_ms:
-            previous = ordered[-1]
-            end = max(previous.start_ms + 1, cue.start_ms - rules.min_gap_ms)
-            ordered[-1] = previous.moved(previous.start_ms, min(previous.end_ms, end))
-            start = ordered[-1].end_ms + rules.min_gap_ms
-            cue = cue.moved(start, max(cue.end_ms, start + max(1, cue.duration_ms)))
-        ordered.append(cue)
-    return ordered
+        start = max(cue.start_ms, cue.words[0].start_ms if cue.words else cue.start_ms)
+        if kept and start < kept[-1].end_ms + rules.min_gap_ms:
+            previous = kept[-1]
+            shortest = previous.start_ms + rules.min_duration_ms
+            end = max(shortest, min(previous.end_ms, start - rules.min_gap_ms))
+            kept[-1] = previous.moved(previous.start_ms, end)
+            start = max(start, end + rules.min_gap_ms)
+        end = max(cue.end_ms, start + rules.min_duration_ms)
+        kept.append(cue.moved(start, min(end, start + rules.max_duration_ms)))
+    return kept
+
+
+def _fitting_words(words: Sequence[CueWord], rules: SubtitleRules) -> list[CueWord]:
+    """Words longer than a line (a URL, a long compound) cut into line-sized pieces ending
+    in a hyphen, sharing the word's time, so every word fits on a line of a cue."""
+    fitting: list[CueWord] = []
+    size = rules.max_line_chars - 1
+    for word in words:
+        if len(word.text) <= rules.max_line_chars:
+            fitting.append(word)
+            continue
+        pieces = [word.text[i : i + size] for i in range(0, len(word.text), size)]
+        span = max(1, word.end_ms - word.start_ms)
+        for index, piece in enumerate(pieces):
+            start = word.start_ms + span * index // len(pieces)
+            end = word.start_ms + span * (index + 1) // len(pieces)
+            text = piece + ("-" if index < len(pieces) - 1 else "")
+            fitting.append(replace(word, text=text, start_ms=start, end_ms=max(end, start + 1)))
+    return fitting
 
 
 def _share(cues: list[Cue], rules: SubtitleRules) -> list[Cue]:
@@ -236,7 +259,7 @@ def segment_words(
 ) -> list[Cue]:
     """Cues for ``words`` (session clock), meeting the rules wherever the speech allows."""
     protected = protected_pairs(glossary)
-    blocks = _blocks(words, rules)
+    blocks = _blocks(_fitting_words(words, rules), rules)
     planned: list[tuple[list[CueWord], tuple[str, ...]]] = []
     for index, block in enumerate(blocks):
         after = blocks[index + 1][0].start_ms if index + 1 < len(blocks) else None
@@ -245,4 +268,4 @@ def segment_words(
     for index, (cue_words, lines) in enumerate(planned):
         next_start = planned[index + 1][0][0].start_ms if index + 1 < len(planned) else None
         cues.append(_timed(cue_words, lines, next_start, rules))
-    return _in_order(_share(_rebalance(cues, rules), rules), rules)
+    return _hard_rules_kept(_share(_rebalance(cues, rules), rules), rules)

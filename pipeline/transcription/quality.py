@@ -38,3 +38,19 @@ def raw_engine_text(model_path: str, audio, language: str) -> str:
     model = WhisperModel(model_path, device="cpu", compute_type="int8")
     segments, _ = model.transcribe(audio, language=language, word_timestamps=True)
     return " ".join(s.text.strip() for s in segments)
+
+
+def longest_repeat(text: str, max_words: int = 10) -> tuple[int, str]:
+    """(times, phrase): the most consecutive copies of any phrase of 1 to ``max_words`` words
+    in ``text`` (a looping decoder writes the same phrase over and over)."""
+    words = normalise(text).split()
+    best = (1 if words else 0, words[0] if words else "")
+    for size in range(1, max_words + 1):
+        for start in range(len(words) - size + 1):
+            phrase = words[start : start + size]
+            count, position = 1, start + size
+            while words[position : position + size] == phrase:
+                count, position = count + 1, position + size
+            if count > best[0]:
+                best = (count, " ".join(phrase))
+    return best

@@ -27,11 +27,13 @@ from pipeline.session import CameraRole, LoadedSession
 from pipeline.sync_session import load_sync
 from pipeline.transcription import guards, speakers, timing
 from pipeline.transcription.engines import (
+    DECODING,
     ENGINE_NAMES,
     SAMPLE_RATE,
     Engine,
     FasterWhisperEngine,
     OpenAIWhisperEngine,
+    speech_regions,
 )
 from pipeline.transcription.glossary import correct_spelling
 from pipeline.transcription.model_store import (
@@ -199,6 +201,7 @@ def _clean(
 
 
 MISSED_PADDING_MS = 200
+SECOND_LOOK_GAP_MS = 1000
 MISSED_CONTEXT_MS = 3000
 """Sound after a skipped stretch given to the model with it, so a lone "Oui," before a
 sentence is heard in context."""
@@ -211,29 +214,88 @@ def _overlaps(word: Word, spans: list[tuple[int, int]]) -> bool:
     )
 
 
+def _voiced_ms(voice: list[tuple[int, int]], start: int, end: int) -> int:
+    """How much of start..end voice activity detection takes for speech."""
+    return sum(max(0, min(end, b) - max(start, a)) for a, b in voice)
+
+
+def _voiced(segments: list[Segment], voice: list[tuple[int, int]]) -> list[Segment]:
+    """Segments with only the words that voice activity detection hears as speech (its
+    regions are already padded by 400 ms): nothing written on music, applause or noise."""
+    kept = []
+    for segment in segments:
+        words = [w for w in segment.words if _voiced_ms(voice, w.start_ms, w.end_ms + 1) > 0]
+        if words:
+            kept.append(segment if words == segment.words else segment.with_words(words))
+    return kept
+
+
 def _transcribe_chunk(
     engine: Engine, audio: np.ndarray, level: float, language: str, hotwords: str | None
 ) -> list[Segment]:
     """The engine's segments for one chunk (ms from its start), plus a second look at any
-    stretch of sound the first pass left without words (a sentence Whisper skipped)."""
-    segments = engine.transcribe(audio, language=language, hotwords=hotwords)
+    stretch of sound the first pass left without words where voice activity detection hears
+    speech (a sentence Whisper skipped)."""
+    voice = [(round(a * 1000), round(b * 1000)) for a, b in speech_regions(audio)]
+    segments = _voiced(engine.transcribe(audio, language=language, hotwords=hotwords), voice)
     words = [w for s in _clean(segments, audio, level, 0, []) for w in s.words]
+    missed = [
+        (start, end)
+        for start, end in timing.uncovered_sound(words, audio, SAMPLE_RATE, level, 0)
+        # music, applause, room noise: nothing for the model to find there
+        if _voiced_ms(voice, start, end) >= timing.MISSED_SPEECH_MS
+    ]
     taken = [(w.start_ms, w.end_ms) for w in words]
-    for start, end in timing.uncovered_sound(words, audio, SAMPLE_RATE, level, 0):
+    segments += _second_look(engine, audio, missed, taken, language, hotwords)
+    return sorted(segments, key=lambda s: s.start_ms)
+
+
+def _second_look(
+    engine: Engine,
+    audio: np.ndarray,
+    missed: list[tuple[int, int]],
+    taken: list[tuple[int, int]],
+    language: str,
+    hotwords: str | None,
+) -> list[Segment]:
+    """New words for the stretches Whisper skipped, each heard with 3 s of what follows.
+
+    The stretches are joined, a second of silence apart, and given to the engine in one call:
+    Whisper pays for a whole 30-s window whatever its length, so one call per stretch cost as
+    much as the first pass on a 12-minute programme (22 calls for 190 s of sound). Loops the
+    model may fall into here are cut by the repetition guard."""
+    if not missed:
+        return []
+    gap = np.zeros(SECOND_LOOK_GAP_MS * SAMPLE_RATE // 1000, dtype=np.float32)
+    parts: list[np.ndarray] = []
+    pieces: list[tuple[int, int, float]] = []  # (first ms in the chunk, end ms, joined ms)
+    joined_samples = 0
+    for start, end in missed:
         first = max(0, start - MISSED_PADDING_MS)
         last = end + MISSED_CONTEXT_MS
-        piece = audio[first * SAMPLE_RATE // 1000 : last * SAMPLE_RATE // 1000]
-        for found in engine.transcribe(piece, language=language, hotwords=hotwords):
-            found = _retime(found, lambda ms, o=first: ms + o)
-            new = [
-                w
-                for w in found.words
-                if first <= w.start_ms < end + MISSED_PADDING_MS and not _overlaps(w, taken)
-            ]
-            if new:
-                segments.append(found.with_words(new))
-                taken += [(w.start_ms, w.end_ms) for w in new]
-    return sorted(segments, key=lambda s: s.start_ms)
+        piece = np.asarray(audio[first * SAMPLE_RATE // 1000 : last * SAMPLE_RATE // 1000])
+        pieces.append((first, end, joined_samples * 1000 / SAMPLE_RATE))
+        parts += [piece.astype(np.float32), gap]
+        joined_samples += len(piece) + len(gap)
+    found: list[Segment] = []
+    # temperature 0 only: on music the fallback decoded every window six times for nothing
+    joined = np.concatenate(parts)
+    for segment in engine.transcribe(joined, language=language, hotwords=hotwords, fallback=False):
+        if not guards.passes_whisper_tests(segment):
+            continue  # what the fallback would have decoded again: not to be trusted here
+        by_piece: dict[int, list[Word]] = {}
+        for word in segment.words:
+            index = max(i for i, p in enumerate(pieces) if p[2] <= word.start_ms or i == 0)
+            first, end, joined_ms = pieces[index]
+            shift = first - round(joined_ms)
+            moved = word.model_copy(
+                update={"start_ms": word.start_ms + shift, "end_ms": word.end_ms + shift}
+            )
+            if first <= moved.start_ms < end + MISSED_PADDING_MS and not _overlaps(moved, taken):
+                by_piece.setdefault(index, []).append(moved)
+                taken.append((moved.start_ms, moved.end_ms))
+        found += [segment.with_words(words) for words in by_piece.values()]
+    return found
 
 
 def run_transcribe(
@@ -260,6 +322,7 @@ def run_transcribe(
         "hotwords": hotwords,
         "chunk_seconds": chunk_seconds,
         "vad": True,
+        "decoding": DECODING,
     }
     sound = RecordingSound(loaded.layout, source.recording, SAMPLE_RATE)
     mapping = speakers.channel_map(session, sound.channels) if sound.channels > 1 else {}

@@ -27,7 +27,10 @@ def channel_map(session: Session, channels: int) -> dict[int, str]:
     return {p.channel - 1: p.name for p in people if p.channel and p.channel <= channels}
 
 
-def dominant_speaker(samples: np.ndarray, mapping: dict[int, str]) -> str | None:
+def dominant_speaker(
+    samples: np.ndarray, mapping: dict[int, str], dominance_db: float = DOMINANCE_DB
+) -> str | None:
+    """The person whose track is ``dominance_db`` louder than every other mapped track."""
     if not mapping or not len(samples):
         return None
     tracks = sorted(mapping)
@@ -36,7 +39,7 @@ def dominant_speaker(samples: np.ndarray, mapping: dict[int, str]) -> str | None
     best = energy[order[0]]
     if best <= 0:
         return None
-    if len(order) > 1 and best < energy[order[1]] * 10 ** (DOMINANCE_DB / 10):
+    if len(order) > 1 and best < energy[order[1]] * 10 ** (dominance_db / 10):
         return None
     return mapping[tracks[order[0]]]
 
@@ -68,17 +71,18 @@ def label_speakers(
     ``origin_ms`` of the reader's sample 0."""
     if not mapping:
         return segments
+
+    def samples(start_ms: int, end_ms: int) -> np.ndarray:
+        first = (start_ms - origin_ms) * rate // 1000
+        return read(first, max((end_ms - origin_ms) * rate // 1000, first + 1))
+
     labelled = []
     for segment in segments:
-        speakers = [
-            dominant_speaker(
-                read(
-                    (w.start_ms - origin_ms) * rate // 1000,
-                    max((w.end_ms - origin_ms) * rate // 1000, 1),
-                ),
-                mapping,
-            )
-            for w in segment.words
-        ]
+        speakers = [dominant_speaker(samples(w.start_ms, w.end_ms), mapping) for w in segment.words]
+        if not any(speakers):
+            # both talking at once ("Bonsoir." said over the other's "Bonsoir."): the louder
+            # track over the whole segment rather than no one
+            loudest = dominant_speaker(samples(segment.start_ms, segment.end_ms), mapping, 0.0)
+            speakers = [loudest] * len(speakers)
         labelled.extend(_split(segment, speakers))
     return labelled
