@@ -375,3 +375,16 @@ def test_files_that_would_lose_or_break_text_are_refused(tmp_path, name, body, m
     path.write_text(body, encoding="utf-8")
     with pytest.raises(SubtitleFormatError, match=message):
         read_subtitles(path)
+
+
+def test_review_sheet_flags_speech_too_fast_in_french() -> None:
+    from pipeline.subtitles.cues import CueWord
+    from pipeline.subtitles.review_sheet import render_review_sheet
+
+    word = CueWord("Beaucoup", 1000, 1200, 0.3, "Nadia Benali")
+    cues = [Cue(1000, 2000, ("Beaucoup trop de texte ici.",), (word,), "Nadia Benali")]
+    html = render_review_sheet("Rencontre <test>", cues, check_cues(cues), "master.fr.srt")
+    assert '<div class="review">' in html and "<strong>À condenser</strong>" in html
+    assert "Vitesse de lecture : 27,0 caractères/s (au plus 17)" in html
+    assert "<strong>Nadia Benali</strong>" in html and "Rencontre &lt;test&gt;" in html
+    assert "Violation(" not in html
