@@ -9,13 +9,20 @@ of the card, sync, ``run_transcribe``) and through faster-whisper
 runs in its own process, so each peak memory is its own.
 
 Reported per recording: word error rate of both (hesitations and truncated words left out of
-both and of the reference), words written on music, noise and applause, the longest run of a
-repeated phrase (1-10 words); per side: real-time factor and peak memory.
+both and of the reference, numbers in figures), words written on music, noise and applause,
+the longest run of a repeated phrase (1-10 words); per side: real-time factor and peak memory.
+
+Both engines sample at a raised temperature when a window fails Whisper's tests. The bare
+engine's sampler is not seeded, so one run of it on the programme is one draw (its word
+error rate moved between 0.254 and 0.304 in five runs); capture seeds its sampler, so its
+result is one draw too, fixed. The programme is therefore decoded DRAWS times by each side
+(capture with seeds 1, 2, 3...; seed 1 is the one it ships with) and compared on the mean.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -25,6 +32,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]
 CACHE = HERE / ".cache" / "speech"
 PROGRAMME = CACHE / "programme" / "rencontre-reelle.wav"
+DRAWS = 3
 
 
 def _peak_mb() -> float:
@@ -47,21 +55,25 @@ def _worker(side: str, files: list[str], out: str) -> None:
 
         model = WhisperModel(resolve_model("base"), device="cpu", compute_type="int8")
         for file in files:
-            started = time.monotonic()
-            segments, _ = model.transcribe(file, language="fr", word_timestamps=True)
-            segments = list(segments)
-            results[file] = {
-                "seconds": time.monotonic() - started,
-                "text": " ".join(s.text.strip() for s in segments),
-                "words": [(w.word, w.start, w.end) for s in segments for w in s.words or []],
-            }
+            for draw in range(DRAWS if file == str(PROGRAMME) else 1):
+                started = time.monotonic()
+                segments, _ = model.transcribe(file, language="fr", word_timestamps=True)
+                segments = list(segments)
+                result = {
+                    "seconds": time.monotonic() - started,
+                    "text": " ".join(s.text.strip() for s in segments),
+                    "words": [(w.word, w.start, w.end) for s in segments for w in s.words or []],
+                }
+                if draw == 0:
+                    results[file] = {**result, "draws": []}
+                results[file]["draws"].append(result)
     else:
+        from pipeline.transcription import engines
+
         engine = make_engine("faster-whisper", "base")
         for index, file in enumerate(files):
             root = CACHE / "sessions" / f"{index:02d}-{Path(file).stem}"
             if root.exists():
-                import shutil
-
                 shutil.rmtree(root)
             stem = Path(file).stem
             glossary = (
@@ -70,13 +82,23 @@ def _worker(side: str, files: list[str], out: str) -> None:
                 else R.GLOSSARIES.get(stem)
             )
             loaded = R.ingest_and_sync(R.make_session(root, Path(file), glossary=glossary))
-            started = time.monotonic()
-            transcript = run_transcribe(loaded, engine=engine)
-            results[file] = {
-                "seconds": time.monotonic() - started,
-                "text": transcript.text,
-                "words": [(w.text, w.start_ms / 1000, w.end_ms / 1000) for w in transcript.words],
-            }
+            shipped_seed = engines.SEED
+            for draw in range(DRAWS if file == str(PROGRAMME) else 1):
+                engines.SEED = shipped_seed + draw
+                shutil.rmtree(loaded.layout.work / "transcribe", ignore_errors=True)
+                started = time.monotonic()
+                transcript = run_transcribe(loaded, engine=engine)
+                result = {
+                    "seconds": time.monotonic() - started,
+                    "text": transcript.text,
+                    "words": [
+                        (w.text, w.start_ms / 1000, w.end_ms / 1000) for w in transcript.words
+                    ],
+                }
+                if draw == 0:
+                    results[file] = {**result, "draws": []}
+                results[file]["draws"].append(result)
+            engines.SEED = shipped_seed
     results["_peak_mb"] = _peak_mb()
     Path(out).write_text(json.dumps(results, ensure_ascii=False), encoding="utf-8")
 
@@ -133,14 +155,20 @@ def run() -> dict:
     programme: dict = {"seconds": round(durations[str(PROGRAMME)], 1), "pieces": len(placed)}
     reference = " ".join(p.reference for p in placed if p.reference)
     for side, results in sides.items():
-        result = results[str(PROGRAMME)]
-        programme[f"{side}_wer"] = round(R.wer(reference, result["text"]), 4)
-        programme[f"{side}_words_on_nonspeech"] = sum(
-            len(_words_inside(result["words"], p.start_s, p.end_s))
-            for p in placed
-            if p.kind == "nonspeech"
+        draws = results[str(PROGRAMME)]["draws"]
+        rates = [R.wer(reference, draw["text"]) for draw in draws]
+        programme[f"{side}_wer"] = round(sum(rates) / len(rates), 4)
+        programme[f"{side}_wer_draws"] = [round(rate, 4) for rate in rates]
+        programme[f"{side}_words_on_nonspeech"] = max(
+            sum(
+                len(_words_inside(draw["words"], p.start_s, p.end_s))
+                for p in placed
+                if p.kind == "nonspeech"
+            )
+            for draw in draws
         )
-        programme[f"{side}_longest_repeat"] = longest_repeat(result["text"])[0]
+        programme[f"{side}_longest_repeat"] = max(longest_repeat(d["text"])[0] for d in draws)
+    programme["draws"] = DRAWS
     programme["ratio"] = round(programme["capture_wer"] / max(programme["bare_wer"], 1e-9), 3)
 
     timing = {}

@@ -1,6 +1,6 @@
 """What each transcription guard is worth on real speech: the pipeline with one guard off.
 
-Run alone (``make bench-guards``; about 25 minutes on 2 cores). Every
+Run alone (``make bench-guards``; about 45 minutes on 2 cores). Every
 recording of ``../shared/speech-fr`` with a reference, and the debate-like programme of
 ``bench_speech``, go through capture's session flow once with every guard and once per
 guard switched off. A guard earns its place when switching it off makes the word error rate
@@ -45,6 +45,10 @@ def _without(guard: str):
     elif guard == "word timing":
         patch(timing, "tighten", lambda words, *args: words)
         patch(timing, "snap_onsets", lambda words, *args: words)
+    elif guard == "fresh start after breaks":
+        patch(run, "BREAK_MS", 10**9)
+    elif guard == "lost words":
+        patch(timing, "split_at_lost_words", lambda words: [words] if words else [])
     elif guard == "16-bit input":
         patch(engines, "as_pcm16", lambda audio: audio)
     try:
@@ -65,6 +69,8 @@ GUARDS = [
     "quiet words",
     "segment guards",
     "word timing",
+    "fresh start after breaks",
+    "lost words",
     "16-bit input",
 ]
 

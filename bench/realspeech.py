@@ -98,8 +98,12 @@ def duration(path: Path) -> float:
 
 
 def comparable(text: str) -> str:
-    """Text with hesitations and truncated words removed (before WER normalisation)."""
-    return FILLERS.sub(" ", TRUNCATED.sub(" ", text))
+    """Text with hesitations and truncated words removed and numbers in figures (before WER
+    normalisation): "trois" and "3", "trente six" and "36" are the same words to a reader,
+    and the human references, like the model, write them both ways."""
+    from text_to_num import alpha2digit
+
+    return alpha2digit(FILLERS.sub(" ", TRUNCATED.sub(" ", text)), "fr")
 
 
 def wer(reference: str, hypothesis: str) -> float:

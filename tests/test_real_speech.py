@@ -39,9 +39,10 @@ SHORT_PROGRAMME = [
     "AC_track_0379",
     "musan_noise-free-sound-0442_from_inaSpeechSegmenter",  # 24 s of noise
 ]
-WER_TOLERANCE = 0.05
-"""How much worse than the bare engine one piece may be (a word or two of 20-40, the
-difference one CPU's arithmetic can make); in aggregate capture must not be worse."""
+WORD_TOLERANCE = 2
+"""How many more word errors than the bare engine one piece may have (the difference one
+CPU's arithmetic, or where a 30-s window starts, can make); in total capture must not be
+worse."""
 EDGE_S = 0.5
 
 
@@ -77,25 +78,18 @@ def test_no_word_on_music_noise_or_applause(programme) -> None:
             assert _inside(_ours(transcript), piece) == "", piece.name
 
 
-@pytest.mark.xfail(
-    reason="open (issue 13): right after 22 s of music, Whisper with the previous window's text"
-    " as context dates the next sentence 11 s early, over the spontaneous piece, whose words are"
-    " lost (the bare engine keeps half of them); the 12-minute benchmark programme does not show"
-    " it",
-    strict=False,
-)
 def test_each_piece_as_good_as_the_bare_engine(programme) -> None:
     placed, transcript, bare = programme
     ours_total = theirs_total = 0.0
     for piece in placed:
         if piece.kind != "speech":
             continue
-        ours = R.wer(piece.reference, _inside(_ours(transcript), piece))
-        theirs = R.wer(piece.reference, _inside(_theirs(bare), piece))
-        assert ours <= theirs + WER_TOLERANCE, (piece.name, ours, theirs)
-        assert ours < 0.6, piece.name  # the words are there, not a few scraps
         size = len(R.comparable(piece.reference).split())
-        ours_total, theirs_total = ours_total + ours * size, theirs_total + theirs * size
+        ours = R.wer(piece.reference, _inside(_ours(transcript), piece)) * size
+        theirs = R.wer(piece.reference, _inside(_theirs(bare), piece)) * size
+        assert ours <= theirs + WORD_TOLERANCE, (piece.name, ours, theirs)
+        assert ours < 0.6 * size, piece.name  # the words are there, not a few scraps
+        ours_total, theirs_total = ours_total + ours, theirs_total + theirs
     assert ours_total <= theirs_total
 
 

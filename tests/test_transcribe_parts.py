@@ -17,8 +17,14 @@ from pipeline.session import SessionLayout
 from pipeline.tools import ESPEAK, find_tool
 from pipeline.transcription import guards
 from pipeline.transcription.glossary import correct_spelling
+from pipeline.transcription.run import _stretches
 from pipeline.transcription.speakers import channel_map, label_speakers
-from pipeline.transcription.timing import snap_onsets, tighten, uncovered_sound
+from pipeline.transcription.timing import (
+    snap_onsets,
+    split_at_lost_words,
+    tighten,
+    uncovered_sound,
+)
 from pipeline.transcription.transcript import Segment, Word, join_words
 
 RATE = 16_000
@@ -122,15 +128,20 @@ def test_segments_split_and_labelled_by_the_loudest_microphone(tmp_path) -> None
 @pytest.fixture
 def tiny_checkpoint(tmp_path) -> Path:
     """A randomly initialised Whisper checkpoint (1 layer, 64 wide) in openai-whisper's
-    format: no real weights exist offline, but loading and decoding are the real code."""
+    format: no real weights exist offline, but loading and decoding are the real code. Its
+    text context is 64 tokens, so a window decodes at most 32: a random model never stops
+    early, and at Whisper's 448 the temperature fallback took two minutes."""
     torch = pytest.importorskip("torch")
     model_module = pytest.importorskip("whisper.model")
     torch.manual_seed(0)
     dims = model_module.ModelDimensions(
         n_mels=80, n_audio_ctx=1500, n_audio_state=64, n_audio_head=2, n_audio_layer=1,
-        n_vocab=51865, n_text_ctx=448, n_text_state=64, n_text_head=2, n_text_layer=1,
+        n_vocab=51865, n_text_ctx=64, n_text_state=64, n_text_head=2, n_text_layer=1,
     )  # fmt: skip
     model = model_module.Whisper(dims)
+    # Whisper leaves the decoder's positions as torch.empty (a real checkpoint fills them):
+    # whatever memory held, sometimes NaN, which made decoding fail one run in four
+    torch.nn.init.normal_(model.decoder.positional_embedding, std=0.02)
     path = tmp_path / "tiny-random.pt"
     torch.save({"dims": dims.__dict__, "model_state_dict": model.state_dict()}, path)
     return path
@@ -259,3 +270,27 @@ def test_mentioning_subtitles_or_a_website_is_not_a_credit_line() -> None:
     assert is_credit_line("Sous-titres réalisés par la communauté d'Amara.org")
     assert is_credit_line("www.youtube.com")
     assert not is_credit_line("Le programme est sur www.metropole.fr, avec les sous-titres.")
+
+
+def test_a_word_held_over_a_whole_sentence_leaves_its_sound_to_the_second_look() -> None:
+    """Whisper, lost after music, wrote one word over a 6-s sentence it skipped: the word
+    goes, its segment is split there, and the sentence's sound is uncovered again."""
+    audio = np.zeros(RATE * 10, dtype=np.float32)
+    audio[int(1.0 * RATE) : int(1.4 * RATE)] = 0.3  # "Il"
+    audio[int(2.0 * RATE) : int(8.0 * RATE)] = 0.3  # a sentence the model skipped
+    audio[int(8.2 * RATE) : int(9.0 * RATE)] = 0.3  # "conservateur"
+    words = [_word("Il", 1000, 1400), _word("devient", 2000, 8000)]
+    words.append(_word("conservateur", 8200, 9000))
+    runs = split_at_lost_words(tighten(words, audio, RATE, 0.3, 0))
+    assert [[w.text for w in run] for run in runs] == [["Il"], ["conservateur"]]
+    kept = [w for run in runs for w in run]
+    assert uncovered_sound(kept, audio, RATE, 0.3, 0) == [(2000, 8000)]
+    slow = [_word("Alors", 2000, 4000)]  # a drawn-out word of two seconds is a word
+    assert split_at_lost_words(tighten(slow, audio, RATE, 0.3, 0)) == [slow]
+
+
+def test_speech_is_heard_in_stretches_between_breaks() -> None:
+    voice = [(0, 4000), (6000, 9000), (25_000, 30_000), (32_000, 33_000)]
+    assert _stretches(voice, 40_000, 10_000) == [(0, 17_000), (17_000, 40_000)]
+    assert _stretches(voice, 40_000, 10**9) == [(0, 40_000)]
+    assert _stretches([], 40_000, 10_000) == [(0, 40_000)]

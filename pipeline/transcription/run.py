@@ -194,9 +194,7 @@ def _clean(
         words = [w for w in kept.words if guards.audible(w, audio, SAMPLE_RATE, level, origin_ms)]
         words = timing.tighten(words, audio, SAMPLE_RATE, level, origin_ms)
         words = timing.snap_onsets(words, audio, SAMPLE_RATE, level, origin_ms)
-        if not words:
-            continue
-        cleaned.append(kept.with_words(words))
+        cleaned += [kept.with_words(run) for run in timing.split_at_lost_words(words)]
     return cleaned
 
 
@@ -230,6 +228,46 @@ def _voiced(segments: list[Segment], voice: list[tuple[int, int]]) -> list[Segme
     return kept
 
 
+BREAK_MS = 10_000
+"""Sound with no speech for this long (music, applause, a break) ends a stretch of speech
+that the engine hears in one call. Measured on the 12-minute real programme: a fresh start
+after every break of 10 s gave a word error rate of 0.268 against 0.278 for one call over
+everything (Whisper, carrying the text before 22 s of music, skipped the next speaker) and
+0.280 with breaks of 5 s (too many fresh starts lose useful context). Cut in the middle of
+the break, so a chunk without breaks is heard exactly as before."""
+
+
+def _stretches(voice: list[tuple[int, int]], length_ms: int, gap_ms: int) -> list[tuple[int, int]]:
+    """0..length_ms cut in the middle of every break of ``gap_ms`` or more between speech
+    regions: stretches of speech that no long break divides, with all the sound between."""
+    cuts = [
+        (end + start) // 2
+        for (_, end), (start, _) in zip(voice, voice[1:], strict=False)
+        if start - end >= gap_ms
+    ]
+    edges = [0, *cuts, length_ms]
+    return list(zip(edges, edges[1:], strict=False))
+
+
+def _first_pass(
+    engine: Engine,
+    audio: np.ndarray,
+    voice: list[tuple[int, int]],
+    language: str,
+    hotwords: str | None,
+) -> list[Segment]:
+    """The engine's segments, one call per stretch of speech between breaks, so the model
+    starts afresh after music or applause instead of carrying the last speaker's text over
+    it (it then skipped the next sentence, or dated it seconds early)."""
+    segments: list[Segment] = []
+    length_ms = len(audio) * 1000 // SAMPLE_RATE
+    for start, end in _stretches(voice, length_ms, BREAK_MS):
+        piece = audio[start * SAMPLE_RATE // 1000 : end * SAMPLE_RATE // 1000]
+        found = engine.transcribe(piece, language=language, hotwords=hotwords)
+        segments += [_retime(s, lambda ms, o=start: ms + o) for s in found]
+    return segments
+
+
 def _transcribe_chunk(
     engine: Engine, audio: np.ndarray, level: float, language: str, hotwords: str | None
 ) -> list[Segment]:
@@ -237,7 +275,7 @@ def _transcribe_chunk(
     stretch of sound the first pass left without words where voice activity detection hears
     speech (a sentence Whisper skipped)."""
     voice = [(round(a * 1000), round(b * 1000)) for a, b in speech_regions(audio)]
-    segments = _voiced(engine.transcribe(audio, language=language, hotwords=hotwords), voice)
+    segments = _voiced(_first_pass(engine, audio, voice, language, hotwords), voice)
     words = [w for s in _clean(segments, audio, level, 0, []) for w in s.words]
     missed = [
         (start, end)
