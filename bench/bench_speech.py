@@ -14,7 +14,7 @@ the longest run of a repeated phrase (1-10 words); per side: real-time factor an
 
 Both engines sample at a raised temperature when a window fails Whisper's tests. The bare
 engine's sampler is not seeded, so one run of it on the programme is one draw (its word
-error rate moved between 0.254 and 0.304 in five runs); capture seeds its sampler, so its
+error rate moved between 0.254 and 0.331 in eight runs); capture seeds its sampler, so its
 result is one draw too, fixed. The programme is therefore decoded DRAWS times by each side
 (capture with seeds 1, 2, 3...; seed 1 is the one it ships with) and compared on the mean.
 """
