@@ -51,14 +51,13 @@ def _worker(side: str, files: list[str], out: str) -> None:
 
     results = {}
     if side == "bare":
-        from faster_whisper import WhisperModel
+        from pipeline.transcription.quality import BareEngine
 
-        model = WhisperModel(resolve_model("base"), device="cpu", compute_type="int8")
+        bare = BareEngine(resolve_model("base"))
         for file in files:
             for draw in range(DRAWS if file == str(PROGRAMME) else 1):
                 started = time.monotonic()
-                segments, _ = model.transcribe(file, language="fr", word_timestamps=True)
-                segments = list(segments)
+                segments = bare.segments(Path(file), "fr")
                 result = {
                     "seconds": time.monotonic() - started,
                     "text": " ".join(s.text.strip() for s in segments),

@@ -112,15 +112,6 @@ def wer(reference: str, hypothesis: str) -> float:
     return word_error_rate(comparable(reference), comparable(hypothesis))
 
 
-def bare_engine(model_path: str, path: Path, language: str = "fr"):
-    """faster-whisper with its own defaults on the file (language forced): list of segments."""
-    from faster_whisper import WhisperModel
-
-    model = WhisperModel(model_path, device="cpu", compute_type="int8")
-    segments, _ = model.transcribe(str(path), language=language, word_timestamps=True)
-    return list(segments)
-
-
 def make_session(
     root: Path,
     sound: Path,

@@ -21,7 +21,7 @@ import realspeech as R  # noqa: E402
 
 from pipeline.subtitles.check import check_cues  # noqa: E402
 from pipeline.subtitles.segment import segment_words, transcript_words  # noqa: E402
-from pipeline.transcription.quality import longest_repeat  # noqa: E402
+from pipeline.transcription.quality import BareEngine, longest_repeat  # noqa: E402
 from pipeline.transcription.run import resolve_model, run_transcribe  # noqa: E402
 
 pytestmark = [
@@ -53,7 +53,7 @@ def programme(tmp_path_factory):
     placed = R.build_programme(sound, SHORT_PROGRAMME)
     loaded = R.ingest_and_sync(R.make_session(root, sound))
     transcript = run_transcribe(loaded)
-    bare = R.bare_engine(resolve_model("base"), sound)
+    bare = BareEngine(resolve_model("base")).segments(sound, "fr")
     return placed, transcript, bare
 
 

@@ -41,16 +41,16 @@ def test_words_on_the_session_clock_and_nothing_in_silence(tiny_sample, ingested
 @pytest.mark.slow
 def test_a_killed_run_resumes_and_gives_the_same_transcript(ingested) -> None:
     with pytest.raises(KeyboardInterrupt):
-        run_transcribe(ingested, chunk_seconds=5.0, progress=InterruptAfter(9.0))
+        run_transcribe(ingested, chunk_seconds=8.0, progress=InterruptAfter(9.0))
     (run_folder,) = (ingested.layout.work / "transcribe").iterdir()
     done = sorted(run_folder.glob("chunk-*.json"))
-    assert 1 <= len(done) <= 3  # killed once 9 s of the ~23 s were done
+    assert 1 <= len(done) <= 2  # killed once 9 s of the ~23 s (three chunks) were done
     stamps = [p.stat().st_mtime_ns for p in done]
-    resumed = run_transcribe(ingested, chunk_seconds=5.0)
+    resumed = run_transcribe(ingested, chunk_seconds=8.0)
     assert [p.stat().st_mtime_ns for p in done] == stamps, "finished chunks were redone"
     assert len(list(run_folder.glob("chunk-*.json"))) > len(done)
     shutil.rmtree(run_folder)
-    fresh = run_transcribe(ingested, chunk_seconds=5.0)
+    fresh = run_transcribe(ingested, chunk_seconds=8.0)
     assert [s.model_dump() for s in resumed.segments] == [s.model_dump() for s in fresh.segments]
 
 

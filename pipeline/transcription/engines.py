@@ -25,10 +25,11 @@ TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 """Whisper's fallback: measured on the real set, a single temperature of 0 looped on music
 ("coup de coup de...", 221 words on 22 s) where the fallback writes nothing."""
 SEED = 1
-DECODING = 3
+DECODING = 4
 """Bumped whenever decoding changes what a chunk gives (part of the checkpoints' run key, so
 a resumed run never mixes chunks decoded two ways): 2 = 16-bit input, seeded fallback, the
-previous window's text as context; 3 = a fresh start after every break in the speech."""
+previous window's text as context; 3 = a fresh start after every break in the speech; 4 = the
+last stretch to the last sample, lone words of the second look dropped."""
 
 
 class Engine(Protocol):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 
 import jiwer
 
@@ -30,14 +31,28 @@ def spelled(name: str, text: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) is not None
 
 
-def raw_engine_text(model_path: str, audio, language: str) -> str:
-    """What plain faster-whisper makes of ``audio`` with its defaults (the reference the
-    pipeline is measured against): same model, language forced, nothing else."""
-    from faster_whisper import WhisperModel
+class BareEngine:
+    """Plain faster-whisper with its own defaults (the reference the pipeline is measured
+    against): same model, int8 on CPU, language forced, word times, nothing else."""
 
-    model = WhisperModel(model_path, device="cpu", compute_type="int8")
-    segments, _ = model.transcribe(audio, language=language, word_timestamps=True)
-    return " ".join(s.text.strip() for s in segments)
+    def __init__(self, model_path: str) -> None:
+        from faster_whisper import WhisperModel
+
+        self.model = WhisperModel(model_path, device="cpu", compute_type="int8")
+
+    def segments(self, sound, language: str) -> list:
+        """faster-whisper's segments for ``sound`` (a file path or mono 16-kHz samples)."""
+        found, _ = self.model.transcribe(
+            str(sound) if isinstance(sound, Path) else sound,
+            language=language,
+            word_timestamps=True,
+        )
+        return list(found)
+
+
+def raw_engine_text(model_path: str, audio, language: str) -> str:
+    """What the bare engine makes of ``audio``."""
+    return " ".join(s.text.strip() for s in BareEngine(model_path).segments(audio, language))
 
 
 def longest_repeat(text: str, max_words: int = 10) -> tuple[int, str]:
