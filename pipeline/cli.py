@@ -20,7 +20,7 @@ from rich.text import Text
 
 from pipeline import __version__
 from pipeline.console import make_progress, stderr, stdout
-from pipeline.errors import CaptureError, ConfigError, ExitCode, exit_code_for
+from pipeline.errors import CaptureError, ConfigError, ExitCode, FileSystemError, exit_code_for
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -64,12 +64,32 @@ def _describe(error: BaseException) -> str:
         return "\n".join(f"error: {problem}" for problem in error.problems)
     if isinstance(error, CaptureError):
         return f"error: {error}"
+    if (known := FileSystemError.known(error)) is not None:
+        return f"error: {known}"
     if isinstance(error, KeyboardInterrupt):
         return "interrupted"
     return (
         f"internal error ({type(error).__name__}): {error}\n"
         "Run again with CAPTURE_DEBUG=1 to see the traceback."
     )
+
+
+def recorded_step(loaded: Any, step: str, command_name: str, **options: Any) -> Any:
+    """The work of a step done by its own command, recorded in run.json as ``run`` does."""
+    from pipeline.orchestrate.standalone import recorded_step as record
+
+    return record(loaded, step, command_name, **options)
+
+
+def open_for_writing(session: Path, command_name: str) -> Any:
+    """The session, loaded, with its lock held until this command ends: a second writing
+    command on the same session stops with a message naming this one."""
+    from pipeline.session import load_session
+    from pipeline.session_lock import lock_session
+
+    loaded = load_session(Path(session))
+    lock_session(loaded, f"capture {command_name}")
+    return loaded
 
 
 def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
@@ -269,18 +289,20 @@ def ingest_command(
     """Copy the cards into SESSION/media with verification and an ASC MHL, then sync."""
     from pipeline.ingest.offload import HASH_FORMATS
     from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
-    from pipeline.session import load_session
+    from pipeline.ingest.wipe import card_verdict
 
     if hash_format not in HASH_FORMATS:
         raise ConfigError(f"--hash {hash_format!r}: use one of {', '.join(HASH_FORMATS)}")
-    loaded = load_session(session)
+    loaded = open_for_writing(session, "ingest")
     specs = resolve_sources(loaded, sources or [], [_parse_camera(c) for c in camera or []])
     plan = plan_ingest(loaded, specs)
     stdout.print(_plan_table(plan))
     if not plan.to_copy:
         stdout.print("Everything on these cards is already copied and verified: nothing to copy.")
     progress = make_progress(OPTIONS.quiet)
-    report = run_ingest(loaded, plan, hash_format=hash_format, progress=progress)
+    same_as_run = not (sources or camera) or not loaded.session.sources
+    with recorded_step(loaded, "ingest", "capture ingest", same_as_run=same_as_run):
+        report = run_ingest(loaded, plan, hash_format=hash_format, progress=progress)
     if report.copied:
         stdout.print(
             f"Copied and verified {len(report.copied)} file(s) "
@@ -292,14 +314,24 @@ def ingest_command(
     if not no_sync and report.state.recordings:
         from pipeline.sync_session import run_sync
 
-        _print_sync(run_sync(loaded, progress))
+        with recorded_step(loaded, "sync", "capture ingest"):
+            _print_sync(run_sync(loaded, progress))
     problems = [f"{f.path}: {'; '.join(f.problems)}" for f in report.unusable]
     problems += [str(failure) for failure in report.failures]
     for problem in problems:
         stderr.print(f"unusable: {problem}" if ": " in problem else problem)
+    _print_wipe_verdicts([card_verdict(spec, report.state) for spec in specs])
     if problems:
         stderr.print(f"{len(problems)} file(s) need attention (see above); everything else is in.")
         raise typer.Exit(ExitCode.MEDIA)
+
+
+def _print_wipe_verdicts(verdicts: list[Any]) -> None:
+    for verdict in verdicts:
+        out = stdout if verdict.safe_to_wipe else stderr
+        out.print(f"card {verdict.camera} ({verdict.path}): {verdict.summary}", highlight=False)
+        for line in verdict.keep:
+            out.print(f"  keep: {line}", highlight=False)
 
 
 def _plan_table(plan: Any) -> Table:
@@ -334,10 +366,11 @@ def _print_sync(result: Any) -> None:
 @command("sync")
 def sync_command(session: SessionArg) -> None:
     """Place every ingested recording on the session clock (ingest runs it; this re-runs it)."""
-    from pipeline.session import load_session
     from pipeline.sync_session import run_sync
 
-    _print_sync(run_sync(load_session(session), make_progress(OPTIONS.quiet)))
+    loaded = open_for_writing(session, "sync")
+    with recorded_step(loaded, "sync", "capture sync"):
+        _print_sync(run_sync(loaded, make_progress(OPTIONS.quiet)))
 
 
 @command("transcribe")
@@ -356,7 +389,6 @@ def transcribe_command(
     ] = 10.0,
 ) -> None:
     """French transcript with word times, on the session clock (resumes a killed run)."""
-    from pipeline.session import load_session
     from pipeline.transcription.engines import ENGINE_NAMES
     from pipeline.transcription.run import run_transcribe
 
@@ -364,15 +396,16 @@ def transcribe_command(
         raise ConfigError(f"--engine {engine!r}: use {' or '.join(ENGINE_NAMES)}")
     if device not in ("cpu", "cuda"):
         raise ConfigError(f"--device {device!r}: use cpu or cuda")
-    loaded = load_session(session)
-    transcript = run_transcribe(
-        loaded,
-        engine_name=engine,
-        model=model,
-        device=device,
-        chunk_seconds=chunk_minutes * 60,
-        progress=make_progress(OPTIONS.quiet),
-    )
+    loaded = open_for_writing(session, "transcribe")
+    with recorded_step(loaded, "transcribe", "capture transcribe", engine=engine, model=model):
+        transcript = run_transcribe(
+            loaded,
+            engine_name=engine,
+            model=model,
+            device=device,
+            chunk_seconds=chunk_minutes * 60,
+            progress=make_progress(OPTIONS.quiet),
+        )
     stdout.print(
         f"{len(transcript.segments)} segment(s), {len(transcript.words)} word(s) from "
         f"{transcript.source.recording} ({transcript.engine}, model {transcript.model})"
@@ -395,10 +428,14 @@ def status_command(
     status = session_status(loaded)
     if as_json:
         typer.echo(status.model_dump_json(indent=2))
+        if status.needs_attention:
+            raise typer.Exit(ExitCode.CHECK_FAILED)
         return
     s = loaded.session
     stdout.print(f"{s.title} — {s.date.isoformat()}{f', {s.place}' if s.place else ''}")
     stdout.print(f"slug: {s.slug}  language: {s.language}  speakers: {len(s.speakers)}")
+    if status.busy:
+        stdout.print(f"working on it now: {status.busy}")
     folders = Table(show_header=True)
     for column in ("what", "where", "state"):
         folders.add_column(column)
@@ -441,6 +478,12 @@ def status_command(
     for step in status.steps:
         steps.add_row(step.name, step.state, step.detail or "")
     stdout.print(steps)
+    for card in status.cards:
+        for line in card.keep:
+            stdout.print(f"card {card.camera}: keep: {line}", highlight=False)
+    if status.needs_attention:
+        stderr.print("Needs attention:\n" + "\n".join(f"  {n}" for n in status.needs_attention))
+        raise typer.Exit(ExitCode.CHECK_FAILED)
 
 
 # the commands of later stages live in their own modules and register themselves here

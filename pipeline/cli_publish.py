@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from pipeline.cli import OPTIONS, SessionArg, command
+from pipeline.cli import OPTIONS, SessionArg, command, open_for_writing, recorded_step
 from pipeline.console import make_progress, stdout
 
 
@@ -19,16 +19,23 @@ def publish_command(
         typer.Option("--site", help="The mini-site's folder (created if new).", show_default=False),
     ],
     preset: Annotated[str, typer.Option(help="Delivery preset (presets/*.yaml).")] = "web",
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Publish into a folder capture did not make, or over another session's slug.",
+        ),
+    ] = False,
 ) -> None:
     """Publish a session's films, text and documents to the mini-site; the site's index is
     rebuilt from every session's manifest, other sessions are left as they are."""
     from pipeline.publish.run import publish
-    from pipeline.session import load_session
 
-    result = publish(
-        load_session(Path(session)), site, preset_name=preset,
-        progress=make_progress(OPTIONS.quiet),
-    )  # fmt: skip
+    loaded = open_for_writing(session, "publish")
+    with recorded_step(loaded, "publish", "capture publish", same_as_run=preset == "web",
+                       site=site):  # fmt: skip
+        result = publish(loaded, site, preset_name=preset, force=force,
+                         progress=make_progress(OPTIONS.quiet))  # fmt: skip
     if result.encoded:
         stdout.print(f"encoded: {', '.join(result.encoded)}")
     else:

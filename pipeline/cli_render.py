@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from pipeline.cli import OPTIONS, SessionArg, command
+from pipeline.cli import OPTIONS, SessionArg, command, open_for_writing, recorded_step
 from pipeline.console import make_progress, stdout
 from pipeline.errors import ConfigError
 
@@ -27,19 +26,21 @@ def render_command(
 ) -> None:
     """Render a film from its cue list (cues/FILM.yaml) to renders/FILM.mp4 (+ .json)."""
     from pipeline.render.run import render
-    from pipeline.session import load_session
     from pipeline.timeline.cuelist import TIMELINES
 
     if film not in TIMELINES:
         raise ConfigError(f"film {film!r}: use {' or '.join(TIMELINES)}")
-    result = render(
-        load_session(Path(session)),
-        film,
-        preview=preview,
-        preset_name=preset,
-        allow_copy=not reencode,
-        progress=make_progress(OPTIONS.quiet),
-    )
+    loaded = open_for_writing(session, f"render {film}")
+    same_as_run = not preview and preset == "web"
+    with recorded_step(loaded, f"render-{film}", f"capture render {film}", same_as_run=same_as_run):
+        result = render(
+            loaded,
+            film,
+            preview=preview,
+            preset_name=preset,
+            allow_copy=not reencode,
+            progress=make_progress(OPTIONS.quiet),
+        )
     stdout.print(f"{result.output} ({result.duration_s:.3f} s)")
     if result.integrated_lufs is not None:
         stdout.print(

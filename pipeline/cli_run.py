@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from pipeline.cli import OPTIONS, SessionArg, command
+from pipeline.cli import OPTIONS, SessionArg, command, open_for_writing
 from pipeline.console import make_progress, stderr, stdout
 
 
@@ -36,10 +36,9 @@ def run_command(
     """Every step in order (ingest, sync, transcribe, subtitles, render-full,
     render-highlights, publish), each skipped when its inputs are unchanged."""
     from pipeline.orchestrate.run import Verdict, run_session
-    from pipeline.session import load_session
 
     report = run_session(
-        load_session(session), site=site, until=until, force=force or [], engine=engine,
+        open_for_writing(session, "run"), site=site, until=until, force=force or [], engine=engine,
         model=model, progress=make_progress(OPTIONS.quiet),
     )  # fmt: skip
     table = Table(title="capture run", title_justify="left")

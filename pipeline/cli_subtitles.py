@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from pipeline.cli import OPTIONS, command
+from pipeline.cli import OPTIONS, command, open_for_writing, recorded_step
 from pipeline.console import make_progress, stdout
 from pipeline.errors import ConfigError, ExitCode
 from pipeline.subtitles.check import Severity
@@ -59,7 +59,6 @@ def subtitles_command(
 ) -> None:
     """French subtitles: build them (SESSION), check a file, send for review, import the
     reviewed file (the source of truth from then on), or burn them into a render."""
-    from pipeline.session import load_session
     from pipeline.subtitles import run
     from pipeline.subtitles.check import check_cues
     from pipeline.subtitles.formats import read_subtitles
@@ -71,12 +70,12 @@ def subtitles_command(
             raise typer.Exit(ExitCode.CHECK_FAILED)
     elif action == "review":
         (session,) = _arguments(rest, 1, "review SESSION")
-        srt, sheet = run.write_review_package(load_session(session))
+        srt, sheet = run.write_review_package(open_for_writing(session, "subtitles review"))
         stdout.print(f"To review: {srt}\nReview sheet: {sheet}")
         stdout.print(f"Then: capture subtitles import {session} {srt.name} (corrected)")
     elif action == "import":
         session, file = _arguments(rest, 2, "import SESSION FILE")
-        report = run.import_reviewed(load_session(session), file)
+        report = run.import_reviewed(open_for_writing(session, "subtitles import"), file)
         hard = _report(report.violations, file.name)
         stdout.print(
             f"Stored as the reviewed master: {report.stored} ({report.record.cues} cues, "
@@ -88,13 +87,15 @@ def subtitles_command(
     elif action == "burn":
         if len(rest) not in (1, 2):
             raise ConfigError(f"usage: capture subtitles burn SESSION [highlights|full]; {USAGE}")
-        loaded = load_session(Path(rest[0]))
+        loaded = open_for_writing(Path(rest[0]), "subtitles burn")
         timeline = rest[1] if len(rest) == 2 else "highlights"
         output = run.burn_timeline(loaded, timeline, make_progress(OPTIONS.quiet))
         stdout.print(f"Burnt-in subtitles: {output}")
     else:
         (session,) = _arguments(words, 1, "SESSION")
-        report = run.build_subtitles(load_session(session))
+        loaded = open_for_writing(session, "subtitles")
+        with recorded_step(loaded, "subtitles", "capture subtitles"):
+            report = run.build_subtitles(loaded)
         source = "the reviewed master" if report.reviewed else "the transcript"
         stdout.print(f"{report.master_cues} cue(s) from {source}:")
         for path in report.written:

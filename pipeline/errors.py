@@ -6,6 +6,7 @@ command...). The CLI maps them to exit codes in one place: ``exit_code_for``.
 
 from __future__ import annotations
 
+import errno
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -110,10 +111,44 @@ class InterruptedByUser(CaptureError):
         super().__init__(f"{what} interrupted; no partial output was kept")
 
 
+class FileSystemError(CaptureError):
+    """The disk said no: a read-only or protected folder, a full disk, a quota, a file-size
+    limit. Not a bug in capture: the user can mend it and run again."""
+
+    REASONS = {
+        errno.EROFS: ("the folder is on a read-only file system", ExitCode.BAD_INPUT),
+        errno.EACCES: ("permission denied", ExitCode.BAD_INPUT),
+        errno.EPERM: ("operation not permitted", ExitCode.BAD_INPUT),
+        errno.ENOSPC: ("no space left on the disk", ExitCode.STEP_FAILED),
+        errno.EDQUOT: ("the disk quota is used up", ExitCode.STEP_FAILED),
+        errno.EFBIG: ("the file grew past the size limit", ExitCode.STEP_FAILED),
+        errno.ENAMETOOLONG: ("the file name is too long", ExitCode.BAD_INPUT),
+    }
+
+    def __init__(self, error: OSError) -> None:
+        reason, self.exit_code = self.REASONS[error.errno or 0]
+        where = error.filename or "a file"
+        advice = (
+            "free some space and run again: finished steps are kept"
+            if self.exit_code == ExitCode.STEP_FAILED
+            else "make the session folder writable (or work on a copy) and run again"
+        )
+        super().__init__(f"cannot write {where}: {reason}; {advice}")
+
+    @classmethod
+    def known(cls, error: BaseException) -> FileSystemError | None:
+        """The user's version of ``error`` when it is one of these, else None."""
+        if isinstance(error, OSError) and error.errno in cls.REASONS:
+            return cls(error)
+        return None
+
+
 def exit_code_for(error: BaseException) -> int:
     """The one place where errors become exit codes."""
     if isinstance(error, CaptureError):
         return error.exit_code
+    if (known := FileSystemError.known(error)) is not None:
+        return known.exit_code
     if isinstance(error, KeyboardInterrupt):
         return ExitCode.INTERRUPTED
     return ExitCode.STEP_FAILED

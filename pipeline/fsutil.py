@@ -1,21 +1,65 @@
-"""Writing files so that a crash never leaves a half-written file under its final name."""
+"""Writing files so that a crash never leaves a half-written file under its final name, and
+reading user files with a size limit.
+
+Files are written under a temporary name (``mkstemp``: mode 0600) and given, before the
+rename, the mode any new file gets (0644 under the usual umask 022): a web server running as
+another user must be able to read what is published, and ``rsync -a`` keeps the modes.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
+from pipeline.errors import CaptureError, ExitCode
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+UMASK = _current_umask()
+"""Read once, at import (setting it is the only way to read it, and not thread-safe)."""
+FILE_MODE = 0o666 & ~UMASK
+FOLDER_MODE = 0o777 & ~UMASK
+
+
+NAME_MAX = 255
+"""Bytes in one file name on Linux file systems."""
+
+
+def fitting_name(prefix: str, name: str, suffix: str) -> str:
+    """``prefix + name + suffix``, with ``name`` shortened (and a digest of it added, so two
+    long names stay distinct) when the whole would pass NAME_MAX: a camera file named with
+    244 characters must still get its temporary sibling."""
+    whole = f"{prefix}{name}{suffix}"
+    if len(whole.encode()) <= NAME_MAX:
+        return whole
+    digest = "~" + hashlib.sha256(name.encode()).hexdigest()[:12]
+    room = NAME_MAX - len(f"{prefix}{digest}{suffix}".encode())
+    return f"{prefix}{_clip_bytes(name, room)}{digest}{suffix}"
+
+
+def _clip_bytes(text: str, size: int) -> str:
+    """``text`` cut to at most ``size`` bytes of UTF-8, never inside a character."""
+    return text.encode()[:size].decode("utf-8", errors="ignore")
+
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    prefix = f".{_clip_bytes(path.name, 150)}."  # the random part and suffix fit after it
+    fd, temp = tempfile.mkstemp(prefix=prefix, suffix=".partial", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+            os.fchmod(handle.fileno(), FILE_MODE)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -25,10 +69,12 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 def atomic_copy(source: Path, target: Path) -> None:
     """``source`` copied to ``target``, which appears only once whole."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+    prefix = f".{_clip_bytes(target.name, 150)}."
+    fd, temp = tempfile.mkstemp(prefix=prefix, suffix=".partial", dir=target.parent)
     os.close(fd)
     try:
         shutil.copyfile(source, temp)
+        os.chmod(temp, FILE_MODE)
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -37,3 +83,28 @@ def atomic_copy(source: Path, target: Path) -> None:
 
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+class UnreadableInput(CaptureError):
+    exit_code = ExitCode.BAD_INPUT
+
+
+def read_limited(path: Path, max_bytes: int, what: str) -> bytes:
+    """The whole of a user's file that capture reads at once (subtitles, YAML, cue lists):
+    only a regular file, at most ``max_bytes`` (``/dev/zero`` or a FIFO never ends; a 20-MB
+    "subtitle" is not one). ``what`` names the kind of file in the message."""
+    if not path.exists():
+        raise UnreadableInput(f"{path}: no such file")
+    if not path.is_file():
+        raise UnreadableInput(f"{path}: not a regular file ({what} expected)")
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as error:
+        raise UnreadableInput(f"{path}: cannot read it: {error.strerror}") from error
+    if len(data) > max_bytes:
+        raise UnreadableInput(
+            f"{path}: larger than {max_bytes // 1_000_000 or max_bytes} "
+            f"{'MB' if max_bytes >= 1_000_000 else 'bytes'}, too large for {what}"
+        )
+    return data

@@ -18,19 +18,21 @@ import logging
 import os
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import CaptureError, InterruptedByUser, MediaError, ToolFailedError
+from pipeline.fsutil import fitting_name
 from pipeline.progress import NullProgress, ProgressReporter
 from pipeline.tools import FFMPEG, FFPROBE, ExternalTool, find_tool
 
@@ -72,16 +74,28 @@ _FILTER_SAFE_PATH = re.compile(r"[A-Za-z0-9_./-]+")
 def filter_safe_tempdir(prefix: str) -> Iterator[Path]:
     """A temporary folder whose path can be written into a filtergraph option unescaped
     (subtitles=filename=, drawtext textfile=): user text goes into files there, never into
-    the graph itself."""
-    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+    the graph itself. Named with the process id, so a later run removes the folders of a
+    capture that was killed (``kill -9`` leaves them behind)."""
+    _remove_dead_tempdirs()
+    with tempfile.TemporaryDirectory(prefix=f"{prefix}{os.getpid()}-") as folder:
         if not _FILTER_SAFE_PATH.fullmatch(folder):
             raise CaptureError(f"temporary folder {folder!r} has characters unsafe in a filter")
         yield Path(folder)
 
 
+_OUR_TEMPDIR = re.compile(r"capture-[a-z]+-(\d+)-[A-Za-z0-9_]+")
+
+
+def _remove_dead_tempdirs() -> None:
+    for folder in Path(tempfile.gettempdir()).glob("capture-*-*"):
+        match = _OUR_TEMPDIR.fullmatch(folder.name)
+        if match and folder.is_dir() and not _pid_alive(int(match.group(1))):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def temporary_name(final: Path) -> Path:
     """Temporary sibling of ``final`` that keeps its extension (ffmpeg picks the muxer from it)."""
-    return final.with_name(f".{final.stem}.partial-{os.getpid()}{final.suffix}")
+    return final.with_name(fitting_name(".", final.stem, f".partial-{os.getpid()}{final.suffix}"))
 
 
 def _load_prctl() -> Any:
@@ -341,3 +355,16 @@ def ffprobe_json(path: Path, extra_args: Sequence[str] = ()) -> dict[str, Any]:
         return json.loads(result.stdout or "{}")
     except json.JSONDecodeError as exc:
         raise MediaError(f"ffprobe returned invalid JSON: {exc}", path=path) from exc
+
+
+def ffprobe_lines(path: Path, extra_args: Sequence[str], on_line: Callable[[str], None]) -> None:
+    """ffprobe's output for ``path`` handed over line by line (a packet listing of a 2-hour
+    film is hundreds of thousands of lines: never held whole)."""
+    if not path.exists():
+        raise MediaError("no such file", path=path)
+    args: list[Arg] = ["-v", "error", *extra_args, path]
+    try:
+        _execute(FFPROBE, args, fixed_args=["-hide_banner"], url_paths=True, on_stdout_line=on_line)
+    except ToolFailedError as exc:
+        reason = exc.stderr_tail.strip().splitlines()[-1:] or ["unreadable media"]
+        raise MediaError(f"ffprobe cannot read it: {reason[0]}", path=path) from exc

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pipeline.errors import ConfigError, Problem
-from pipeline.validation import format_location, validate_loaded
+from pipeline.validation import LocatedError, format_location, validate_loaded
 from pipeline.yamlio import Location, load_yaml
 
 SESSION_FILE = "session.yaml"
@@ -112,7 +112,7 @@ class Camera(_Model):
     name: Annotated[str, Field(pattern=CAMERA_NAME_PATTERN)]
     role: CameraRole
     label: str | None = None
-    offset: float | None = None
+    offset: Annotated[float, Field(ge=-360_000, le=360_000)] | None = None
     """Manual sync offset in seconds on the session clock; overrides audio sync."""
 
 
@@ -205,23 +205,29 @@ class Session(_Model):
     @model_validator(mode="after")
     def _consistent(self) -> Session:
         names = [c.name for c in self.cameras]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValueError(f"camera names must be unique: {', '.join(duplicates)}")
-        for source in self.sources:
+        for index, name in enumerate(names):
+            if name in names[:index]:
+                raise LocatedError(
+                    ("cameras", index, "name"), f"camera names must be unique: {name} again"
+                )
+        for index, source in enumerate(self.sources):
             if source.camera is not None and source.camera not in names:
-                raise ValueError(
+                raise LocatedError(
+                    ("sources", index, "camera"),
                     f"source {source.path!r} names camera {source.camera!r}, which is not in "
-                    f"cameras ({', '.join(names) or 'none declared'})"
+                    f"cameras ({', '.join(names) or 'none declared'})",
                 )
         on_channel: dict[int, str] = {}
-        for person in [self.facilitator, *self.speakers]:
+        people: list[tuple[Location, Person | None]] = [(("facilitator",), self.facilitator)]
+        people += [(("speakers", i), p) for i, p in enumerate(self.speakers)]
+        for where, person in people:
             if person is None or person.channel is None:
                 continue
             if person.channel in on_channel:
-                raise ValueError(
+                raise LocatedError(
+                    (*where, "channel"),
                     f"recorder channel {person.channel} is given to both "
-                    f"{on_channel[person.channel]} and {person.name}"
+                    f"{on_channel[person.channel]} and {person.name}",
                 )
             on_channel[person.channel] = person.name
         return self

@@ -15,6 +15,7 @@ from pipeline.ingest.mhl import generation_count
 from pipeline.ingest.run import state_file
 from pipeline.ingest.state import IngestedFile, Recording, load_state
 from pipeline.session import LoadedSession
+from pipeline.session_lock import current_holder
 from pipeline.sync_session import Placement, load_sync
 
 STATUS_VERSION = 1
@@ -24,6 +25,17 @@ class FolderState(BaseModel):
     what: str
     where: str
     state: str
+
+
+class CardStatus(BaseModel):
+    """A card of session.yaml's sources and whether it may be wiped."""
+
+    camera: str
+    path: str
+    connected: bool
+    safe_to_wipe: bool
+    summary: str
+    keep: list[str]
 
 
 class RecordingStatus(BaseModel):
@@ -91,22 +103,57 @@ class SessionStatus(BaseModel):
     subtitles: SubtitleStatus
     steps: list[StepStatusModel] = []
     """Where each step of ``capture run`` stands."""
+    busy: str | None = None
+    """The capture command writing the session right now, if any."""
+    cards: list[CardStatus] = []
+
+    @property
+    def needs_attention(self) -> list[str]:
+        """What the videographer must look at (``capture status`` then exits non-zero)."""
+        found = [f"unusable file {f.path}" for f in self.unusable_files]
+        found += [f"card {c.camera}: {c.summary}" for c in self.cards if c.connected
+                  and not c.safe_to_wipe]  # fmt: skip
+        found += [f"recording {r.id}: not placed on the session clock" for r in self.recordings
+                  if r.offset_s is None]  # fmt: skip
+        found += [f"step {s.name}: {s.state}" for s in self.steps if s.state == "failed"
+                  or (s.state == "stale" and s.detail == "interrupted")]  # fmt: skip
+        return found
 
 
 def _count_files(folder: Path) -> int:
+    """Files in ``folder``, hidden ones and the ASC MHL history (``ascmhl/``) left out."""
     if not folder.is_dir():
         return 0
-    return sum(1 for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+    return sum(
+        1
+        for p in folder.rglob("*")
+        if p.is_file()
+        and not p.name.startswith(".")
+        and "ascmhl" not in p.relative_to(folder).parts
+    )
+
+
+def card_statuses(loaded: LoadedSession) -> list[CardStatus]:
+    """Each source card of session.yaml with its wipe verdict."""
+    from pipeline.ingest.discover import SourceSpec, camera_name_from_folder
+    from pipeline.ingest.wipe import card_verdict
+
+    state = load_state(state_file(loaded))
+    cards = []
+    for source, path in loaded.source_paths():
+        camera = source.camera or camera_name_from_folder(path)
+        verdict = card_verdict(SourceSpec(path, camera), state)
+        cards.append(CardStatus(camera=camera, path=str(path), connected=verdict.connected,
+                                safe_to_wipe=verdict.safe_to_wipe, summary=verdict.summary,
+                                keep=verdict.keep))  # fmt: skip
+    return cards
 
 
 def folder_status(loaded: LoadedSession) -> list[FolderState]:
     layout = loaded.layout
     rows = []
-    for source, path in loaded.source_paths():
-        state = "found" if path.exists() else "not found (card not mounted?)"
-        rows.append(
-            FolderState(what=f"source {source.camera or ''}".strip(), where=str(path), state=state)
-        )
+    for card in card_statuses(loaded):
+        rows.append(FolderState(what=f"card {card.camera}", where=card.path, state=card.summary))
     for what, folder in (
         ("media", layout.media),
         ("transcript", layout.transcript),
@@ -214,6 +261,8 @@ def session_status(loaded: LoadedSession) -> SessionStatus:
         ],
         subtitles=subtitle_status(loaded),
         steps=_steps(loaded),
+        busy=str(holder) if (holder := current_holder(loaded)) else None,
+        cards=card_statuses(loaded),
     )
 
 

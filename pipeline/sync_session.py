@@ -60,6 +60,20 @@ def load_sync(loaded: LoadedSession) -> SyncResult | None:
     return SyncResult.model_validate_json(path.read_text(encoding="utf-8"))
 
 
+def session_end_s(loaded: LoadedSession) -> float | None:
+    """When the last placed recording ends on the session clock (None before ingest and
+    sync): nothing of the session can happen later."""
+    sync = load_sync(loaded)
+    if sync is None:
+        return None
+    ends = [
+        placement.offset_s + recording.duration_s
+        for recording in load_state(state_file(loaded)).recordings
+        if (placement := sync.placement(recording.id)) and placement.offset_s is not None
+    ]
+    return max(ends, default=None)
+
+
 class NothingToSync(CaptureError):
     exit_code = ExitCode.BAD_INPUT
 

@@ -20,6 +20,16 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class LocatedError(ValueError):
+    """A problem that a check across fields finds at one place: raised in a model validator
+    with the place (relative to the model), so the message points at that line, not at the
+    top of the model."""
+
+    def __init__(self, location: Location, message: str) -> None:
+        super().__init__(message)
+        self.location = location
+
+
 def format_location(location: Location) -> str:
     """('speakers', 1, 'name') -> 'speakers[1].name'."""
     text = ""
@@ -82,6 +92,9 @@ def validate_loaded(loaded: LoadedYaml, model: type[ModelT]) -> ModelT:
         problems = []
         for error in exc.errors():
             location = tuple(error["loc"])
+            cause = (error.get("ctx") or {}).get("error")
+            if isinstance(cause, LocatedError):
+                location += cause.location
             problems.append(
                 Problem(
                     loaded.path,

@@ -18,6 +18,9 @@ from pipeline.errors import ConfigError, Problem
 
 MAX_YAML_BYTES = 1_000_000
 MAX_YAML_NODES = 200_000
+MAX_YAML_EXPANDED_BYTES = 5_000_000
+"""Text once aliases are expanded: one long string referred to many times fits the node
+budget and still fills the memory (a 600-KB file grew a glossary past 4 GB)."""
 
 Location = tuple[str | int, ...]
 
@@ -89,14 +92,23 @@ class _Refused(Exception):
 def _index_lines(root: yaml.Node, lines: dict[Location, int]) -> None:
     """Record each key's line; refuse duplicate keys, alias cycles and expansion bombs."""
     budget = MAX_YAML_NODES
+    text_budget = MAX_YAML_EXPANDED_BYTES
     on_path: set[int] = set()
 
     def walk(node: yaml.Node, here: Location) -> None:
-        nonlocal budget
+        nonlocal budget, text_budget
         budget -= 1
         if budget < 0:
             raise _Refused(None, f"more than {MAX_YAML_NODES} values once aliases are expanded "
                                  "(an alias bomb?)")  # fmt: skip
+        if isinstance(node, yaml.ScalarNode):
+            text_budget -= len(node.value)
+            if text_budget < 0:
+                raise _Refused(
+                    node.start_mark.line + 1,
+                    f"more than {MAX_YAML_EXPANDED_BYTES} characters of text once aliases are "
+                    "expanded (an alias bomb?)",
+                )
         if id(node) in on_path:
             raise _Refused(node.start_mark.line + 1, "an alias refers to itself")
         lines.setdefault(here, node.start_mark.line + 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -10,7 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.sample_rencontre.generate import SampleResult, generate_sample
+# the usual umask, whatever the machine running the tests has: published files must come out
+# readable by a web server running as another user (capture reads the umask when imported)
+os.umask(0o022)
+
+from pipeline.sample_rencontre.generate import SampleResult, generate_sample  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -228,9 +229,12 @@ def test_not_enough_space_writes_nothing(session, cards, monkeypatch) -> None:
     usage = shutil.disk_usage(session.layout.media)
     fake = usage._replace(free=int(plan.bytes_to_copy * 1.04))
     monkeypatch.setattr(ingest_run.shutil, "disk_usage", lambda _path: fake)
-    with pytest.raises(NotEnoughSpace, match="Nothing was copied"):
+    with pytest.raises(NotEnoughSpace, match="Nothing was copied") as caught:
         run_ingest(session, plan)
     assert not any(p.is_file() for p in session.layout.media.rglob("*"))
+    # three different figures, each readable ("0.01 GB to copy needs 0.01 GB ... 0.01 GB free")
+    figures = re.findall(r"([\d.]+ [kMGT]?B|\d+ bytes)", str(caught.value))
+    assert len(figures) == 3 and len(set(figures)) == 3, str(caught.value)
 
 
 def test_cli_ingest_reports_unusable_files_and_exits_non_zero(session, cards) -> None:
@@ -243,6 +247,63 @@ def test_cli_ingest_reports_unusable_files_and_exits_non_zero(session, cards) ->
     assert (session.layout.media / "A/PRIVATE/M4ROOT/CLIP/C0001.MP4").is_file()
     again = subprocess.run(command, capture_output=True, text=True)
     assert "nothing to copy" in again.stdout
+
+
+def test_a_truncated_file_is_refused_with_its_real_length(session, tmp_path) -> None:
+    """Index at the front, data cut at half: the header still promises every second."""
+    card = tmp_path / "card" / "DCIM"
+    whole = _clip(tmp_path / "whole.mp4", 4.0)
+    ffmpeg("-i", whole, "-c", "copy", "-movflags", "+faststart", whole.with_name("fast.mp4"))
+    data = whole.with_name("fast.mp4").read_bytes()
+    card.mkdir(parents=True)
+    (card / "C0001.MP4").write_bytes(data[: len(data) // 2])
+    shutil.copy(whole, card / "C0002.MP4")
+    command = [sys.executable, "-m", "pipeline", "ingest", str(session.root), str(card.parent)]
+    result = subprocess.run([*command, "--no-sync"], capture_output=True, text=True)
+    assert result.returncode == 4, result.stderr
+    line = next(line for line in result.stderr.splitlines() if "C0001.MP4" in line)
+    assert "truncated" in line and "keep the card" in line and "00:00:04.000" in line
+    stops = [float(t) for t in re.findall(r"stops at 00:00:(\d\d\.\d{3})", line)]
+    assert stops and all(0.5 < t < 3.5 for t in stops), line
+    state = load_state(session.layout.work / "ingest.json")
+    usable = {Path(f.path).name: f.usable for f in state.files}
+    assert usable == {"C0001.MP4": False, "C0002.MP4": True}
+    assert [Path(r.id).name for r in state.recordings] == ["C0002.MP4"]
+    said = " ".join(result.stderr.split())
+    assert "keep it: 1 of its 2 file(s) are not safe in the session" in said
+    assert "keep: DCIM/C0001.MP4: truncated" in said
+    status = subprocess.run([sys.executable, "-m", "pipeline", "status", str(session.root)],
+                            capture_output=True, text=True)  # fmt: skip
+    assert status.returncode == 1 and "Needs attention" in status.stderr, status.stderr
+    assert "unusable file" in status.stderr and "C0001.MP4" in status.stderr
+
+
+def test_a_card_file_with_a_name_of_244_characters_is_ingested(session, tmp_path) -> None:
+    """Its temporary sibling (``.NAME.capture-partial``) passed the 255-byte limit: ENAMETOOLONG,
+    an internal error."""
+    name = "Rencontre-" + "é" * 10 + "x" * (244 - 10 - 10 - 4) + ".MP4"  # 254 bytes
+    assert len(name) == 244
+    card = tmp_path / "card"
+    _clip(card / name, 1.0)
+    command = [sys.executable, "-m", "pipeline", "ingest", str(session.root), str(card)]
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    (copied,) = [f for f in load_state(session.layout.work / "ingest.json").files]
+    assert copied.usable and Path(copied.path).name == name
+    assert "safe to wipe: its 1 file(s) are copied, verified and usable" in result.stdout
+    assert (session.layout.media / copied.path).is_file()
+
+
+def test_a_fifo_on_a_card_is_left_alone(session, tmp_path) -> None:
+    """Reading a FIFO never ends: ingest hung."""
+    card = tmp_path / "card"
+    _clip(card / "C0001.MP4", 0.5)
+    os.mkfifo(card / "C0002.MP4")
+    command = [sys.executable, "-m", "pipeline", "ingest", str(session.root), str(card)]
+    result = subprocess.run([*command, "--no-sync"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    names = [Path(f.path).name for f in load_state(session.layout.work / "ingest.json").files]
+    assert names == ["C0001.MP4"]
 
 
 def test_joined_chapters_last_the_sum_of_their_parts(session, cards) -> None:

@@ -9,6 +9,7 @@ import http.server
 import json
 import re
 import shutil
+import stat
 import subprocess
 import threading
 from pathlib import Path
@@ -109,6 +110,18 @@ def _top_level_boxes(path: Path) -> list[str]:
 def _keyframe_times(path: Path) -> list[float]:
     packets = _probe(path, "-select_streams", "v:0", "-show_entries", "packet=pts_time,flags")
     return [round(float(p["pts_time"]), 3) for p in packets["packets"] if "K" in p["flags"]]
+
+
+@pytest.mark.slow
+def test_what_is_published_is_readable_by_a_web_server(published) -> None:
+    """Under umask 022 the pages, manifest, captions and reports came out 0600."""
+    loaded, site, _, _ = published
+    layout = loaded.layout
+    for root in (site, layout.renders, layout.transcript, layout.root / "subtitles"):
+        for path in root.rglob("*"):  # the site folder itself is the test's
+            mode = stat.S_IMODE(path.stat().st_mode)
+            wanted = 0o755 if path.is_dir() else 0o644
+            assert mode == wanted, f"{path}: {mode:o}"
 
 
 @pytest.mark.slow
@@ -228,6 +241,49 @@ def test_republishing_encodes_nothing_and_leaves_other_sessions_alone(published)
     (problem,) = refused.value.problems
     assert problem.line is not None and ".html files are not published" in problem.message
     loaded.layout.session_file.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_publishing_touches_only_what_capture_wrote(published, tmp_path) -> None:
+    """A webmaster's photo in the session folder was deleted; a site capture did not make, or
+    another session with the same slug, was overwritten; a bad document was found only after
+    every rendition was encoded."""
+    from pipeline.publish.ownership import NotOurs
+
+    loaded, site, _, manifest = published
+    folder = site / manifest["slug"]
+    (folder / "photos").mkdir(exist_ok=True)
+    (folder / "photos" / "family.jpg").write_bytes(b"\xff\xd8 the webmaster's")
+    again = publish(loaded, site, preset_name="ladder")
+    assert again.encoded == [] and (folder / "photos" / "family.jpg").is_file()
+
+    other = tmp_path / "autre" / loaded.root.name
+    shutil.copytree(loaded.root, other, ignore=shutil.ignore_patterns("media", "work"))
+    text = (other / "session.yaml").read_text(encoding="utf-8")
+    (other / "session.yaml").write_text(re.sub(r"(?m)^date: .*$", "date: 2027-01-15", text))
+    page = (folder / "index.html").read_bytes()
+    with pytest.raises(NotOurs, match="holds another session"):
+        publish(load_session(other), site, preset_name="ladder")
+    assert (folder / "index.html").read_bytes() == page
+
+    theirs = tmp_path / "their-site"
+    theirs.mkdir()
+    (theirs / "index.html").write_text("<h1>Le site de la métropole</h1>", encoding="utf-8")
+    with pytest.raises(NotOurs, match="not a site capture made .*index.html.*--force"):
+        publish(loaded, theirs, preset_name="ladder")
+    assert sorted(p.name for p in theirs.iterdir()) == ["index.html"]
+
+    fresh = tmp_path / "fresh-site"
+    text = loaded.layout.session_file.read_text(encoding="utf-8")
+    loaded.layout.session_file.write_text(
+        text + "documents:\n  - {title: Programme, path: documents/absent.pdf}\n", "utf-8"
+    )
+    try:
+        with pytest.raises(ConfigError, match="absent.pdf"):
+            publish(load_session(loaded.root), fresh, preset_name="ladder")
+    finally:
+        loaded.layout.session_file.write_text(text, encoding="utf-8")
+    assert not (fresh / manifest["slug"]).exists(), "checked before any encode"
 
 
 def _synthetic_face(size: tuple[int, int] = (640, 360)) -> np.ndarray:

@@ -300,6 +300,32 @@ def test_every_cue_list_problem_is_reported_with_its_line(tmp_path: Path) -> Non
     assert [p.line for p in problems] == [3] and "longer than half" in problems[0].message
 
 
+def test_an_unknown_speaker_or_an_absurd_time_is_a_located_problem(tmp_path: Path) -> None:
+    """Both ended in an internal error (AttributeError, OverflowError), exit 6."""
+    loaded = init_session(tmp_path / "s", title="Erreurs", date=date(2026, 3, 12))
+    (loaded.layout.cues / "full.yaml").write_text(
+        "clips:\n"
+        "  - {in: 1.0, out: 5.0}\n"
+        "  - {in: 1e308, out: 1.5e308}\n"
+        "lower_thirds:\n"
+        "  - {at: 2.0, speaker: Jaques Dubois}\n"
+        "  - {at: 3.0, speaker: Claire Martin, duration: 1e308}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        build_timeline(loaded, "full")
+    found = {p.line: p.message for p in caught.value.problems}
+    assert "past 100 hours" in found[3] and "less than or equal to 60" in found[6]
+    (loaded.layout.cues / "full.yaml").write_text(
+        "clips:\n  - {in: 1.0, out: 5.0}\nlower_thirds:\n  - {at: 2.0, speaker: Jaques Dubois}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        build_timeline(loaded, "full")
+    (problem,) = caught.value.problems
+    assert problem.line == 4 and "'Jaques Dubois' is not a speaker" in problem.message
+
+
 def _layout_problems(loaded: LoadedSession) -> list:
     from pipeline.timeline.cuelist import load_cue_list
     from pipeline.timeline.layout import film_pieces
@@ -609,3 +635,50 @@ def test_a_44_1_khz_camera_whose_file_name_is_hostile_renders_in_sync(tmp_path: 
         ).stdout.strip()  # fmt: skip
         assert rate == "48000"
     assert render(loaded, "highlights").assembly.method == "stream copy"
+
+
+def test_a_film_whose_picture_stops_early_is_refused(tmp_path: Path) -> None:
+    """The container's duration follows the longest stream: 2 s of picture under 4 s of
+    sound said "4 s" and passed as a whole film."""
+    from pipeline.errors import MediaError
+    from pipeline.render.assembly import check_length
+    from pipeline.timeline.model import Timeline, TimelineCard
+    from pipeline.timeline.timemap import TimeMap
+
+    timeline = Timeline("full", (TimelineCard("title", 100, ()),), 25, 90, TimeMap(()))
+    whole, half = tmp_path / "whole.mp4", tmp_path / "half.mp4"
+    for film, seconds in ((whole, 4), (half, 2)):
+        ffmpeg("-f", "lavfi", "-i", f"testsrc2=size=160x90:rate=25:duration={seconds}",
+               "-f", "lavfi", "-i", "sine=duration=4", "-c:v", "libx264", "-preset", "ultrafast",
+               "-c:a", "aac", film)  # fmt: skip
+    check_length(whole, timeline)
+    assert whole.is_file()
+    with pytest.raises(MediaError, match=r"picture lasts 2\.000 s.*holds 50 frames instead of 100"):
+        check_length(half, timeline)
+    assert not half.exists()
+
+
+def test_a_newline_in_a_card_file_name_stays_inside_its_edl_line(tmp_path: Path) -> None:
+    import opentimelineio as otio
+
+    from pipeline.render.editorial import write_editorial
+
+    name = "C0001\nM 999 BL V C 00:00:00:00.MP4"
+    two_seconds = otio.opentime.TimeRange(
+        otio.opentime.RationalTime(0, 25), otio.opentime.RationalTime(50, 25)
+    )
+    clip = otio.schema.Clip(
+        name=name,
+        media_reference=otio.schema.ExternalReference(
+            target_url=f"file:///media/A/{name}", available_range=two_seconds
+        ),
+        source_range=two_seconds,
+        metadata={"cmx_3600": {"reel": "A0001"}},
+    )
+    film = otio.schema.Timeline(name="Rencontre - full")
+    film.tracks.append(otio.schema.Track(name="V1", children=[clip]))
+    written = write_editorial(film, tmp_path, "full")
+    edl = next(p for p in written if p.suffix == ".edl").read_text(encoding="utf-8")
+    grammar = re.compile(r"^(TITLE: .*|FCM: .*|\d{3,6}  .*|\* .*|M2 .*|)$")
+    assert [line for line in edl.splitlines() if not grammar.match(line)] == [], edl
+    assert "C0001?M 999" in edl

@@ -233,3 +233,106 @@ def test_a_full_disk_while_rendering_keeps_the_earlier_film(tiny_sample, tmp_pat
     assert "Traceback" not in full.stderr
     assert hashlib.sha256(film.read_bytes()).hexdigest() == before
     assert [p for p in (session / "renders").iterdir() if ".partial" in p.name] == []
+
+
+@pytest.mark.slow
+def test_a_full_disk_in_capture_s_own_write_is_reported_and_recorded(tiny_sample, tmp_path) -> None:
+    """A file-size limit stands in for a full disk, this time in a file capture writes itself:
+    it was an internal error, the run table was lost and run.json said "running"."""
+    session = _fresh(tiny_sample, tmp_path / "own-write")
+
+    def tiny_disk() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (3000, 3000))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+    full = subprocess.run(
+        [sys.executable, "-m", "pipeline", "run", str(session), "--until", "sync"],
+        capture_output=True, text=True, preexec_fn=tiny_disk,
+    )  # fmt: skip
+    assert full.returncode == 6, full.stderr
+    assert "grew past the size limit" in full.stderr and "free some space" in full.stderr
+    assert "internal error" not in full.stderr and "Traceback" not in full.stderr
+    assert re.search(r"ingest\s*│\s*failed", full.stdout), full.stdout
+    state = json.loads((session / "work" / "run.json").read_text(encoding="utf-8"))
+    assert state["steps"]["ingest"]["state"] == "failed"
+    assert run_session(load_session(session), until="sync").failed is None
+
+
+def test_a_read_only_session_folder_is_a_clear_error(tiny_sample, tmp_path) -> None:
+    """Bind-mounted read-only in a user namespace (chmod does not stop root)."""
+    if subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode != 0:
+        pytest.skip("no user namespaces here to mount a folder read-only")
+    session = _fresh(tiny_sample, tmp_path / "read-only")
+    script = 'mount --bind -o ro "$1" "$1" && exec "$2" -m pipeline ingest "$1"'
+    result = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", script, "sh", str(session), sys.executable],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 3, result.stderr
+    assert "read-only file system" in result.stderr and str(session) in result.stderr
+    assert "internal error" not in result.stderr
+
+
+def test_a_second_writing_command_waits_for_the_first_and_a_dead_ones_lock_is_taken(
+    tiny_sample, tmp_path
+) -> None:
+    """A second `capture run` during transcription redid the live step alongside the first."""
+    session = _fresh(tiny_sample, tmp_path / "locked")
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time\nfrom pathlib import Path\nfrom pipeline.session import load_session\n"
+         "from pipeline.session_lock import lock_session\n"
+         "lock_session(load_session(Path(sys.argv[1])), 'capture transcribe')\n"
+         "print('held', flush=True); time.sleep(120)", str(session)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert holder.stdout.readline().strip() == "held"
+    cli = [sys.executable, "-m", "pipeline"]
+    try:
+        second = subprocess.run([*cli, "run", str(session), "--until", "ingest"],
+                                capture_output=True, text=True)  # fmt: skip
+        assert second.returncode == 6, second.stderr
+        said = " ".join(second.stderr.split())
+        assert f"`capture transcribe` (process {holder.pid}, since " in said
+        assert "wait for it to end" in said
+        assert not (session / "work" / "ingest.json").exists()
+        status = subprocess.run([*cli, "status", str(session), "--json"],
+                                capture_output=True, text=True)  # fmt: skip
+        assert "capture transcribe" in json.loads(status.stdout)["busy"]
+    finally:
+        holder.kill()  # as kill -9 would: the lock goes with the process
+        holder.wait()
+    again = subprocess.run([*cli, "run", str(session), "--until", "ingest"],
+                           capture_output=True, text=True)  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    status = subprocess.run(
+        [*cli, "status", str(session), "--json"], capture_output=True, text=True
+    )
+    assert json.loads(status.stdout)["busy"] is None
+
+
+@pytest.mark.slow
+def test_a_step_done_by_its_own_command_counts_for_status_and_run(tiny_sample, tmp_path) -> None:
+    """A standalone `capture render` was not recorded: status kept "failed" and the next run
+    rendered again; after `capture ingest`, status said "sync not run"."""
+    session = _fresh(tiny_sample, tmp_path / "standalone")
+    cli = [sys.executable, "-m", "pipeline", "-q"]
+    ingest = subprocess.run([*cli, "ingest", str(session)], capture_output=True, text=True)
+    assert ingest.returncode == 0, ingest.stderr
+    states = {s.name: s for s in step_statuses(load_session(session))}
+    assert states["ingest"].condition == StepCondition.DONE == states["sync"].condition
+    assert run_session(load_session(session), until="render-full").failed is None
+    cues = session / "cues" / "highlights.yaml"
+    good = cues.read_text(encoding="utf-8")
+    cues.write_text("clips:\n  - {in: 1.0, out: 3.0, camera: Z}\n", encoding="utf-8")
+    broken = run_session(load_session(session), until="render-highlights")
+    assert broken.failed is not None and broken.failed.name == "render-highlights"
+    cues.write_text(good, encoding="utf-8")
+    by_hand = subprocess.run([*cli, "render", str(session), "highlights"],
+                             capture_output=True, text=True)  # fmt: skip
+    assert by_hand.returncode == 0, by_hand.stderr
+    states = {s.name: s for s in step_statuses(load_session(session))}
+    assert states["render-highlights"].condition == StepCondition.DONE
+    assert states["render-highlights"].detail == "by `capture render highlights`"
+    again = run_session(load_session(session), until="render-highlights")
+    assert [r.verdict for r in again.results][-1] == Verdict.SKIPPED

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import MediaError, MissingDependencyError, ToolFailedError
-from pipeline.runner import OutputFile, run_ffmpeg, temporary_name
+from pipeline.runner import OutputFile, filter_safe_tempdir, run_ffmpeg, temporary_name
 from pipeline.tools import FFMPEG, FFPROBE, find_tool
 
 
@@ -212,3 +212,23 @@ def test_file_inputs_only_open_local_files(tmp_path: Path) -> None:
         run_ffmpeg(["-i", playlist, "-c", "copy", OutputFile(tmp_path / "o.ts")])
     assert "-protocol_whitelist" in caught.value.argv
     assert "not on whitelist 'file,pipe'" in caught.value.stderr_tail
+
+
+def test_temporary_folders_of_a_killed_capture_are_removed_by_the_next(tmp_path, monkeypatch):
+    """kill -9 leaves ``capture-render-*`` folders (text files for drawtext) in /tmp."""
+    import tempfile
+
+    child = subprocess.Popen(
+        [sys.executable, "-c",
+         "import time\nfrom pipeline.runner import filter_safe_tempdir\n"
+         "with filter_safe_tempdir('capture-render-') as f:\n"
+         "    (f / 'title.txt').write_text('x'); print(f, flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True, env=dict(os.environ, TMPDIR=str(tmp_path)),
+    )  # fmt: skip
+    left = Path(child.stdout.readline().strip())
+    child.kill()
+    child.wait()
+    assert left.is_dir() and left.parent == tmp_path
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with filter_safe_tempdir("capture-burn-") as mine:
+        assert mine.is_dir() and not left.exists()

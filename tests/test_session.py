@@ -180,6 +180,30 @@ def test_alias_bomb_is_refused_cheaply(tmp_path: Path) -> None:
     assert "alias" in problem
 
 
+def test_a_long_text_repeated_by_aliases_is_refused(tmp_path: Path) -> None:
+    """500 KB of text, 40 aliases to it: within the node budget, 20 MB once expanded."""
+    text = MINIMAL + f"theme: &t {'a' * 500_000}\nglossary:\n  names: [{', '.join(['*t'] * 40)}]\n"
+    (problem,) = _problems(_session(tmp_path, text))
+    assert "characters of text once aliases are expanded" in problem
+
+
+@pytest.mark.parametrize(
+    ("extra", "where"),
+    [
+        ("cameras:\n  - {name: A, role: wide}\n  - {name: B, role: close}\n"
+         "  - {name: A, role: close}\n", "session.yaml:7: cameras[2].name: camera names"),
+        ("cameras:\n  - {name: A, role: wide}\nsources:\n  - {path: ../a, camera: A}\n"
+         "  - {path: ../b, camera: C}\n", "session.yaml:8: sources[1].camera: source"),
+        ("facilitator: {name: Claire, channel: 1}\nspeakers:\n  - {name: Jacques, channel: 2}\n"
+         "  - {name: Nadia, channel: 1}\n", "session.yaml:7: speakers[1].channel: recorder"),
+    ],
+)  # fmt: skip
+def test_a_check_across_fields_points_at_the_line_at_fault(tmp_path, extra, where) -> None:
+    """These pointed at the top of the file (line 1)."""
+    (problem,) = _problems(_session(tmp_path, MINIMAL + extra))
+    assert problem.startswith(where), problem
+
+
 def test_cli_reports_bad_yaml_without_traceback(tmp_path: Path) -> None:
     folder = _session(tmp_path, MINIMAL + "speakers:\n  - role: x\n")
     result = subprocess.run(

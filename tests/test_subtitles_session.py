@@ -104,3 +104,51 @@ def test_burnt_in_subtitles_are_legible_and_title_safe(tmp_path: Path) -> None:
     text_height = ys.max() - ys.min()
     assert 0.08 * 180 <= text_height <= 0.3 * 180  # two lines, legible at this size
     assert _frame_gray(video, 1.0, 320, 180).max() < 40  # the source stays black
+
+
+def test_braces_in_a_burnt_in_cue_are_drawn_as_braces(tmp_path: Path) -> None:
+    """ "%{localtime}" came out as "%(localtime)"; unescaped, libass reads "{...}" as an
+    override block and draws nothing of it."""
+    video = tmp_path / "black.mp4"
+    ffmpeg("-f", "lavfi", "-i", "color=black:size=480x180:rate=25:duration=3",
+           "-c:v", "libx264", "-pix_fmt", "yuv420p", video)  # fmt: skip
+    out = tmp_path / "burnt.mp4"
+    cues = [Cue(0, 1000, ("%{localtime}",)), Cue(1000, 2000, ("%(localtime)",)),
+            Cue(2000, 3000, ("%",))]  # fmt: skip
+    burn_subtitles(video, cues, out)
+    braces, parentheses, alone = (_frame_gray(out, t, 480, 180) > 128 for t in (0.5, 1.5, 2.5))
+    assert braces.sum() > 3 * alone.sum(), "the text inside the braces is drawn"
+    assert (braces != parentheses).sum() > 20, "braces are not drawn as parentheses"
+
+
+def test_a_reviewed_file_that_is_not_one_is_refused_with_its_name(ingested, tmp_path) -> None:
+    """/dev/zero grew to 24 GB; a directory or a missing path was an internal error; a
+    20-MB cue became the master; a cue at 99:00:18 was imported without a word."""
+    import sys
+
+    root = str(ingested.root)
+    folder = tmp_path / "a-folder.srt"
+    folder.mkdir()
+    huge = tmp_path / "huge.srt"
+    huge.write_text("1\n00:00:01,000 --> 00:00:03,000\n" + "mot " * 600_000 + "\n")
+    one_long = tmp_path / "long.srt"
+    one_long.write_text("1\n00:00:01,000 --> 00:00:03,000\n" + "mot " * 200 + "\n")
+    late = tmp_path / "late.srt"
+    late.write_text(
+        "1\n00:00:01,000 --> 00:00:03,000\nBonsoir\n\n2\n99:00:18,000 --> 99:00:19,000\nOui\n"
+    )
+    expected = {
+        "/dev/zero": "not a regular file",
+        str(folder): "not a regular file",
+        str(tmp_path / "missing.srt"): "no such file",
+        str(huge): "too large for subtitles",
+        str(one_long): "long.srt:2: the cue holds 799 characters",
+        str(late): "cue 2 starts at 99:00:18,000, after the session's recordings end",
+    }
+    for path, message in expected.items():
+        command = [sys.executable, "-m", "pipeline", "subtitles", "import", root, path]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 3, (path, result.stderr)
+        assert message in " ".join(result.stderr.split()), (path, result.stderr)
+        assert "internal error" not in result.stderr
+    assert not paths(ingested).reviewed.exists()

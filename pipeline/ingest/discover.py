@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from dataclasses import dataclass
@@ -9,6 +10,8 @@ from enum import StrEnum
 from pathlib import Path
 
 from pipeline.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 VIDEO_EXTENSIONS = {".mp4", ".mov", ".mxf", ".mts", ".m2ts", ".avi", ".mkv", ".m4v", ".3gp"}
 AUDIO_EXTENSIONS = {".wav", ".bwf", ".mp3", ".m4a", ".aac", ".flac", ".aif", ".aiff", ".ogg"}
@@ -80,7 +83,7 @@ def classify(path: Path) -> FileKind:
 
 
 def discover(source: SourceSpec) -> list[FoundFile]:
-    """Every file under ``source`` in path order, system files and links skipped.
+    """Every regular file under ``source`` in path order, system files and links skipped.
 
     Symbolic links are not followed: a card holds files, and a link could lead anywhere.
     A source with nothing to copy is an error: the card may not be what the user thinks.
@@ -96,6 +99,9 @@ def discover(source: SourceSpec) -> list[FoundFile]:
         for name in sorted(files):
             path = Path(folder) / name
             if _skipped(name) or path.is_symlink():
+                continue
+            if not path.is_file():  # a FIFO, socket or device: reading it never ends
+                log.warning("%s: not a regular file, left alone", path)
                 continue
             found.append(FoundFile(root, path, source.camera, classify(path), path.stat().st_size))
     if not found:

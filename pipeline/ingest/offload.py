@@ -15,7 +15,8 @@ from pathlib import Path
 
 from ascmhl.hasher import new_hasher_for_hash_type
 
-from pipeline.errors import CaptureError
+from pipeline.errors import CaptureError, FileSystemError
+from pipeline.fsutil import fitting_name
 
 CHUNK = 8 * 1024 * 1024
 HASH_FORMATS = ("xxh128", "xxh64", "md5")
@@ -43,7 +44,7 @@ class VerifiedCopy:
 
 
 def partial_name(destination: Path) -> Path:
-    return destination.with_name(f".{destination.name}{PARTIAL_SUFFIX}")
+    return destination.with_name(fitting_name(".", destination.name, PARTIAL_SUFFIX))
 
 
 def _open_source(path: Path) -> int:
@@ -123,6 +124,9 @@ def verified_copy(
             after = source.stat()
         except OSError as exc:
             temp.unlink(missing_ok=True)
+            if exc.errno in FileSystemError.REASONS and exc.filename in (None, str(temp)):
+                # the session's disk, not the card: every copy after this one would fail too
+                raise FileSystemError(OSError(exc.errno, exc.strerror, str(destination))) from exc
             raise OffloadError(source, f"copy failed: {exc.strerror or exc}") from exc
         except BaseException:  # Ctrl-C: no half-written copy stays behind
             temp.unlink(missing_ok=True)

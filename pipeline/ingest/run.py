@@ -27,10 +27,12 @@ from pipeline.ingest.offload import (
     verified_copy,
 )
 from pipeline.ingest.state import IngestedFile, IngestState, Recording, load_state, save_state
+from pipeline.media_integrity import short_streams, truncation_problem
 from pipeline.probe import MediaInfo, probe
 from pipeline.progress import NullProgress, ProgressReporter
 from pipeline.runner import interrupts_deferred
 from pipeline.session import CAMERA_NAME_PATTERN, LoadedSession
+from pipeline.sizes import size_text
 
 SPACE_MARGIN = 1.05
 
@@ -166,8 +168,8 @@ def check_free_space(media: Path, needed: int) -> None:
     free = shutil.disk_usage(folder).free
     if needed * SPACE_MARGIN > free:
         raise NotEnoughSpace(
-            f"not enough free space in {folder}: {needed / 1e9:.2f} GB to copy needs "
-            f"{needed * SPACE_MARGIN / 1e9:.2f} GB with the 5% margin, {free / 1e9:.2f} GB free. "
+            f"not enough free space in {folder}: {size_text(needed)} to copy needs "
+            f"{size_text(needed * SPACE_MARGIN)} with the 5% margin, {size_text(free)} free. "
             "Nothing was copied."
         )
 
@@ -205,6 +207,9 @@ def _probe_usable(path: Path, size: int) -> tuple[bool, list[str], MediaInfo | N
         return False, ["no video or audio stream"], info
     if not info.duration:
         return False, ["no duration: the file may be truncated"], info
+    short = short_streams(info)
+    if short:
+        return False, [truncation_problem(short)], info
     return True, [], info
 
 

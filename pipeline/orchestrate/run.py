@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from pipeline.errors import CaptureError, ConfigError, InterruptedByUser
+from pipeline.errors import CaptureError, ConfigError, FileSystemError, InterruptedByUser
 from pipeline.orchestrate.fingerprint import Fingerprint, changed
 from pipeline.orchestrate.runlog import run_log
 from pipeline.orchestrate.state import (
@@ -25,6 +25,7 @@ from pipeline.orchestrate.state import (
 from pipeline.orchestrate.steps import STEP_NAMES, STEPS, RunContext, Step
 from pipeline.progress import ProgressReporter
 from pipeline.session import LoadedSession
+from pipeline.session_lock import current_holder
 
 
 class Verdict(StrEnum):
@@ -128,8 +129,11 @@ def _failed(
         state.steps[step.name] = record
     record.state, record.error = StepState.FAILED, error
     record.finished_at, record.seconds = datetime.now(UTC), round(seconds, 2)
-    save_run_state(work, state)
     log.error("step %s: failed after %.1f s: %s", step.name, seconds, error)
+    try:
+        save_run_state(work, state)
+    except OSError as unsaved:  # the full disk that failed the step: status says "interrupted"
+        log.error("step %s: its failure could not be recorded: %s", step.name, unsaved)
     return seconds
 
 
@@ -161,11 +165,16 @@ def _one_step(
         # left "running": the next run redoes the step, and the user sees exit 130
         log.warning("step %s: interrupted after %.1f s", step.name, time.monotonic() - started)
         raise
-    except CaptureError as error:
+    except (CaptureError, OSError) as caught:
+        error = caught if isinstance(caught, CaptureError) else FileSystemError.known(caught)
+        if error is None:  # an unexpected OSError: a bug, reported as one below
+            _failed(step, state, work, log, started, f"{type(caught).__name__}: {caught}")
+            log.exception("step %s: unexpected error", step.name)
+            raise
         seconds = _failed(step, state, work, log, started, str(error))
         return StepResult(step.name, Verdict.FAILED, str(error), seconds,
                           exit_code=error.exit_code)  # fmt: skip
-    except Exception as error:  # a disk error or a bug: recorded, then reported as such
+    except Exception as error:  # a bug: recorded, then reported as such
         _failed(step, state, work, log, started, f"{type(error).__name__}: {error}")
         log.exception("step %s: unexpected error", step.name)
         raise
@@ -183,6 +192,7 @@ def _one_step(
 
 
 class StepCondition(StrEnum):
+    RUNNING = "running"
     DONE = "done"
     STALE = "stale"
     FAILED = "failed"
@@ -199,7 +209,7 @@ class StepStatus:
     finished_at: datetime | None = None
 
 
-def _status(step: Step, ctx: RunContext, state: RunState) -> StepStatus:
+def _status(step: Step, ctx: RunContext, state: RunState, busy: bool) -> StepStatus:
     record = state.steps.get(step.name)
     if record is None:
         if step.name == "publish" and ctx.site is None:
@@ -210,6 +220,8 @@ def _status(step: Step, ctx: RunContext, state: RunState) -> StepStatus:
     if record.state == StepState.FAILED:
         return StepStatus(step.name, StepCondition.FAILED, record.error, record.finished_at)
     if record.state == StepState.RUNNING:
+        if busy:  # the session's lock is held: the run is alive
+            return StepStatus(step.name, StepCondition.RUNNING, "now", record.started_at)
         return StepStatus(step.name, StepCondition.STALE, "interrupted")
     if step.not_needed(ctx) is None:
         why = why_run(step, ctx, state, False, step.fingerprint(ctx))
@@ -232,10 +244,11 @@ def step_statuses(loaded: LoadedSession) -> list[StepStatus]:
     made_with = (transcript.engine, transcript.model) if transcript else ("faster-whisper", "base")
     ctx = RunContext(loaded, Path(site) if site and site != "missing" else None, None,
                      *made_with)  # fmt: skip
+    busy = current_holder(loaded) is not None
     found = []
     for step in STEPS:
         try:
-            found.append(_status(step, ctx, state))
+            found.append(_status(step, ctx, state, busy))
         except CaptureError as error:
             found.append(StepStatus(step.name, StepCondition.FAILED, str(error)))
     return found

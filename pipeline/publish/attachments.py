@@ -53,6 +53,14 @@ def _checked(loaded: LoadedSession, key: str, paths: list[str], allowed: set[str
     return found
 
 
+def check_attachments(loaded: LoadedSession) -> None:
+    """Every document and photo of session.yaml exists and may be published: checked before
+    any film is encoded (hours on a real film), not after."""
+    session = loaded.session
+    _checked(loaded, "documents", [d.path for d in session.documents], DOCUMENT_TYPES)
+    _checked(loaded, "photos", [p.path for p in session.photos], PHOTO_TYPES)
+
+
 def copy_attachments(loaded: LoadedSession, folder: Path) -> tuple[list[Document], list[Photo]]:
     session = loaded.session
     documents, photos = [], []

@@ -9,12 +9,13 @@ a filter-safe temporary folder and moved into the site afterwards.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.fsutil import atomic_write_text
+from pipeline.fsutil import FOLDER_MODE, atomic_write_text
 from pipeline.runner import filter_safe_tempdir, run_ffmpeg
 
 
@@ -60,6 +61,7 @@ def segment_rendition(
         staged = folder.with_name(f".{folder.name}.staging")
         shutil.rmtree(staged, ignore_errors=True)
         shutil.copytree(work, staged)
+        os.chmod(staged, FOLDER_MODE)  # not the temporary folder's 0700
     rates = []
     for seconds, name in _segments(staged / "index.m3u8"):
         rates.append((staged / name).stat().st_size * 8 / max(seconds, 1e-3))

@@ -126,6 +126,9 @@ class SessionManifest(_Model):
     photos: list[Photo] = []
     links: list[Link] = []
     credits: dict[str, str] = {}
+    origin: str | None = None
+    """A digest of the session folder's path (not the path: the manifest is public), so a
+    second session with the same slug is recognised as another one."""
 
 
 class SiteEntry(_Model):
@@ -142,6 +145,16 @@ class SiteManifest(_Model):
     version: int = MANIFEST_VERSION
     generated_at: datetime
     sessions: list[SiteEntry]
+
+
+def read_site_manifest(path: Path) -> SiteManifest | None:
+    """The site's own manifest (None: absent or not capture's)."""
+    if not path.is_file():
+        return None
+    try:
+        return SiteManifest.model_validate_json(path.read_text(encoding="utf-8"))
+    except ValueError:
+        return None
 
 
 def read_session_manifest(path: Path) -> SessionManifest | None:

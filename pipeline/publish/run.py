@@ -19,9 +19,10 @@ from pipeline.fsutil import atomic_write_text
 from pipeline.presets_loader import load_preset
 from pipeline.progress import ProgressReporter
 from pipeline.publish import pages
-from pipeline.publish.attachments import copy_attachments
+from pipeline.publish.attachments import check_attachments, copy_attachments
 from pipeline.publish.film import publish_film
 from pipeline.publish.manifest import Link, Person, SessionManifest, read_session_manifest
+from pipeline.publish.ownership import check_session_folder, check_site, session_origin
 from pipeline.publish.page_context import session_context
 from pipeline.publish.rendered import RenderedFilm, rendered_film
 from pipeline.publish.site_index import rebuild_index
@@ -75,34 +76,47 @@ def _files(node: object) -> list[dict]:
     return []
 
 
-def _remove_unlisted(folder: Path, manifest: SessionManifest) -> None:
-    """Files a previous publish left that this one no longer lists (a rung now skipped, a
-    removed document, fewer stills)."""
-    listed = {f["path"] for f in _files(json.loads(manifest.model_dump_json()))}
-    for sub in ("video", "hls", "images", "text", "documents", "photos"):
-        for path in sorted((folder / sub).rglob("*"), reverse=True):
-            relative = path.relative_to(folder).as_posix()
-            if path.is_file() and relative not in listed:
-                path.unlink()
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
+def _listed(manifest: SessionManifest) -> set[str]:
+    return {f["path"] for f in _files(json.loads(manifest.model_dump_json()))}
+
+
+def _remove_unlisted(folder: Path, old: SessionManifest | None, new: SessionManifest) -> None:
+    """Files the previous publish wrote that this one no longer lists (a rung now skipped, a
+    removed document, fewer stills). Only capture's own: a file the webmaster put in the
+    folder is in no manifest and stays."""
+    gone = _listed(old) - _listed(new) if old else set()
+    for relative in sorted(gone):
+        path = (folder / relative).resolve()
+        if not path.is_relative_to(folder):
+            continue  # a manifest edited by hand: nothing outside the folder is touched
+        if path.is_file():
+            path.unlink()
+        for parent in path.parents:  # folders it leaves empty
+            if parent == folder or not parent.is_dir() or any(parent.iterdir()):
+                break
+            parent.rmdir()
 
 
 def publish(
     loaded: LoadedSession, site: Path, *, preset_name: str = "web",
-    progress: ProgressReporter | None = None,
+    progress: ProgressReporter | None = None, force: bool = False,
 ) -> PublishResult:  # fmt: skip
-    """Publish the session's rendered films, text and documents into ``site``."""
+    """Publish the session's rendered films, text and documents into ``site``. Everything
+    that can be checked (the site is capture's, the slug is this session's, documents and
+    photos exist) is checked before any film is encoded."""
     session = loaded.session
     if session.slug in RESERVED:
         raise ConfigError(f"slug {session.slug!r} is a name the site uses itself: choose another",
                           file=loaded.layout.session_file)  # fmt: skip
+    site = site.resolve()
+    check_site(site, session.slug, force=force)
+    folder = site / session.slug
+    old = read_session_manifest(folder / "manifest.json")
+    check_session_folder(loaded, folder, old, force=force)
+    check_attachments(loaded)
     films = _films(loaded, preset_name)
     preset = load_preset(preset_name, session_root=loaded.root)
-    site = site.resolve()
-    folder = site / session.slug
     folder.mkdir(parents=True, exist_ok=True)
-    old = read_session_manifest(folder / "manifest.json")
     old_films = {f.name: f for f in old.films} if old else {}
     published = [publish_film(loaded, film, preset, folder, old_films.get(film.name), progress)
                  for film in films]  # fmt: skip
@@ -121,6 +135,7 @@ def publish(
         documents=documents, photos=photos,
         links=[Link(title=link.title, url=link.url) for link in session.links],
         credits={k: v for k, v in session.credits.model_dump().items() if v},
+        origin=session_origin(loaded),
     )  # fmt: skip
     people = [p for p in [session.facilitator, *session.speakers] if p is not None]
     texts = {p.entry.name: p.text for p in published}
@@ -128,7 +143,7 @@ def publish(
     pages.render_page("session.html.j2", folder / "index.html",
                       **session_context(manifest, texts, people))  # fmt: skip
     atomic_write_text(folder / "manifest.json", manifest.model_dump_json(indent=2) + "\n")
-    _remove_unlisted(folder, manifest)
+    _remove_unlisted(folder, old, manifest)
     index = rebuild_index(site)
     encoded = [p.entry.name for p in published if p.encoded]
     return PublishResult(folder / "index.html", index, folder / "manifest.json", encoded)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import MediaError
+from pipeline.media_integrity import stream_extents
 from pipeline.probe import probe
 from pipeline.progress import ProgressReporter
 from pipeline.render import stream_copy
@@ -32,14 +33,31 @@ class FilmAssembly:
 
 
 def check_length(output: Path, timeline: Timeline) -> None:
-    """A source that cannot be decoded at a cut point (a seek that finds no keyframe) makes
-    concat silently shorter: the film must last what its clips add up to."""
-    found = probe(output, check_vfr=False).duration or 0.0
-    if abs(found - timeline.duration_s) > 1.5 / timeline.fps:
+    """A source that cannot be decoded at a cut point (a seek that finds no keyframe), or a
+    source shorter than its header says, makes the film silently short, often in one stream
+    only: its picture and its sound must each last what the clips add up to, and the picture
+    hold one frame per frame of it. Read from the packets, not the container's duration."""
+    info = probe(output, check_vfr=False)
+    extents = stream_extents(output)
+    expected = timeline.duration_s
+    problems = []
+    for kind, streams in (("picture", info.video), ("sound", info.audio)):
+        for stream in streams:
+            extent = extents.get(stream.index)
+            length = extent.end_s - (stream.start_time or 0.0) if extent else 0.0
+            if abs(length - expected) > 1.5 / timeline.fps:
+                problems.append(f"its {kind} lasts {length:.3f} s")
+    frames = [extents[s.index].packets for s in info.video if s.index in extents]
+    wanted = round(expected * timeline.fps)
+    if any(abs(count - wanted) > 1 for count in frames):
+        problems.append(f"it holds {frames[0]} frames instead of {wanted}")
+    if problems:
         output.unlink(missing_ok=True)
+        found = "; ".join(problems)
         raise MediaError(
-            f"the {timeline.name} came out {found:.3f} s long instead of "
-            f"{timeline.duration_s:.3f} s: a source could not be read at a cut point",
+            f"the {timeline.name} came out wrong ({found})"
+            f" instead of {expected:.3f} s: a source could not be read at a cut point or is "
+            "shorter than it says",
             path=output,
         )
 

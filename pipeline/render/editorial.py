@@ -161,12 +161,23 @@ def to_otio(
 
 
 def picture_only(film: otio.schema.Timeline) -> otio.schema.Timeline:
-    """The film with its video track alone (a CMX 3600 EDL holds one picture track)."""
+    """The film with its video track alone (a CMX 3600 EDL holds one picture track), every
+    clip's name and file on one line: an EDL is read line by line, and a card file named
+    with a newline wrote lines of its own into it."""
     copy = film.deepcopy()
     for track in list(copy.tracks):
         if track.kind != otio.schema.TrackKind.Video:
             copy.tracks.remove(track)
+    for clip in copy.find_clips():
+        clip.name = _one_line(clip.name)
+        reference = clip.media_reference
+        if isinstance(reference, otio.schema.ExternalReference) and reference.target_url:
+            reference.target_url = _one_line(reference.target_url)
     return copy
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"[\x00-\x1f\x7f]", "?", text)
 
 
 def _for_exchange(film: otio.schema.Timeline) -> otio.schema.Timeline:

@@ -39,7 +39,8 @@ def lower_thirds(cue_list: CueList, session: Session, timemap: TimeMap) -> list[
         start = span.to_output(max(item.at, span.session_start_ms)) / 1000
         end = min(start + item.duration, span.to_output(span.session_end_ms) / 1000)
         person = people.get(item.speaker)
-        detail = ", ".join(x for x in (person.role, person.organisation) if person and x)
+        known = (person.role, person.organisation) if person else ()
+        detail = ", ".join(x for x in known if x)
         placed.append(LowerThirdOnFilm(start, end, item.speaker, detail))
     return placed
 

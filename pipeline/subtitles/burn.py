@@ -39,9 +39,10 @@ STYLE = {
 
 
 def _plain(cue: Cue) -> Cue:
-    """Cue text libass draws as it is: "{...}" override blocks and backslash escapes ("\\N",
-    "\\h") in someone's text become harmless look-alikes."""
-    table = str.maketrans({"{": "(", "}": ")", "\\": "∖"})
+    """Cue text libass draws as it is: braces escaped (libass draws "\\{" as "{", so
+    "%{localtime}" stays "%{localtime}" and never opens an override block); a backslash,
+    which would start an escape ("\\N", "\\h"), becomes a look-alike."""
+    table = str.maketrans({"{": "\\{", "}": "\\}", "\\": "∖"})
     return replace(cue, lines=tuple(line.translate(table) for line in cue.lines))
 
 

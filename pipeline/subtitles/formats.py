@@ -17,6 +17,7 @@ from pathlib import Path
 import pysrt
 
 from pipeline.errors import CaptureError, ExitCode
+from pipeline.fsutil import read_limited
 from pipeline.subtitles.cues import Cue, clock
 
 
@@ -105,9 +106,15 @@ def _strip_srt_markup(line: str) -> str:
     return re.sub(r"</?(?:i|b|u|font)\b[^>]*>|\{\\[^}]*\}", "", line, flags=re.IGNORECASE)
 
 
+MAX_SUBTITLE_BYTES = 2_000_000
+"""Four hours of dense captions take under 0.5 MB."""
+MAX_CUE_CHARACTERS = 500
+"""A caption is two lines of at most 42 characters; 500 is a paste gone wrong."""
+
+
 def read_subtitles(path: Path) -> list[Cue]:
     """Cues of an SRT or WebVTT file; a SubtitleFormatError names the line of any problem."""
-    text = _decode(path, path.read_bytes())
+    text = _decode(path, read_limited(path, MAX_SUBTITLE_BYTES, "subtitles"))
     lines = text.split("\n")
     vtt = bool(lines) and re.match(r"^WEBVTT(?:[ \t].*)?$", lines[0]) is not None
     if path.suffix.lower() == ".vtt" and not vtt:
@@ -132,6 +139,12 @@ def read_subtitles(path: Path) -> list[Cue]:
             )
         if not any(line.strip() for line in cue_lines):
             raise SubtitleFormatError(f"{path}:{at}: the cue has no text")
+        length = sum(len(line.strip()) for line in cue_lines)
+        if length > MAX_CUE_CHARACTERS:
+            raise SubtitleFormatError(
+                f"{path}:{at}: the cue holds {length} characters: a caption is one or two "
+                "lines of at most 42; split it"
+            )
         speaker = None
         if vtt:
             voice = re.match(r"<v(?:\.[\w.-]+)?\s+([^>]+)>", cue_lines[0])

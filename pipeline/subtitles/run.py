@@ -19,16 +19,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.errors import CaptureError, ExitCode
-from pipeline.fsutil import atomic_write_bytes, atomic_write_text
+from pipeline.fsutil import atomic_write_bytes, atomic_write_text, read_limited
 from pipeline.session import LoadedSession
 from pipeline.subtitles.check import Violation, check_cues
 from pipeline.subtitles.cues import Cue, CueWord, clock
-from pipeline.subtitles.formats import read_subtitles, to_srt, to_vtt
+from pipeline.subtitles.formats import (
+    MAX_SUBTITLE_BYTES,
+    SubtitleFormatError,
+    read_subtitles,
+    to_srt,
+    to_vtt,
+)
 from pipeline.subtitles.paragraphs import paragraphs
 from pipeline.subtitles.retime import retime
 from pipeline.subtitles.review_sheet import render_review_sheet
 from pipeline.subtitles.rules import RULES
 from pipeline.subtitles.segment import segment_words, transcript_words
+from pipeline.sync_session import session_end_s
 from pipeline.timeline.cuelist import TIMELINES, load_cue_list
 from pipeline.timeline.layout import film_pieces, timemap_of
 from pipeline.timeline.resolve import FPS, resolve_cue_list, transcript_words_in_order
@@ -285,6 +292,23 @@ def _check_session_clock(file: Path, cues: list[Cue], words: list[CueWord]) -> N
         )
 
 
+def _check_within_the_session(loaded: LoadedSession, file: Path, cues: list[Cue]) -> None:
+    """A cue after the last recording ends (a typo: 99:00:18 for 00:00:18) has nothing to
+    caption and would stretch every film's subtitles."""
+    end_s = session_end_s(loaded)
+    if end_s is None:
+        return
+    late = [(number, c) for number, c in enumerate(cues, start=1) if c.start_ms > end_s * 1000]
+    if late:
+        number, cue = late[0]
+        raise SubtitleFormatError(
+            f"{file}: cue {number} starts at {clock(cue.start_ms)}, after the session's "
+            f"recordings end ({clock(round(end_s * 1000))})"
+            + (f"; {len(late) - 1} more cue(s) after it" if len(late) > 1 else "")
+            + ": check its time line"
+        )
+
+
 def import_reviewed(loaded: LoadedSession, file: Path) -> ImportReport:
     """Check the reviewer's file (errors name the line), store it as the master, mark it
     human-reviewed, and rebuild every film's subtitles from it. A previous reviewed master
@@ -292,7 +316,8 @@ def import_reviewed(loaded: LoadedSession, file: Path) -> ImportReport:
     cues = read_subtitles(file)  # raises with the line of any format problem
     transcript = _transcript(loaded)
     _check_session_clock(file, cues, transcript_words(transcript) if transcript else [])
-    data = file.read_bytes()
+    _check_within_the_session(loaded, file, cues)
+    data = read_limited(file, MAX_SUBTITLE_BYTES, "subtitles")
     try:
         generated = set(generated_cues(loaded, transcript))
     except NoTranscript:

@@ -14,7 +14,7 @@ from pydantic import BeforeValidator, Field, model_validator
 
 from pipeline.session import LoadedSession
 from pipeline.timeline.timecode import parse_time_ms
-from pipeline.validation import StrictModel, validate_loaded
+from pipeline.validation import LocatedError, StrictModel, validate_loaded
 from pipeline.yamlio import load_yaml
 
 TimeMs = Annotated[int, BeforeValidator(parse_time_ms)]
@@ -90,7 +90,7 @@ CardOption = Annotated[Card | None, BeforeValidator(_card_shorthand)]
 class LowerThird(StrictModel):
     at: TimeMs
     speaker: str
-    duration: float = 4.0
+    duration: float = Field(default=4.0, gt=0, le=60)
 
 
 class Chapter(StrictModel):
@@ -122,8 +122,9 @@ class CueList(StrictModel):
         )
         for (_, end, first), (start, _, second) in zip(spans, spans[1:], strict=False):
             if start < end:
-                raise ValueError(
-                    f"clips {first + 1} and {second + 1} overlap ({start / 1000:.3f} s)"
+                raise LocatedError(
+                    ("clips", max(first, second)),
+                    f"clips {first + 1} and {second + 1} overlap ({start / 1000:.3f} s)",
                 )
         return self
 

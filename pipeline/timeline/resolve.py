@@ -9,6 +9,7 @@ ones, is an error that lists the candidates with their times.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from rapidfuzz import fuzz
 
@@ -19,7 +20,7 @@ from pipeline.timeline.cuelist import CueList, Transition, load_cue_list
 from pipeline.timeline.timecode import on_frame
 from pipeline.transcription.glossary import plain_text
 from pipeline.transcription.transcript import Transcript, Word, load_transcript
-from pipeline.yamlio import load_yaml
+from pipeline.yamlio import LoadedYaml, load_yaml
 
 MATCH_MIN = 80.0
 TIE_MARGIN = 3.0
@@ -130,6 +131,26 @@ def resolve_cue_list(
                 clip.audio,
             )  # fmt: skip
         )
+    problems += _unknown_speakers(loaded, cue_list, cue_file, lines)
     if problems:
         raise ConfigError(problems)
     return clips
+
+
+def _unknown_speakers(
+    loaded: LoadedSession, cue_list: CueList, cue_file: Path, lines: LoadedYaml
+) -> list[Problem]:
+    """A lower third shows a name and role from session.yaml: a name not there is a typo."""
+    session = loaded.session
+    known = [p.name for p in [session.facilitator, *session.speakers] if p is not None]
+    return [
+        Problem(
+            cue_file,
+            lines.line_of(("lower_thirds", index)),
+            f"lower_thirds[{index}]",
+            f"{item.speaker!r} is not a speaker or the facilitator in session.yaml"
+            + (f": use one of {', '.join(known)}" if known else ""),
+        )
+        for index, item in enumerate(cue_list.lower_thirds)
+        if item.speaker not in known
+    ]

@@ -8,8 +8,19 @@ _CLOCK = re.compile(r"^(\d{1,2}):([0-5]\d):([0-5]\d)(?:\.(\d{1,3}))?$")
 _FRAMES = re.compile(r"^(\d{1,2}):([0-5]\d):([0-5]\d):(\d{2})$")
 
 
+LONGEST_S = 100 * 3600
+"""No session lasts longer: a larger time is a typo (and 1e308 s overflows)."""
+
+
 def parse_time_ms(value: object, fps: float = 25.0) -> int:
     """Milliseconds on the session clock; ValueError with the accepted forms otherwise."""
+    ms = _parse_time_ms(value, fps)
+    if ms > LONGEST_S * 1000:
+        raise ValueError(f"{value!r} is past {LONGEST_S // 3600} hours: not a time in a session")
+    return ms
+
+
+def _parse_time_ms(value: object, fps: float) -> int:
     if isinstance(value, bool):
         raise ValueError("must be a time, not true/false")
     if isinstance(value, (int, float)):
@@ -17,11 +28,11 @@ def parse_time_ms(value: object, fps: float = 25.0) -> int:
             raise ValueError("must be a finite time")
         if value < 0:
             raise ValueError("must not be negative")
-        return round(value * 1000)
+        return round(min(value, LONGEST_S + 1) * 1000)
     if isinstance(value, str):
         text = value.strip()
         if re.fullmatch(r"\d+(\.\d+)?", text):
-            return round(float(text) * 1000)
+            return round(min(float(text), LONGEST_S + 1) * 1000)
         match = _CLOCK.match(text)
         if match:
             hours, minutes, seconds, millis = match.groups()
@@ -42,3 +53,12 @@ def parse_time_ms(value: object, fps: float = 25.0) -> int:
 def on_frame(ms: int, fps: int = 25) -> int:
     """``ms`` moved to the nearest frame start: films cut on whole frames."""
     return int(ms * fps / 1000 + 0.5) * 1000 // fps  # halves up, not to even
+
+
+def format_time_ms(ms: int) -> str:
+    """HH:MM:SS.mmm, the form ``parse_time_ms`` reads back (for messages a user may paste
+    into a cue list)."""
+    seconds, millis = divmod(max(0, round(ms)), 1000)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"

@@ -1,0 +1,93 @@
+"""One writing command at a time per session (``SESSION/work/capture.lock``).
+
+Two commands writing the same session (a ``capture run`` started while another transcribes)
+would redo the same step side by side and race on its outputs. Every writing command takes
+the session's lock when it starts and keeps it until its process ends; the kernel drops it
+when the process dies, however it dies, so a lock left by a killed run is simply taken over.
+The file also says who holds it, for the message the second command prints.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pipeline.errors import CaptureError, ExitCode
+from pipeline.fsutil import FILE_MODE
+from pipeline.session import LoadedSession
+
+_HELD: dict[Path, int] = {}
+"""Lock files this process holds, with their descriptors (kept open until it exits)."""
+
+
+class SessionBusy(CaptureError):
+    exit_code = ExitCode.STEP_FAILED
+
+
+@dataclass(frozen=True)
+class LockHolder:
+    pid: int
+    command: str
+    since: datetime
+
+    def __str__(self) -> str:
+        local = self.since.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        return f"`{self.command}` (process {self.pid}, since {local})"
+
+
+def lock_path(loaded: LoadedSession) -> Path:
+    return loaded.layout.work / "capture.lock"
+
+
+def _holder(fd: int) -> LockHolder | None:
+    try:
+        data = json.loads(os.pread(fd, 4096, 0) or b"{}")
+        return LockHolder(int(data["pid"]), str(data["command"]),
+                          datetime.fromisoformat(data["since"]))  # fmt: skip
+    except (ValueError, KeyError, TypeError, OSError):
+        return None
+
+
+def lock_session(loaded: LoadedSession, command: str) -> None:
+    """Hold the session's lock for the rest of this process, or raise SessionBusy naming the
+    command that holds it."""
+    path = lock_path(loaded)
+    if path in _HELD:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = _holder(fd)
+        os.close(fd)
+        raise SessionBusy(
+            f"{holder or 'another capture command'} is already working on {loaded.root}: "
+            "wait for it to end, then run this again"
+        ) from None
+    record = {"pid": os.getpid(), "command": command, "since": datetime.now(UTC).isoformat()}
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, json.dumps(record).encode(), 0)
+    _HELD[path] = fd
+
+
+def current_holder(loaded: LoadedSession) -> LockHolder | None:
+    """Who is writing the session right now (None: nobody)."""
+    path = lock_path(loaded)
+    if path in _HELD:
+        return _holder(_HELD[path])
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return _holder(fd) or LockHolder(0, "another capture command", datetime.now(UTC))
+    finally:
+        os.close(fd)
+    return None
