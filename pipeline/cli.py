@@ -320,7 +320,8 @@ def ingest_command(
     problems += [str(failure) for failure in report.failures]
     for problem in problems:
         stderr.print(f"unusable: {problem}" if ": " in problem else problem)
-    _print_wipe_verdicts([card_verdict(spec, report.state) for spec in specs])
+    media = loaded.layout.media
+    _print_wipe_verdicts([card_verdict(spec, report.state, media) for spec in specs])
     if problems:
         stderr.print(f"{len(problems)} file(s) need attention (see above); everything else is in.")
         raise typer.Exit(ExitCode.MEDIA)

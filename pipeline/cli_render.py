@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Annotated
 
 import typer
@@ -31,8 +32,11 @@ def render_command(
     if film not in TIMELINES:
         raise ConfigError(f"film {film!r}: use {' or '.join(TIMELINES)}")
     loaded = open_for_writing(session, f"render {film}")
-    same_as_run = not preview and preset == "web"
-    with recorded_step(loaded, f"render-{film}", f"capture render {film}", same_as_run=same_as_run):
+    # a preview writes its own file (renders/FILM.preview.mp4): the run's film is untouched
+    step = nullcontext() if preview else recorded_step(
+        loaded, f"render-{film}", f"capture render {film}", same_as_run=preset == "web"
+    )  # fmt: skip
+    with step:
         result = render(
             loaded,
             film,

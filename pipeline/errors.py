@@ -131,9 +131,9 @@ class FileSystemError(CaptureError):
         advice = (
             "free some space and run again: finished steps are kept"
             if self.exit_code == ExitCode.STEP_FAILED
-            else "make the session folder writable (or work on a copy) and run again"
+            else "make that folder writable (or work on a copy) and run again"
         )
-        super().__init__(f"cannot write {where}: {reason}; {advice}")
+        super().__init__(f"cannot use {where}: {reason}; {advice}")
 
     @classmethod
     def known(cls, error: BaseException) -> FileSystemError | None:

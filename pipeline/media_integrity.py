@@ -47,8 +47,8 @@ def stream_extents(path: Path, *, from_s: float | None = None) -> dict[int, Stre
     counts: dict[int, int] = {}
 
     def take(line: str) -> None:
-        fields = line.split(",")
-        if len(fields) != 4:
+        fields = line.split(",")[:4]  # MPEG-TS adds side data after some packets
+        if len(fields) < 4:
             return
         try:
             index = int(fields[0])
@@ -71,27 +71,47 @@ def stream_extents(path: Path, *, from_s: float | None = None) -> dict[int, Stre
     return {i: StreamExtent(i, ends[i], counts[i]) for i in ends}
 
 
+ESTIMATED_LENGTH = {"mp3", "aac"}
+"""Raw streams whose header length is a guess from the bit rate (a VBR MP3 without a Xing
+header "lasts" a second longer than its frames): nothing to compare with."""
+
+
 def short_streams(info: MediaInfo) -> list[ShortStream]:
     """The streams of ``info`` whose packets stop before the length the header promises.
 
-    The tail of the file is read first (a few seconds of packets); only a file whose tail
-    does not hold them is read whole to find where each stream really stops."""
+    A stream with a length of its own (MP4, MOV) is held to it. Streams without one (MKV,
+    MPEG-TS) are held together to the file's length: one of them may legitimately end
+    early, but not all of them. Times are on the file's own timeline. The tail of the file is
+    read first (a few seconds of packets); only a file whose tail does not hold them is read
+    whole to find where each stream really stops."""
     streams = [("picture", s) for s in info.video] + [("sound", s) for s in info.audio]
-    promised = {s.index: (s.duration or info.duration or 0.0) for _, s in streams}
-    starts = {s.index: s.start_time or 0.0 for _, s in streams}
-    if not streams or not max(promised.values()):
+    if not streams or info.container in ESTIMATED_LENGTH:
+        return []
+    origin = min(s.start_time or 0.0 for _, s in streams)
+    own = [(kind, s) for kind, s in streams if s.duration]
+    shared = [(kind, s) for kind, s in streams if not s.duration]
+    promised = {s.index: (s.start_time or 0.0) + (s.duration or 0.0) for _, s in own}
+    file_end = origin + (info.duration or 0.0)
+    if max([*promised.values(), file_end]) <= origin:
         return []
 
     def short(extents: dict[int, StreamExtent]) -> list[ShortStream]:
-        found = []
-        for kind, stream in streams:
-            extent = extents.get(stream.index)
-            real = extent.end_s - starts[stream.index] if extent else 0.0
-            if real < promised[stream.index] - TOLERANCE_S:
-                found.append(ShortStream(kind, max(0.0, real), promised[stream.index]))
+        def end(index: int) -> float:
+            return extents[index].end_s if index in extents else origin
+
+        found = [
+            ShortStream(kind, max(0.0, end(s.index) - origin), promised[s.index] - origin)
+            for kind, s in own
+            if end(s.index) < promised[s.index] - TOLERANCE_S
+        ]
+        if shared and max(end(s.index) for _, s in shared) < file_end - TOLERANCE_S:
+            found += [
+                ShortStream(kind, max(0.0, end(s.index) - origin), file_end - origin)
+                for kind, s in shared
+            ]
         return found
 
-    tail_from = min(starts[i] + promised[i] for i in promised) - TAIL_S
+    tail_from = min([*promised.values(), *([file_end] if shared else [])]) - TAIL_S
     if not short(stream_extents(info.path, from_s=tail_from)):
         return []
     return short(stream_extents(info.path))

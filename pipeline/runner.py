@@ -87,9 +87,17 @@ _OUR_TEMPDIR = re.compile(r"capture-[a-z]+-(\d+)-[A-Za-z0-9_]+")
 
 
 def _remove_dead_tempdirs() -> None:
+    """Folders named as ``filter_safe_tempdir`` names them, owned by this user, whose
+    process is gone."""
     for folder in Path(tempfile.gettempdir()).glob("capture-*-*"):
         match = _OUR_TEMPDIR.fullmatch(folder.name)
-        if match and folder.is_dir() and not _pid_alive(int(match.group(1))):
+        try:
+            ours = (
+                folder.is_dir() and not folder.is_symlink() and folder.stat().st_uid == os.getuid()
+            )
+        except OSError:
+            continue
+        if match and ours and not _pid_alive(int(match.group(1))):
             shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,6 +53,25 @@ def _holder(fd: int) -> LockHolder | None:
         return None
 
 
+def _take(fd: int) -> None:
+    """The exclusive lock, tried for a second: ``capture status`` holds a shared one for a
+    moment when it looks who is working."""
+    for attempt in range(TRIES):
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if attempt == TRIES - 1:
+                raise
+            time.sleep(0.1)
+        except OSError:
+            os.close(fd)
+            raise
+
+
+TRIES = 10
+
+
 def lock_session(loaded: LoadedSession, command: str) -> None:
     """Hold the session's lock for the rest of this process, or raise SessionBusy naming the
     command that holds it."""
@@ -61,7 +81,7 @@ def lock_session(loaded: LoadedSession, command: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        _take(fd)
     except BlockingIOError:
         holder = _holder(fd)
         os.close(fd)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
 
 from pipeline.ingest.mhl import generation_count
 from pipeline.ingest.run import state_file
@@ -107,6 +107,7 @@ class SessionStatus(BaseModel):
     """The capture command writing the session right now, if any."""
     cards: list[CardStatus] = []
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def needs_attention(self) -> list[str]:
         """What the videographer must look at (``capture status`` then exits non-zero)."""
@@ -142,7 +143,7 @@ def card_statuses(loaded: LoadedSession) -> list[CardStatus]:
     cards = []
     for source, path in loaded.source_paths():
         camera = source.camera or camera_name_from_folder(path)
-        verdict = card_verdict(SourceSpec(path, camera), state)
+        verdict = card_verdict(SourceSpec(path, camera), state, loaded.layout.media)
         cards.append(CardStatus(camera=camera, path=str(path), connected=verdict.connected,
                                 safe_to_wipe=verdict.safe_to_wipe, summary=verdict.summary,
                                 keep=verdict.keep))  # fmt: skip

@@ -6,6 +6,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from conftest import ffmpeg
 
 from pipeline.errors import MediaError
 from pipeline.probe import bit_depth_of, probe
@@ -170,3 +171,35 @@ def test_json_form_is_serialisable(make_media) -> None:
 )  # fmt: skip
 def test_bit_depth(pix_fmt, raw, depth) -> None:
     assert bit_depth_of(pix_fmt, raw) == depth
+
+
+def test_only_a_file_cut_short_is_called_truncated(tmp_path: Path) -> None:
+    """Healthy files of every kind a card holds pass; an MKV or MP4 cut at half does not.
+    (MPEG-TS packets carry side data, an MKV's sound may start late, a VBR MP3's header
+    length is a guess: none of these is a truncation.)"""
+    from pipeline.media_integrity import short_streams, truncation_problem
+
+    picture = ["-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25:duration=6"]
+    sound = ["-f", "lavfi", "-i", "sine=duration=6"]
+    x264 = ["-c:v", "libx264", "-preset", "ultrafast"]
+    made = {
+        "lpcm.m2ts": [*picture, *sound, *x264, "-c:a", "pcm_bluray", "-f", "mpegts"],
+        "aac.mts": [*picture, *sound, *x264, "-c:a", "aac", "-f", "mpegts"],
+        "late.mkv": [*picture, "-f", "lavfi", "-i", "sine=duration=4.5", "-filter_complex",
+                     "[1:a]adelay=1500:all=1[a]", "-map", "0:v", "-map", "[a]", *x264],
+        "whole.mp4": [*picture, *sound, *x264, "-c:a", "aac", "-movflags", "+faststart"],
+        "whole.mkv": [*picture, *sound, *x264, "-c:a", "aac"],
+        "vbr.mp3": [*sound, "-c:a", "libmp3lame", "-q:a", "5", "-write_xing", "0"],
+        "recorder.wav": [*sound, "-ac", "2", "-ar", "48000"],
+    }  # fmt: skip
+    for name, args in made.items():
+        ffmpeg(*args, tmp_path / name)
+        assert short_streams(probe(tmp_path / name)) == [], name
+    for name in ("whole.mp4", "whole.mkv"):
+        data = (tmp_path / name).read_bytes()
+        cut = tmp_path / f"cut-{name}"
+        cut.write_bytes(data[: len(data) // 2])
+        short = short_streams(probe(cut))
+        assert {s.kind for s in short} == {"picture", "sound"}, name
+        assert all(1.0 < s.real_s < 5.0 and s.promised_s > 5.9 for s in short), short
+        assert "keep the card" in truncation_problem(short)

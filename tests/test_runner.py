@@ -229,6 +229,8 @@ def test_temporary_folders_of_a_killed_capture_are_removed_by_the_next(tmp_path,
     child.kill()
     child.wait()
     assert left.is_dir() and left.parent == tmp_path
+    alive = tmp_path / f"capture-render-{os.getpid()}-abcd1234"  # a running capture's
+    alive.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     with filter_safe_tempdir("capture-burn-") as mine:
-        assert mine.is_dir() and not left.exists()
+        assert mine.is_dir() and not left.exists() and alive.is_dir()

@@ -207,7 +207,10 @@ def _probe_usable(path: Path, size: int) -> tuple[bool, list[str], MediaInfo | N
         return False, ["no video or audio stream"], info
     if not info.duration:
         return False, ["no duration: the file may be truncated"], info
-    short = short_streams(info)
+    try:
+        short = short_streams(info)
+    except MediaError as exc:  # its packets cannot even be listed
+        return False, [str(exc).removeprefix(f"{path}: ")], info
     if short:
         return False, [truncation_problem(short)], info
     return True, [], info

@@ -31,15 +31,20 @@ class CardVerdict:
     def summary(self) -> str:
         if not self.connected:
             return "not connected: connect it to know whether it can be wiped"
+        if not self.files:
+            return "holds no files: is the card mounted there?"
         if self.safe_to_wipe:
             return f"safe to wipe: its {self.files} file(s) are copied, verified and usable"
         return f"keep it: {len(self.keep)} of its {self.files} file(s) are not safe in the session"
 
 
-def _reason_to_keep(found_path: Path, size: int, state: IngestState) -> str | None:
+def _reason_to_keep(found_path: Path, size: int, state: IngestState, media: Path) -> str | None:
     entry = next((f for f in state.files if f.source == str(found_path)), None)
     if entry is None:
         return "not copied"
+    copy = media / entry.path
+    if not copy.is_file() or copy.stat().st_size != entry.size:
+        return f"its copy media/{entry.path} is missing or changed"
     try:
         mtime_ns = found_path.stat().st_mtime_ns
     except OSError:
@@ -53,8 +58,9 @@ def _reason_to_keep(found_path: Path, size: int, state: IngestState) -> str | No
     return None
 
 
-def card_verdict(spec: SourceSpec, state: IngestState) -> CardVerdict:
-    """The verdict for one card (or folder) against what the session holds."""
+def card_verdict(spec: SourceSpec, state: IngestState, media: Path) -> CardVerdict:
+    """The verdict for one card (or folder) against what the session holds (``media``: the
+    session's media folder, where the copies are)."""
     if not spec.path.exists():
         return CardVerdict(spec.camera, spec.path, False, 0, connected=False)
     try:
@@ -63,7 +69,7 @@ def card_verdict(spec: SourceSpec, state: IngestState) -> CardVerdict:
         found = []  # an empty card: nothing on it to lose
     keep = []
     for item in found:
-        reason = _reason_to_keep(item.path, item.size, state)
+        reason = _reason_to_keep(item.path, item.size, state, media)
         if reason is not None:
             keep.append(f"{item.relative.as_posix()}: {reason}")
-    return CardVerdict(spec.camera, spec.path, not keep, len(found), keep)
+    return CardVerdict(spec.camera, spec.path, bool(found) and not keep, len(found), keep)

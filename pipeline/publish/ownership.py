@@ -8,11 +8,14 @@ was overwritten without a word. ``--force`` says the user means it.
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.errors import CaptureError, ExitCode
+from pipeline.fsutil import atomic_write_text
 from pipeline.publish.manifest import (
     SessionManifest,
+    SiteManifest,
     read_session_manifest,
     read_site_manifest,
 )
@@ -56,12 +59,20 @@ def check_site(site: Path, slug: str, *, force: bool) -> None:
     )
 
 
+def claim_site(site: Path) -> None:
+    """Mark a new site as capture's before anything else is written into it, so that a first
+    publish killed half-way does not make the site look like someone else's."""
+    if read_site_manifest(site / "manifest.json") is None:
+        manifest = SiteManifest(generated_at=datetime.now(UTC), sessions=[])
+        atomic_write_text(site / "manifest.json", manifest.model_dump_json(indent=2) + "\n")
+
+
 def check_session_folder(
     loaded: LoadedSession, folder: Path, old: SessionManifest | None, *, force: bool
 ) -> None:
     """Refuse to replace another session published under the same slug."""
-    if old is None or force or old.origin in (None, session_origin(loaded)):
-        return
+    if old is None or force or old.origin == session_origin(loaded):
+        return  # (a manifest from before origins were written is judged by title and date)
     session = loaded.session
     if (old.title, old.date) == (session.title, session.date):
         return  # the same session, published from a folder since moved

@@ -22,7 +22,12 @@ from pipeline.publish import pages
 from pipeline.publish.attachments import check_attachments, copy_attachments
 from pipeline.publish.film import publish_film
 from pipeline.publish.manifest import Link, Person, SessionManifest, read_session_manifest
-from pipeline.publish.ownership import check_session_folder, check_site, session_origin
+from pipeline.publish.ownership import (
+    check_session_folder,
+    check_site,
+    claim_site,
+    session_origin,
+)
 from pipeline.publish.page_context import session_context
 from pipeline.publish.rendered import RenderedFilm, rendered_film
 from pipeline.publish.site_index import rebuild_index
@@ -117,6 +122,7 @@ def publish(
     films = _films(loaded, preset_name)
     preset = load_preset(preset_name, session_root=loaded.root)
     folder.mkdir(parents=True, exist_ok=True)
+    claim_site(site)
     old_films = {f.name: f for f in old.films} if old else {}
     published = [publish_film(loaded, film, preset, folder, old_films.get(film.name), progress)
                  for film in films]  # fmt: skip

@@ -177,7 +177,7 @@ def picture_only(film: otio.schema.Timeline) -> otio.schema.Timeline:
 
 
 def _one_line(text: str) -> str:
-    return re.sub(r"[\x00-\x1f\x7f]", "?", text)
+    return re.sub(r"[\x00-\x1f\x7f\x85\u2028\u2029]", "?", text)
 
 
 def _for_exchange(film: otio.schema.Timeline) -> otio.schema.Timeline:
