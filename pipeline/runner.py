@@ -349,16 +349,21 @@ def run_ffmpeg(
     return result
 
 
-def ffprobe_json(path: Path, extra_args: Sequence[str] = ()) -> dict[str, Any]:
-    """ffprobe's JSON for ``path``; an unreadable file raises MediaError naming it."""
+def _ffprobe(path: Path, args: Sequence[str], on_line: Callable[[str], None] | None = None):
+    """ffprobe on ``path``; an unreadable file raises MediaError naming it."""
     if not path.exists():
         raise MediaError("no such file", path=path)
-    args: list[Arg] = ["-v", "error", "-of", "json", *extra_args, path]
     try:
-        result = _execute(FFPROBE, args, fixed_args=["-hide_banner"], url_paths=True)
+        return _execute(FFPROBE, ["-v", "error", *args, path], fixed_args=["-hide_banner"],
+                        url_paths=True, on_stdout_line=on_line)  # fmt: skip
     except ToolFailedError as exc:
         reason = exc.stderr_tail.strip().splitlines()[-1:] or ["unreadable media"]
         raise MediaError(f"ffprobe cannot read it: {reason[0]}", path=path) from exc
+
+
+def ffprobe_json(path: Path, extra_args: Sequence[str] = ()) -> dict[str, Any]:
+    """ffprobe's JSON for ``path``; an unreadable file raises MediaError naming it."""
+    result = _ffprobe(path, ["-of", "json", *extra_args])
     try:
         return json.loads(result.stdout or "{}")
     except json.JSONDecodeError as exc:
@@ -368,11 +373,4 @@ def ffprobe_json(path: Path, extra_args: Sequence[str] = ()) -> dict[str, Any]:
 def ffprobe_lines(path: Path, extra_args: Sequence[str], on_line: Callable[[str], None]) -> None:
     """ffprobe's output for ``path`` handed over line by line (a packet listing of a 2-hour
     film is hundreds of thousands of lines: never held whole)."""
-    if not path.exists():
-        raise MediaError("no such file", path=path)
-    args: list[Arg] = ["-v", "error", *extra_args, path]
-    try:
-        _execute(FFPROBE, args, fixed_args=["-hide_banner"], url_paths=True, on_stdout_line=on_line)
-    except ToolFailedError as exc:
-        reason = exc.stderr_tail.strip().splitlines()[-1:] or ["unreadable media"]
-        raise MediaError(f"ffprobe cannot read it: {reason[0]}", path=path) from exc
+    _ffprobe(path, extra_args, on_line)

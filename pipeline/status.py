@@ -13,7 +13,7 @@ from pydantic import BaseModel, computed_field
 
 from pipeline.ingest.mhl import generation_count
 from pipeline.ingest.run import state_file
-from pipeline.ingest.state import IngestedFile, Recording, load_state
+from pipeline.ingest.state import IngestedFile, IngestState, Recording, load_state
 from pipeline.session import LoadedSession
 from pipeline.session_lock import current_holder
 from pipeline.sync_session import Placement, load_sync
@@ -134,12 +134,11 @@ def _count_files(folder: Path) -> int:
     )
 
 
-def card_statuses(loaded: LoadedSession) -> list[CardStatus]:
-    """Each source card of session.yaml with its wipe verdict."""
+def card_statuses(loaded: LoadedSession, state: IngestState) -> list[CardStatus]:
+    """Each source card of session.yaml with its wipe verdict against ``state``."""
     from pipeline.ingest.discover import SourceSpec, camera_name_from_folder
     from pipeline.ingest.wipe import card_verdict
 
-    state = load_state(state_file(loaded))
     cards = []
     for source, path in loaded.source_paths():
         camera = source.camera or camera_name_from_folder(path)
@@ -150,10 +149,10 @@ def card_statuses(loaded: LoadedSession) -> list[CardStatus]:
     return cards
 
 
-def folder_status(loaded: LoadedSession) -> list[FolderState]:
+def folder_status(loaded: LoadedSession, cards: list[CardStatus]) -> list[FolderState]:
     layout = loaded.layout
     rows = []
-    for card in card_statuses(loaded):
+    for card in cards:
         rows.append(FolderState(what=f"card {card.camera}", where=card.path, state=card.summary))
     for what, folder in (
         ("media", layout.media),
@@ -239,6 +238,7 @@ def subtitle_status(loaded: LoadedSession) -> SubtitleStatus:
 
 def session_status(loaded: LoadedSession) -> SessionStatus:
     state = load_state(state_file(loaded))
+    cards = card_statuses(loaded, state)
     sync = load_sync(loaded)
     files = {f.path: f for f in state.files}
     recordings = [
@@ -248,7 +248,7 @@ def session_status(loaded: LoadedSession) -> SessionStatus:
     return SessionStatus(
         slug=loaded.session.slug,
         title=loaded.session.title,
-        folders=folder_status(loaded),
+        folders=folder_status(loaded, cards),
         verified_files=len(state.files),
         verified_bytes=sum(f.size for f in state.files),
         mhl_generations=generation_count(loaded.layout.media),
@@ -263,7 +263,7 @@ def session_status(loaded: LoadedSession) -> SessionStatus:
         subtitles=subtitle_status(loaded),
         steps=_steps(loaded),
         busy=str(holder) if (holder := current_holder(loaded)) else None,
-        cards=card_statuses(loaded),
+        cards=cards,
     )
 
 
