@@ -12,6 +12,8 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pipeline.errors import CaptureError, ExitCode
@@ -50,7 +52,9 @@ def _clip_bytes(text: str, size: int) -> str:
     return text.encode()[:size].decode("utf-8", errors="ignore")
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
+def _write_temporary(path: Path, data: bytes) -> Path:
+    """``data`` written whole and flushed to disk under a temporary sibling of ``path``,
+    with the mode of a new file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     prefix = f".{_clip_bytes(path.name, 150)}."  # the random part and suffix fit after it
     fd, temp = tempfile.mkstemp(prefix=prefix, suffix=".partial", dir=path.parent)
@@ -60,9 +64,59 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
             os.fchmod(handle.fileno(), FILE_MODE)
-        os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
+        raise
+    return Path(temp)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    temp = _write_temporary(path, data)
+    try:
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+class FileSet:
+    """Files that only make sense together (a film, its report, its editorial exports):
+    each is written whole under a temporary name, and they replace the old ones only once
+    every one is written. A full disk half-way leaves the old set as it was."""
+
+    def __init__(self) -> None:
+        self._staged: list[tuple[Path, Path]] = []
+
+    def write_text(self, path: Path, text: str) -> None:
+        self._staged.append((_write_temporary(path, text.encode("utf-8")), path))
+
+    def add(self, temporary: Path, path: Path) -> None:
+        """A file already written whole under ``temporary``, to be renamed ``path``."""
+        self._staged.append((temporary, path))
+
+    def commit(self) -> None:
+        """Renames only (no space needed), in the order the files were added (the one that
+        describes the others last); if one fails, the temporaries not yet renamed go."""
+        while self._staged:
+            temporary, path = self._staged[0]
+            os.replace(temporary, path)
+            self._staged.pop(0)
+
+    def discard(self) -> None:
+        for temporary, _ in self._staged:
+            temporary.unlink(missing_ok=True)
+        self._staged = []
+
+
+@contextmanager
+def file_set() -> Iterator[FileSet]:
+    """A FileSet committed when the block ends, discarded if it raises."""
+    files = FileSet()
+    try:
+        yield files
+        files.commit()
+    except BaseException:
+        files.discard()
         raise
 
 

@@ -101,9 +101,55 @@ def _remove_dead_tempdirs() -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
+_PID_ROOM = ".partial-" + "0" * 10
+"""Room kept in a temporary name for ``.partial-`` and the longest process id."""
+
+
+def _temporary_stem(final: Path) -> str:
+    """What comes before ``.partial-PID`` in a temporary name: ``.`` and the final stem,
+    shortened (``fitting_name``) the same way whatever the pid, so a later run finds it."""
+    tail = _PID_ROOM + final.suffix
+    return fitting_name(".", final.stem, tail).removesuffix(tail)
+
+
 def temporary_name(final: Path) -> Path:
     """Temporary sibling of ``final`` that keeps its extension (ffmpeg picks the muxer from it)."""
-    return final.with_name(fitting_name(".", final.stem, f".partial-{os.getpid()}{final.suffix}"))
+    return final.with_name(f"{_temporary_stem(final)}.partial-{os.getpid()}{final.suffix}")
+
+
+def remove_dead_leftovers(folder: Path, prefix: str, rest: str = "") -> None:
+    """Remove what a killed capture left in ``folder``: files and folders named ``prefix``,
+    a process id, then what the regular expression ``rest`` matches, owned by this user,
+    whose process is gone."""
+    shape = re.compile(rf"(\d+){rest}")
+    for leftover in folder.glob(glob.escape(prefix) + "*"):
+        match = shape.fullmatch(leftover.name[len(prefix) :])
+        try:
+            ours = not leftover.is_symlink() and leftover.stat().st_uid == os.getuid()
+        except OSError:
+            continue
+        if not match or not ours or int(match.group(1)) == os.getpid():
+            continue
+        if not _pid_alive(int(match.group(1))):
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
+
+
+TEMPORARY_FOLDER_TAIL = r"-[A-Za-z0-9_]+"
+"""What ``tempfile`` adds after a folder's prefix (here, after the process id)."""
+
+
+@contextmanager
+def work_folder_beside(output: Path, what: str) -> Iterator[Path]:
+    """A temporary folder beside ``output``, on its disk (for pieces as large as the film,
+    which the system's temporary folder may not hold), named with the process id so that
+    a later run removes the folder of a capture that was killed."""
+    prefix = f".{output.stem}.{what}-"
+    remove_dead_leftovers(output.parent, prefix, TEMPORARY_FOLDER_TAIL)
+    with tempfile.TemporaryDirectory(prefix=f"{prefix}{os.getpid()}-", dir=output.parent) as work:
+        yield Path(work)
 
 
 def _load_prctl() -> Any:
@@ -126,7 +172,7 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child before e
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):  # gone, or no process could have that id
         return False
     except PermissionError:
         return True
@@ -135,12 +181,9 @@ def _pid_alive(pid: int) -> bool:
 
 def _remove_stale_temporaries(final: Path) -> None:
     """Delete temporaries left by a capture that was killed (its pid no longer runs)."""
-    pattern = f".{glob.escape(final.stem)}.partial-*{glob.escape(final.suffix)}"
-    for leftover in final.parent.glob(pattern):
-        pid_text = leftover.name.removeprefix(f".{final.stem}.partial-")
-        pid_text = pid_text.removesuffix(final.suffix)
-        if pid_text.isdigit() and int(pid_text) != os.getpid() and not _pid_alive(int(pid_text)):
-            leftover.unlink(missing_ok=True)
+    remove_dead_leftovers(
+        final.parent, f"{_temporary_stem(final)}.partial-", re.escape(final.suffix)
+    )
 
 
 class _PreparedArgs:

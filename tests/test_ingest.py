@@ -294,6 +294,73 @@ def test_a_card_file_with_a_name_of_244_characters_is_ingested(session, tmp_path
     assert (session.layout.media / copied.path).is_file()
 
 
+def test_a_card_mounted_elsewhere_is_still_known_to_be_copied(session, tmp_path) -> None:
+    """The verdict matched files by the card's absolute path: the same card mounted at
+    another place was "not copied"."""
+    from pipeline.ingest.discover import SourceSpec
+    from pipeline.ingest.wipe import card_verdict
+
+    card = tmp_path / "CARD"
+    _clip(card / "DCIM" / "C0001.MP4", 0.5)
+    command = [sys.executable, "-m", "pipeline", "ingest", str(session.root), str(card)]
+    assert subprocess.run([*command, "--no-sync"], capture_output=True).returncode == 0
+    state = load_state(session.layout.work / "ingest.json")
+    (copied,) = state.files
+    remounted = card.rename(tmp_path / "CARD1")  # a rename keeps every file's time
+    verdict = card_verdict(SourceSpec(remounted, copied.camera), state, session.layout.media)
+    assert verdict.safe_to_wipe, verdict.keep
+    (remounted / "DCIM" / "C0002.MP4").write_bytes(b"new")
+    verdict = card_verdict(SourceSpec(remounted, copied.camera), state, session.layout.media)
+    assert verdict.keep == ["DCIM/C0002.MP4: not copied"]
+
+
+UNREADABLE_CARD = """
+import sys
+from pathlib import Path
+from pipeline.errors import ConfigError
+from pipeline.ingest.discover import SourceSpec, discover
+from pipeline.ingest.state import IngestState
+from pipeline.ingest.wipe import card_verdict
+
+spec = SourceSpec(Path(sys.argv[1]), "A")
+print(card_verdict(spec, IngestState(), Path(sys.argv[1])).summary)
+try:
+    discover(spec)
+except ConfigError as error:
+    print(error)
+"""
+
+
+def test_a_folder_on_a_card_that_cannot_be_read_is_named_not_skipped() -> None:
+    """os.walk skipped the folder without a word: its files were neither copied nor counted,
+    and the card could be called safe to wipe. Run as an ordinary user (root reads all)."""
+    import tempfile
+
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            pytest.skip("running as root without setpriv to drop privileges")
+        as_user = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    with tempfile.TemporaryDirectory() as folder:
+        card = Path(folder) / "CARD"
+        _clip(card / "DCIM" / "C0001.MP4", 0.5)
+        (card / "PRIVATE").mkdir()
+        (card / "PRIVATE" / "C0002.MP4").write_bytes(b"x")
+        for path in (Path(folder), card, card / "DCIM"):
+            path.chmod(0o755)
+        (card / "DCIM" / "C0001.MP4").chmod(0o644)
+        (card / "PRIVATE").chmod(0o000)
+        result = subprocess.run(
+            [*as_user, sys.executable, "-c", UNREADABLE_CARD, str(card)],
+            capture_output=True, text=True, cwd=Path(__file__).parents[1],
+        )  # fmt: skip
+        (card / "PRIVATE").chmod(0o755)
+    assert result.returncode == 0, result.stderr
+    verdict, error = result.stdout.splitlines()
+    assert verdict.startswith("keep it:") and "PRIVATE: cannot read this folder" in verdict
+    assert "PRIVATE: cannot read this folder (Permission denied)" in error
+
+
 def test_a_fifo_on_a_card_is_left_alone(session, tmp_path) -> None:
     """Reading a FIFO never ends: ingest hung."""
     card = tmp_path / "card"

@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import ffmpeg
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.errors import ConfigError
 from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
@@ -208,7 +210,7 @@ def test_title_card_transitions_and_credits_land_where_the_time_map_says(tmp_pat
     assert _region_gray(result.output, 1.0, (29, 30, 6, 2)) > ground + 150, "the logo"
     assert _region_gray(result.output, 1.0, (8, 8, 48, 12)) > ground + 5, "the title's text"
     assert _region_gray(result.output, 3.2, (0, 0, 64, 36)) < 5, "black mid-dip"
-    assert _region_gray(result.output, 5.8, (20, 12, 24, 6)) > ground + 10, "the credits"
+    assert _region_gray(result.output, 5.8, (10, 14, 44, 3)) > ground + 5, "the credits"
     report = json.loads(result.report.read_text(encoding="utf-8"))
     assert [i.get("card") for i in report["items"]] == ["title", None, None, "credits"]
     assert report["items"][0]["lines"][0] == HOSTILE
@@ -682,3 +684,100 @@ def test_a_newline_in_a_card_file_name_stays_inside_its_edl_line(tmp_path: Path)
     grammar = re.compile(r"^(TITLE: .*|FCM: .*|\d{3,6}  .*|\* .*|M2 .*|)$")
     assert [line for line in edl.splitlines() if not grammar.match(line)] == [], edl
     assert "C0001?M 999" in edl
+
+
+def _frame(path: Path, seconds: float) -> np.ndarray:
+    """The gray frame at ``seconds``, at the film's own size."""
+    raw = subprocess.run(
+        ["ffmpeg", "-v", "error", "-ss", f"{seconds}", "-i", str(path), "-frames:v", "1",
+         "-f", "rawvideo", "-pix_fmt", "gray", "-s", "320x180", "-"],
+        capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    return np.frombuffer(raw, dtype=np.uint8).reshape(180, 320)
+
+
+WIDE_ROLE = "MMMM WWWW Directrice générale adjointe de la Métropole, chargée des MOBILITÉS"
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(alphabet="MWiléa «»:-/\u00a0 \n", max_size=300),
+       size=st.integers(min_value=10, max_value=60))  # fmt: skip
+def test_wrapped_lines_never_exceed_their_measured_width(text: str, size: int) -> None:
+    """drawtext does not wrap: every line capture hands it is measured with the font it is
+    drawn in, and no character is lost or moved by the wrapping."""
+    from pipeline.render.text_layout import FONT, one_line, text_width, wrap
+
+    lines = wrap(text, FONT, size, 300)
+    assert all(text_width(line, FONT, size) <= 300 or len(line) == 1 for line in lines)
+    assert "".join(lines).replace(" ", "") == one_line(text).replace(" ", "")
+    assert all("\n" not in line for line in lines)
+
+
+@pytest.mark.slow
+def test_long_credits_roll_inside_the_frame_and_lower_thirds_wrap(tmp_path: Path) -> None:
+    """With wide text, 22 of 34 credit lines were drawn off the frame, the rest under the
+    logos, and a long role ran off the right edge: now the credits roll inside the title-safe
+    width and above the logos, and the role wraps."""
+    speakers = json.dumps([{"name": f"MWMW Intervenant {n}", "role": WIDE_ROLE} for n in range(14)])
+    loaded = _one_camera_session(
+        tmp_path,
+        "credits: {duration: 12}\nclips:\n  - {in: 0.0, out: 1.0}\n"
+        "lower_thirds:\n  - {at: 0.0, speaker: MWMW Intervenant 0, duration: 1}\n",
+        speakers,
+    )
+    logo = loaded.root / "logo.png"
+    ffmpeg("-f", "lavfi", "-i", "color=white:size=200x100", "-frames:v", "1", logo)
+    text = loaded.layout.session_file.read_text(encoding="utf-8")
+    loaded.layout.session_file.write_text(text.replace("logos: []", "logos: [logo.png]"))
+    loaded = load_session(loaded.root)
+    film = render(loaded, "highlights", preview=True).output
+
+    lower = _frame(film, 0.5)[40:]  # under the preview's burnt-in timecode
+    text_rows = np.flatnonzero((lower > 150).any(axis=1))
+    assert text_rows.size and not (lower[:, 300:] > 150).any(), "the role runs off the frame"
+    assert len(np.flatnonzero(np.diff(text_rows) > 1)) >= 2, "name and a role on two lines"
+
+    shown = [_frame(film, 1.0 + t) for t in (1.0, 6.0, 11.0)]
+    ground = float(np.median(shown[0]))
+    for frame in shown:
+        bright = frame > ground + 90
+        assert not bright[:, :16].any() and not bright[:, 304:].any(), "outside title-safe"
+        band = bright[round(180 * 0.78) :]  # the logos' row: only the logo may be bright
+        assert not band[:, :130].any() and not band[:, 190:].any(), "text under the logos"
+    rows = [np.flatnonzero((f[: round(180 * 0.78)] > ground + 90).any(axis=1)) for f in shown]
+    assert rows[0].min() < 30, "the roll starts with the first lines at the top"
+    assert rows[2].max() > 110, "and ends with the last lines at the bottom of the band"
+    assert not np.array_equal(shown[0], shown[1]), "the credits move"
+
+
+def test_text_that_cannot_fit_is_refused_at_its_line_before_any_encode(tmp_path: Path) -> None:
+    speakers = json.dumps(
+        [{"name": "X" * 400, "role": "r"}]
+        + [{"name": f"MWMW Intervenant {n}", "role": WIDE_ROLE} for n in range(14)]
+    )
+    loaded = _one_camera_session(
+        tmp_path,
+        "credits: {duration: 4}\nclips:\n  - {in: 0.0, out: 1.0}\n"
+        f"lower_thirds:\n  - {{at: 0.0, speaker: {'X' * 400}}}\n",
+        speakers,
+    )
+    with pytest.raises(ConfigError) as caught:
+        render(loaded, "highlights", preview=True)
+    credits, lower = caught.value.problems
+    assert credits.line == 1 and "give them `credits: {duration: " in credits.message
+    assert lower.line == 5 and "does not fit the frame" in lower.message
+    assert not any(loaded.layout.renders.glob("*.mp4"))
+
+
+@pytest.mark.parametrize("height", [180, 360, 720, 1080])
+def test_lower_third_boxes_never_overlap(height: int) -> None:
+    """Two halves of translucent boxes drawn over each other make a darker stripe."""
+    from pipeline.render.text_layout import box_border, line_height, lower_third_layout
+
+    width = round(height * 16 / 9)
+    lines = lower_third_layout("Claire Martin-Lévêque", WIDE_ROLE, width, height)
+    assert len(lines) == 3  # the name over a role on two lines
+    for below, above in zip(lines, lines[1:], strict=False):
+        top_of_below = below.from_bottom + line_height(below.font, below.size)
+        assert above.from_bottom - box_border(above.size) > top_of_below + box_border(below.size)
+        assert above.from_bottom - below.from_bottom < 2.2 * below.size, "and stay together"

@@ -235,6 +235,51 @@ def test_a_full_disk_while_rendering_keeps_the_earlier_film(tiny_sample, tmp_pat
     assert [p for p in (session / "renders").iterdir() if ".partial" in p.name] == []
 
 
+FILL_THE_DISK_AFTER_THE_ENCODE = """
+import resource, signal, sys
+from pipeline.cli import app
+from pipeline.render import loudness
+
+measure = loudness.measure_file
+
+
+def measure_then_fill(path):
+    found = measure(path)  # the last thing ffmpeg does: from here on the disk is full
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (2000, 2000))
+    return found
+
+
+loudness.measure_file = measure_then_fill
+app(prog_name="capture", args=["-q", "render", sys.argv[1], "full", "--reencode"])
+"""
+
+
+@pytest.mark.slow
+def test_a_full_disk_after_the_encode_keeps_each_film_with_its_reports(tiny_sample, tmp_path):
+    """The new film replaced the old one, then writing its report and exports failed:
+    renders/ held a film beside another film's report, or none."""
+    session = _fresh(tiny_sample, tmp_path / "reports")
+    assert run_session(load_session(session), until="render-full").failed is None
+    renders = session / "renders"
+
+    def contents() -> dict[str, str]:
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in renders.iterdir()}
+
+    before = contents()
+    assert {"full.mp4", "full.json", "full.otio", "full.edl"} <= set(before)
+    cues = session / "cues" / "full.yaml"  # the editor's change: a new film
+    cues.write_text(re.sub(r"title_card:\n  duration: [0-9.]+", "title_card:\n  duration: 2.0",
+                           cues.read_text(encoding="utf-8")), encoding="utf-8")  # fmt: skip
+    full = subprocess.run(
+        [sys.executable, "-c", FILL_THE_DISK_AFTER_THE_ENCODE, str(session)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert full.returncode == 6, full.stderr
+    assert "free some space" in full.stderr and "Traceback" not in full.stderr
+    assert contents() == before, "the old film and its reports, untouched, and nothing else"
+
+
 @pytest.mark.slow
 def test_a_full_disk_in_capture_s_own_write_is_reported_and_recorded(tiny_sample, tmp_path) -> None:
     """A file-size limit stands in for a full disk, this time in a file capture writes itself:

@@ -234,3 +234,50 @@ def test_temporary_folders_of_a_killed_capture_are_removed_by_the_next(tmp_path,
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     with filter_safe_tempdir("capture-burn-") as mine:
         assert mine.is_dir() and not left.exists() and alive.is_dir()
+
+
+def test_what_a_killed_capture_left_beside_its_outputs_is_removed_by_the_next(tmp_path):
+    """kill -9 left ``.full.pieces-*`` folders as large as the film and checked candidates
+    beside the renders; a temporary of a 250-character name was never found again (its name
+    is shortened with a digest, and the sweep looked for the full name)."""
+    from pipeline.render.assembly import remove_leftovers
+    from pipeline.runner import work_folder_beside
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    running = subprocess.Popen(["sleep", "60"])
+    film = tmp_path / "full.mp4"
+    long_final = tmp_path / ("R" * 250 + ".wav")
+    ours = temporary_name(long_final).name
+    assert len(ours.encode()) <= 255
+    leftovers = {
+        "dead pieces": tmp_path / f".full.pieces-{dead.pid}-k2j3",
+        "dead long temporary": tmp_path / ours.replace(f"-{os.getpid()}.", f"-{dead.pid}."),
+        "dead candidate": tmp_path / f".full.by-copy-{dead.pid}.mp4",
+        "dead candidate being written": tmp_path
+        / f"..full.rendered-{dead.pid}.partial-{dead.pid}.mp4",
+        "dead pieces of a render": tmp_path / f".full.pieces-{dead.pid}-zz9",
+        "an impossible pid (os.kill overflowed)": tmp_path / f".full.by-copy-{'9' * 40}.mp4",
+    }
+    kept = {
+        "running pieces": tmp_path / f".full.pieces-{running.pid}-a1b2",
+        "running long temporary": tmp_path / ours.replace(f"-{os.getpid()}.", f"-{running.pid}."),
+        "another film's pieces": tmp_path / f".full.preview.pieces-{dead.pid}-x",
+        "not shaped as ours": tmp_path / f".full.rendered-{dead.pid}-notes.txt",
+    }
+    for path in [*leftovers.values(), *kept.values()]:
+        if "pieces" in path.name:
+            path.mkdir()
+            (path / "piece-0001.mp4").write_bytes(b"x")
+        else:
+            path.write_bytes(b"x")
+    try:
+        remove_leftovers(film)
+        with work_folder_beside(film, "pieces") as work:
+            assert work.parent == tmp_path and f"-{os.getpid()}-" in work.name
+        run_ffmpeg(["-f", "lavfi", "-i", "sine=duration=0.1", OutputFile(long_final)])
+    finally:
+        running.kill()
+    assert {k for k, p in leftovers.items() if p.exists()} == set()
+    assert {k for k, p in kept.items() if p.exists()} == set(kept)
+    assert long_final.is_file() and not work.exists()

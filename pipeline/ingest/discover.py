@@ -82,6 +82,17 @@ def classify(path: Path) -> FileKind:
     return FileKind.OTHER
 
 
+class UnreadableSource(ConfigError):
+    """A folder on a card that cannot be listed: its files would be silently left behind."""
+
+
+def _unreadable_folder(error: OSError) -> None:
+    raise UnreadableSource(
+        f"{error.filename}: cannot read this folder ({error.strerror}): the files in it "
+        "would not be copied; make it readable and ingest again"
+    )
+
+
 def discover(source: SourceSpec) -> list[FoundFile]:
     """Every regular file under ``source`` in path order, system files and links skipped.
 
@@ -94,7 +105,7 @@ def discover(source: SourceSpec) -> list[FoundFile]:
     if root.is_file():
         return [FoundFile(root.parent, root, source.camera, classify(root), root.stat().st_size)]
     found: list[FoundFile] = []
-    for folder, folders, files in os.walk(root):
+    for folder, folders, files in os.walk(root, onerror=_unreadable_folder):
         folders[:] = sorted(f for f in folders if not _skipped(f))
         for name in sorted(files):
             path = Path(folder) / name

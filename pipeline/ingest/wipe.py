@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import ConfigError
-from pipeline.ingest.discover import SourceSpec, discover
+from pipeline.ingest.discover import FoundFile, SourceSpec, UnreadableSource, discover
 from pipeline.ingest.state import IngestState
 
 
@@ -32,14 +32,19 @@ class CardVerdict:
         if not self.connected:
             return "not connected: connect it to know whether it can be wiped"
         if not self.files:
+            if self.keep:
+                return f"keep it: {self.keep[0]}"
             return "holds no files: is the card mounted there?"
         if self.safe_to_wipe:
             return f"safe to wipe: its {self.files} file(s) are copied, verified and usable"
         return f"keep it: {len(self.keep)} of its {self.files} file(s) are not safe in the session"
 
 
-def _reason_to_keep(found_path: Path, size: int, state: IngestState, media: Path) -> str | None:
-    entry = next((f for f in state.files if f.source == str(found_path)), None)
+def _reason_to_keep(found: FoundFile, state: IngestState, media: Path) -> str | None:
+    # matched by where it was copied to (camera and path on the card), not by where the
+    # card was mounted: the same card may come back under another mount point
+    entry = state.file(f"{found.camera}/{found.relative.as_posix()}")
+    found_path, size = found.path, found.size
     if entry is None:
         return "not copied"
     copy = media / entry.path
@@ -65,11 +70,13 @@ def card_verdict(spec: SourceSpec, state: IngestState, media: Path) -> CardVerdi
         return CardVerdict(spec.camera, spec.path, False, 0, connected=False)
     try:
         found = discover(spec)
+    except UnreadableSource as error:
+        return CardVerdict(spec.camera, spec.path, False, 0, [str(error)])
     except ConfigError:
         found = []  # an empty card: nothing on it to lose
     keep = []
     for item in found:
-        reason = _reason_to_keep(item.path, item.size, state, media)
+        reason = _reason_to_keep(item, state, media)
         if reason is not None:
             keep.append(f"{item.relative.as_posix()}: {reason}")
     return CardVerdict(spec.camera, spec.path, bool(found) and not keep, len(found), keep)

@@ -5,7 +5,7 @@ either way."""
 from __future__ import annotations
 
 import os
-import tempfile
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +17,15 @@ from pipeline.render import stream_copy
 from pipeline.render.graph import assemble
 from pipeline.render.overlays import LowerThirdOnFilm, drawtext_chain
 from pipeline.render.stream_copy import SourceFormat
-from pipeline.runner import Arg, OutputFile, ToolRun, run_ffmpeg
+from pipeline.runner import (
+    TEMPORARY_FOLDER_TAIL,
+    Arg,
+    OutputFile,
+    ToolRun,
+    remove_dead_leftovers,
+    run_ffmpeg,
+    work_folder_beside,
+)
 from pipeline.timeline.model import Timeline
 
 
@@ -30,6 +38,31 @@ class FilmAssembly:
     """Why the film was not assembled by copy (final renders only)."""
     copied_frames: int = 0
     encoded_frames: int = 0
+
+
+@dataclass(frozen=True)
+class Assembled:
+    run: ToolRun
+    path: Path
+    """The checked film under a temporary name beside its final one."""
+
+
+CANDIDATES = ("rendered", "by-copy")
+
+
+def _candidate(output: Path, how: str) -> Path:
+    """``.NAME.how-PID.mp4`` beside ``output``: the film before it is checked."""
+    return output.with_name(f".{output.stem}.{how}-{os.getpid()}{output.suffix}")
+
+
+def remove_leftovers(output: Path) -> None:
+    """What a killed render of ``output`` left beside it: checked candidates, ffmpeg's
+    temporaries of them (``..NAME.rendered-PID.partial-PID.mp4``), the stream copy's pieces."""
+    suffix = re.escape(output.suffix)
+    for how in CANDIDATES:
+        remove_dead_leftovers(output.parent, f".{output.stem}.{how}-", suffix)
+        remove_dead_leftovers(output.parent, f"..{output.stem}.{how}-", rf"\.partial-\d+{suffix}")
+    remove_dead_leftovers(output.parent, f".{output.stem}.pieces-", TEMPORARY_FOLDER_TAIL)
 
 
 def check_length(output: Path, timeline: Timeline) -> None:
@@ -66,17 +99,18 @@ def by_render(
     timeline: Timeline, width: int, height: int, overlays: list[LowerThirdOnFilm],
     audio_filter: str, encode: list[Arg], output: Path, folder: Path, *, preview: bool,
     progress: ProgressReporter | None,
-) -> ToolRun:  # fmt: skip
+) -> Assembled:  # fmt: skip
     """The film through one filtergraph (cards and lower thirds drawn from text files in
-    ``folder``, a filter-safe temporary folder)."""
+    ``folder``, a filter-safe temporary folder), checked, under a temporary name beside
+    ``output``: the caller renames it along with its report (``.path``)."""
     assembly = assemble(timeline, width, height, timecode=preview, text_folder=folder)
-    drawn = drawtext_chain(overlays, folder, height)
+    drawn = drawtext_chain(overlays, folder, width, height)
     graph = (
         f"{assembly.graph};{assembly.video_label}null{drawn}[out_video];"
         f"{assembly.audio_label}{audio_filter}[out_audio]"
     )
     # checked under another name first: a film that came out short never replaces the last one
-    candidate = output.with_name(f".{output.stem}.rendered{output.suffix}")
+    candidate = _candidate(output, "rendered")
     run = run_ffmpeg(
         [*assembly.inputs, "-filter_complex", graph, "-map", "[out_video]",
          "-map", "[out_audio]", *encode, "-loglevel", "info", OutputFile(candidate)],
@@ -84,33 +118,35 @@ def by_render(
         progress=progress,
         label=f"rendering {timeline.name}{' preview' if preview else ''}",
     )  # fmt: skip
-    check_length(candidate, timeline)
-    os.replace(candidate, output)
-    return run
+    try:
+        check_length(candidate, timeline)
+    except BaseException:  # a probe that fails, Ctrl-C: no film-sized file left behind
+        candidate.unlink(missing_ok=True)
+        raise
+    return Assembled(run, candidate)
 
 
 def by_copy(
     timeline: Timeline, width: int, height: int, formats: dict[Path, SourceFormat],
     audio_filter: str, audio_encode: list[Arg], output: Path,
     progress: ProgressReporter | None,
-) -> tuple[ToolRun, FilmAssembly]:  # fmt: skip
+) -> tuple[Assembled, FilmAssembly]:  # fmt: skip
     """The picture copied GOP by GOP (``stream_copy``), the sound rendered beside it. The
     pieces (copied GOPs: as large as the film) go into a folder beside the output, on the
     same disk, not into the system's temporary folder."""
-    with tempfile.TemporaryDirectory(prefix=f".{output.stem}.pieces-", dir=output.parent) as work:
+    with work_folder_beside(output, "pieces") as work:
         return _copy_in(timeline, width, height, formats, audio_filter, audio_encode, output,
-                        Path(work), progress)  # fmt: skip
+                        work, progress)  # fmt: skip
 
 
 def _copy_in(
     timeline: Timeline, width: int, height: int, formats: dict[Path, SourceFormat],
     audio_filter: str, audio_encode: list[Arg], output: Path, folder: Path,
     progress: ProgressReporter | None,
-) -> tuple[ToolRun, FilmAssembly]:  # fmt: skip
+) -> tuple[Assembled, FilmAssembly]:  # fmt: skip
     picture = stream_copy.copy_picture(timeline, formats, folder)
     sound = assemble(timeline, width, height, with_video=False)
-    candidate = output.with_name(f".{output.stem}.by-copy.mp4")  # checked before it replaces
-    candidate.unlink(missing_ok=True)
+    candidate = _candidate(output, "by-copy")  # checked before it replaces anything
     picture_input = sum(1 for arg in sound.inputs if arg == "-i")
     run = run_ffmpeg(
         [*sound.inputs, "-f", "concat", "-safe", "1", "-i", picture.concat_list,
@@ -127,5 +163,5 @@ def _copy_in(
     except BaseException:
         candidate.unlink(missing_ok=True)
         raise
-    os.replace(candidate, output)
-    return run, FilmAssembly("stream copy", None, picture.copied_frames, picture.encoded_frames)
+    method = FilmAssembly("stream copy", None, picture.copied_frames, picture.encoded_frames)
+    return Assembled(run, candidate), method

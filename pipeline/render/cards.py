@@ -1,27 +1,21 @@
-"""The opening title and closing credits as filtergraph pieces: a plain ground, centred
-lines drawn from text files (``expansion=none``: session.yaml text is never read as
-drawtext syntax), the session's logos in a row at the bottom, and silence.
-
-Long lines are wrapped here, since drawtext does not wrap; each line is centred on its own.
+"""The opening title and closing credits as filtergraph pieces: a plain ground, the lines
+laid out by ``text_layout`` (wrapped and shrunk to fit, or rolling credits) drawn from text
+files (``expansion=none``: session.yaml text is never read as drawtext syntax), the
+session's logos in a row at the bottom, and silence.
 """
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.render.overlays import BOLD_FONT, FONT
+from pipeline.render.text_layout import BOLD_FONT, FONT, CardLayout, card_layout
 from pipeline.runner import Arg
 from pipeline.timeline.model import TimelineCard
 
 GROUND = "0x14213d"
-BODY_SIZE = 0.042
-"""Body text height as a share of the frame height."""
 LOGO_HEIGHT = 0.11
 FADE_S = 0.4
-GLYPH_WIDTH = 0.56
-"""A DejaVu Sans glyph's mean advance, as a share of the font size (to wrap lines)."""
 
 
 @dataclass(frozen=True)
@@ -31,21 +25,25 @@ class CardGraph:
     next_index: int
 
 
-def _wrapped(card: TimelineCard, width: int, height: int) -> list[tuple[str, int, bool]]:
-    """(text, font size, bold) per drawn line, shrunk until every line fits the title-safe
-    area and the block fits above the logos."""
-    scale = 1.0
-    while True:
-        rows = []
-        for line in card.lines:
-            size = max(8, round(height * BODY_SIZE * line.size * scale))
-            room = max(8, int(width * 0.8 / (size * GLYPH_WIDTH)))
-            text = " ".join(line.text.split())  # no newline reaches the text file
-            rows += [(part, size, line.bold) for part in textwrap.wrap(text, room) or [""]]
-        block = sum(round(size * 1.45) for _, size, _ in rows)
-        if block <= height * (0.62 if card.logos else 0.8) or scale < 0.4:
-            return rows
-        scale *= 0.9
+def _text_filters(layout: CardLayout, folder: Path, label: str) -> list[str]:
+    """One drawtext per line; rolling lines move up together, then the ground is drawn again
+    below the band where the logos sit."""
+    draw = []
+    for number, line in enumerate(layout.lines):
+        path = folder / f"{label}-{number}.txt"
+        path.write_text(line.text, encoding="utf-8")
+        y = str(line.top)
+        if layout.rolls:
+            moving = layout.roll_until_s - layout.roll_from_s
+            y = (f"'{line.top}-{layout.roll_px_per_s:.4f}*"
+                 f"clip(t-{layout.roll_from_s:.3f},0,{moving:.3f})'")  # fmt: skip
+        draw.append(
+            f"drawtext=fontfile={BOLD_FONT if line.bold else FONT}:textfile={path}:"
+            f"expansion=none:fontsize={line.size}:fontcolor=white:x=(w-tw)/2:y={y}"
+        )
+    if layout.band_top is not None:
+        draw.append(f"drawbox=x=0:y={layout.band_top}:w=iw:h=ih:color={GROUND}:t=fill")
+    return draw
 
 
 def card_graph(
@@ -61,18 +59,7 @@ def card_graph(
     ]  # fmt: skip
     ground, silence = index, index + 1
     index += 2
-    rows = _wrapped(card, width, height)
-    block = sum(round(size * 1.45) for _, size, _ in rows)
-    top = round((height * (0.85 if card.logos else 1.0) - block) / 2)
-    draw = []
-    for number, (text, size, bold) in enumerate(rows):
-        path = folder / f"{label}-{number}.txt"
-        path.write_text(text, encoding="utf-8")
-        draw.append(
-            f"drawtext=fontfile={BOLD_FONT if bold else FONT}:textfile={path}:expansion=none:"
-            f"fontsize={size}:fontcolor=white:x=(w-tw)/2:y={top}"
-        )
-        top += round(size * 1.45)
+    draw = _text_filters(card_layout(card, width, height, fps), folder, label)
     chains = [f"[{ground}:v]format=yuv420p,{','.join(draw) or 'null'}[{label}text]"]
     picture = f"[{label}text]"
     if card.logos:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import opentimelineio as otio
 
-from pipeline.fsutil import atomic_write_text
+from pipeline.fsutil import FileSet, atomic_write_text
 from pipeline.ingest.state import IngestState
 from pipeline.timeline.cuelist import TransitionType
 from pipeline.timeline.model import (
@@ -197,17 +197,25 @@ def _for_exchange(film: otio.schema.Timeline) -> otio.schema.Timeline:
     return copy
 
 
-def write_editorial(film: otio.schema.Timeline, folder: Path, name: str) -> list[Path]:
+EDITORIAL_SUFFIXES = {".otio": "otio_json", ".fcp.xml": "fcp_xml", ".edl": "cmx_3600"}
+"""Each exchange file beside a render, and the OTIO adapter that writes it."""
+
+
+def write_editorial(
+    film: otio.schema.Timeline, folder: Path, name: str, files: FileSet | None = None
+) -> list[Path]:
     """``<name>.otio``, ``<name>.fcp.xml`` and ``<name>.edl`` in ``folder`` (each written
-    whole under a temporary name, then renamed)."""
-    written = []
+    whole under a temporary name, then renamed; with ``files``, renamed when that set is)."""
     plain = _for_exchange(film)
-    for suffix, adapter, content in (
-        (".otio", "otio_json", film),
-        (".fcp.xml", "fcp_xml", plain),
-        (".edl", "cmx_3600", picture_only(plain)),
-    ):
-        path = folder / f"{name}{suffix}"
-        atomic_write_text(path, otio.adapters.write_to_string(content, adapter_name=adapter))
-        written.append(path)
-    return written
+    # all three made before any is written: an adapter that fails leaves the old three
+    contents = {".otio": film, ".fcp.xml": plain, ".edl": picture_only(plain)}
+    texts = {
+        folder / f"{name}{suffix}": otio.adapters.write_to_string(contents[suffix], adapter)
+        for suffix, adapter in EDITORIAL_SUFFIXES.items()
+    }
+    for path, text in texts.items():
+        if files is None:
+            atomic_write_text(path, text)
+        else:
+            files.write_text(path, text)
+    return list(texts)

@@ -11,12 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.render.text_layout import box_border, lower_third_layout, one_line
 from pipeline.session import Session
 from pipeline.timeline.cuelist import CueList
 from pipeline.timeline.timemap import TimeMap
-
-FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-BOLD_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 
 
 @dataclass(frozen=True)
@@ -25,6 +23,8 @@ class LowerThirdOnFilm:
     end_s: float
     name: str
     detail: str
+    cue_index: int
+    """Its place in the cue list's ``lower_thirds`` (to point at its line)."""
 
 
 def lower_thirds(cue_list: CueList, session: Session, timemap: TimeMap) -> list[LowerThirdOnFilm]:
@@ -32,7 +32,7 @@ def lower_thirds(cue_list: CueList, session: Session, timemap: TimeMap) -> list[
     moment is not in the film are left out."""
     people = {p.name: p for p in [session.facilitator, *session.speakers] if p is not None}
     placed = []
-    for item in cue_list.lower_thirds:
+    for cue_index, item in enumerate(cue_list.lower_thirds):
         span = timemap.span_showing(item.at)
         if span is None:
             continue
@@ -41,31 +41,23 @@ def lower_thirds(cue_list: CueList, session: Session, timemap: TimeMap) -> list[
         person = people.get(item.speaker)
         known = (person.role, person.organisation) if person else ()
         detail = ", ".join(x for x in known if x)
-        placed.append(LowerThirdOnFilm(start, end, item.speaker, detail))
+        placed.append(LowerThirdOnFilm(start, end, item.speaker, detail, cue_index))
     return placed
 
 
-def drawtext_chain(items: list[LowerThirdOnFilm], folder: Path, height: int) -> str:
-    """Filters (",drawtext=...") drawing ``items``; their text files go into ``folder``
-    (from ``runner.filter_safe_tempdir``)."""
-    if not items:
-        return ""
-    size = max(10, round(height * 0.045))
-    margin = round(height * 0.1)  # inside the title-safe area
+def drawtext_chain(items: list[LowerThirdOnFilm], folder: Path, width: int, height: int) -> str:
+    """Filters (",drawtext=...") drawing ``items``, each laid out by ``lower_third_layout``;
+    their text files go into ``folder`` (from ``runner.filter_safe_tempdir``)."""
     chain = []
     for index, item in enumerate(items):
-        lines = [(item.name, BOLD_FONT, size, margin + round(size * 1.5))]
-        if item.detail:
-            lines.append((item.detail, FONT, round(size * 0.8), margin))
-        else:
-            lines[0] = (item.name, BOLD_FONT, size, margin)
-        for number, (text, font, font_size, from_bottom) in enumerate(lines):
+        lines = lower_third_layout(item.name, item.detail, width, height)
+        for number, line in enumerate(lines):
             path = folder / f"lower-{index}-{number}.txt"
-            path.write_text(text.replace("\r", " ").replace("\n", " "), encoding="utf-8")
+            path.write_text(one_line(line.text), encoding="utf-8")
             chain.append(
-                f",drawtext=fontfile={font}:textfile={path}:expansion=none:"
-                f"fontsize={font_size}:fontcolor=white:box=1:boxcolor=black@0.55:boxborderw="
-                f"{max(2, font_size // 4)}:x={round(height * 16 / 9 * 0.1)}:"
-                f"y=h-{from_bottom}-th:enable='between(t,{item.start_s:.3f},{item.end_s:.3f})'"
+                f",drawtext=fontfile={line.font}:textfile={path}:expansion=none:"
+                f"fontsize={line.size}:fontcolor=white:box=1:boxcolor=black@0.55:boxborderw="
+                f"{box_border(line.size)}:x={round(width * 0.1) + box_border(line.size)}:"
+                f"y=h-{line.from_bottom}-th:enable='between(t,{item.start_s:.3f},{item.end_s:.3f})'"
             )
     return "".join(chain)

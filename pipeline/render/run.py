@@ -14,22 +14,29 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.errors import MediaError, ToolFailedError
-from pipeline.fsutil import atomic_write_text
+from pipeline.errors import ConfigError, MediaError, Problem, ToolFailedError
+from pipeline.fsutil import FileSet, file_set
 from pipeline.ingest.run import state_file
 from pipeline.ingest.state import load_state
 from pipeline.presets_loader import load_preset
 from pipeline.progress import ProgressReporter
 from pipeline.render import loudness, stream_copy
-from pipeline.render.assembly import FilmAssembly, by_copy, by_render
-from pipeline.render.editorial import media_facts, to_otio, write_editorial
+from pipeline.render.assembly import FilmAssembly, by_copy, by_render, remove_leftovers
+from pipeline.render.editorial import (
+    EDITORIAL_SUFFIXES,
+    media_facts,
+    to_otio,
+    write_editorial,
+)
 from pipeline.render.graph import SAMPLE_RATE, assemble
-from pipeline.render.overlays import lower_thirds
+from pipeline.render.overlays import LowerThirdOnFilm, lower_thirds
+from pipeline.render.text_layout import TextDoesNotFit, card_layout, lower_third_layout
 from pipeline.runner import filter_safe_tempdir
 from pipeline.session import LoadedSession
 from pipeline.timeline.build import build_timeline
 from pipeline.timeline.cuelist import load_cue_list
 from pipeline.timeline.model import Timeline, TimelineCard, TimelineItem
+from pipeline.yamlio import load_yaml
 
 PREVIEW_HEIGHT = 360
 
@@ -104,11 +111,36 @@ def _item(item: TimelineItem, fps: int, source) -> dict:
             "audio": [source(x) for x in item.audio], **joined}  # fmt: skip
 
 
-def _write_editorial(loaded: LoadedSession, timeline: Timeline) -> list[Path]:
+def _write_editorial(loaded: LoadedSession, timeline: Timeline, files: FileSet) -> list[Path]:
     """The cut for editing software, beside the render (OTIO, FCP XML, EDL)."""
     facts = media_facts(load_state(state_file(loaded)), loaded.layout.media)
     film = to_otio(timeline, loaded.session.title, facts, loaded.layout.media)
-    return write_editorial(film, loaded.layout.renders, timeline.name)
+    return write_editorial(film, loaded.layout.renders, timeline.name, files)
+
+
+def _check_text_fits(
+    timeline: Timeline, overlays: list[LowerThirdOnFilm], width: int, height: int, cues: Path
+) -> None:
+    """Every card and lower third laid out before any encode: text that cannot be drawn
+    legibly is refused at its line of the cue list, with what to change."""
+    refused: list[tuple[tuple[str | int, ...], str]] = []
+    for item in timeline.items:
+        if isinstance(item, TimelineCard):
+            try:
+                card_layout(item, width, height, timeline.fps)
+            except TextDoesNotFit as error:
+                key = "title_card" if item.kind == "title" else item.kind
+                refused.append(((key,), error.problems[0].message))
+    for overlay in overlays:
+        try:
+            lower_third_layout(overlay.name, overlay.detail, width, height)
+        except TextDoesNotFit as error:
+            refused.append((("lower_thirds", overlay.cue_index), error.problems[0].message))
+    if refused:
+        lines = load_yaml(cues)
+        raise ConfigError(
+            [Problem(cues, lines.line_of(place), None, message) for place, message in refused]
+        )
 
 
 def render(
@@ -127,6 +159,9 @@ def render(
     preset = load_preset(preset_name, session_root=loaded.root)
     height = min(PREVIEW_HEIGHT, timeline.height) if preview else timeline.height
     width = _width(height)
+    cue_list = load_cue_list(loaded, name)
+    overlays = lower_thirds(cue_list, loaded.session, timeline.timemap) if cue_list else []
+    _check_text_fits(timeline, overlays, width, height, loaded.layout.cues / f"{name}.yaml")
     suffix = ".preview.mp4" if preview else ".mp4"
     output = loaded.layout.renders / f"{name}{suffix}"
     video = preset.video
@@ -147,8 +182,6 @@ def render(
         sound = assemble(timeline, width, height, with_video=False)
         measured_pass = loudness.measure_pass(sound.inputs, sound.graph, sound.audio_label, target)
         audio_filter = loudness.second_pass_filter(measured_pass, target, SAMPLE_RATE)
-    cue_list = load_cue_list(loaded, name)
-    overlays = lower_thirds(cue_list, loaded.session, timeline.timemap) if cue_list else []
     if preview:
         reason, formats = None, {}
     elif not allow_copy:
@@ -157,36 +190,45 @@ def render(
         level = round(float(video.level) * 10)
         reason, formats = stream_copy.why_not_copy(timeline, width, height, bool(overlays), level)
     method = FilmAssembly("render", reason)
+    remove_leftovers(output)
     with filter_safe_tempdir("capture-render-") as folder:
-        run = None
+        film = None
         if not preview and reason is None:
             try:
-                run, method = by_copy(timeline, width, height, formats, audio_filter,
-                                      audio_encode, output, progress)  # fmt: skip
+                film, method = by_copy(timeline, width, height, formats, audio_filter,
+                                       audio_encode, output, progress)  # fmt: skip
             except (MediaError, ToolFailedError) as error:
                 first_line = str(error).strip().splitlines()[0][:300]
                 method = FilmAssembly("render", f"the copy failed: {first_line}")
-        if run is None:
-            run = by_render(timeline, width, height, overlays, audio_filter, encode, output,
-                            folder, preview=preview, progress=progress)  # fmt: skip
-    editorial, editorial_error = [], None
-    if not preview:
-        try:
-            editorial = _write_editorial(loaded, timeline)
-        except Exception as error:  # an exchange file must never cost the render itself
-            editorial_error = f"{type(error).__name__}: {error}"
-    normalization = None if preview else loudness.normalization_type(run.stderr_tail)
-    measured = None if preview else loudness.measure_file(output)
+        if film is None:
+            film = by_render(timeline, width, height, overlays, audio_filter, encode, output,
+                             folder, preview=preview, progress=progress)  # fmt: skip
     report = loaded.layout.renders / f"{name}{suffix.removesuffix('.mp4')}.json"
-    atomic_write_text(
-        report,
-        json.dumps(
-            _report(loaded, timeline, output, preset.name, measured, normalization, method)
-            | {"editorial_error": editorial_error},
-            indent=2,
+    editorial, editorial_error = [], None
+    # the film, its report and its exports replace the old ones together, or not at all
+    with file_set() as files:
+        files.add(film.path, output)
+        normalization = None if preview else loudness.normalization_type(film.run.stderr_tail)
+        measured = None if preview else loudness.measure_file(film.path)
+        if not preview:
+            try:
+                editorial = _write_editorial(loaded, timeline, files)
+            except OSError:
+                raise  # a full disk is the whole render's failure, not the export's
+            except Exception as error:  # an exchange file must never cost the render itself
+                editorial_error = f"{type(error).__name__}: {error}"
+        files.write_text(
+            report,
+            json.dumps(
+                _report(loaded, timeline, output, preset.name, measured, normalization, method)
+                | {"editorial_error": editorial_error},
+                indent=2,
+            )
+            + "\n",
         )
-        + "\n",
-    )
+    if editorial_error is not None:  # the old exports describe another cut
+        for suffix in EDITORIAL_SUFFIXES:
+            (loaded.layout.renders / f"{name}{suffix}").unlink(missing_ok=True)
     return RenderResult(
         output,
         report,

@@ -68,6 +68,9 @@ class Clip(StrictModel):
         return self
 
 
+LONGEST_CARD_S = 30.0
+
+
 def _card_shorthand(value: Any) -> Any:
     """``title_card: true`` is a card of the default length; ``false`` is none."""
     if value is True:
@@ -81,7 +84,7 @@ class Card(StrictModel):
     """The opening title or the closing credits, drawn from session.yaml (title, date, place,
     speakers, credits, funding mention, logos)."""
 
-    duration: float = Field(default=5.0, ge=1, le=30)
+    duration: float = Field(default=5.0, ge=1, le=LONGEST_CARD_S)
 
 
 CardOption = Annotated[Card | None, BeforeValidator(_card_shorthand)]
