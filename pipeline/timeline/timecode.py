@@ -1,10 +1,11 @@
-"""Times in cue lists: seconds (12.5), HH:MM:SS.mmm, or HH:MM:SS:FF (25 fps by default)."""
+"""Times in cue lists: seconds (12.5), HH:MM:SS.mmm, HH:MM:SS,mmm (as subtitle files and the
+subtitle checker write them), or HH:MM:SS:FF (25 fps by default)."""
 
 from __future__ import annotations
 
 import re
 
-_CLOCK = re.compile(r"^(\d{1,2}):([0-5]\d):([0-5]\d)(?:\.(\d{1,3}))?$")
+_CLOCK = re.compile(r"^(\d{1,2}):([0-5]\d):([0-5]\d)(?:[.,](\d{1,3}))?$")
 _FRAMES = re.compile(r"^(\d{1,2}):([0-5]\d):([0-5]\d):(\d{2})$")
 
 
@@ -45,8 +46,8 @@ def _parse_time_ms(value: object, fps: float) -> int:
                 raise ValueError(f"frame {frames} does not exist at {fps:g} fps")
             return ((hours * 60 + minutes) * 60 + seconds) * 1000 + round(frames * 1000 / fps)
     raise ValueError(
-        f"{value!r} is not a time: use seconds (754.2), HH:MM:SS.mmm (00:12:34.200) "
-        "or HH:MM:SS:FF (00:12:34:05)"
+        f"{value!r} is not a time: use seconds (754.2), HH:MM:SS.mmm (00:12:34.200 or "
+        "00:12:34,200) or HH:MM:SS:FF (00:12:34:05)"
     )
 
 
