@@ -57,6 +57,8 @@ def render_command(
                      f"{method.encoded_frames} re-encoded at the cuts")  # fmt: skip
     elif method and method.reason:
         stdout.print(f"picture rendered (not copied: {method.reason})", markup=False)
+    for note in result.cut_notes:
+        stdout.print(f"cut: {note}", markup=False, highlight=False)
     stdout.print(f"report: {result.report}")
     if result.editorial:
         stdout.print(f"for editing software: {', '.join(p.name for p in result.editorial)}")

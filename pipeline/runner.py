@@ -51,6 +51,20 @@ class OutputFile:
 
 
 @dataclass(frozen=True)
+class FilterGraph:
+    """A ``-filter_complex`` graph in an argv. One that would pass INLINE_GRAPH_BYTES goes
+    through a file instead (``-filter_complex_script``): Linux refuses a single argument
+    over 128 KiB ("Argument list too long"), which a film of some 200 clips reaches."""
+
+    text: str
+
+
+INLINE_GRAPH_BYTES = 64 * 1024
+GRAPH_FILE_TAIL = r"-[A-Za-z0-9_]+\.txt"
+"""What follows the process id in a graph file's name (``mkstemp``'s random part)."""
+
+
+@dataclass(frozen=True)
 class ToolRun:
     argv: list[str]
     returncode: int
@@ -59,7 +73,7 @@ class ToolRun:
     stderr_tail: str
 
 
-Arg = str | Path | OutputFile
+Arg = str | Path | OutputFile | FilterGraph
 
 
 def media_url(path: Path) -> str:
@@ -87,8 +101,9 @@ _OUR_TEMPDIR = re.compile(r"capture-[a-z]+-(\d+)-[A-Za-z0-9_]+")
 
 
 def _remove_dead_tempdirs() -> None:
-    """Folders named as ``filter_safe_tempdir`` names them, owned by this user, whose
-    process is gone."""
+    """Folders named as ``filter_safe_tempdir`` names them (and graph files, see
+    FilterGraph), owned by this user, whose process is gone."""
+    remove_dead_leftovers(Path(tempfile.gettempdir()), "capture-graph-", GRAPH_FILE_TAIL)
     for folder in Path(tempfile.gettempdir()).glob("capture-*-*"):
         match = _OUR_TEMPDIR.fullmatch(folder.name)
         try:
@@ -190,8 +205,18 @@ class _PreparedArgs:
     def __init__(self, args: Iterable[Arg], *, url_paths: bool) -> None:
         self.argv: list[str] = []
         self.outputs: list[tuple[Path, Path]] = []  # (temporary, final)
+        self.scripts: list[Path] = []
+        try:
+            self._prepare(args, url_paths)
+        except BaseException:
+            self.remove_scripts()
+            raise
+
+    def _prepare(self, args: Iterable[Arg], url_paths: bool) -> None:
         for arg in args:
-            if isinstance(arg, OutputFile):
+            if isinstance(arg, FilterGraph):
+                self.argv += self._graph(arg)
+            elif isinstance(arg, OutputFile):
                 final = Path(os.path.abspath(arg.path))
                 try:
                     final.parent.mkdir(parents=True, exist_ok=True)
@@ -212,6 +237,20 @@ class _PreparedArgs:
                 self.argv.append(media_url(arg) if url_paths else str(arg))
             else:
                 self.argv.append(str(arg))
+
+    def _graph(self, graph: FilterGraph) -> list[str]:
+        if len(graph.text.encode()) <= INLINE_GRAPH_BYTES:
+            return ["-filter_complex", graph.text]
+        fd, name = tempfile.mkstemp(prefix=f"capture-graph-{os.getpid()}-", suffix=".txt")
+        self.scripts.append(Path(name))
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(graph.text)
+        log.debug("graph %s: %s", name, graph.text)  # the file goes once ffmpeg has run
+        return ["-filter_complex_script", name]
+
+    def remove_scripts(self) -> None:
+        for script in self.scripts:
+            script.unlink(missing_ok=True)
 
     def discard(self) -> None:
         for temp, _ in self.outputs:
@@ -271,6 +310,7 @@ def _execute(
         committed = True
         return result
     finally:
+        prepared.remove_scripts()
         if not committed:
             with interrupts_deferred():
                 prepared.discard()

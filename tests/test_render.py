@@ -22,6 +22,7 @@ from pipeline.scaffold import init_session
 from pipeline.session import LoadedSession, load_session
 from pipeline.sync_session import run_sync
 from pipeline.timeline.build import build_timeline
+from pipeline.timeline.cut_points import BREATH_MS
 from pipeline.timeline.resolve import find_quote, resolve_clips
 from pipeline.transcription.transcript import Word
 
@@ -259,8 +260,11 @@ def test_clips_given_by_quotes_resolve_on_the_sample(ingested) -> None:
         encoding="utf-8",
     )
     (clip,) = resolve_clips(ingested, "highlights")
-    assert clip.in_ms == pytest.approx(words[2].start_ms - 80, abs=40)
-    assert clip.out_ms == pytest.approx(words[9].end_ms + 80, abs=40)
+    # the cuts sit in pauses, a breath away from any word, keeping every quoted word
+    assert clip.in_ms <= words[2].start_ms - BREATH_MS and clip.out_ms >= words[9].end_ms
+    for cut in (clip.in_ms, clip.out_ms):
+        inside = [w.text for w in words if w.start_ms - BREATH_MS < cut < w.end_ms + BREATH_MS]
+        assert not inside or any("no pause" in str(n) for n in clip.notes), (cut, inside)
 
 
 def test_every_cue_list_problem_is_reported_with_its_line(tmp_path: Path) -> None:
@@ -781,3 +785,43 @@ def test_lower_third_boxes_never_overlap(height: int) -> None:
         top_of_below = below.from_bottom + line_height(below.font, below.size)
         assert above.from_bottom - box_border(above.size) > top_of_below + box_border(below.size)
         assert above.from_bottom - below.from_bottom < 2.2 * below.size, "and stay together"
+
+
+def test_a_lower_third_outside_the_film_is_refused_at_its_line(tmp_path: Path) -> None:
+    """It was dropped without a word."""
+    loaded = _one_camera_session(
+        tmp_path,
+        "clips:\n  - {in: 0.0, out: 1.0}\nlower_thirds:\n"
+        "  - {at: 0.5, speaker: Claire Martin}\n  - {at: 3.0, speaker: Claire Martin}\n",
+        json.dumps([{"name": "Claire Martin", "role": "géographe"}]),
+    )
+    with pytest.raises(ConfigError) as caught:
+        render(loaded, "highlights", preview=True)
+    (problem,) = caught.value.problems
+    assert problem.line == 5 and "00:00:03.000 is not in the film" in problem.message
+
+
+@pytest.mark.slow
+def test_a_film_of_300_clips_renders(tmp_path: Path) -> None:
+    """Between 200 and 300 clips the render failed with "Argument list too long": the whole
+    filtergraph was one argument (Linux takes at most 128 KiB in one); it now goes through a
+    file. A full version switching camera every 30 s has some 240 clips in two hours."""
+    card = tmp_path / "cards" / "cam"
+    card.mkdir(parents=True)
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25:duration=67",
+           "-f", "lavfi", "-i", "sine=duration=67", "-c:v", "libx264", "-preset", "ultrafast",
+           "-g", "25", "-c:a", "aac", card / "C0001.MP4")  # fmt: skip
+    loaded = init_session(tmp_path / "s", title="Trois cents", date=date(2026, 3, 12))
+    yaml_file = loaded.layout.session_file
+    text = yaml_file.read_text(encoding="utf-8")
+    yaml_file.write_text(text.replace("sources: []", f"sources:\n  - {{path: {card}, camera: A}}"))
+    clips = "".join(
+        f"  - {{in: {n * 0.22:.2f}, out: {n * 0.22 + 0.2:.2f}, exact: true}}\n" for n in range(300)
+    )
+    (loaded.layout.cues / "full.yaml").write_text("clips:\n" + clips, encoding="utf-8")
+    loaded = load_session(loaded.root)
+    run_ingest(loaded, plan_ingest(loaded, resolve_sources(loaded, [], [])))
+    run_sync(loaded)
+    result = render(loaded, "full", preview=True)
+    for stream in ("v:0", "a:0"):
+        assert _duration(result.output, stream) == pytest.approx(60.0, abs=FRAME)

@@ -240,7 +240,7 @@ def _render(film: str) -> Callable[[RunContext], Outcome]:
         how = result.assembly.method if result.assembly else "render"
         warnings = (
             [f"no editing export: {result.editorial_error}"] if result.editorial_error else []
-        )
+        ) + [f"cut: {note}" for note in result.cut_notes]
         return Outcome(f"{result.output.name}, {result.duration_s:.1f} s, "
                        f"{result.integrated_lufs:.1f} LUFS ({how})", warnings)  # fmt: skip
 

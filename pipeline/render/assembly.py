@@ -20,6 +20,7 @@ from pipeline.render.stream_copy import SourceFormat
 from pipeline.runner import (
     TEMPORARY_FOLDER_TAIL,
     Arg,
+    FilterGraph,
     OutputFile,
     ToolRun,
     remove_dead_leftovers,
@@ -112,7 +113,7 @@ def by_render(
     # checked under another name first: a film that came out short never replaces the last one
     candidate = _candidate(output, "rendered")
     run = run_ffmpeg(
-        [*assembly.inputs, "-filter_complex", graph, "-map", "[out_video]",
+        [*assembly.inputs, FilterGraph(graph), "-map", "[out_video]",
          "-map", "[out_audio]", *encode, "-loglevel", "info", OutputFile(candidate)],
         duration=timeline.duration_s,
         progress=progress,
@@ -150,7 +151,7 @@ def _copy_in(
     picture_input = sum(1 for arg in sound.inputs if arg == "-i")
     run = run_ffmpeg(
         [*sound.inputs, "-f", "concat", "-safe", "1", "-i", picture.concat_list,
-         "-filter_complex", f"{sound.graph};{sound.audio_label}{audio_filter}[out_audio]",
+         FilterGraph(f"{sound.graph};{sound.audio_label}{audio_filter}[out_audio]"),
          "-map", f"{picture_input}:v:0", "-map", "[out_audio]", "-c:v", "copy",
          *audio_encode, "-movflags", "+faststart", "-loglevel", "info", OutputFile(candidate)],
         duration=timeline.duration_s,

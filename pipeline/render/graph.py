@@ -45,7 +45,7 @@ def _input(cut, kind: str) -> list[Arg]:
     flags = ["-vn"] if kind == "audio" else ["-an"]
     start = cut.start_s - _preroll(cut)
     length = cut.duration_s + _preroll(cut) + 0.5
-    return [*flags, "-ss", f"{start:.6f}", "-t", f"{length:.6f}", "-i", cut.path]
+    return [*flags, "-threads", "1", "-ss", f"{start:.6f}", "-t", f"{length:.6f}", "-i", cut.path]
 
 
 def _timecode(session_ms: int, fps: int) -> str:

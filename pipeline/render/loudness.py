@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pipeline.errors import ToolFailedError
 from pipeline.presets_loader import Loudness
-from pipeline.runner import Arg, run_ffmpeg
+from pipeline.runner import Arg, FilterGraph, run_ffmpeg
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,10 @@ def measure_pass(inputs: list[Arg], graph: str, audio_label: str, target: Loudne
     """Pass one: the loudness of the assembled sound (an audio-only assembly), nothing
     written."""
     run = run_ffmpeg(
-        [*inputs, "-filter_complex",
-         f"{graph};{audio_label}loudnorm=I={target.integrated_lufs}:TP={target.true_peak_dbtp}:"
-         f"LRA={target.loudness_range_lu}:print_format=json[measured]",
+        [*inputs,
+         FilterGraph(f"{graph};{audio_label}loudnorm=I={target.integrated_lufs}:"
+                     f"TP={target.true_peak_dbtp}:LRA={target.loudness_range_lu}:"
+                     "print_format=json[measured]"),
          "-map", "[measured]", "-loglevel", "info", "-f", "null", "-"],
         label="measuring loudness",
     )  # fmt: skip

@@ -34,8 +34,9 @@ from pipeline.render.text_layout import TextDoesNotFit, card_layout, lower_third
 from pipeline.runner import filter_safe_tempdir
 from pipeline.session import LoadedSession
 from pipeline.timeline.build import build_timeline
-from pipeline.timeline.cuelist import load_cue_list
+from pipeline.timeline.cuelist import CueList, load_cue_list
 from pipeline.timeline.model import Timeline, TimelineCard, TimelineItem
+from pipeline.timeline.timecode import format_time_ms
 from pipeline.yamlio import load_yaml
 
 PREVIEW_HEIGHT = 360
@@ -54,6 +55,8 @@ class RenderResult:
     assembly: FilmAssembly | None = None
     editorial_error: str | None = None
     """Why the OTIO/FCP XML/EDL files could not be written (the render itself is fine)."""
+    cut_notes: list[str] = field(default_factory=list)
+    """Cuts that speech moved, transitions it shortened or that cover words."""
 
 
 def _width(height: int) -> int:
@@ -94,6 +97,7 @@ def _report(
             "pass_two": normalization,
         },
         "items": [_item(i, timeline.fps, source) for i in timeline.items],
+        "cut_notes": timeline.cut_notes,
         "time_map": [asdict(span) for span in timeline.timemap.spans],
     }  # fmt: skip
 
@@ -118,12 +122,23 @@ def _write_editorial(loaded: LoadedSession, timeline: Timeline, files: FileSet) 
     return write_editorial(film, loaded.layout.renders, timeline.name, files)
 
 
-def _check_text_fits(
-    timeline: Timeline, overlays: list[LowerThirdOnFilm], width: int, height: int, cues: Path
+def _check_overlays(
+    timeline: Timeline,
+    cue_list: CueList | None,
+    overlays: list[LowerThirdOnFilm],
+    width: int,
+    height: int,
+    cues: Path,
 ) -> None:
     """Every card and lower third laid out before any encode: text that cannot be drawn
-    legibly is refused at its line of the cue list, with what to change."""
+    legibly, and a lower third at a moment the film does not show, are refused at their
+    line of the cue list, with what to change."""
     refused: list[tuple[tuple[str | int, ...], str]] = []
+    placed = {overlay.cue_index for overlay in overlays}
+    for index, item in enumerate(cue_list.lower_thirds if cue_list else []):
+        if index not in placed:
+            refused.append((("lower_thirds", index), f"{format_time_ms(item.at)} is not in the "
+                            "film: no clip shows that moment of the session"))  # fmt: skip
     for item in timeline.items:
         if isinstance(item, TimelineCard):
             try:
@@ -138,9 +153,8 @@ def _check_text_fits(
             refused.append((("lower_thirds", overlay.cue_index), error.problems[0].message))
     if refused:
         lines = load_yaml(cues)
-        raise ConfigError(
-            [Problem(cues, lines.line_of(place), None, message) for place, message in refused]
-        )
+        found = [Problem(cues, lines.line_of(place), None, message) for place, message in refused]
+        raise ConfigError(sorted(found, key=lambda problem: problem.line or 0))
 
 
 def render(
@@ -161,7 +175,9 @@ def render(
     width = _width(height)
     cue_list = load_cue_list(loaded, name)
     overlays = lower_thirds(cue_list, loaded.session, timeline.timemap) if cue_list else []
-    _check_text_fits(timeline, overlays, width, height, loaded.layout.cues / f"{name}.yaml")
+    _check_overlays(
+        timeline, cue_list, overlays, width, height, loaded.layout.cues / f"{name}.yaml"
+    )
     suffix = ".preview.mp4" if preview else ".mp4"
     output = loaded.layout.renders / f"{name}{suffix}"
     video = preset.video
@@ -239,4 +255,5 @@ def render(
         editorial,
         method,
         editorial_error,
+        timeline.cut_notes,
     )

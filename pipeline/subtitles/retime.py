@@ -1,7 +1,8 @@
 """Subtitles of the master (session clock) carried onto a film's timeline.
 
-Each cue is cut by the film's clips: the part inside a clip moves with it, the part outside
-is dropped, so no cue ever spans a cut. A piece that keeps most of its cue (KEEP_FRACTION) is
+Each cue is cut by the film's clips: the part heard in a clip (the whole clip, including
+its halves under transitions) moves with it, the part outside is dropped, so no cue ever
+spans a cut. A piece that keeps most of its cue (KEEP_FRACTION) is
 kept even if it now reads a little fast (the checker reports it); a smaller piece is kept only
 when it is still readable (minimum duration, reading-speed limit), else dropped. Cues that
 would now be closer than the minimum gap are shortened.
@@ -25,8 +26,8 @@ def retime(cues: list[Cue], timemap: TimeMap, rules: SubtitleRules = RULES) -> l
     pieces: list[Cue] = []
     for cue in cues:
         for span in timemap.spans:
-            start = max(cue.start_ms, span.session_start_ms)
-            end = min(cue.end_ms, span.session_end_ms)
+            start = max(cue.start_ms, span.heard_from_ms)
+            end = min(cue.end_ms, span.heard_until_ms)
             if end <= start:
                 continue
             kept = (end - start) / max(1, cue.duration_ms)
@@ -53,14 +54,27 @@ def retime(cues: list[Cue], timemap: TimeMap, rules: SubtitleRules = RULES) -> l
                     words=words,
                 )
             )
-    pieces.sort(key=lambda c: c.start_ms)
+    return spaced_cues(pieces, rules)
+
+
+def spaced_cues(pieces: list[Cue], rules: SubtitleRules = RULES) -> list[Cue]:
+    """``pieces`` in film order, never overlapping. Two clips heard together under a
+    transition (or repeating a moment) give overlapping pieces: the earlier one is shortened
+    to end the minimum gap before the later; if that leaves it too short to read, the later
+    one starts after it instead; if neither can be read, the one holding more text stays."""
     spaced: list[Cue] = []
-    for piece in pieces:
-        if spaced and piece.start_ms - spaced[-1].end_ms < rules.min_gap_ms:
-            previous = spaced[-1]
-            end = piece.start_ms - rules.min_gap_ms
-            if end - previous.start_ms < rules.min_duration_ms:
-                continue  # two clips repeat the same moment: keep the earlier cue whole
+    for piece in sorted(pieces, key=lambda c: c.start_ms):
+        if not spaced or piece.start_ms - spaced[-1].end_ms >= rules.min_gap_ms:
+            spaced.append(piece)
+            continue
+        previous = spaced[-1]
+        end = piece.start_ms - rules.min_gap_ms
+        start = previous.end_ms + rules.min_gap_ms
+        if end - previous.start_ms >= rules.min_duration_ms:
             spaced[-1] = previous.moved(previous.start_ms, end)
-        spaced.append(piece)
+            spaced.append(piece)
+        elif piece.end_ms - start >= rules.min_duration_ms:
+            spaced.append(piece.moved(start, piece.end_ms))
+        elif reading_chars(list(piece.lines)) > reading_chars(list(previous.lines)):
+            spaced[-1] = piece
     return spaced

@@ -31,7 +31,7 @@ from pipeline.subtitles.formats import (
     to_vtt,
 )
 from pipeline.subtitles.paragraphs import paragraphs
-from pipeline.subtitles.retime import retime
+from pipeline.subtitles.retime import retime, spaced_cues
 from pipeline.subtitles.review_sheet import render_review_sheet
 from pipeline.subtitles.rules import RULES
 from pipeline.subtitles.segment import segment_words, transcript_words
@@ -185,36 +185,38 @@ def film_cues(
     transcript: Transcript | None,
 ) -> list[Cue]:
     """A film's subtitles: the reviewed master cut by the film's clips, or, without a
-    review, new cues built clip by clip from the words inside each clip (so generated
-    subtitles always meet the rules and never span a cut)."""
+    review, new cues built clip by clip from the words heard in each clip (so generated
+    subtitles always meet the rules and never span a cut); where two clips are heard
+    together under a transition, the outgoing clip's cue ends before the incoming one's."""
     if reviewed:
         return retime(master, timemap)
     words = transcript_words(transcript) if transcript else []
     terms = loaded.session.glossary.all_terms()
     cues: list[Cue] = []
     for span in timemap.spans:
-        inside = [
-            w
-            for w in words
-            if span.session_start_ms <= w.start_ms and w.end_ms <= span.session_end_ms
-        ]
-        last_end = span.session_end_ms - RULES.min_gap_ms
+        # every word heard in the clip, those fading under a transition too
+        heard = span.heard_from_ms, span.heard_until_ms
+        inside = [w for w in words if heard[0] <= (w.start_ms + w.end_ms) // 2 < heard[1]]
+        last_end = span.heard_until_ms - RULES.min_gap_ms
         for cue in segment_words(inside, terms):
-            end = max(cue.start_ms + 1, min(cue.end_ms, last_end))
+            start = max(cue.start_ms, heard[0])  # a word cut at the clip's start
+            end = max(start + 1, min(cue.end_ms, last_end))
             cues.append(
                 replace(
                     cue,
-                    start_ms=span.to_output(cue.start_ms),
+                    start_ms=span.to_output(start),
                     end_ms=span.to_output(end),
                     words=tuple(
                         replace(
-                            w, start_ms=span.to_output(w.start_ms), end_ms=span.to_output(w.end_ms)
+                            w,
+                            start_ms=span.to_output(max(w.start_ms, heard[0])),
+                            end_ms=span.to_output(w.end_ms),
                         )
                         for w in cue.words
                     ),
                 )
             )
-    return cues
+    return spaced_cues(cues)
 
 
 def build_subtitles(loaded: LoadedSession) -> BuildReport:

@@ -137,7 +137,8 @@ def build_timeline(loaded: LoadedSession, name: str) -> Timeline:
                 Problem(
                     cue_file, line, f"clips[{index}]",
                     f"no recording of camera {camera or '(any)'} covers "
-                    f"{first / 1000:.3f}-{last / 1000:.3f} s on the session clock",
+                    f"{first / 1000:.3f}-{last / 1000:.3f} s on the session clock"
+                    + "".join(f" ({note})" for note in clip.notes),
                 )
             )  # fmt: skip
             continue
@@ -170,8 +171,11 @@ def build_timeline(loaded: LoadedSession, name: str) -> Timeline:
             )
             for c in video[1]
         )
+        notes = tuple(f"{cue_file.name}:{line}: {note}" for note in clip.notes)
         clips.append(
-            TimelineClip(first, last, video[0].camera, video_cuts, sound[1], sound[0].camera)
+            TimelineClip(
+                first, last, video[0].camera, video_cuts, sound[1], sound[0].camera, cut_notes=notes
+            )  # fmt: skip
         )
     try:
         pieces = film_pieces(cue_list, resolved, fps, cue_file)

@@ -10,13 +10,13 @@ coming in, so the map's spans never overlap.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 from pipeline.errors import ConfigError, Problem
 from pipeline.timeline.cuelist import CueList, TransitionType
+from pipeline.timeline.cut_points import transition_frames
 from pipeline.timeline.resolve import ResolvedClip
 from pipeline.timeline.timemap import Span, TimeMap
 
@@ -35,11 +35,6 @@ class Piece:
     overlap_frames: int = 0
     """Shared with the piece before (a crossfade or a dip)."""
     clip: ResolvedClip | None = None
-
-
-def _transition_frames(seconds: float, fps: int) -> int:
-    """An even number of frames (at least two), so each half is whole frames."""
-    return max(2, 2 * math.floor(seconds * fps / 2 + 0.5))
 
 
 def film_pieces(
@@ -66,7 +61,7 @@ def film_pieces(
                 )  # fmt: skip
             )
         elif kind != TransitionType.CUT:
-            overlap = _transition_frames(clip.transition.duration, fps)
+            overlap = transition_frames(clip.transition.duration, fps)
             shortest = min(frames, pieces[-1].frames)
             if overlap * 2 > shortest:
                 problems.append(
@@ -104,6 +99,8 @@ def timemap_of(pieces: list[Piece], fps: int) -> TimeMap:
                 piece.clip.in_ms + _ms(head, fps),
                 piece.clip.out_ms - _ms(tail, fps),
                 _ms(start + head, fps),
+                piece.clip.in_ms,
+                piece.clip.out_ms,
             )
         )
     return TimeMap(tuple(spans))

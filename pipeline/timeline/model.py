@@ -32,6 +32,8 @@ class TimelineClip:
     transition: TransitionType = TransitionType.CUT
     overlap_frames: int = 0
     """Frames shared with the piece before (crossfade, dip)."""
+    cut_notes: tuple[str, ...] = ()
+    """Where speech moved its cuts or shortened its transition, for the report."""
 
     @property
     def duration_s(self) -> float:
@@ -80,6 +82,10 @@ class Timeline:
     @property
     def clips(self) -> tuple[TimelineClip, ...]:
         return tuple(i for i in self.items if isinstance(i, TimelineClip))
+
+    @property
+    def cut_notes(self) -> list[str]:
+        return [note for clip in self.clips for note in clip.cut_notes]
 
     def item_frames(self, item: TimelineItem) -> int:
         if isinstance(item, TimelineCard):

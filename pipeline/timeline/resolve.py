@@ -8,15 +8,32 @@ ones, is an error that lists the candidates with their times.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 from rapidfuzz import fuzz
 
-from pipeline.errors import ConfigError, Problem
+from pipeline.errors import CaptureError, ConfigError, Problem
+from pipeline.recording_sound import RecordingSound
 from pipeline.session import LoadedSession
 from pipeline.subtitles.cues import clock
-from pipeline.timeline.cuelist import CueList, Transition, load_cue_list
+from pipeline.timeline.cuelist import Clip, CueList, Transition, TransitionType, load_cue_list
+from pipeline.timeline.cut_points import (
+    BREATH_MS,
+    CutNote,
+    Pause,
+    Pauses,
+    PlacedCut,
+    SessionSound,
+    Speech,
+    frame_at,
+    place_cut,
+    plan_switch,
+    plan_transition,
+    transition_frames,
+)
 from pipeline.timeline.timecode import on_frame
 from pipeline.transcription.glossary import plain_text
 from pipeline.transcription.transcript import Transcript, Word, load_transcript
@@ -26,8 +43,9 @@ MATCH_MIN = 80.0
 TIE_MARGIN = 3.0
 FPS = 25
 """The films' frame rate (PAL, as the cameras of French public events record)."""
-SNAP_MARGIN_MS = 80
-"""A cut moved to a word boundary keeps this much air (two frames) outside the word."""
+SOUND_RATE = 16_000
+"""The rate the session's sound is read at to find the quietest point of a pause (the
+transcription's: its decode is already cached)."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +57,8 @@ class ResolvedClip:
     transition: Transition = field(default_factory=Transition)
     """Into this clip from what precedes it."""
     audio: str | None = None
+    notes: tuple[CutNote, ...] = ()
+    """Cuts moved by more than a frame, transitions changed or covering words."""
 
 
 def transcript_words_in_order(transcript: Transcript | None) -> list[Word]:
@@ -72,12 +92,41 @@ def find_quote(quote: str, words: list[Word]) -> tuple[int, int]:
     return top[1], top[2]
 
 
-def _snap(ms: int, words: list[Word], start: bool) -> int:
-    """A cut inside a word moves out of it, to just before (start) or after (end) it."""
-    for word in words:
-        if word.start_ms < ms < word.end_ms:
-            return word.start_ms - SNAP_MARGIN_MS if start else word.end_ms + SNAP_MARGIN_MS
-    return ms
+_OPENED: dict[tuple[str, ...], RecordingSound] = {}
+"""Recordings opened for their sound, per process: the mono mix's weights are measured over
+the whole recording once (some 10 s for two hours), not once per film."""
+
+
+def session_sound(loaded: LoadedSession) -> SessionSound | None:
+    """The sound the transcript was made from, on the session clock, opened when first read
+    (None when the session has none yet). A recording that cannot be read gives NaN: the
+    cut is then placed by the words alone, never refused for it."""
+    from pipeline.transcription.run import choose_source
+
+    try:
+        source = choose_source(loaded)
+    except (CaptureError, OSError):
+        return None
+    recording = source.recording
+    key = (str(loaded.root), recording.id, *recording.files, *map(str, recording.part_durations))
+
+    def read(first_ms: int, last_ms: int) -> np.ndarray:
+        scale = (1 + source.drift) * SOUND_RATE / 1000
+        first = round((first_ms - source.offset_s * 1000) * scale)
+        count = max(0, round((last_ms - source.offset_s * 1000) * scale) - first)
+        out = np.full(count, np.nan, dtype=np.float32)
+        try:
+            if key not in _OPENED:
+                _OPENED[key] = RecordingSound(loaded.layout, recording, SOUND_RATE)
+            sound = _OPENED[key]
+            lo, hi = max(0, first), min(len(sound), first + count)
+            if hi > lo:
+                out[lo - first : hi - first] = sound.mono_between(lo, hi)
+        except (CaptureError, OSError, ValueError):
+            pass  # no sound to measure: every moment of the pause is as good
+        return out
+
+    return SessionSound(read, SOUND_RATE)
 
 
 def resolve_clips(
@@ -99,42 +148,118 @@ def resolve_cue_list(
     lines = load_yaml(cue_file)
     if words is None:
         words = transcript_words_in_order(load_transcript(loaded.layout.transcript))
-    problems, clips = [], []
+    found = Pauses(words)
+    sound = session_sound(loaded) if words else None
+    problems: list[Problem] = []
+    clips: list[ResolvedClip] = []
+    edges: list[_Edges] = []
+    asked_before: int | None = None  # where the clip before was asked to end (not exact)
     for index, clip in enumerate(cue_list.clips):
         line = lines.line_of(("clips", index))
         try:
-            if clip.from_quote or clip.to_quote:
-                if not words:
-                    raise ValueError("quotes need a transcript: run `capture transcribe` first")
-            if clip.from_quote:
-                first, _ = find_quote(clip.from_quote, words)
-                start = words[first].start_ms - SNAP_MARGIN_MS
+            asked_in, asked_out = _asked(clip, words)
+            if clip.exact:
+                cut_in = PlacedCut(_exact_frame(clip.in_ms, asked_in, "in", fps), None, None)
+                cut_out = PlacedCut(_exact_frame(clip.out_ms, asked_out, "out", fps), None, None)
+                switch = False
             else:
-                start = clip.in_ms if clip.exact else _snap(clip.in_ms, words, True)
-            if clip.to_quote:
-                _, last = find_quote(clip.to_quote, words)
-                end = words[last - 1].end_ms + SNAP_MARGIN_MS
-            else:
-                end = clip.out_ms if clip.exact else _snap(clip.out_ms, words, False)
-            if end <= start:
-                raise ValueError(f"ends ({clock(end)}) before it starts ({clock(start)})")
+                switch = asked_before is not None and asked_in == asked_before
+                edge = "switch" if switch else "in"
+                cut_in = place_cut(asked_in, edge, words, fps, sound, found)
+                cut_out = place_cut(asked_out, "out", words, fps, sound, found)
+                if cut_out.ms <= cut_in.ms:  # a clip shorter than the word it falls in
+                    cut_in = PlacedCut(frame_at(asked_in, "in", 1000 / fps), None, None)
+                    cut_out = PlacedCut(frame_at(asked_out, "out", 1000 / fps), None, None)
+                if switch:  # one cut for both: the camera changes, the speech runs on
+                    kept = tuple(n for n in clips[-1].notes if n.edge != "out")
+                    clips[-1] = replace(clips[-1], out_ms=cut_in.ms, notes=kept)
+                    edges[-1] = replace(edges[-1], cut_out=cut_in)
         except ValueError as error:
             problems.append(Problem(cue_file, line, f"clips[{index}]", str(error)))
+            asked_before = None
             continue
-        clips.append(
-            ResolvedClip(
-                on_frame(max(0, start), fps),
-                on_frame(end, fps),
-                clip.camera,
-                line,
-                clip.transition,
-                clip.audio,
-            )  # fmt: skip
-        )
+        asked_before = None if clip.exact else asked_out
+        notes = tuple(n for n in (cut_in.note, cut_out.note) if n is not None)
+        clips.append(ResolvedClip(cut_in.ms, cut_out.ms, clip.camera, line, clip.transition,
+                                  clip.audio, notes))  # fmt: skip
+        edges.append(_Edges(cut_in, cut_out, clip.exact, switch))
+    if not problems:
+        clips = _around_speech(clips, edges, words, fps, bool(cue_list.title_card), sound)
     problems += _unknown_speakers(loaded, cue_list, cue_file, lines)
     if problems:
         raise ConfigError(problems)
     return clips
+
+
+@dataclass(frozen=True)
+class _Edges:
+    cut_in: PlacedCut
+    cut_out: PlacedCut
+    exact: bool
+    switch: bool
+    """The clip starts where the one before ends (another camera, the same moment)."""
+
+
+def _asked(clip: Clip, words: list[Word]) -> tuple[int, int]:
+    """Where the editor asked the clip to start and end: times, or a breath outside the
+    quoted words."""
+    if (clip.from_quote or clip.to_quote) and not words:
+        raise ValueError("quotes need a transcript: run `capture transcribe` first")
+    asked_in, asked_out = clip.in_ms, clip.out_ms
+    if clip.from_quote:
+        first, _ = find_quote(clip.from_quote, words)
+        asked_in = max(0, words[first].start_ms - BREATH_MS)
+    if clip.to_quote:
+        _, last = find_quote(clip.to_quote, words)
+        asked_out = words[last - 1].end_ms + BREATH_MS
+    assert asked_in is not None and asked_out is not None
+    if asked_out <= asked_in:
+        raise ValueError(f"ends ({clock(asked_out)}) before it starts ({clock(asked_in)})")
+    return asked_in, asked_out
+
+
+def _exact_frame(time_ms: int | None, asked_ms: int, edge: str, fps: int) -> int:
+    """``exact: true``: a time on its nearest frame; a quote's edge on the frame that keeps
+    the quoted word whole."""
+    return on_frame(asked_ms, fps) if time_ms is not None else frame_at(asked_ms, edge, 1000 / fps)
+
+
+def _around_speech(
+    clips: list[ResolvedClip],
+    edges: list[_Edges],
+    words: list[Word],
+    fps: int,
+    after_a_card: bool,
+    sound: SessionSound | None,
+) -> list[ResolvedClip]:
+    """Each crossfade or dip taken from the pauses its cuts sit in (``plan_transition``; at a
+    change of camera, ``plan_switch``); into the first clip, after the title card, only the
+    incoming side has speech."""
+    planned = list(clips)
+    speech = Speech(words, fps, sound)
+    for index, clip in enumerate(clips):
+        kind = clip.transition.type
+        if kind == TransitionType.CUT or edges[index].exact or (index and edges[index - 1].exact):
+            continue
+        if index == 0 and not after_a_card:
+            continue  # refused later, with its line
+        frames = transition_frames(clip.transition.duration, fps)
+        incoming = edges[index].cut_in
+        if edges[index].switch:
+            plan = plan_switch(incoming, frames, kind.value, speech)
+        else:
+            card = PlacedCut(0, Pause(0, math.inf, None, None), None)  # no speech on a card
+            outgoing = edges[index - 1].cut_out if index else card
+            plan = plan_transition(outgoing, incoming, frames, kind.value, speech)
+        transition = clip.transition.model_copy(update={"duration": plan.frames / fps})
+        ours = tuple(n for n in plan.notes if n.edge != "out")
+        planned[index] = replace(planned[index], in_ms=plan.in_ms, transition=transition,
+                                 notes=planned[index].notes + ours)  # fmt: skip
+        if index:
+            theirs = tuple(n for n in plan.notes if n.edge == "out")
+            planned[index - 1] = replace(planned[index - 1], out_ms=plan.out_ms,
+                                         notes=planned[index - 1].notes + theirs)  # fmt: skip
+    return planned
 
 
 def _unknown_speakers(

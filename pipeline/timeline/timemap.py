@@ -10,9 +10,24 @@ LEAD_TOLERANCE_MS = 2500
 
 @dataclass(frozen=True)
 class Span:
+    """A clip on the map. Within a transition the first half belongs to the clip going out
+    and the second to the one coming in (``session_start_ms``..``session_end_ms``), but the
+    whole clip is heard, fading (``heard_start_ms``..``heard_end_ms``): captions follow
+    what is heard."""
+
     session_start_ms: int
     session_end_ms: int
     output_start_ms: int
+    heard_start_ms: int | None = None
+    heard_end_ms: int | None = None
+
+    @property
+    def heard_from_ms(self) -> int:
+        return self.session_start_ms if self.heard_start_ms is None else self.heard_start_ms
+
+    @property
+    def heard_until_ms(self) -> int:
+        return self.session_end_ms if self.heard_end_ms is None else self.heard_end_ms
 
     def to_output(self, session_ms: int) -> int:
         return self.output_start_ms + session_ms - self.session_start_ms
