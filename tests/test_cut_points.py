@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from pipeline.timeline.cut_points import (
     BREATH_MS,
     REACH_MS,
-    Pauses,
     SessionSound,
     Speech,
     place_cut,
@@ -61,32 +60,32 @@ def test_an_in_point_inside_a_word_moves_before_it_to_the_quietest_moment() -> N
     """`in: 00:00:47.100` inside "Lacatine" moved silently, and snapping landed 80 ms before
     the word whatever the sound."""
     sound = _sound(SENTENCE, quiet_ms=(4680,))
-    cut = place_cut(5300, "in", SENTENCE, FPS, sound)
+    cut = place_cut(5300, "in", Speech(SENTENCE, FPS, sound))
     assert cut.ms == 4680 and cut.ms % 40 == 0
     assert str(cut.note) == "in 00:00:05.300 → 00:00:04.680: moved before “Lacatine”"
-    out = place_cut(3000, "out", SENTENCE, FPS, _sound(SENTENCE, quiet_ms=(4520,)))
+    out = place_cut(3000, "out", Speech(SENTENCE, FPS, _sound(SENTENCE, quiet_ms=(4520,))))
     assert out.ms == 4520 and "moved after “arbres.”" in str(out.note)
 
 
 def test_a_cut_already_in_a_pause_stays_near_where_it_was_asked() -> None:
     """In even room tone, the level's small ups and downs do not carry a cut far."""
     for asked in (2100, 2300, 2500):
-        cut = place_cut(asked, "in", SENTENCE, FPS, _sound(SENTENCE))
+        cut = place_cut(asked, "in", Speech(SENTENCE, FPS, _sound(SENTENCE)))
         assert abs(cut.ms - asked) <= 120
         assert (cut.note is None) == (abs(cut.ms - asked) <= 40)
 
 
 def test_without_a_pause_within_reach_the_cut_stays_and_says_so() -> None:
     words = _words(*[(f"w{n}", 1000 + n * 200, 1200 + n * 200) for n in range(40)])
-    cut = place_cut(4010, "in", words, FPS, _sound(words))
+    cut = place_cut(4010, "in", Speech(words, FPS, _sound(words)))
     assert cut.ms == 4000 and cut.pause is None
     assert "no pause between words within 2.5 s: the cut is inside “w15”" in str(cut.note)
 
 
 def test_a_crossfade_is_taken_from_the_pauses_or_shortened_to_fit_them() -> None:
     """A 0.48 s crossfade put the quoted first word under the outgoing clip's last word."""
-    outgoing = place_cut(1900, "out", SENTENCE, FPS)  # after "tous.", an 800-ms pause
-    incoming = place_cut(5100, "in", SENTENCE, FPS)  # before "Lacatine", a 800-ms pause
+    outgoing = place_cut(1900, "out", Speech(SENTENCE, FPS))  # after "tous.", an 800-ms pause
+    incoming = place_cut(5100, "in", Speech(SENTENCE, FPS))  # before "Lacatine", a 800-ms pause
     plan = plan_transition(outgoing, incoming, 12, "crossfade", Speech(SENTENCE, FPS))
     assert plan.frames == 12
     fade = plan.frames * 40
@@ -98,8 +97,8 @@ def test_a_crossfade_is_taken_from_the_pauses_or_shortened_to_fit_them() -> None
     assert short.frames < 30 and "dip shortened from 1.20 s" in str(short.notes[0])
     talk = _words(*[(f"w{n}", 1000 + n * 200, 1200 + n * 200) for n in range(40)])
     tight = plan_transition(
-        place_cut(3010, "out", talk, FPS), place_cut(6010, "in", talk, FPS), 12, "crossfade",
-        Speech(talk, FPS),
+        place_cut(3010, "out", Speech(talk, FPS)), place_cut(6010, "in", Speech(talk, FPS)), 12,
+        "crossfade", Speech(talk, FPS),
     )  # fmt: skip
     assert tight.frames == 12
     assert str(tight.notes[0]).startswith("in 00:00:06.000: no pause holds the crossfade: it fades")
@@ -118,7 +117,7 @@ def test_a_cut_lands_on_a_frame_outside_every_word_or_says_why(gaps, lengths, as
         spans.append((f"w{number}", cursor, cursor + length))
         cursor += length
     words = _words(*spans)
-    cut = place_cut(asked, edge, words, FPS, found=Pauses(words))
+    cut = place_cut(asked, edge, Speech(words, FPS))
     assert cut.ms % 40 == 0
     if cut.pause is None:
         assert "no pause between words" in str(cut.note)
@@ -143,8 +142,8 @@ def test_a_short_clip_in_a_long_pause_keeps_its_length() -> None:
     """Applause between two sentences, asked 2.1–2.5 s: both cuts had moved to the quietest
     moment of the pause and the clip collapsed to nothing."""
     sound = _sound(SENTENCE, quiet_ms=(2300,))
-    start = place_cut(2100, "in", SENTENCE, FPS, sound)
-    end = place_cut(2500, "out", SENTENCE, FPS, sound)
+    start = place_cut(2100, "in", Speech(SENTENCE, FPS, sound))
+    end = place_cut(2500, "out", Speech(SENTENCE, FPS, sound))
     assert start.ms <= 2100 + 20 and end.ms >= 2500 - 20  # on frames: half of one either way
 
 
@@ -154,7 +153,7 @@ def test_an_out_point_after_a_quote_never_moves_before_its_words() -> None:
     talk = _words(
         ("Oui.", 1000, 1300), *[(f"w{n}", 1600 + n * 200, 1800 + n * 200) for n in range(30)]
     )
-    cut = place_cut(1800 + 10 * 200 + BREATH_MS, "out", talk, FPS, _sound(talk))
+    cut = place_cut(1800 + 10 * 200 + BREATH_MS, "out", Speech(talk, FPS, _sound(talk)))
     assert cut.pause is None and cut.ms >= 3800 + BREATH_MS
     assert "no pause between words within 2.5 s" in str(cut.note)
 
@@ -162,7 +161,7 @@ def test_an_out_point_after_a_quote_never_moves_before_its_words() -> None:
 def test_a_change_of_camera_mid_speech_shares_one_cut_and_centres_its_crossfade() -> None:
     """Back-to-back clips (A ends where B starts) each snapped to their own side: the words
     between the two pauses were heard twice."""
-    cut = place_cut(3000, "switch", SENTENCE, FPS, _sound(SENTENCE, quiet_ms=(2300,)))
+    cut = place_cut(3000, "switch", Speech(SENTENCE, FPS, _sound(SENTENCE, quiet_ms=(2300,))))
     assert cut.ms == 2280 or cut.ms == 2320  # the quiet moment between "tous." and "Nous"
     plan = plan_switch(cut, 12, "crossfade", Speech(SENTENCE, FPS))
     assert plan.frames == 12 and plan.out_ms - plan.in_ms == 12 * 40

@@ -21,7 +21,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -126,6 +126,24 @@ class Pauses:
                 if p.start_ms - reach_ms <= moment_ms <= p.end_ms + reach_ms]  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Speech:
+    """What cuts and transitions are placed around: the transcript's words (in time order),
+    their pauses, the film's frame rate and the sound, when it can be read."""
+
+    words: Sequence[Word]
+    fps: int
+    sound: SessionSound | None = None
+    pauses: Pauses = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pauses", Pauses(self.words))
+
+    @property
+    def frame_ms(self) -> float:
+        return 1000 / self.fps
+
+
 def _frames_in(pause: Pause, asked_ms: int, edge: str, fps: int) -> list[int]:
     """Frame boundaries (ms, on the session clock) inside ``pause`` where the cut may go.
     From a moment asked inside the pause, an in-point only moves earlier and an out-point
@@ -209,20 +227,13 @@ def _reason(pause: Pause, asked_ms: int, placed_ms: int, edge: str) -> str:
     return f"moved after {_word(pause.before)}{lost}"
 
 
-def place_cut(
-    asked_ms: int,
-    edge: str,
-    words: Sequence[Word],
-    fps: int,
-    sound: SessionSound | None = None,
-    found: Pauses | None = None,
-) -> PlacedCut:
+def place_cut(asked_ms: int, edge: str, speech: Speech) -> PlacedCut:
     """The frame boundary where a cut asked at ``asked_ms`` lands. ``edge``: "in" (a clip
     starts: the pause at or before is preferred), "out" (a clip ends: at or after), or
     "switch" (one clip ends where the next begins, another camera: the nearest pause)."""
-    frame_ms = 1000 / fps
+    frame_ms, fps, words, sound = speech.frame_ms, speech.fps, speech.words, speech.sound
     candidates = []
-    for pause in (found or Pauses(words)).near(asked_ms, REACH_MS):
+    for pause in speech.pauses.near(asked_ms, REACH_MS):
         distance, loses = _distance(pause, asked_ms, edge if edge != "switch" else "")
         if distance > REACH_MS or (loses and _skips_a_word(pause, asked_ms)):
             continue
@@ -286,20 +297,6 @@ def _quiet_span(cut: PlacedCut, frame_ms: float, sound: SessionSound | None):
     while last < hi and levels[last + 1 - lo] <= loudest:
         last += 1
     return first, last
-
-
-@dataclass(frozen=True)
-class Speech:
-    """What a transition is planned around: the transcript's words, the film's frame rate
-    and the sound, when it can be read."""
-
-    words: Sequence[Word]
-    fps: int
-    sound: SessionSound | None = None
-
-    @property
-    def frame_ms(self) -> float:
-        return 1000 / self.fps
 
 
 def _fades(speech: Speech, edge: str, at_ms: int, kind: str, under: list[tuple[float, float]]):

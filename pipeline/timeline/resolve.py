@@ -24,7 +24,6 @@ from pipeline.timeline.cut_points import (
     BREATH_MS,
     CutNote,
     Pause,
-    Pauses,
     PlacedCut,
     SessionSound,
     Speech,
@@ -148,8 +147,7 @@ def resolve_cue_list(
     lines = load_yaml(cue_file)
     if words is None:
         words = transcript_words_in_order(load_transcript(loaded.layout.transcript))
-    found = Pauses(words)
-    sound = session_sound(loaded) if words else None
+    speech = Speech(words, fps, session_sound(loaded) if words else None)
     problems: list[Problem] = []
     clips: list[ResolvedClip] = []
     edges: list[_Edges] = []
@@ -165,8 +163,8 @@ def resolve_cue_list(
             else:
                 switch = asked_before is not None and asked_in == asked_before
                 edge = "switch" if switch else "in"
-                cut_in = place_cut(asked_in, edge, words, fps, sound, found)
-                cut_out = place_cut(asked_out, "out", words, fps, sound, found)
+                cut_in = place_cut(asked_in, edge, speech)
+                cut_out = place_cut(asked_out, "out", speech)
                 if cut_out.ms <= cut_in.ms:  # a clip shorter than the word it falls in
                     cut_in = PlacedCut(frame_at(asked_in, "in", 1000 / fps), None, None)
                     cut_out = PlacedCut(frame_at(asked_out, "out", 1000 / fps), None, None)
@@ -184,7 +182,7 @@ def resolve_cue_list(
                                   clip.audio, notes))  # fmt: skip
         edges.append(_Edges(cut_in, cut_out, clip.exact, switch))
     if not problems:
-        clips = _around_speech(clips, edges, words, fps, bool(cue_list.title_card), sound)
+        clips = _around_speech(clips, edges, speech, bool(cue_list.title_card))
     problems += _unknown_speakers(loaded, cue_list, cue_file, lines)
     if problems:
         raise ConfigError(problems)
@@ -225,18 +223,13 @@ def _exact_frame(time_ms: int | None, asked_ms: int, edge: str, fps: int) -> int
 
 
 def _around_speech(
-    clips: list[ResolvedClip],
-    edges: list[_Edges],
-    words: list[Word],
-    fps: int,
-    after_a_card: bool,
-    sound: SessionSound | None,
+    clips: list[ResolvedClip], edges: list[_Edges], speech: Speech, after_a_card: bool
 ) -> list[ResolvedClip]:
     """Each crossfade or dip taken from the pauses its cuts sit in (``plan_transition``; at a
     change of camera, ``plan_switch``); into the first clip, after the title card, only the
     incoming side has speech."""
     planned = list(clips)
-    speech = Speech(words, fps, sound)
+    fps = speech.fps
     for index, clip in enumerate(clips):
         kind = clip.transition.type
         if kind == TransitionType.CUT or edges[index].exact or (index and edges[index - 1].exact):
