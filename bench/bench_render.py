@@ -9,11 +9,15 @@ preview turnaround after one changed cue, and the same edit as one bare ffmpeg c
 * stream copy: the same 3-minute film (clips only, as a plain full version) assembled by
   copy, in × real time, against the same film fully rendered and against a bare
   ``ffmpeg -f concat`` copy with inpoint/outpoint (not frame-exact: the floor).
+* many clips: a preview of 10, 100 and 300 clips of 0.2 s (320x180), each render in its own
+  process: time and the peak memory of its ffmpeg, 300 clips against 10 (the issue's bound
+  is 1.5).
 """
 
 from __future__ import annotations
 
 import subprocess
+import sys
 import tempfile
 import time
 from datetime import date
@@ -108,6 +112,55 @@ def _bare_copy(source: Path, clips: list[tuple[float, float]], work: Path) -> No
     )  # fmt: skip
 
 
+MANY = (10, 100, 300)
+RENDER_ALONE = """
+import resource, sys, time
+from pathlib import Path
+from pipeline.render.run import render
+from pipeline.session import load_session
+started = time.monotonic()
+render(load_session(Path(sys.argv[1])), "highlights", preview=True)
+print(time.monotonic() - started, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def _many_clips(work: Path) -> dict[str, object]:
+    card = CACHE / "card-70s-180p"
+    if not (card / "C0001.MP4").exists():
+        card.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            ["ffmpeg", "-v", "error", "-y",
+             "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=70",
+             "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=70",
+             "-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-c:a", "aac",
+             str(card / "C0001.MP4")],
+            check=True,
+        )  # fmt: skip
+    loaded = init_session(work / "many", title="Banc", date=date(2026, 3, 12))
+    text = loaded.layout.session_file.read_text(encoding="utf-8")
+    loaded.layout.session_file.write_text(
+        text.replace("sources: []", f"sources:\n  - {{path: {card}, camera: A}}"), encoding="utf-8"
+    )
+    loaded = load_session(loaded.root)
+    run_ingest(loaded, plan_ingest(loaded, resolve_sources(loaded, [], [])))
+    run_sync(loaded)
+    figures: dict[str, object] = {}
+    for count in MANY:
+        _write_cues(loaded, [(round(n * 0.22, 2), round(n * 0.22 + 0.2, 2)) for n in range(count)])
+        done = subprocess.run(
+            [sys.executable, "-c", RENDER_ALONE, str(loaded.root)],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        seconds, peak_kb = done.stdout.split()[-2:]
+        figures[f"clips_{count}_s"] = round(float(seconds), 2)
+        figures[f"clips_{count}_peak_mb"] = round(int(peak_kb) / 1024)
+    figures["memory_300_over_10_clips"] = round(
+        figures["clips_300_peak_mb"] / figures["clips_10_peak_mb"],
+        2,  # type: ignore[operator]
+    )
+    return figures
+
+
 def run() -> dict[str, object]:
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
@@ -143,4 +196,5 @@ def run() -> dict[str, object]:
         figures["copy_over_render"] = round(copied_s / rendered_s, 3)
         figures["bare_concat_copy_s"] = round(bare_copy_s, 2)
         figures["copy_over_bare_concat_copy"] = round(copied_s / bare_copy_s, 3)
+        figures |= _many_clips(work)
     return figures
