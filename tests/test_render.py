@@ -825,3 +825,15 @@ def test_a_film_of_300_clips_renders(tmp_path: Path) -> None:
     result = render(loaded, "full", preview=True)
     for stream in ("v:0", "a:0"):
         assert _duration(result.output, stream) == pytest.approx(60.0, abs=FRAME)
+    # the cuts share one input (memory stays flat): each clip still opens on its own frame
+    for clip in (2, 150, 298):  # starts on a whole source frame: 0.22 s x 25 = 5.5 frames
+        first_frame = round(clip * 0.22 * 25)
+        film = _frame(result.output, clip * 0.2 - 0.001)[40:]  # under the burnt-in timecode
+        distances = {
+            shift: np.abs(
+                film.astype(int)
+                - _frame(card / "C0001.MP4", (first_frame + shift) * FRAME - 0.001)[40:]
+            ).mean()
+            for shift in (-2, -1, 0, 1, 2)
+        }
+        assert min(distances, key=distances.__getitem__) == 0, (clip, distances)

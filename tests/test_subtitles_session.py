@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -11,12 +13,19 @@ import pytest
 from conftest import ffmpeg
 
 from pipeline.errors import CaptureError
+from pipeline.render.overlays import LowerThirdOnFilm
 from pipeline.session import LoadedSession
 from pipeline.status import session_status
 from pipeline.subtitles.burn import burn_subtitles
 from pipeline.subtitles.cues import Cue, clock
-from pipeline.subtitles.formats import read_subtitles, to_srt
-from pipeline.subtitles.run import build_subtitles, import_reviewed, paths, write_review_package
+from pipeline.subtitles.formats import VTT_LINE, read_subtitles, to_srt, to_vtt
+from pipeline.subtitles.run import (
+    build_subtitles,
+    clear_of,
+    import_reviewed,
+    paths,
+    write_review_package,
+)
 from pipeline.timeline.build import build_timeline
 from pipeline.timeline.resolve import resolve_clips
 from pipeline.transcription.run import run_transcribe
@@ -152,3 +161,31 @@ def test_a_reviewed_file_that_is_not_one_is_refused_with_its_name(ingested, tmp_
         assert message in " ".join(result.stderr.split()), (path, result.stderr)
         assert "internal error" not in result.stderr
     assert not paths(ingested).reviewed.exists()
+
+
+def test_a_caption_shown_with_a_lower_third_goes_above_it(tmp_path: Path) -> None:
+    """Captions and a lower third both sit at the bottom: while the lower third is on
+    screen, the captions go above it (WebVTT, burnt in; SRT to the top), the others stay."""
+    lower_third = LowerThirdOnFilm(1.0, 3.0, "Nadia Benali", "géographe", 0)
+    assert 0.12 < lower_third.top < 0.35
+    cues = [Cue(0, 700, ("Avant",)), Cue(800, 1500, ("Pendant",)), Cue(3000, 4000, ("Après",))]
+    placed = clear_of([lower_third], cues)
+    assert [cue.clear_above for cue in placed] == [None, lower_third.top, None]
+    vtt = tmp_path / "film.vtt"
+    vtt.write_text(to_vtt(placed), encoding="utf-8")
+    (line,) = re.findall(r"00:00:00.800 --> 00:00:01.500 line:-(\d+)\n", vtt.read_text())
+    assert int(line) * VTT_LINE > lower_third.top + VTT_LINE  # a browser line to spare
+    assert vtt.read_text(encoding="utf-8").count(" line:") == 1
+    assert [cue.text for cue in read_subtitles(vtt)] == ["Avant", "Pendant", "Après"]
+    assert "{\\an8}Pendant" in to_srt(placed) and "{\\an8}Avant" not in to_srt(placed)
+
+    video = tmp_path / "black.mp4"
+    ffmpeg("-f", "lavfi", "-i", "color=black:size=320x180:rate=25:duration=2",
+           "-c:v", "libx264", "-pix_fmt", "yuv420p", video)  # fmt: skip
+    out = tmp_path / "burnt.mp4"
+    raised = replace(Cue(0, 2000, ("Bonsoir {à} toutes", "et à tous")), clear_above=0.3)
+    burn_subtitles(video, [raised], out)
+    ys, xs = np.nonzero(_frame_gray(out, 1.0, 320, 180) > 128)
+    assert len(xs) > 100, "the text is drawn"
+    assert 0.1 * 180 <= ys.min() and ys.max() <= (1 - 0.3) * 180  # above what it clears
+    assert ys.max() >= (1 - 0.3 - 0.1) * 180  # just above it, not at the top

@@ -34,7 +34,7 @@ def film_text(
         cues, reviewed = [], False
     else:
         master, reviewed = master_cues(loaded, transcript)
-        cues = film_cues(loaded, master, reviewed, timemap, transcript)
+        cues = film_cues(loaded, master, reviewed, timemap, transcript, cue_list=cue_list)
     return FilmText(cues, reviewed, paragraphs(cues), chapters(cue_list, timemap, duration_ms))
 
 

@@ -11,10 +11,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.render.text_layout import box_border, lower_third_layout, one_line
+from pipeline.render.text_layout import (
+    REFERENCE_HEIGHT,
+    REFERENCE_WIDTH,
+    TextDoesNotFit,
+    box_border,
+    line_height,
+    lower_third_layout,
+    one_line,
+)
 from pipeline.session import Session
 from pipeline.timeline.cuelist import CueList
 from pipeline.timeline.timemap import TimeMap
+
+UNFITTING_TOP = 0.5
+"""Where captions go while a lower third too long to draw is due (``capture render`` refuses
+it at its cue list's line; subtitles are built before and must not fail on it)."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +37,18 @@ class LowerThirdOnFilm:
     detail: str
     cue_index: int
     """Its place in the cue list's ``lower_thirds`` (to point at its line)."""
+
+    @property
+    def top(self) -> float:
+        """The top of its highest box, as a fraction of the frame height from the bottom
+        (laid out at 1080p: every size of the film scales that layout)."""
+        try:
+            lines = lower_third_layout(self.name, self.detail, REFERENCE_WIDTH, REFERENCE_HEIGHT)
+        except TextDoesNotFit:  # the render refuses it at its line; keep captions clear
+            return UNFITTING_TOP
+        highest = lines[-1]
+        top = highest.from_bottom + line_height(highest.font, highest.size)
+        return (top + box_border(highest.size)) / REFERENCE_HEIGHT
 
 
 def lower_thirds(cue_list: CueList, session: Session, timemap: TimeMap) -> list[LowerThirdOnFilm]:

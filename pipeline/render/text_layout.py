@@ -29,6 +29,7 @@ SAFE_WIDTH = 0.8
 MIN_TEXT_HEIGHT = 0.028
 """The smallest font size drawn, as a share of the frame height (20 px at 720p)."""
 REFERENCE_HEIGHT = 1080
+REFERENCE_WIDTH = 1920
 """Layouts are decided at 1920x1080 and scaled to the film: a preview or a 360p test film
 wraps, shrinks and rolls exactly as the 1080p master does."""
 BODY_SIZE = 0.042

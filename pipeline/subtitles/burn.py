@@ -1,25 +1,26 @@
 """Subtitles burnt into the picture (for muted autoplay on social media), via libass.
 
-The style scales with the frame: libass lays SRT out on a 384×288 canvas stretched to the
+The style scales with the frame: the cues are laid out on a 384×288 canvas stretched to the
 video, so the sizes below are fractions of the frame height. Text sits inside the title-safe
-area (10 % margins), white with a dark outline.
+area (10 % margins), white with a dark outline, raised above a lower third on screen.
 
-The SRT handed to the filter is written to a fresh temporary folder whose path is checked to
-hold only safe characters, so no session path or cue text ever enters the filtergraph.
+The ASS script handed to the filter is written to a fresh temporary folder whose path is
+checked to hold only safe characters, so no session path or cue text enters the filtergraph.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from pipeline.probe import probe
 from pipeline.progress import ProgressReporter
 from pipeline.runner import OutputFile, filter_safe_tempdir, run_ffmpeg
 from pipeline.subtitles.cues import Cue
-from pipeline.subtitles.formats import to_srt
 
 CANVAS_HEIGHT = 288
+CANVAS_WIDTH = 384
+ABOVE_GAP = 0.02
+"""Room between a subtitle raised over a lower third and the lower third."""
 FONT_HEIGHT = 0.065
 """Font size as a fraction of the frame height."""
 SAFE_MARGIN = 0.10
@@ -33,17 +34,49 @@ STYLE = {
     "Shadow": 0,
     "Alignment": 2,
     "MarginV": round(SAFE_MARGIN * CANVAS_HEIGHT),
-    "MarginL": round(SAFE_MARGIN * 384),
-    "MarginR": round(SAFE_MARGIN * 384),
+    "MarginL": round(SAFE_MARGIN * CANVAS_WIDTH),
+    "MarginR": round(SAFE_MARGIN * CANVAS_WIDTH),
 }
 
 
-def _plain(cue: Cue) -> Cue:
-    """Cue text libass draws as it is: braces escaped (libass draws "\\{" as "{", so
+def _plain(line: str) -> str:
+    """A cue line libass draws as it is: braces escaped (libass draws "\\{" as "{", so
     "%{localtime}" stays "%{localtime}" and never opens an override block); a backslash,
     which would start an escape ("\\N", "\\h"), becomes a look-alike."""
-    table = str.maketrans({"{": "\\{", "}": "\\}", "\\": "∖"})
-    return replace(cue, lines=tuple(line.translate(table) for line in cue.lines))
+    return line.translate(str.maketrans({"{": "\\{", "}": "\\}", "\\": "∖"}))
+
+
+def _ass_time(ms: int) -> str:
+    centiseconds = round(ms / 10)
+    seconds, hundredths = divmod(centiseconds, 100)
+    minutes, second = divmod(seconds, 60)
+    hours, minute = divmod(minutes, 60)
+    return f"{hours}:{minute:02d}:{second:02d}.{hundredths:02d}"
+
+
+def to_ass(cues: list[Cue]) -> str:
+    """The cues as an ASS script in ``STYLE``: each line escaped, and a cue that must clear
+    a lower third given its own bottom margin, just above it (an SRT cannot carry that:
+    ffmpeg keeps none of its placement marks but ``{\\an}``)."""
+    names = ", ".join(STYLE)
+    values = ",".join(str(value) for value in STYLE.values())
+    script = [
+        "[Script Info]", "ScriptType: v4.00+", f"PlayResX: {CANVAS_WIDTH}",
+        f"PlayResY: {CANVAS_HEIGHT}", "ScaledBorderAndShadow: yes", "",
+        "[V4+ Styles]", f"Format: Name, {names}", f"Style: Default,{values}", "",
+        "[Events]",
+        "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text",
+    ]  # fmt: skip
+    for cue in cues:
+        margin = 0  # the style's
+        if cue.clear_above is not None:
+            margin = round(CANVAS_HEIGHT * (cue.clear_above + ABOVE_GAP))
+        text = "\\N".join(_plain(line) for line in cue.lines)
+        script.append(
+            f"Dialogue: 0,{_ass_time(cue.start_ms)},{_ass_time(cue.end_ms)},Default,,0,0,"
+            f"{margin},,{text}"
+        )
+    return "\n".join(script) + "\n"
 
 
 def burn_subtitles(
@@ -52,12 +85,11 @@ def burn_subtitles(
     """``video`` with ``cues`` (on its own timeline) drawn in; the sound is copied."""
     info = probe(video, check_vfr=False)
     with filter_safe_tempdir("capture-burn-") as folder:
-        srt = folder / "subtitles.srt"
-        srt.write_text(to_srt([_plain(cue) for cue in cues]), encoding="utf-8")
-        style = ",".join(f"{key}={value}" for key, value in STYLE.items())
+        script = folder / "subtitles.ass"
+        script.write_text(to_ass(cues), encoding="utf-8")
         run_ffmpeg(
             ["-i", video, "-map", "0:v:0", "-map", "0:a?",
-             "-vf", f"subtitles=filename={srt}:charenc=UTF-8:force_style='{style}'",
+             "-vf", f"subtitles=filename={script}",
              "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p",
              "-c:a", "copy", "-movflags", "+faststart", OutputFile(output)],
             duration=info.duration,

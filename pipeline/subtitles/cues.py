@@ -23,6 +23,9 @@ class Cue:
     lines: tuple[str, ...]
     words: tuple[CueWord, ...] = field(default=(), compare=False)
     speaker: str | None = field(default=None, compare=False)
+    clear_above: float | None = field(default=None, compare=False)
+    """Shown above this height (a fraction of the frame's, from its bottom): a lower third
+    is on screen below it. None: the usual place."""
 
     @property
     def text(self) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import io
+import math
 import re
 from pathlib import Path
 
@@ -25,6 +26,21 @@ class SubtitleFormatError(CaptureError):
     exit_code = ExitCode.BAD_INPUT
 
 
+TOP = "{\\an8}"
+"""How an SRT cue is kept clear of a lower third: at the top of the frame (the one placement
+mark, an ASS override, that SRT players honour)."""
+
+VTT_LINE = 0.053
+"""A browser's caption line, as a fraction of the frame height (Chromium's default size)."""
+
+
+def vtt_line_above(clear_above: float) -> int:
+    """The WebVTT line, counted from the bottom (``line:-N``), whose caption ends above
+    ``clear_above`` with a line to spare. Lines are the caption's own: larger captions
+    chosen by the viewer go higher, never down into what they clear."""
+    return math.ceil(clear_above / VTT_LINE) + 2
+
+
 def to_srt(cues: list[Cue]) -> str:
     items = pysrt.SubRipFile(
         [
@@ -32,7 +48,7 @@ def to_srt(cues: list[Cue]) -> str:
                 index,
                 start=pysrt.SubRipTime.from_ordinal(cue.start_ms),
                 end=pysrt.SubRipTime.from_ordinal(cue.end_ms),
-                text=cue.text,
+                text=cue.text if cue.clear_above is None else f"{TOP}{cue.text}",
             )
             for index, cue in enumerate(cues, start=1)
         ]
@@ -61,7 +77,9 @@ def to_vtt(cues: list[Cue], *, voices: bool = True) -> str:
     parts = ["WEBVTT", ""]
     for index, cue in enumerate(cues, start=1):
         parts.append(str(index))
-        parts.append(f"{clock(cue.start_ms, '.')} --> {clock(cue.end_ms, '.')}")
+        above = cue.clear_above
+        settings = "" if above is None else f" line:-{vtt_line_above(above)}"
+        parts.append(f"{clock(cue.start_ms, '.')} --> {clock(cue.end_ms, '.')}{settings}")
         parts.append(vtt_cue_text(cue, voices=voices))
         parts.append("")
     return "\n".join(parts)

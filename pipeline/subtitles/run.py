@@ -20,6 +20,8 @@ from pathlib import Path
 
 from pipeline.errors import CaptureError, ExitCode
 from pipeline.fsutil import atomic_write_bytes, atomic_write_text, read_limited
+from pipeline.render.overlays import LowerThirdOnFilm
+from pipeline.render.overlays import lower_thirds as shown_lower_thirds
 from pipeline.session import LoadedSession
 from pipeline.subtitles.check import Violation, check_cues
 from pipeline.subtitles.cues import Cue, CueWord, clock
@@ -36,7 +38,7 @@ from pipeline.subtitles.review_sheet import render_review_sheet
 from pipeline.subtitles.rules import RULES
 from pipeline.subtitles.segment import segment_words, transcript_words
 from pipeline.sync_session import session_end_s
-from pipeline.timeline.cuelist import TIMELINES, load_cue_list
+from pipeline.timeline.cuelist import TIMELINES, CueList, load_cue_list
 from pipeline.timeline.layout import film_pieces, timemap_of
 from pipeline.timeline.resolve import FPS, resolve_cue_list, transcript_words_in_order
 from pipeline.timeline.timemap import TimeMap
@@ -183,11 +185,39 @@ def film_cues(
     reviewed: bool,
     timemap: TimeMap,
     transcript: Transcript | None,
+    *,
+    cue_list: CueList | None,
 ) -> list[Cue]:
     """A film's subtitles: the reviewed master cut by the film's clips, or, without a
     review, new cues built clip by clip from the words heard in each clip (so generated
     subtitles always meet the rules and never span a cut); where two clips are heard
-    together under a transition, the outgoing clip's cue ends before the incoming one's."""
+    together under a transition, the outgoing clip's cue ends before the incoming one's.
+    Cues shown while one of ``cue_list``'s lower thirds is on screen go above it."""
+    lower_thirds = shown_lower_thirds(cue_list, loaded.session, timemap) if cue_list else []
+    return clear_of(lower_thirds, _film_cues(loaded, master, reviewed, timemap, transcript))
+
+
+def clear_of(lower_thirds: list[LowerThirdOnFilm], cues: list[Cue]) -> list[Cue]:
+    """``cues`` with those shown while a lower third is on screen raised above it, as
+    subtitlers move a subtitle up while a name is shown under a speaker; the others stay."""
+    placed = []
+    for cue in cues:
+        under = [
+            item.top
+            for item in lower_thirds
+            if cue.start_ms < round(item.end_s * 1000) and round(item.start_s * 1000) < cue.end_ms
+        ]
+        placed.append(replace(cue, clear_above=max(under)) if under else cue)
+    return placed
+
+
+def _film_cues(
+    loaded: LoadedSession,
+    master: list[Cue],
+    reviewed: bool,
+    timemap: TimeMap,
+    transcript: Transcript | None,
+) -> list[Cue]:
     if reviewed:
         return retime(master, timemap)
     words = transcript_words(transcript) if transcript else []
@@ -235,7 +265,8 @@ def _build(loaded: LoadedSession, transcript: Transcript | None) -> BuildReport:
     master, reviewed = master_cues(loaded, transcript)
     films: dict[str, list[Violation]] = {}
     for name, timemap in timeline_maps(loaded, master, transcript).items():
-        cues = film_cues(loaded, master, reviewed, timemap, transcript)
+        cue_list = load_cue_list(loaded, name)
+        cues = film_cues(loaded, master, reviewed, timemap, transcript, cue_list=cue_list)
         films[name] = check_cues(cues)
         for extension, text in (("srt", to_srt(cues)), ("vtt", to_vtt(cues))):
             atomic_write_text(where.timeline(name, extension), text)
@@ -359,6 +390,7 @@ def burn_timeline(loaded: LoadedSession, timeline: str, progress=None) -> Path:
     if timeline not in maps:
         raise CaptureError(f"cues/{timeline}.yaml has no clips")
     output = loaded.layout.renders / f"{timeline}.burned.mp4"
-    cues = film_cues(loaded, master, reviewed, maps[timeline], transcript)  # as published beside it
+    cue_list = load_cue_list(loaded, timeline)
+    cues = film_cues(loaded, master, reviewed, maps[timeline], transcript, cue_list=cue_list)
     burn_subtitles(video, cues, output, progress)
     return output
