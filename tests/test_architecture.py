@@ -1,0 +1,171 @@
+"""The shape of the code (issue 16): from the source alone (ast), the imports between layers
+``core < session < audio < stages < orchestrate < cli`` and between stages. Today's
+exceptions are listed below; each step of the restructure empties some, and a new one fails
+here with the file that adds it. A listed exception that no longer exists fails too, so the
+lists only ever shrink."""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "pipeline"
+LAYERS = ["core", "session", "audio", "stages", "orchestrate", "cli"]
+STAGES = [
+    "ingest",
+    "sync",
+    "transcription",
+    "timeline",
+    "subtitles",
+    "render",
+    "publish",
+    "samples",
+]
+"""In the order they run: a stage may read what an earlier one is (models), never its workflow."""
+WORKFLOW_MODULES = ("run", "sync_session")
+
+HOMES = {
+    "pipeline.session_lock": "session", "pipeline.scaffold": "session",
+    "pipeline.session": "session", "pipeline.audio_decode": "audio",
+    "pipeline.recording_sound": "audio", "pipeline.audio": "audio",
+    "pipeline.sync_session": "sync", "pipeline.sync": "sync",
+    "pipeline.sample_rencontre": "samples", "pipeline.status": "orchestrate",
+    "pipeline.doctor": "orchestrate", "pipeline.orchestrate": "orchestrate",
+    "pipeline.console": "cli", "pipeline.cli": "cli", "pipeline.__main__": "cli",
+    **{f"pipeline.{stage}": stage for stage in STAGES},
+}  # fmt: skip
+"""Where each module belongs (today's names: the restructure moves them into these homes);
+anything else is ``core``."""
+
+KNOWN_CYCLES = [
+    {"pipeline.cli", "pipeline.cli_publish", "pipeline.cli_render", "pipeline.cli_run",
+     "pipeline.cli_subtitles"},
+]  # fmt: skip
+
+KNOWN_WRONG_WAY = {
+    "pipeline.audio_decode -> pipeline.ingest.state",
+    "pipeline.media_integrity -> pipeline.timeline.timecode",
+    "pipeline.publish.texttracks -> pipeline.subtitles.run",
+    "pipeline.recording_sound -> pipeline.ingest.state",
+    "pipeline.render.run -> pipeline.ingest.run",
+    "pipeline.subtitles.run -> pipeline.render.overlays",
+    "pipeline.subtitles.run -> pipeline.sync_session",
+    "pipeline.sync_session -> pipeline.ingest.run",
+    "pipeline.timeline.build -> pipeline.ingest.run",
+    "pipeline.timeline.build -> pipeline.sync_session",
+    "pipeline.timeline.resolve -> pipeline.subtitles.cues",
+    "pipeline.timeline.resolve -> pipeline.transcription.run",
+    "pipeline.transcription.run -> pipeline.ingest.run",
+    "pipeline.transcription.run -> pipeline.sync_session",
+}
+
+
+def _home(module: str) -> str:
+    prefixes = [p for p in HOMES if module == p or module.startswith(p + ".")]
+    if module.startswith("pipeline.cli_"):
+        return "cli"
+    return HOMES[max(prefixes, key=len)] if prefixes else "core"
+
+
+def _layer(home: str) -> int:
+    return LAYERS.index("stages" if home in STAGES else home)
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return found
+
+
+def _targets(node: ast.AST, modules: dict[str, Path]) -> list[str]:
+    """The pipeline modules an import statement names ("from pipeline.x import y" names
+    ``pipeline.x.y`` when that is a module, else ``pipeline.x``)."""
+    if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+        named = [f"{node.module}.{alias.name}" for alias in node.names]
+        targets = [name if name in modules else node.module for name in named]
+    elif isinstance(node, ast.Import):
+        targets = [alias.name for alias in node.names]
+    else:
+        return []
+    return [target for target in targets if target.startswith("pipeline.")]
+
+
+def _imports(*, deferred: bool = True) -> list[tuple[str, str]]:
+    """(importer, imported) for every import of a pipeline module; ``deferred=False`` for
+    those run when the module is imported (not inside functions)."""
+    modules, edges = _modules(), []
+    for name, path in modules.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree) if deferred else tree.body:
+            edges += [(name, target) for target in _targets(node, modules) if target != name]
+    return edges
+
+
+def _cycles(edges: list[tuple[str, str]]) -> list[set[str]]:
+    """The strongly connected components of more than one module (Tarjan)."""
+    graph: dict[str, set[str]] = defaultdict(set)
+    for a, b in edges:
+        graph[a].add(b)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[set[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in graph[node]:
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            component = set()
+            while True:
+                other = stack.pop()
+                component.add(other)
+                if other == node:
+                    break
+            if len(component) > 1:
+                found.append(component)
+
+    for node in list(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def _wrong_way(edges: list[tuple[str, str]]) -> set[str]:
+    """Imports up the layers, a stage importing a later stage, or another stage's workflow."""
+    found = set()
+    for importer, imported in edges:
+        ours, theirs = _home(importer), _home(imported)
+        if _layer(theirs) > _layer(ours):
+            found.add(f"{importer} -> {imported}")
+        elif ours in STAGES and theirs in STAGES and ours != theirs:
+            later = STAGES.index(theirs) > STAGES.index(ours) and "samples" not in (ours, theirs)
+            workflow = imported.rsplit(".", 1)[-1] in WORKFLOW_MODULES
+            if later or workflow:
+                found.add(f"{importer} -> {imported}")
+    return found
+
+
+def test_no_import_cycle_but_the_known_ones() -> None:
+    cycles = _cycles(_imports(deferred=False))
+    new = [sorted(c) for c in cycles if c not in KNOWN_CYCLES]
+    assert not new, f"import cycles: {new}"
+    gone = [sorted(c) for c in KNOWN_CYCLES if c not in cycles]
+    assert not gone, f"no longer cycles: remove them from KNOWN_CYCLES: {gone}"
+
+
+def test_no_import_goes_the_wrong_way_but_the_known_ones() -> None:
+    found = _wrong_way(_imports())
+    new = sorted(found - KNOWN_WRONG_WAY)
+    assert not new, f"imports up a layer, to a later stage or another stage's workflow: {new}"
+    gone = KNOWN_WRONG_WAY - found
+    assert not gone, f"fixed: remove them from KNOWN_WRONG_WAY: {sorted(gone)}"
