@@ -171,10 +171,11 @@ def _distance(pause: Pause, asked_ms: int, edge: str) -> tuple[float, bool]:
 
 def _skips_a_word(pause: Pause, asked_ms: int) -> bool:
     """Whether reaching ``pause`` from ``asked_ms`` on the wrong side drops a whole word, not
-    only the one the moment asked falls in."""
+    only the one the moment asked falls in (a word starting right at an in-point, or ending
+    right at an out-point, is whole: it is not one the moment falls in)."""
     if pause.start_ms > asked_ms:  # later: the word before the pause must hold the moment
-        return pause.before is not None and pause.before.start_ms > asked_ms
-    return pause.after is not None and pause.after.end_ms < asked_ms
+        return pause.before is not None and pause.before.start_ms >= asked_ms
+    return pause.after is not None and pause.after.end_ms <= asked_ms
 
 
 def _levels_db(sound: SessionSound, moments: list[int]) -> np.ndarray:
