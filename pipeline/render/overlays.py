@@ -9,6 +9,7 @@ itself carries nothing but that path, numbers and fixed names.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from pipeline.render.text_layout import (
@@ -38,10 +39,11 @@ class LowerThirdOnFilm:
     cue_index: int
     """Its place in the cue list's ``lower_thirds`` (to point at its line)."""
 
-    @property
+    @cached_property
     def top(self) -> float:
         """The top of its highest box, as a fraction of the frame height from the bottom
-        (laid out at 1080p: every size of the film scales that layout)."""
+        (laid out at 1080p: every size of the film scales that layout; computed once, as each
+        caption shown with it asks)."""
         try:
             lines = lower_third_layout(self.name, self.detail, REFERENCE_WIDTH, REFERENCE_HEIGHT)
         except TextDoesNotFit:  # the render refuses it at its line; keep captions clear
