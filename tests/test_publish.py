@@ -7,17 +7,20 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import os
 import re
 import shutil
 import stat
 import subprocess
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 from conftest import ffmpeg
+from output_fingerprint import differences, fingerprint
 
 from pipeline.errors import ConfigError
 from pipeline.publish import images
@@ -26,7 +29,13 @@ from pipeline.render.run import render
 from pipeline.session import load_session
 from pipeline.subtitles.formats import read_subtitles, to_srt
 from pipeline.subtitles.run import build_subtitles, import_reviewed, write_review_package
-from pipeline.transcription.run import run_transcribe
+from pipeline.transcription.transcript import (
+    Segment,
+    Transcript,
+    TranscriptSource,
+    Word,
+    write_transcript,
+)
 
 HOSTILE_TITLE = 'Manger <script>alert("titre")</script> & "local"'
 HOSTILE_NAME = "Jean <b>Le Gros</b> & Cie"
@@ -48,6 +57,28 @@ hls:
 """
 
 
+def _script_transcript(truth) -> Transcript:
+    """The sample's script as a transcript, each line's words spread evenly over its time:
+    the same words and times on every CPU (Whisper's own output is tested elsewhere)."""
+    segments = []
+    for line in truth.script:
+        texts = line.text.split()
+        step = (line.end - line.start) * 1000 / len(texts)
+        start = round(line.start * 1000)
+        words = [Word(text=t, start_ms=start + round(i * step),
+                      end_ms=start + round((i + 1) * step) - 20, probability=0.9)
+                 for i, t in enumerate(texts)]  # fmt: skip
+        segments.append(Segment(start_ms=words[0].start_ms, end_ms=words[-1].end_ms,
+                                text=line.text, words=words, speaker=line.name))  # fmt: skip
+    recorder = next(d for d in truth.devices if d.role == "recorder")
+    return Transcript(
+        engine="script", model="truth.json", language="fr", parameters={},
+        source=TranscriptSource(recording=recorder.camera, offset_s=recorder.offset,
+                                drift_ppm=recorder.drift_ppm),
+        created_at=datetime(2026, 1, 1, tzinfo=UTC), segments=segments,
+    )  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def published(tiny_sample, tmp_path_factory):
     """The tiny sample with hostile text in session.yaml and in a reviewed caption, both
@@ -61,7 +92,7 @@ def published(tiny_sample, tmp_path_factory):
     loaded = load_session(folder)
     run_ingest(loaded, plan_ingest(loaded, resolve_sources(loaded, [], [])))
     run_sync(loaded)
-    run_transcribe(loaded)
+    write_transcript(_script_transcript(tiny_sample.truth), loaded.layout.transcript)
     build_subtitles(loaded)
     srt, _ = write_review_package(loaded)
     cues = read_subtitles(srt)
@@ -110,6 +141,34 @@ def _top_level_boxes(path: Path) -> list[str]:
 def _keyframe_times(path: Path) -> list[float]:
     packets = _probe(path, "-select_streams", "v:0", "-show_entries", "packet=pts_time,flags")
     return [round(float(p["pts_time"]), 3) for p in packets["packets"] if "K" in p["flags"]]
+
+
+GOLDEN = Path(__file__).parent / "golden" / "tiny_published.json"
+
+
+def _tool_versions() -> list[str]:
+    """The tools whose output the pinned results depend on (the sample's voices and every
+    encode): pinned results from other versions are not comparable."""
+    return [subprocess.run([tool, "--version" if tool == "espeak-ng" else "-version"],
+                           capture_output=True, text=True, check=True).stdout.splitlines()[0]
+            for tool in ("ffmpeg", "espeak-ng")]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_the_outputs_are_those_pinned_for_the_tiny_sample(published) -> None:
+    """Same transcript, subtitles, cue resolution, render reports, editorial exports, pages
+    and manifests as pinned in tests/golden (times within 10 ms): a change of code shape must
+    not change what users get. ``CAPTURE_UPDATE_GOLDEN=1`` re-pins, for a change meant to."""
+    loaded, site, _, _ = published
+    actual = {"tools": _tool_versions(), "outputs": fingerprint(loaded.layout.root, site)}
+    if os.environ.get("CAPTURE_UPDATE_GOLDEN") == "1":
+        GOLDEN.parent.mkdir(exist_ok=True)
+        text = json.dumps(actual, indent=1, sort_keys=True, ensure_ascii=False)
+        GOLDEN.write_text(text + "\n", encoding="utf-8")
+    expected = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    if expected["tools"] != actual["tools"]:
+        pytest.skip(f"pinned with {expected['tools']}, this machine has {actual['tools']}")
+    assert differences(expected["outputs"], actual["outputs"]) == []
 
 
 @pytest.mark.slow
@@ -195,8 +254,9 @@ def test_hostile_text_shows_literally_on_the_pages_and_in_the_captions(published
     assert '&lt;script&gt;alert(2)&lt;/script&gt; &amp; "ok"' in captions
     embedded = re.search(r'id="sous-titres-full">(.*?)</script>', page, re.DOTALL).group(1)
     assert "</" not in embedded and "<script" not in embedded
-    # WebVTT cue text, escaped as in the .vtt file
-    assert json.loads(embedded)[0][2].startswith("&lt;script&gt;alert(2)&lt;/script&gt; &amp;")
+    # WebVTT cue text, escaped as in the .vtt file, after its speaker's voice tag
+    first_cue = re.sub(r"^<v [^>]*>", "", json.loads(embedded)[0][2])
+    assert first_cue.startswith("&lt;script&gt;alert(2)&lt;/script&gt; &amp;")
     assert manifest["title"] == HOSTILE_TITLE
 
 
@@ -426,8 +486,9 @@ def test_the_site_works_in_a_real_browser(served, browser) -> None:
         return t.cues && t.cues.length ? [...t.cues].map(c => c.text) : null;""")  # fmt: skip
     assert chapters == ["Ouverture"]
     browser.execute_script("document.getElementById('video-full').pause()")
-    full_transcript = "section[aria-labelledby=transcription] a[data-seek]"
-    paragraph = browser.find_elements(By.CSS_SELECTOR, full_transcript)[-1]
+    full_transcript = "section[aria-labelledby=transcription] a[data-seek][data-film=full]"
+    # (the first: this test server ignores Range requests, so only what is loaded can seek)
+    paragraph = browser.find_elements(By.CSS_SELECTOR, full_transcript)[0]
     target = float(paragraph.get_attribute("data-seek"))
     paragraph.click()
     _wait(browser, f"return Math.abs(document.getElementById('video-full').currentTime"
