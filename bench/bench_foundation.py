@@ -9,8 +9,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.probe import probe
-from pipeline.runner import OutputFile, run_ffmpeg
+from pipeline.core.probe import probe
+from pipeline.core.runner import OutputFile, run_ffmpeg
 from pipeline.sample_rencontre.generate import generate_sample
 
 REPEATS = 5

@@ -13,10 +13,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline.presets_loader import load_preset
+from pipeline.core.presets import load_preset
+from pipeline.core.runner import OutputFile, run_ffmpeg
 from pipeline.publish.hls import segment_rendition
 from pipeline.publish.renditions import ladder_args, plan_ladder
-from pipeline.runner import OutputFile, run_ffmpeg
 
 CACHE = Path(__file__).resolve().parent / ".cache" / "publish"
 SECONDS = 30

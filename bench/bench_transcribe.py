@@ -67,8 +67,8 @@ def _audio_worker(kind: str, wav: str, out: str) -> None:
     level, quiet chunk ends, every chunk read once ("streamed"), or the whole recording
     loaded at once as before ("whole")."""
     from pipeline.audio_decode import joined_mono
+    from pipeline.core.probe import probe
     from pipeline.ingest.state import Recording
-    from pipeline.probe import probe
     from pipeline.recording_sound import RecordingSound
     from pipeline.session import SessionLayout
     from pipeline.transcription import guards

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.core.runner import OutputFile, run_ffmpeg
 from pipeline.ingest.state import Recording
-from pipeline.runner import OutputFile, run_ffmpeg
 from pipeline.session import SessionLayout
 
 
@@ -29,7 +29,7 @@ def decoded_channels_file(path: Path, rate: int, cache: Path) -> tuple[Path, int
     The decode is kept in ``cache`` (derived, disposable) and reused while the file is
     unchanged.
     """
-    from pipeline.probe import probe
+    from pipeline.core.probe import probe
 
     info = probe(path, check_vfr=False)
     audio = info.primary_audio

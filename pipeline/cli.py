@@ -20,7 +20,7 @@ from rich.text import Text
 
 from pipeline import __version__
 from pipeline.console import make_progress, stderr, stdout
-from pipeline.errors import CaptureError, ConfigError, ExitCode, FileSystemError, exit_code_for
+from pipeline.core.errors import CaptureError, ConfigError, ExitCode, FileSystemError, exit_code_for
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -163,7 +163,7 @@ def probe_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Describe media files (ffprobe): streams, rates, interlacing, rotation, VFR, timecode."""
-    from pipeline.probe import probe_many
+    from pipeline.core.probe import probe_many
 
     results, failures = probe_many(files)
     if as_json:

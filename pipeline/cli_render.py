@@ -9,7 +9,7 @@ import typer
 
 from pipeline.cli import OPTIONS, SessionArg, command, open_for_writing, recorded_step
 from pipeline.console import make_progress, stdout
-from pipeline.errors import ConfigError
+from pipeline.core.errors import ConfigError
 
 
 @command("render")

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from pipeline.cli import OPTIONS, command, open_for_writing, recorded_step
 from pipeline.console import make_progress, stdout
-from pipeline.errors import ConfigError, ExitCode
+from pipeline.core.errors import ConfigError, ExitCode
 from pipeline.subtitles.check import Severity
 
 USAGE = (

@@ -16,7 +16,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from pipeline.progress import NullProgress, ProgressReporter
+from pipeline.core.progress import NullProgress, ProgressReporter
 
 # markup off: titles, names and paths come from users and may contain [brackets]
 stdout = Console(highlight=False, soft_wrap=True, markup=False)

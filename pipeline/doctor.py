@@ -9,9 +9,9 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
-from pipeline.errors import CaptureError, MissingDependencyError
-from pipeline.runner import run_tool
-from pipeline.tools import ESPEAK, FFMPEG, FFPROBE, ExternalTool, find_tool
+from pipeline.core.errors import CaptureError, MissingDependencyError
+from pipeline.core.runner import run_tool
+from pipeline.core.tools import ESPEAK, FFMPEG, FFPROBE, ExternalTool, find_tool
 from pipeline.transcription.model_store import HOW_TO_GET, find_packaged_models
 
 REQUIRED_ENCODERS = ("libx264", "aac")

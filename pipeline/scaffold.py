@@ -6,11 +6,11 @@ import json
 from datetime import date as Date
 from pathlib import Path
 
-from pipeline.errors import ConfigError
-from pipeline.fsutil import atomic_write_text
+from pipeline.core.errors import ConfigError
+from pipeline.core.fsutil import atomic_write_text
+from pipeline.core.validation import validate_loaded
+from pipeline.core.yamlio import parse_yaml_text
 from pipeline.session import LoadedSession, Session, SessionLayout, load_session, slugify
-from pipeline.validation import validate_loaded
-from pipeline.yamlio import parse_yaml_text
 
 SESSION_TEMPLATE = """\
 # session.yaml - one Rencontre. Edit freely; `capture` checks it before every step.

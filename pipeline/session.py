@@ -13,9 +13,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from pipeline.errors import ConfigError, Problem
-from pipeline.validation import LocatedError, format_location, validate_loaded
-from pipeline.yamlio import Location, load_yaml
+from pipeline.core.errors import ConfigError, Problem
+from pipeline.core.validation import LocatedError, format_location, validate_loaded
+from pipeline.core.yamlio import Location, load_yaml
 
 SESSION_FILE = "session.yaml"
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.errors import CaptureError, ExitCode
-from pipeline.fsutil import FILE_MODE
+from pipeline.core.errors import CaptureError, ExitCode
+from pipeline.core.fsutil import FILE_MODE
 from pipeline.session import LoadedSession
 
 _HELD: dict[Path, int] = {}

@@ -12,14 +12,14 @@ from pathlib import Path
 from statistics import median
 
 from pipeline.audio_decode import recording_audio
-from pipeline.errors import CaptureError, ExitCode
-from pipeline.fsutil import atomic_write_text
+from pipeline.core.errors import CaptureError, ExitCode
+from pipeline.core.fsutil import atomic_write_text
+from pipeline.core.progress import NullProgress, ProgressReporter
+from pipeline.core.validation import StrictModel
 from pipeline.ingest.run import state_file
 from pipeline.ingest.state import Recording, load_state
-from pipeline.progress import NullProgress, ProgressReporter
 from pipeline.session import CameraRole, LoadedSession
 from pipeline.sync import SYNC_RATE, Alignment, align
-from pipeline.validation import StrictModel
 
 MIN_CONFIDENCE = 0.5
 MIN_PEAK_RATIO = 1.3

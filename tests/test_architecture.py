@@ -46,7 +46,6 @@ KNOWN_CYCLES = [
 
 KNOWN_WRONG_WAY = {
     "pipeline.audio_decode -> pipeline.ingest.state",
-    "pipeline.media_integrity -> pipeline.timeline.timecode",
     "pipeline.publish.texttracks -> pipeline.subtitles.run",
     "pipeline.recording_sound -> pipeline.ingest.state",
     "pipeline.render.run -> pipeline.ingest.run",

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import InterruptAfter, ffmpeg
 
-from pipeline.errors import ConfigError
+from pipeline.core.errors import ConfigError
 from pipeline.ingest.chapters import Part, group_chapters
 from pipeline.ingest.offload import hash_file
 from pipeline.ingest.run import NotEnoughSpace, plan_ingest, resolve_sources, run_ingest
@@ -317,7 +317,7 @@ def test_a_card_mounted_elsewhere_is_still_known_to_be_copied(session, tmp_path)
 UNREADABLE_CARD = """
 import sys
 from pathlib import Path
-from pipeline.errors import ConfigError
+from pipeline.core.errors import ConfigError
 from pipeline.ingest.discover import SourceSpec, discover
 from pipeline.ingest.state import IngestState
 from pipeline.ingest.wipe import card_verdict

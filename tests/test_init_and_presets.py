@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import ConfigError
-from pipeline.presets_loader import load_preset, packaged_preset_names
+from pipeline.core.errors import ConfigError
+from pipeline.core.presets import load_preset, packaged_preset_names
 from pipeline.scaffold import init_session
 from pipeline.session import load_session
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import ffmpeg
 
-from pipeline.errors import MediaError
-from pipeline.probe import bit_depth_of, probe
+from pipeline.core.errors import MediaError
+from pipeline.core.probe import bit_depth_of, probe
 
 SRC = "testsrc2=size=320x180:rate=25:duration=2"
 
@@ -177,7 +177,7 @@ def test_only_a_file_cut_short_is_called_truncated(tmp_path: Path) -> None:
     """Healthy files of every kind a card holds pass; an MKV or MP4 cut at half does not.
     (MPEG-TS packets carry side data, an MKV's sound may start late, a VBR MP3's header
     length is a guess: none of these is a truncation.)"""
-    from pipeline.media_integrity import short_streams, truncation_problem
+    from pipeline.core.media_integrity import short_streams, truncation_problem
 
     picture = ["-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25:duration=6"]
     sound = ["-f", "lavfi", "-i", "sine=duration=6"]

@@ -22,7 +22,7 @@ import pytest
 from conftest import ffmpeg
 from output_fingerprint import differences, fingerprint
 
-from pipeline.errors import ConfigError
+from pipeline.core.errors import ConfigError
 from pipeline.publish import images
 from pipeline.publish.run import publish
 from pipeline.render.run import render

@@ -15,7 +15,7 @@ from conftest import ffmpeg
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.errors import ConfigError
+from pipeline.core.errors import ConfigError
 from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
 from pipeline.render.run import render
 from pipeline.scaffold import init_session
@@ -646,7 +646,7 @@ def test_a_44_1_khz_camera_whose_file_name_is_hostile_renders_in_sync(tmp_path: 
 def test_a_film_whose_picture_stops_early_is_refused(tmp_path: Path) -> None:
     """The container's duration follows the longest stream: 2 s of picture under 4 s of
     sound said "4 s" and passed as a whole film."""
-    from pipeline.errors import MediaError
+    from pipeline.core.errors import MediaError
     from pipeline.render.assembly import check_length
     from pipeline.timeline.model import Timeline, TimelineCard
     from pipeline.timeline.timemap import TimeMap

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import MediaError, MissingDependencyError, ToolFailedError
-from pipeline.runner import OutputFile, filter_safe_tempdir, run_ffmpeg, temporary_name
-from pipeline.tools import FFMPEG, FFPROBE, find_tool
+from pipeline.core.errors import MediaError, MissingDependencyError, ToolFailedError
+from pipeline.core.runner import OutputFile, filter_safe_tempdir, run_ffmpeg, temporary_name
+from pipeline.core.tools import FFMPEG, FFPROBE, find_tool
 
 
 class _Task:
@@ -110,8 +110,8 @@ _LONG_RUN = """
 import signal, sys
 from pathlib import Path
 from pipeline.cli import _sigterm_as_interrupt
-from pipeline.errors import InterruptedByUser
-from pipeline.runner import OutputFile, run_ffmpeg
+from pipeline.core.errors import InterruptedByUser
+from pipeline.core.runner import OutputFile, run_ffmpeg
 signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
 print("started", flush=True)
 try:
@@ -220,7 +220,7 @@ def test_temporary_folders_of_a_killed_capture_are_removed_by_the_next(tmp_path,
 
     child = subprocess.Popen(
         [sys.executable, "-c",
-         "import time\nfrom pipeline.runner import filter_safe_tempdir\n"
+         "import time\nfrom pipeline.core.runner import filter_safe_tempdir\n"
          "with filter_safe_tempdir('capture-render-') as f:\n"
          "    (f / 'title.txt').write_text('x'); print(f, flush=True); time.sleep(60)"],
         stdout=subprocess.PIPE, text=True, env=dict(os.environ, TMPDIR=str(tmp_path)),
@@ -240,8 +240,8 @@ def test_what_a_killed_capture_left_beside_its_outputs_is_removed_by_the_next(tm
     """kill -9 left ``.full.pieces-*`` folders as large as the film and checked candidates
     beside the renders; a temporary of a 250-character name was never found again (its name
     is shortened with a digest, and the sweep looked for the full name)."""
+    from pipeline.core.runner import work_folder_beside
     from pipeline.render.assembly import remove_leftovers
-    from pipeline.runner import work_folder_beside
 
     dead = subprocess.Popen(["true"])
     dead.wait()

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.probe import probe
+from pipeline.core.probe import probe
 from pipeline.sample_rencontre.generate import SampleResult, generate_sample
 from pipeline.sample_rencontre.script import TINY_SCRIPT
 from pipeline.session import load_session

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from conftest import ffmpeg
 
-from pipeline.errors import CaptureError
+from pipeline.core.errors import CaptureError
 from pipeline.render.overlays import LowerThirdOnFilm
 from pipeline.session import LoadedSession
 from pipeline.status import session_status

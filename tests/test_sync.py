@@ -205,7 +205,7 @@ def test_silent_camera_by_creation_time_and_unrelated_sound_flagged(
 
 
 def camera_a_timecode(sample: SampleResult) -> str:
-    from pipeline.probe import probe
+    from pipeline.core.probe import probe
 
     device = next(d for d in sample.truth.devices if d.camera == "A")
     return probe(sample.root / device.files[0].path, check_vfr=False).timecode

@@ -11,7 +11,7 @@ def test_every_time_capture_prints_is_read_back(ms: int) -> None:
     """Errors printed `00:00:22,178` (the subtitle form), which a cue list refused."""
     import pysrt
 
-    from pipeline.timeline.timecode import format_time_ms, parse_time_ms
+    from pipeline.core.timecode import format_time_ms, parse_time_ms
 
     assert parse_time_ms(format_time_ms(ms)) == ms
     assert parse_time_ms(str(pysrt.SubRipTime.from_ordinal(ms))) == ms  # "00:00:22,178"

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from conftest import ffmpeg
 
+from pipeline.core.tools import ESPEAK, find_tool
 from pipeline.ingest.state import Recording
 from pipeline.recording_sound import RecordingSound
 from pipeline.sample_rencontre.audio import read_wav_mono
 from pipeline.session import SessionLayout
-from pipeline.tools import ESPEAK, find_tool
 from pipeline.transcription import guards
 from pipeline.transcription.glossary import correct_spelling
 from pipeline.transcription.run import _stretches

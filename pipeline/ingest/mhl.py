@@ -20,7 +20,7 @@ from ascmhl.hashlist import MHLCreatorInfo, MHLProcess, MHLProcessInfo, MHLTool
 from ascmhl.history import MHLHistory
 
 from pipeline import __version__
-from pipeline.errors import CaptureError
+from pipeline.core.errors import CaptureError
 
 MHL_FOLDER = "ascmhl"
 

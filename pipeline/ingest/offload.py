@@ -15,8 +15,8 @@ from pathlib import Path
 
 from ascmhl.hasher import new_hasher_for_hash_type
 
-from pipeline.errors import CaptureError, FileSystemError
-from pipeline.fsutil import fitting_name
+from pipeline.core.errors import CaptureError, FileSystemError
+from pipeline.core.fsutil import fitting_name
 
 CHUNK = 8 * 1024 * 1024
 HASH_FORMATS = ("xxh128", "xxh64", "md5")

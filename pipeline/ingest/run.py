@@ -15,7 +15,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.errors import CaptureError, ConfigError, ExitCode, MediaError
+from pipeline.core.errors import CaptureError, ConfigError, ExitCode, MediaError
+from pipeline.core.media_integrity import short_streams, truncation_problem
+from pipeline.core.probe import MediaInfo, probe
+from pipeline.core.progress import NullProgress, ProgressReporter
+from pipeline.core.runner import interrupts_deferred
+from pipeline.core.sizes import size_text
 from pipeline.ingest.chapters import Part, group_chapters
 from pipeline.ingest.discover import FoundFile, SourceSpec, camera_name_from_folder, discover
 from pipeline.ingest.mhl import HashRecord, write_generation
@@ -27,12 +32,7 @@ from pipeline.ingest.offload import (
     verified_copy,
 )
 from pipeline.ingest.state import IngestedFile, IngestState, Recording, load_state, save_state
-from pipeline.media_integrity import short_streams, truncation_problem
-from pipeline.probe import MediaInfo, probe
-from pipeline.progress import NullProgress, ProgressReporter
-from pipeline.runner import interrupts_deferred
 from pipeline.session import CAMERA_NAME_PATTERN, LoadedSession
-from pipeline.sizes import size_text
 
 SPACE_MARGIN = 1.05
 

@@ -9,8 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline.fsutil import atomic_write_text
-from pipeline.validation import StrictModel
+from pipeline.core.fsutil import atomic_write_text
+from pipeline.core.validation import StrictModel
 
 STATE_VERSION = 1
 

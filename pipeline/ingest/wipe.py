@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.errors import ConfigError
+from pipeline.core.errors import ConfigError
 from pipeline.ingest.discover import FoundFile, SourceSpec, UnreadableSource, discover
 from pipeline.ingest.state import IngestState
 

@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from pipeline.errors import CaptureError, ConfigError, FileSystemError, InterruptedByUser
+from pipeline.core.errors import CaptureError, ConfigError, FileSystemError, InterruptedByUser
+from pipeline.core.progress import ProgressReporter
 from pipeline.orchestrate.fingerprint import Fingerprint, changed
 from pipeline.orchestrate.runlog import run_log
 from pipeline.orchestrate.state import (
@@ -23,7 +24,6 @@ from pipeline.orchestrate.state import (
     save_run_state,
 )  # fmt: skip
 from pipeline.orchestrate.steps import STEP_NAMES, STEPS, RunContext, Step
-from pipeline.progress import ProgressReporter
 from pipeline.session import LoadedSession
 from pipeline.session_lock import current_holder
 

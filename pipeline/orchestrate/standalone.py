@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.errors import CaptureError, FileSystemError, InterruptedByUser
+from pipeline.core.errors import CaptureError, FileSystemError, InterruptedByUser
 from pipeline.orchestrate.state import StepRecord, StepState, load_run_state, save_run_state
 from pipeline.orchestrate.steps import STEPS, RunContext
 from pipeline.session import LoadedSession

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from pipeline.fsutil import atomic_write_text
+from pipeline.core.fsutil import atomic_write_text
 
 STATE_VERSION = 1
 

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.errors import CaptureError
+from pipeline.core.errors import CaptureError
+from pipeline.core.progress import ProgressReporter
 from pipeline.orchestrate.fingerprint import (
     MISSING,
     Fingerprint,
@@ -17,7 +18,6 @@ from pipeline.orchestrate.fingerprint import (
     json_digest,
     value_digest,
 )  # fmt: skip
-from pipeline.progress import ProgressReporter
 from pipeline.session import LoadedSession
 
 FILMS = ("full", "highlights")
@@ -205,7 +205,7 @@ def _render_not_needed(film: str) -> Callable[[RunContext], str | None]:
 
 
 def _preset_digest(ctx: RunContext) -> str:
-    from pipeline.presets_loader import load_preset
+    from pipeline.core.presets import load_preset
 
     return value_digest(load_preset("web", session_root=ctx.loaded.root).model_dump(mode="json"))
 

@@ -7,11 +7,11 @@ import filecmp
 import re
 from pathlib import Path
 
-from pipeline.errors import ConfigError, Problem
-from pipeline.fsutil import atomic_copy
+from pipeline.core.errors import ConfigError, Problem
+from pipeline.core.fsutil import atomic_copy
+from pipeline.core.yamlio import load_yaml
 from pipeline.publish.manifest import Document, Photo, PublishedFile
 from pipeline.session import LoadedSession
-from pipeline.yamlio import load_yaml
 
 DOCUMENT_TYPES = {".pdf", ".odt", ".ods", ".odp", ".docx", ".xlsx", ".pptx", ".txt", ".csv",
                   ".epub"}  # fmt: skip

@@ -9,17 +9,17 @@ from pathlib import Path
 
 import xxhash
 
-from pipeline.errors import CaptureError
+from pipeline.core.errors import CaptureError
+from pipeline.core.presets import Preset
+from pipeline.core.probe import probe
+from pipeline.core.progress import ProgressReporter
+from pipeline.core.runner import OutputFile, filter_safe_tempdir, run_ffmpeg
 from pipeline.ingest.offload import hash_file
-from pipeline.presets_loader import Preset
-from pipeline.probe import probe
-from pipeline.progress import ProgressReporter
 from pipeline.publish import hls, images
 from pipeline.publish.manifest import Film, PublishedFile, Rendition, Still
 from pipeline.publish.rendered import RenderedFilm
 from pipeline.publish.renditions import encode_ladder, plan_ladder
 from pipeline.publish.texttracks import FilmText, film_text, write_text_tracks
-from pipeline.runner import OutputFile, filter_safe_tempdir, run_ffmpeg
 from pipeline.session import LoadedSession
 from pipeline.timeline.cuelist import load_cue_list
 

@@ -15,8 +15,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.fsutil import FOLDER_MODE, atomic_write_text
-from pipeline.runner import filter_safe_tempdir, run_ffmpeg
+from pipeline.core.fsutil import FOLDER_MODE, atomic_write_text
+from pipeline.core.runner import filter_safe_tempdir, run_ffmpeg
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from pipeline.errors import MissingDependencyError
-from pipeline.fsutil import atomic_copy, atomic_write_text
-from pipeline.runner import Arg, OutputFile, filter_safe_tempdir, run_ffmpeg
+from pipeline.core.errors import MissingDependencyError
+from pipeline.core.fsutil import atomic_copy, atomic_write_text
+from pipeline.core.runner import Arg, OutputFile, filter_safe_tempdir, run_ffmpeg
 from pipeline.subtitles.cues import clock
 
 SAMPLE_WIDTH = 480

@@ -11,8 +11,8 @@ import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.errors import CaptureError, ExitCode
-from pipeline.fsutil import atomic_write_text
+from pipeline.core.errors import CaptureError, ExitCode
+from pipeline.core.fsutil import atomic_write_text
 from pipeline.publish.manifest import (
     SessionManifest,
     SiteManifest,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from pipeline.fsutil import atomic_write_bytes, atomic_write_text
+from pipeline.core.fsutil import atomic_write_bytes, atomic_write_text
 from pipeline.timeline.cards import french_date
 
 __all__ = ["french_date", "duration_text", "clock_text", "size_text", "render_page"]

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import CaptureError
+from pipeline.core.errors import CaptureError
 from pipeline.session import LoadedSession
 from pipeline.timeline.timemap import Span, TimeMap
 

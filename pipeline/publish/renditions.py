@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.presets_loader import Preset, Rung
-from pipeline.progress import ProgressReporter
-from pipeline.runner import Arg, OutputFile, run_ffmpeg
+from pipeline.core.presets import Preset, Rung
+from pipeline.core.progress import ProgressReporter
+from pipeline.core.runner import Arg, OutputFile, run_ffmpeg
 
 
 @dataclass(frozen=True)

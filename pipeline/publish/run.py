@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.errors import CaptureError, ConfigError
-from pipeline.fsutil import atomic_write_text
-from pipeline.presets_loader import load_preset
-from pipeline.progress import ProgressReporter
+from pipeline.core.errors import CaptureError, ConfigError
+from pipeline.core.fsutil import atomic_write_text
+from pipeline.core.presets import load_preset
+from pipeline.core.progress import ProgressReporter
 from pipeline.publish import pages
 from pipeline.publish.attachments import check_attachments, copy_attachments
 from pipeline.publish.film import publish_film

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.fsutil import atomic_write_text
+from pipeline.core.fsutil import atomic_write_text
 from pipeline.publish import pages
 from pipeline.publish.manifest import SiteEntry, SiteManifest, read_session_manifest
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.fsutil import atomic_write_text
+from pipeline.core.fsutil import atomic_write_text
 from pipeline.session import LoadedSession
 from pipeline.subtitles.cues import Cue
 from pipeline.subtitles.formats import to_srt, to_vtt, to_vtt_chapters

@@ -9,15 +9,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import MediaError
-from pipeline.media_integrity import stream_extents
-from pipeline.probe import probe
-from pipeline.progress import ProgressReporter
-from pipeline.render import stream_copy
-from pipeline.render.graph import assemble
-from pipeline.render.overlays import LowerThirdOnFilm, drawtext_chain
-from pipeline.render.stream_copy import SourceFormat
-from pipeline.runner import (
+from pipeline.core.errors import MediaError
+from pipeline.core.media_integrity import stream_extents
+from pipeline.core.probe import probe
+from pipeline.core.progress import ProgressReporter
+from pipeline.core.runner import (
     TEMPORARY_FOLDER_TAIL,
     Arg,
     FilterGraph,
@@ -27,6 +23,10 @@ from pipeline.runner import (
     run_ffmpeg,
     work_folder_beside,
 )
+from pipeline.render import stream_copy
+from pipeline.render.graph import assemble
+from pipeline.render.overlays import LowerThirdOnFilm, drawtext_chain
+from pipeline.render.stream_copy import SourceFormat
 from pipeline.timeline.model import Timeline
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.core.runner import Arg
 from pipeline.render.text_layout import BOLD_FONT, FONT, CardLayout, card_layout
-from pipeline.runner import Arg
 from pipeline.timeline.model import TimelineCard
 
 GROUND = "0x14213d"

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import opentimelineio as otio
 
-from pipeline.fsutil import FileSet, atomic_write_text
+from pipeline.core.fsutil import FileSet, atomic_write_text
 from pipeline.ingest.state import IngestState
 from pipeline.timeline.cuelist import TransitionType
 from pipeline.timeline.model import (

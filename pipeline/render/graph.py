@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.core.runner import Arg
 from pipeline.render.cards import card_graph
 from pipeline.render.readers import SAMPLE_RATE, Conform, Readers
-from pipeline.runner import Arg
 from pipeline.timeline.cuelist import TransitionType
 from pipeline.timeline.model import Timeline, TimelineCard, TimelineClip, split_units
 

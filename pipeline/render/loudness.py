@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import ToolFailedError
-from pipeline.presets_loader import Loudness
-from pipeline.runner import Arg, FilterGraph, run_ffmpeg
+from pipeline.core.errors import ToolFailedError
+from pipeline.core.presets import Loudness
+from pipeline.core.runner import Arg, FilterGraph, run_ffmpeg
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.runner import Arg
+from pipeline.core.runner import Arg
 from pipeline.timeline.model import SourceCut
 
 SAMPLE_RATE = 48_000

@@ -14,12 +14,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.errors import ConfigError, MediaError, Problem, ToolFailedError
-from pipeline.fsutil import FileSet, file_set
+from pipeline.core.errors import ConfigError, MediaError, Problem, ToolFailedError
+from pipeline.core.fsutil import FileSet, file_set
+from pipeline.core.presets import load_preset
+from pipeline.core.progress import ProgressReporter
+from pipeline.core.runner import filter_safe_tempdir
+from pipeline.core.timecode import format_time_ms
+from pipeline.core.yamlio import load_yaml
 from pipeline.ingest.run import state_file
 from pipeline.ingest.state import load_state
-from pipeline.presets_loader import load_preset
-from pipeline.progress import ProgressReporter
 from pipeline.render import loudness, stream_copy
 from pipeline.render.assembly import FilmAssembly, by_copy, by_render, remove_leftovers
 from pipeline.render.editorial import (
@@ -31,13 +34,10 @@ from pipeline.render.editorial import (
 from pipeline.render.graph import SAMPLE_RATE, assemble
 from pipeline.render.overlays import LowerThirdOnFilm, lower_thirds
 from pipeline.render.text_layout import TextDoesNotFit, card_layout, lower_third_layout
-from pipeline.runner import filter_safe_tempdir
 from pipeline.session import LoadedSession
 from pipeline.timeline.build import build_timeline
 from pipeline.timeline.cuelist import CueList, load_cue_list
 from pipeline.timeline.model import Timeline, TimelineCard, TimelineItem
-from pipeline.timeline.timecode import format_time_ms
-from pipeline.yamlio import load_yaml
 
 PREVIEW_HEIGHT = 360
 

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from pipeline.errors import MediaError
-from pipeline.probe import VideoStream, probe
-from pipeline.runner import Arg, OutputFile, ffprobe_json, run_ffmpeg
+from pipeline.core.errors import MediaError
+from pipeline.core.probe import VideoStream, probe
+from pipeline.core.runner import Arg, OutputFile, ffprobe_json, run_ffmpeg
 from pipeline.timeline.model import SourceCut, Timeline, TimelineCard, split_units
 
 COPYABLE_CONTAINERS = ("mov", "mp4")

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from PIL import ImageFont
 
-from pipeline.errors import ConfigError, MissingDependencyError
+from pipeline.core.errors import ConfigError, MissingDependencyError
 from pipeline.timeline.cuelist import LONGEST_CARD_S
 from pipeline.timeline.model import TimelineCard
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import ffmpeg
 
-from pipeline.graph import graph_args
-from pipeline.progress import ProgressReporter
-from pipeline.runner import OutputFile, run_ffmpeg
+from pipeline.core.ffgraph import graph_args
+from pipeline.core.progress import ProgressReporter
+from pipeline.core.runner import OutputFile, run_ffmpeg
 
 RATE = 48_000
 _IN = "__capture_input__"

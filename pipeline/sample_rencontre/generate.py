@@ -17,10 +17,11 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from pipeline.errors import ConfigError
-from pipeline.fsutil import atomic_write_text
-from pipeline.progress import ProgressReporter
-from pipeline.runner import OutputFile, run_ffmpeg, run_tool
+from pipeline.core.errors import ConfigError
+from pipeline.core.fsutil import atomic_write_text
+from pipeline.core.progress import ProgressReporter
+from pipeline.core.runner import OutputFile, run_ffmpeg, run_tool
+from pipeline.core.tools import ESPEAK
 from pipeline.sample_rencontre import script as S
 from pipeline.sample_rencontre.audio import (
     RATE,
@@ -39,7 +40,6 @@ from pipeline.sample_rencontre.devices import (
     record_as_recorder,
 )
 from pipeline.scaffold import scaffold_folders
-from pipeline.tools import ESPEAK
 
 SLUG = "manger-local-2040"
 SESSION_DATE = date(2026, 3, 12)

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.probe import probe
-from pipeline.progress import ProgressReporter
-from pipeline.runner import OutputFile, filter_safe_tempdir, run_ffmpeg
+from pipeline.core.probe import probe
+from pipeline.core.progress import ProgressReporter
+from pipeline.core.runner import OutputFile, filter_safe_tempdir, run_ffmpeg
 from pipeline.subtitles.cues import Cue
 
 CANVAS_HEIGHT = 288

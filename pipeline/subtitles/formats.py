@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pysrt
 
-from pipeline.errors import CaptureError, ExitCode
-from pipeline.fsutil import read_limited
+from pipeline.core.errors import CaptureError, ExitCode
+from pipeline.core.fsutil import read_limited
 from pipeline.subtitles.cues import Cue, clock
 
 

@@ -18,8 +18,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.errors import CaptureError, ExitCode
-from pipeline.fsutil import atomic_write_bytes, atomic_write_text, read_limited
+from pipeline.core.errors import CaptureError, ExitCode
+from pipeline.core.fsutil import atomic_write_bytes, atomic_write_text, read_limited
+from pipeline.core.validation import StrictModel
 from pipeline.render.overlays import LowerThirdOnFilm
 from pipeline.render.overlays import lower_thirds as shown_lower_thirds
 from pipeline.session import LoadedSession
@@ -43,7 +44,6 @@ from pipeline.timeline.layout import film_pieces, timemap_of
 from pipeline.timeline.resolve import FPS, resolve_cue_list, transcript_words_in_order
 from pipeline.timeline.timemap import TimeMap
 from pipeline.transcription.transcript import Transcript, load_transcript
-from pipeline.validation import StrictModel
 
 LANGUAGE = "fr"
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from pipeline.errors import ConfigError, Problem
+from pipeline.core.errors import ConfigError, Problem
+from pipeline.core.yamlio import load_yaml
 from pipeline.ingest.run import state_file
 from pipeline.ingest.state import Recording, load_state
 from pipeline.session import CameraRole, LoadedSession
@@ -20,7 +21,6 @@ from pipeline.timeline.cuelist import load_cue_list
 from pipeline.timeline.layout import Piece, PieceKind, film_pieces, timemap_of
 from pipeline.timeline.model import SourceCut, Timeline, TimelineCard, TimelineClip, TimelineItem
 from pipeline.timeline.resolve import FPS, resolve_cue_list
-from pipeline.yamlio import load_yaml
 
 MAX_HEIGHT = 1080
 

@@ -12,10 +12,10 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, model_validator
 
+from pipeline.core.timecode import parse_time_ms
+from pipeline.core.validation import LocatedError, StrictModel, validate_loaded
+from pipeline.core.yamlio import load_yaml
 from pipeline.session import LoadedSession
-from pipeline.timeline.timecode import parse_time_ms
-from pipeline.validation import LocatedError, StrictModel, validate_loaded
-from pipeline.yamlio import load_yaml
 
 TimeMs = Annotated[int, BeforeValidator(parse_time_ms)]
 TIMELINES = ("full", "highlights")

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pipeline.timeline.timecode import format_time_ms
+from pipeline.core.timecode import format_time_ms
 from pipeline.transcription.transcript import Word
 
 BREATH_MS = 60

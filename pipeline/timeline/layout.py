@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from pipeline.errors import ConfigError, Problem
+from pipeline.core.errors import ConfigError, Problem
 from pipeline.timeline.cuelist import CueList, TransitionType
 from pipeline.timeline.cut_points import transition_frames
 from pipeline.timeline.resolve import ResolvedClip

@@ -15,7 +15,9 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import fuzz
 
-from pipeline.errors import CaptureError, ConfigError, Problem
+from pipeline.core.errors import CaptureError, ConfigError, Problem
+from pipeline.core.timecode import on_frame
+from pipeline.core.yamlio import LoadedYaml, load_yaml
 from pipeline.recording_sound import RecordingSound
 from pipeline.session import LoadedSession
 from pipeline.subtitles.cues import clock
@@ -33,10 +35,8 @@ from pipeline.timeline.cut_points import (
     plan_transition,
     transition_frames,
 )
-from pipeline.timeline.timecode import on_frame
 from pipeline.transcription.glossary import plain_text
 from pipeline.transcription.transcript import Transcript, Word, load_transcript
-from pipeline.yamlio import LoadedYaml, load_yaml
 
 MATCH_MIN = 80.0
 TIE_MARGIN = 3.0

@@ -16,7 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
-from pipeline.errors import MissingDependencyError
+from pipeline.core.errors import MissingDependencyError
 from pipeline.transcription.transcript import Segment, Word
 
 SAMPLE_RATE = 16_000

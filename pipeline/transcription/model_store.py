@@ -19,7 +19,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import MissingDependencyError
+from pipeline.core.errors import MissingDependencyError
 
 #: (model name, distributions that carry it, in part order)
 PACKAGED_MODELS: tuple[tuple[str, tuple[str, ...]], ...] = (

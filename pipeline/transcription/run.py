@@ -17,11 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.errors import CaptureError, ExitCode
-from pipeline.fsutil import atomic_write_text
+from pipeline.core.errors import CaptureError, ExitCode
+from pipeline.core.fsutil import atomic_write_text
+from pipeline.core.progress import NullProgress, ProgressReporter
 from pipeline.ingest.run import state_file
 from pipeline.ingest.state import Recording, load_state
-from pipeline.progress import NullProgress, ProgressReporter
 from pipeline.recording_sound import RecordingSound
 from pipeline.session import CameraRole, LoadedSession
 from pipeline.sync_session import load_sync

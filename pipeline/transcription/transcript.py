@@ -10,8 +10,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline.fsutil import atomic_write_text
-from pipeline.validation import StrictModel
+from pipeline.core.fsutil import atomic_write_text
+from pipeline.core.validation import StrictModel
 
 TRANSCRIPT_VERSION = 1
 

@@ -8,8 +8,8 @@ from typing import Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from pipeline.errors import ConfigError, Problem
-from pipeline.yamlio import LoadedYaml, Location
+from pipeline.core.errors import ConfigError, Problem
+from pipeline.core.yamlio import LoadedYaml, Location
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 

@@ -31,10 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import CaptureError, InterruptedByUser, MediaError, ToolFailedError
-from pipeline.fsutil import fitting_name
-from pipeline.progress import NullProgress, ProgressReporter
-from pipeline.tools import FFMPEG, FFPROBE, ExternalTool, find_tool
+from pipeline.core.errors import CaptureError, InterruptedByUser, MediaError, ToolFailedError
+from pipeline.core.fsutil import fitting_name
+from pipeline.core.progress import NullProgress, ProgressReporter
+from pipeline.core.tools import FFMPEG, FFPROBE, ExternalTool, find_tool
 
 log = logging.getLogger("capture.runner")
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.probe import MediaInfo
-from pipeline.runner import ffprobe_lines
-from pipeline.timeline.timecode import format_time_ms
+from pipeline.core.probe import MediaInfo
+from pipeline.core.runner import ffprobe_lines
+from pipeline.core.timecode import format_time_ms
 
 TOLERANCE_S = 0.5
 """A stream may end this much before the length its header gives (an encoder's last audio

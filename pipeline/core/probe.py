@@ -10,8 +10,8 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-from pipeline.errors import MediaError
-from pipeline.runner import ffprobe_json
+from pipeline.core.errors import MediaError
+from pipeline.core.runner import ffprobe_json
 
 #: packets read at the start of a video stream to decide whether its frame rate is variable
 VFR_SAMPLE_PACKETS = 240

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from pipeline.errors import CaptureError, ExitCode
+from pipeline.core.errors import CaptureError, ExitCode
 
 
 def _current_umask() -> int:

@@ -7,7 +7,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import MissingDependencyError
+from pipeline.core.errors import MissingDependencyError
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pipeline.errors import ConfigError
-from pipeline.validation import validate_loaded
-from pipeline.yamlio import load_yaml
+from pipeline.core.errors import ConfigError
+from pipeline.core.validation import validate_loaded
+from pipeline.core.yamlio import load_yaml
 
 PACKAGE = "pipeline.presets"
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from pipeline.errors import ConfigError, Problem
+from pipeline.core.errors import ConfigError, Problem
 
 MAX_YAML_BYTES = 1_000_000
 MAX_YAML_NODES = 200_000

@@ -1,4 +1,4 @@
-"""Compiling ffmpeg-python graphs into argv lists for ``pipeline.runner``.
+"""Compiling ffmpeg-python graphs into argv lists for ``pipeline.core.runner``.
 
 ffmpeg-python builds the filtergraph (and escapes filter option values); the runner runs it.
 Inputs and outputs are named by placeholder strings in the graph and swapped here for
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pipeline.runner import Arg
+from pipeline.core.runner import Arg
 
 
 def graph_args(stream: Any, files: Mapping[str, Arg]) -> list[Arg]:
