@@ -1,3 +1,3 @@
-from pipeline.cli import app
+from pipeline.cli.app import app
 
 app(prog_name="capture")

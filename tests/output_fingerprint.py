@@ -28,6 +28,9 @@ what the outputs say."""
 TEXT_SUFFIXES = {".json", ".srt", ".vtt", ".txt", ".md", ".yaml", ".otio", ".xml", ".edl",
                  ".html", ".csv", ".m3u8"}  # fmt: skip
 STAMP = re.compile(r"\d{8}T\d{6}Z?|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
+ENCODED = re.compile(r"\b\d+(,\d+)? (o|ko|Mo|Go)\b|BANDWIDTH=\d+")
+"""Sizes and bitrates of encodes shown in pages and playlists (x264 under rate control may
+give other bytes from one run to the next)."""
 CLOCK = re.compile(r"\b(\d\d):(\d\d):(\d\d)[.,](\d\d\d)\b")
 TIME_TOLERANCE_S = 0.010
 """A moment may move by 10 ms (another CPU's float rounding in sound analysis)."""
@@ -36,6 +39,9 @@ RELATIVE_TOLERANCE = 0.001
 
 def _clean(value: Any, root: str) -> Any:
     if isinstance(value, dict):
+        if "fingerprint" in value and isinstance(value["fingerprint"], dict):
+            # a step's input digests name files by time and place: only what is digested counts
+            value = {**value, "fingerprint": sorted(value["fingerprint"])}
         return {
             k: _clean(v, root)
             for k, v in sorted(value.items())
@@ -44,7 +50,8 @@ def _clean(value: Any, root: str) -> Any:
     if isinstance(value, list):
         return [_clean(v, root) for v in value]
     if isinstance(value, str):
-        return _split_times(STAMP.sub("<stamp>", value.replace(root, "$ROOT")))
+        text = ENCODED.sub("<encoded>", STAMP.sub("<stamp>", value.replace(root, "$ROOT")))
+        return _split_times(text)
     return value
 
 

@@ -33,16 +33,13 @@ HOMES = {
     "pipeline.sync_session": "sync", "pipeline.sync": "sync",
     "pipeline.sample_rencontre": "samples", "pipeline.status": "orchestrate",
     "pipeline.doctor": "orchestrate", "pipeline.orchestrate": "orchestrate",
-    "pipeline.console": "cli", "pipeline.cli": "cli", "pipeline.__main__": "cli",
+    "pipeline.cli": "cli", "pipeline.__main__": "cli",
     **{f"pipeline.{stage}": stage for stage in STAGES},
 }  # fmt: skip
 """Where each module belongs (today's names: the restructure moves them into these homes);
 anything else is ``core``."""
 
-KNOWN_CYCLES = [
-    {"pipeline.cli", "pipeline.cli_publish", "pipeline.cli_render", "pipeline.cli_run",
-     "pipeline.cli_subtitles"},
-]  # fmt: skip
+KNOWN_CYCLES: list[set[str]] = []
 
 KNOWN_WRONG_WAY = {
     "pipeline.audio_decode -> pipeline.ingest.state",
@@ -63,8 +60,6 @@ KNOWN_WRONG_WAY = {
 
 def _home(module: str) -> str:
     prefixes = [p for p in HOMES if module == p or module.startswith(p + ".")]
-    if module.startswith("pipeline.cli_"):
-        return "cli"
     return HOMES[max(prefixes, key=len)] if prefixes else "core"
 
 

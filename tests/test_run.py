@@ -237,7 +237,7 @@ def test_a_full_disk_while_rendering_keeps_the_earlier_film(tiny_sample, tmp_pat
 
 FILL_THE_DISK_AFTER_THE_ENCODE = """
 import resource, signal, sys
-from pipeline.cli import app
+from pipeline.cli.app import app
 from pipeline.render import loudness
 
 measure = loudness.measure_file

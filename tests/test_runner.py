@@ -109,7 +109,7 @@ def test_missing_ffmpeg_gives_an_install_hint(monkeypatch: pytest.MonkeyPatch, t
 _LONG_RUN = """
 import signal, sys
 from pathlib import Path
-from pipeline.cli import _sigterm_as_interrupt
+from pipeline.cli.app import _sigterm_as_interrupt
 from pipeline.core.errors import InterruptedByUser
 from pipeline.core.runner import OutputFile, run_ffmpeg
 signal.signal(signal.SIGTERM, _sigterm_as_interrupt)

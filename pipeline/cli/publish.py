@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from pipeline.cli import OPTIONS, SessionArg, command, open_for_writing, recorded_step
-from pipeline.console import make_progress, stdout
+from pipeline.cli.common import OPTIONS, SessionArg, command, open_for_writing, recorded_step
+from pipeline.cli.console import make_progress, stdout
 
 
 @command("publish")

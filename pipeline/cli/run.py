@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from pipeline.cli import OPTIONS, SessionArg, command, open_for_writing
-from pipeline.console import make_progress, stderr, stdout
+from pipeline.cli.common import OPTIONS, SessionArg, command, open_for_writing
+from pipeline.cli.console import make_progress, stderr, stdout
 
 
 @command("run")

@@ -1,0 +1,85 @@
+"""``capture status``: parsing and reporting only."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from pipeline.cli.common import SessionArg, command
+from pipeline.cli.console import stderr, stdout
+from pipeline.core.errors import ExitCode
+
+
+@command("status")
+def status_command(
+    session: SessionArg,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Machine-readable (stable) output.")
+    ] = False,
+) -> None:
+    """Check session.yaml and show what the session holds: recordings, sync, problems."""
+    from pipeline.session import load_session
+    from pipeline.status import session_status
+
+    loaded = load_session(session)
+    status = session_status(loaded)
+    if as_json:
+        typer.echo(status.model_dump_json(indent=2))
+        if status.needs_attention:
+            raise typer.Exit(ExitCode.CHECK_FAILED)
+        return
+    s = loaded.session
+    stdout.print(f"{s.title} — {s.date.isoformat()}{f', {s.place}' if s.place else ''}")
+    stdout.print(f"slug: {s.slug}  language: {s.language}  speakers: {len(s.speakers)}")
+    if status.busy:
+        stdout.print(f"working on it now: {status.busy}")
+    folders = Table(show_header=True)
+    for column in ("what", "where", "state"):
+        folders.add_column(column)
+    for row in status.folders:
+        folders.add_row(row.what, row.where, row.state)
+    stdout.print(folders)
+    if status.verified_files:
+        stdout.print(
+            f"{status.verified_files} verified file(s), {status.verified_bytes / 1e6:.1f} MB, "
+            f"{status.mhl_generations} MHL generation(s)"
+        )
+    if status.recordings:
+        table = Table(title="Recordings", title_justify="left")
+        for column in ("recording", "parts", "length", "starts at", "conf.", "drift", "notes"):
+            table.add_column(column)
+        for r in status.recordings:
+            start = f"{r.offset_s:.3f} s" if r.offset_s is not None else "-"
+            conf = f"{r.offset_confidence:.2f}" if r.offset_confidence is not None else "-"
+            drift = f"{r.drift_ppm:+.0f} ppm" if r.drift_ppm and abs(r.drift_ppm) >= 0.5 else "-"
+            notes = "; ".join([*r.flags, *r.problems])
+            table.add_row(
+                r.id, str(len(r.files)), f"{r.duration_s:.1f} s", start, conf, drift, notes
+            )
+        stdout.print(table)
+    for bad in status.unusable_files:
+        stdout.print(f"unusable: {bad.path}: {'; '.join(bad.problems)}")
+    sub = status.subtitles
+    if sub.reviewed:
+        stdout.print(
+            f"subtitles: reviewed by a person ({sub.reviewed_cues} cues, {sub.changed_cues} "
+            f"changed from the generated ones); films: {', '.join(sub.films) or 'none yet'}"
+        )
+    elif sub.generated:
+        stdout.print(
+            f"subtitles: generated, not reviewed yet; films: {', '.join(sub.films) or 'none'}"
+        )
+    steps = Table(title="Steps (capture run)", title_justify="left")
+    for column in ("step", "state", "detail"):
+        steps.add_column(column)
+    for step in status.steps:
+        steps.add_row(step.name, step.state, step.detail or "")
+    stdout.print(steps)
+    for card in status.cards:
+        for line in card.keep:
+            stdout.print(f"card {card.camera}: keep: {line}", highlight=False)
+    if status.needs_attention:
+        stderr.print("Needs attention:\n" + "\n".join(f"  {n}" for n in status.needs_attention))
+        raise typer.Exit(ExitCode.CHECK_FAILED)
