@@ -23,7 +23,7 @@ import numpy as np
 from pipeline.ingest.offload import verified_copy
 from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
 from pipeline.sample_rencontre.audio import write_wav_mono
-from pipeline.scaffold import init_session
+from pipeline.session.scaffold import init_session
 from pipeline.sync_session import run_sync
 
 CACHE = Path(__file__).resolve().parent / ".cache"
@@ -177,7 +177,7 @@ def _two_hour_session(work: Path) -> Path:
             )
         (cards / "room.wav").unlink()
     session = init_session(work / "session", title="Deux heures", date=date(2026, 3, 12))
-    yaml_file = session.layout.session_file
+    yaml_file = session.folder.session_file
     yaml_file.write_text(
         yaml_file.read_text(encoding="utf-8").replace(
             "sources: []", f"sources: [{cards / 'cam-A'}, {cards / 'cam-B'}, {cards / 'recorder'}]"
@@ -197,7 +197,7 @@ def _sync(work: Path) -> dict[str, float]:
     result = run_sync(loaded)
     sync_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    for media in sorted(loaded.layout.media.rglob("*")):
+    for media in sorted(loaded.folder.media.rglob("*")):
         if media.suffix in (".MP4", ".WAV"):
             subprocess.run(
                 [

@@ -25,8 +25,8 @@ from pathlib import Path
 
 from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
 from pipeline.render.run import render
-from pipeline.scaffold import init_session
 from pipeline.session import load_session
+from pipeline.session.scaffold import init_session
 from pipeline.sync_session import run_sync
 
 CACHE = Path(__file__).resolve().parent / ".cache" / "render"
@@ -58,12 +58,12 @@ def _clips(minutes: int) -> list[tuple[float, float]]:
 def _session(work: Path, minutes: int):
     card = _camera(minutes)
     loaded = init_session(work / f"s{minutes}", title="Banc", date=date(2026, 3, 12))
-    text = loaded.layout.session_file.read_text(encoding="utf-8")
+    text = loaded.folder.session_file.read_text(encoding="utf-8")
     text = text.replace("sources: []", f"sources:\n  - {{path: {card}, camera: A}}")
     text = text.replace(
         "{name: A, role: wide, label: Plan large}", "{name: A, role: wide, offset: 0}"
     )
-    loaded.layout.session_file.write_text(text, encoding="utf-8")
+    loaded.folder.session_file.write_text(text, encoding="utf-8")
     _write_cues(loaded, _clips(minutes))
     loaded = load_session(loaded.root)
     run_ingest(loaded, plan_ingest(loaded, resolve_sources(loaded, [], [])))
@@ -73,7 +73,7 @@ def _session(work: Path, minutes: int):
 
 def _write_cues(loaded, clips: list[tuple[float, float]]) -> None:
     lines = ["clips:"] + [f"  - {{in: {a}, out: {b}, camera: A, exact: true}}" for a, b in clips]
-    (loaded.layout.cues / "highlights.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (loaded.folder.cues / "highlights.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _timed(action) -> float:
@@ -137,8 +137,8 @@ def _many_clips(work: Path) -> dict[str, object]:
             check=True,
         )  # fmt: skip
     loaded = init_session(work / "many", title="Banc", date=date(2026, 3, 12))
-    text = loaded.layout.session_file.read_text(encoding="utf-8")
-    loaded.layout.session_file.write_text(
+    text = loaded.folder.session_file.read_text(encoding="utf-8")
+    loaded.folder.session_file.write_text(
         text.replace("sources: []", f"sources:\n  - {{path: {card}, camera: A}}"), encoding="utf-8"
     )
     loaded = load_session(loaded.root)
@@ -177,7 +177,7 @@ def run() -> dict[str, object]:
         figures["preview_after_one_changed_cue_s"] = round(
             _timed(lambda: render(long, "highlights", preview=True)), 2
         )
-        source = next((long.layout.media / "A").rglob("*.MP4"))
+        source = next((long.folder.media / "A").rglob("*.MP4"))
         bare_s = _timed(lambda: _bare(source, clips, work / "bare.mp4"))
         figures["bare_ffmpeg_same_edit_s"] = round(bare_s, 2)
         figures["capture_over_bare_ffmpeg"] = round(

@@ -84,7 +84,7 @@ def _worker(side: str, files: list[str], out: str) -> None:
             shipped_seed = engines.SEED
             for draw in range(DRAWS if file == str(PROGRAMME) else 1):
                 engines.SEED = shipped_seed + draw
-                shutil.rmtree(loaded.layout.work / "transcribe", ignore_errors=True)
+                shutil.rmtree(loaded.folder.work / "transcribe", ignore_errors=True)
                 started = time.monotonic()
                 transcript = run_transcribe(loaded, engine=engine)
                 result = {

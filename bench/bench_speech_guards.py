@@ -106,7 +106,7 @@ def run() -> dict:
     reference = " ".join(p.reference for p in placed if p.reference)
 
     def transcribe(loaded):
-        shutil.rmtree(loaded.layout.work / "transcribe", ignore_errors=True)
+        shutil.rmtree(loaded.folder.work / "transcribe", ignore_errors=True)
         return run_transcribe(loaded, engine=engine)
 
     results = {}

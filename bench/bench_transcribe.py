@@ -70,20 +70,20 @@ def _audio_worker(kind: str, wav: str, out: str) -> None:
     from pipeline.core.probe import probe
     from pipeline.ingest.state import Recording
     from pipeline.recording_sound import RecordingSound
-    from pipeline.session import SessionLayout
+    from pipeline.session import SessionFolder
     from pipeline.transcription import guards
     from pipeline.transcription.run import chunk_bounds
 
     source = Path(wav)
-    layout = SessionLayout(CACHE / f"audio-{source.stem}")
-    layout.media.mkdir(parents=True, exist_ok=True)
-    link = layout.media / source.name
+    folder = SessionFolder(CACHE / f"audio-{source.stem}")
+    folder.media.mkdir(parents=True, exist_ok=True)
+    link = folder.media / source.name
     if not link.exists():
         link.symlink_to(source)
     duration = probe(source, check_vfr=False).duration
     started = time.monotonic()
     if kind == "whole":
-        audio = joined_mono([link], [duration], 16_000, layout.audio_cache)
+        audio = joined_mono([link], [duration], 16_000, folder.audio_cache)
         guards.speech_level(audio, 16_000)
         chunk_bounds(audio, 16_000, 600.0)
     else:
@@ -91,7 +91,7 @@ def _audio_worker(kind: str, wav: str, out: str) -> None:
             id="recorder/x", camera="recorder", files=[source.name],
             part_durations=[duration], duration_s=duration, has_video=False, has_audio=True,
         )  # fmt: skip
-        sound = RecordingSound(layout, recording, 16_000)
+        sound = RecordingSound(folder, recording, 16_000)
         guards.speech_level(sound, 16_000)
         for first, last in chunk_bounds(sound, 16_000, 600.0):
             sound[first:last]
@@ -128,13 +128,13 @@ def _worker(kind: str, folder: str, out: str) -> None:
     started = time.monotonic()
     timed: dict[str, float] = {}
     if kind == "raw":
-        audio = RecordingSound(loaded.layout, source.recording, SAMPLE_RATE)[:]
+        audio = RecordingSound(loaded.folder, source.recording, SAMPLE_RATE)[:]
         text = raw_engine_text(resolve_model("base"), audio, "fr")
     else:
         if kind == "pipeline-no-glossary":
             session = loaded.session.model_copy(update={"glossary": Glossary()})
-            loaded = type(loaded)(session=session, layout=loaded.layout)
-        shutil.rmtree(loaded.layout.work / "transcribe", ignore_errors=True)
+            loaded = type(loaded)(session=session, folder=loaded.folder)
+        shutil.rmtree(loaded.folder.work / "transcribe", ignore_errors=True)
         engine = _TimedEngine(make_engine("faster-whisper", "base"))
         loaded_at = time.monotonic()
         text = run_transcribe(loaded, engine=engine, model="base").text

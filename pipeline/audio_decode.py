@@ -14,7 +14,7 @@ import numpy as np
 
 from pipeline.core.runner import OutputFile, run_ffmpeg
 from pipeline.ingest.state import Recording
-from pipeline.session import SessionLayout
+from pipeline.session import SessionFolder
 
 
 def _cache_name(path: Path, rate: int) -> str:
@@ -73,11 +73,11 @@ def joined_mono(parts: Sequence[Path], durations: Sequence[float], rate: int, ca
     return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
 
 
-def recording_audio(layout: SessionLayout, recording: Recording, rate: int) -> np.ndarray:
+def recording_audio(folder: SessionFolder, recording: Recording, rate: int) -> np.ndarray:
     """An ingested recording's sound at ``rate`` (mono, chapters joined), cached per session."""
     return joined_mono(
-        [layout.media / f for f in recording.files],
+        [folder.media / f for f in recording.files],
         recording.part_durations,
         rate,
-        layout.audio_cache,
+        folder.audio_cache,
     )

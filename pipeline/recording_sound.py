@@ -16,7 +16,7 @@ import numpy as np
 
 from pipeline.audio_decode import decoded_channels_file
 from pipeline.ingest.state import Recording
-from pipeline.session import SessionLayout
+from pipeline.session import SessionFolder
 
 SILENT_CHANNEL_DB = -40.0
 """A channel this far below the loudest one carries nothing worth mixing in."""
@@ -35,11 +35,11 @@ class _Part:
 class RecordingSound:
     """Mono or per-channel sound of an ingested recording at ``rate`` Hz, read on demand."""
 
-    def __init__(self, layout: SessionLayout, recording: Recording, rate: int) -> None:
+    def __init__(self, folder: SessionFolder, recording: Recording, rate: int) -> None:
         self.rate = rate
         parts, start = [], 0
         for name, duration in zip(recording.files, recording.part_durations, strict=True):
-            raw, channels = decoded_channels_file(layout.media / name, rate, layout.audio_cache)
+            raw, channels = decoded_channels_file(folder.media / name, rate, folder.audio_cache)
             decoded = raw.stat().st_size // (4 * channels)
             length = int(round(duration * rate))
             parts.append(_Part(raw, channels, start, length, decoded))

@@ -12,10 +12,9 @@ from typing import Any
 from pydantic import BaseModel, computed_field
 
 from pipeline.ingest.mhl import generation_count
-from pipeline.ingest.run import state_file
 from pipeline.ingest.state import IngestedFile, IngestState, Recording, load_state
-from pipeline.session import LoadedSession
-from pipeline.session_lock import current_holder
+from pipeline.session import FILMS, LoadedSession
+from pipeline.session.lock import current_holder
 from pipeline.sync_session import Placement, load_sync
 
 STATUS_VERSION = 1
@@ -142,7 +141,7 @@ def card_statuses(loaded: LoadedSession, state: IngestState) -> list[CardStatus]
     cards = []
     for source, path in loaded.source_paths():
         camera = source.camera or camera_name_from_folder(path)
-        verdict = card_verdict(SourceSpec(path, camera), state, loaded.layout.media)
+        verdict = card_verdict(SourceSpec(path, camera), state, loaded.folder.media)
         cards.append(CardStatus(camera=camera, path=str(path), connected=verdict.connected,
                                 safe_to_wipe=verdict.safe_to_wipe, summary=verdict.summary,
                                 keep=verdict.keep))  # fmt: skip
@@ -150,15 +149,15 @@ def card_statuses(loaded: LoadedSession, state: IngestState) -> list[CardStatus]
 
 
 def folder_status(loaded: LoadedSession, cards: list[CardStatus]) -> list[FolderState]:
-    layout = loaded.layout
+    session_folder = loaded.folder
     rows = []
     for card in cards:
         rows.append(FolderState(what=f"card {card.camera}", where=card.path, state=card.summary))
     for what, folder in (
-        ("media", layout.media),
-        ("transcript", layout.transcript),
-        ("subtitles", layout.subtitles),
-        ("renders", layout.renders),
+        ("media", session_folder.media),
+        ("transcript", session_folder.transcript),
+        ("subtitles", session_folder.subtitles),
+        ("renders", session_folder.renders),
     ):
         count = _count_files(folder)
         rows.append(
@@ -166,8 +165,8 @@ def folder_status(loaded: LoadedSession, cards: list[CardStatus]) -> list[Folder
                 what=what, where=str(folder), state=f"{count} file(s)" if count else "empty"
             )
         )
-    for name in ("full", "highlights"):
-        cue_file = layout.cues / f"{name}.yaml"
+    for name in FILMS:
+        cue_file = session_folder.cue_list(name)
         state = "present" if cue_file.is_file() else "missing"
         rows.append(FolderState(what=f"cues {name}", where=str(cue_file), state=state))
     return rows
@@ -222,22 +221,21 @@ def _recording_status(
 
 
 def subtitle_status(loaded: LoadedSession) -> SubtitleStatus:
-    from pipeline.subtitles.run import paths, review_record
-    from pipeline.timeline.cuelist import TIMELINES
+    from pipeline.subtitles.run import review_record
 
-    where = paths(loaded)
+    where = loaded.folder
     record = review_record(loaded)
     return SubtitleStatus(
-        generated=where.generated.is_file(),
-        reviewed=record is not None and where.reviewed.is_file(),
+        generated=where.generated_subtitles.is_file(),
+        reviewed=record is not None and where.reviewed_subtitles.is_file(),
         reviewed_cues=record.cues if record else None,
         changed_cues=record.changed if record else None,
-        films=[name for name in TIMELINES if where.timeline(name, "vtt").is_file()],
+        films=[name for name in FILMS if where.film_subtitles(name, "vtt").is_file()],
     )
 
 
 def session_status(loaded: LoadedSession) -> SessionStatus:
-    state = load_state(state_file(loaded))
+    state = load_state(loaded.folder.ingest_state)
     cards = card_statuses(loaded, state)
     sync = load_sync(loaded)
     files = {f.path: f for f in state.files}
@@ -251,7 +249,7 @@ def session_status(loaded: LoadedSession) -> SessionStatus:
         folders=folder_status(loaded, cards),
         verified_files=len(state.files),
         verified_bytes=sum(f.size for f in state.files),
-        mhl_generations=generation_count(loaded.layout.media),
+        mhl_generations=generation_count(loaded.folder.media),
         synced=sync is not None and all(sync.placement(r.id) for r in state.recordings),
         reference=sync.reference if sync else None,
         recordings=recordings,

@@ -8,7 +8,6 @@ clock runs fast or slow against them is measured (ppm) and corrected above a thr
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from statistics import median
 
 from pipeline.audio_decode import recording_audio
@@ -16,7 +15,6 @@ from pipeline.core.errors import CaptureError, ExitCode
 from pipeline.core.fsutil import atomic_write_text
 from pipeline.core.progress import NullProgress, ProgressReporter
 from pipeline.core.validation import StrictModel
-from pipeline.ingest.run import state_file
 from pipeline.ingest.state import Recording, load_state
 from pipeline.session import CameraRole, LoadedSession
 from pipeline.sync import SYNC_RATE, Alignment, align
@@ -49,12 +47,8 @@ class SyncResult(StrictModel):
         return next((p for p in self.placements if p.recording == recording_id), None)
 
 
-def sync_file(loaded: LoadedSession) -> Path:
-    return loaded.layout.work / "sync.json"
-
-
 def load_sync(loaded: LoadedSession) -> SyncResult | None:
-    path = sync_file(loaded)
+    path = loaded.folder.sync_result
     if not path.is_file():
         return None
     return SyncResult.model_validate_json(path.read_text(encoding="utf-8"))
@@ -68,7 +62,7 @@ def session_end_s(loaded: LoadedSession) -> float | None:
         return None
     ends = [
         placement.offset_s + recording.duration_s
-        for recording in load_state(state_file(loaded)).recordings
+        for recording in load_state(loaded.folder.ingest_state).recordings
         if (placement := sync.placement(recording.id)) and placement.offset_s is not None
     ]
     return max(ends, default=None)
@@ -106,7 +100,7 @@ def _seconds_between(later: datetime | None, earlier: datetime | None) -> float 
 def run_sync(loaded: LoadedSession, progress: ProgressReporter | None = None) -> SyncResult:
     """Place every usable recording; results saved in work/sync.json and returned."""
     reporter = progress or NullProgress()
-    recordings = [r for r in load_state(state_file(loaded)).recordings if r.usable]
+    recordings = [r for r in load_state(loaded.folder.ingest_state).recordings if r.usable]
     if not recordings:
         raise NothingToSync(
             f"no usable recording in {loaded.root}: run `capture ingest {loaded.root}` first"
@@ -115,7 +109,7 @@ def run_sync(loaded: LoadedSession, progress: ProgressReporter | None = None) ->
     placements: dict[str, Placement] = {}
     alignments: dict[str, Alignment] = {}
     if reference is not None:
-        reference_audio = recording_audio(loaded.layout, reference, SYNC_RATE)
+        reference_audio = recording_audio(loaded.folder, reference, SYNC_RATE)
         placements[reference.id] = Placement(
             recording=reference.id,
             camera=reference.camera,
@@ -126,7 +120,7 @@ def run_sync(loaded: LoadedSession, progress: ProgressReporter | None = None) ->
         others = [r for r in recordings if r.id != reference.id and r.has_audio]
         with reporter.task("synchronising", len(others) or None) as task:
             for done, recording in enumerate(others, start=1):
-                found = align(reference_audio, recording_audio(loaded.layout, recording, SYNC_RATE))
+                found = align(reference_audio, recording_audio(loaded.folder, recording, SYNC_RATE))
                 if found is not None:
                     alignments[recording.id] = found
                 task.advance_to(done)
@@ -149,7 +143,7 @@ def run_sync(loaded: LoadedSession, progress: ProgressReporter | None = None) ->
         created_at=datetime.now(UTC),
         placements=[placements[r.id] for r in recordings],
     )
-    atomic_write_text(sync_file(loaded), result.model_dump_json(indent=2) + "\n")
+    atomic_write_text(loaded.folder.sync_result, result.model_dump_json(indent=2) + "\n")
     return result
 
 

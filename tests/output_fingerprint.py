@@ -7,7 +7,7 @@ lists, the render reports and editorial exports, the step records and the site's
 pages and text tracks. Dropped: the moments things happened, durations of work, and the bytes
 of encoded media (an encoder may produce other bytes on another CPU).
 
-    python tests/output_fingerprint.py SESSION [SITE] > fingerprint.json
+    python tests/output_fingerprint.py SESSION [SITE [ROOT_WHEN_MADE]] > fingerprint.json
     python tests/output_fingerprint.py --compare EXPECTED.json ACTUAL.json
 """
 
@@ -80,9 +80,10 @@ def _files(folder: Path, pattern: str) -> list[Path]:
     return sorted(p for p in folder.glob(pattern) if p.is_file() and p.suffix in TEXT_SUFFIXES)
 
 
-def fingerprint(session: Path, site: Path | None = None) -> dict[str, Any]:
-    """The session's (and site's) text outputs by relative path, cleaned as described above."""
-    root = str(session.parent)
+def fingerprint(session: Path, site: Path | None = None, root: str | None = None) -> dict[str, Any]:
+    """The session's (and site's) text outputs by relative path, cleaned as described above
+    (``root``: the folder holding the session when it was made, if it has moved since)."""
+    root = root or str(session.parent)
     out: dict[str, Any] = {}
     patterns = ["work/ingest.json", "work/sync.json", "work/run.json", "transcript/*",
                 "subtitles/*", "subtitles/reviewed/*", "subtitles/review/*", "cues/*",
@@ -141,7 +142,8 @@ def main(argv: list[str]) -> int:
         return 1 if found else 0
     session = Path(argv[0]).resolve()
     site = Path(argv[1]).resolve() if len(argv) > 1 else None
-    print(json.dumps(fingerprint(session, site), indent=1, sort_keys=True, ensure_ascii=False))
+    found = fingerprint(session, site, argv[2] if len(argv) > 2 else None)
+    print(json.dumps(found, indent=1, sort_keys=True, ensure_ascii=False))
     return 0
 
 

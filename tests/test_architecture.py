@@ -27,7 +27,6 @@ STAGES = [
 WORKFLOW_MODULES = ("run", "sync_session")
 
 HOMES = {
-    "pipeline.session_lock": "session", "pipeline.scaffold": "session",
     "pipeline.session": "session", "pipeline.audio_decode": "audio",
     "pipeline.recording_sound": "audio", "pipeline.audio": "audio",
     "pipeline.sync_session": "sync", "pipeline.sync": "sync",
@@ -45,15 +44,11 @@ KNOWN_WRONG_WAY = {
     "pipeline.audio_decode -> pipeline.ingest.state",
     "pipeline.publish.texttracks -> pipeline.subtitles.run",
     "pipeline.recording_sound -> pipeline.ingest.state",
-    "pipeline.render.run -> pipeline.ingest.run",
     "pipeline.subtitles.run -> pipeline.render.overlays",
     "pipeline.subtitles.run -> pipeline.sync_session",
-    "pipeline.sync_session -> pipeline.ingest.run",
-    "pipeline.timeline.build -> pipeline.ingest.run",
     "pipeline.timeline.build -> pipeline.sync_session",
     "pipeline.timeline.resolve -> pipeline.subtitles.cues",
     "pipeline.timeline.resolve -> pipeline.transcription.run",
-    "pipeline.transcription.run -> pipeline.ingest.run",
     "pipeline.transcription.run -> pipeline.sync_session",
 }
 

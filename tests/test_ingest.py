@@ -20,8 +20,8 @@ from pipeline.ingest.chapters import Part, group_chapters
 from pipeline.ingest.offload import hash_file
 from pipeline.ingest.run import NotEnoughSpace, plan_ingest, resolve_sources, run_ingest
 from pipeline.ingest.state import load_state
-from pipeline.scaffold import init_session
 from pipeline.session import LoadedSession
+from pipeline.session.scaffold import init_session
 
 TINY_VIDEO = "testsrc2=size=160x90:rate=25"
 
@@ -128,7 +128,7 @@ def test_verified_offload_with_mhl_and_faulty_files(session, cards) -> None:
     before = _snapshot(cards)
     plan, report = _ingest(session, cards / "GOPRO", cards / "SONY")
     assert _snapshot(cards) == before, "a source file was modified (content or times)"
-    media = session.layout.media
+    media = session.folder.media
     assert len(report.copied) == len(plan.files) == 12 and not report.failures
     for entry in report.copied:
         copy = media / entry.path
@@ -196,9 +196,9 @@ def test_rerun_copies_nothing_and_resume_recopies_partial_files(session, cards) 
     plan, report = _ingest(session, cards / "SONY")
     assert not plan.to_copy and not report.copied and report.generation is None
     # as if killed: one copy half-written, another renamed but not yet recorded in the state
-    state_path = session.layout.work / "ingest.json"
+    state_path = session.folder.work / "ingest.json"
     state = load_state(state_path)
-    media = session.layout.media
+    media = session.folder.media
     half = media / "SONY/PRIVATE/M4ROOT/CLIP/C0003.MP4"
     os.chmod(half, 0o644)
     half.rename(half.with_name(".C0003.MP4.capture-partial"))
@@ -218,20 +218,20 @@ def test_second_card_adds_a_generation(session, cards) -> None:
     _ingest(session, cards / "SONY", hash_format="md5")
     _, report = _ingest(session, cards / "GOPRO", hash_format="md5")
     assert report.generation == 2
-    assert len(list((session.layout.media / "ascmhl").glob("*.mhl"))) == 2
-    assert _mhl_verify(session.layout.media) == 0
+    assert len(list((session.folder.media / "ascmhl").glob("*.mhl"))) == 2
+    assert _mhl_verify(session.folder.media) == 0
 
 
 def test_not_enough_space_writes_nothing(session, cards, monkeypatch) -> None:
     import pipeline.ingest.run as ingest_run
 
     plan = plan_ingest(session, resolve_sources(session, [cards / "SONY"], []))
-    usage = shutil.disk_usage(session.layout.media)
+    usage = shutil.disk_usage(session.folder.media)
     fake = usage._replace(free=int(plan.bytes_to_copy * 1.04))
     monkeypatch.setattr(ingest_run.shutil, "disk_usage", lambda _path: fake)
     with pytest.raises(NotEnoughSpace, match="Nothing was copied") as caught:
         run_ingest(session, plan)
-    assert not any(p.is_file() for p in session.layout.media.rglob("*"))
+    assert not any(p.is_file() for p in session.folder.media.rglob("*"))
     # three different figures, each readable ("0.01 GB to copy needs 0.01 GB ... 0.01 GB free")
     figures = re.findall(r"([\d.]+ [kMGT]?B|\d+ bytes)", str(caught.value))
     assert len(figures) == 3 and len(set(figures)) == 3, str(caught.value)
@@ -244,7 +244,7 @@ def test_cli_ingest_reports_unusable_files_and_exits_non_zero(session, cards) ->
     assert result.returncode == 4
     assert "C0004.MP4" in result.stderr and "C0005.MP4" in result.stderr
     assert "Found on the cards" in result.stdout and "Traceback" not in result.stderr
-    assert (session.layout.media / "A/PRIVATE/M4ROOT/CLIP/C0001.MP4").is_file()
+    assert (session.folder.media / "A/PRIVATE/M4ROOT/CLIP/C0001.MP4").is_file()
     again = subprocess.run(command, capture_output=True, text=True)
     assert "nothing to copy" in again.stdout
 
@@ -265,7 +265,7 @@ def test_a_truncated_file_is_refused_with_its_real_length(session, tmp_path) -> 
     assert "truncated" in line and "keep the card" in line and "00:00:04.000" in line
     stops = [float(t) for t in re.findall(r"stops at 00:00:(\d\d\.\d{3})", line)]
     assert stops and all(0.5 < t < 3.5 for t in stops), line
-    state = load_state(session.layout.work / "ingest.json")
+    state = load_state(session.folder.work / "ingest.json")
     usable = {Path(f.path).name: f.usable for f in state.files}
     assert usable == {"C0001.MP4": False, "C0002.MP4": True}
     assert [Path(r.id).name for r in state.recordings] == ["C0002.MP4"]
@@ -288,10 +288,10 @@ def test_a_card_file_with_a_name_of_244_characters_is_ingested(session, tmp_path
     command = [sys.executable, "-m", "pipeline", "ingest", str(session.root), str(card)]
     result = subprocess.run(command, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    (copied,) = [f for f in load_state(session.layout.work / "ingest.json").files]
+    (copied,) = [f for f in load_state(session.folder.work / "ingest.json").files]
     assert copied.usable and Path(copied.path).name == name
     assert "safe to wipe: its 1 file(s) are copied, verified and usable" in result.stdout
-    assert (session.layout.media / copied.path).is_file()
+    assert (session.folder.media / copied.path).is_file()
 
 
 def test_a_card_mounted_elsewhere_is_still_known_to_be_copied(session, tmp_path) -> None:
@@ -304,13 +304,13 @@ def test_a_card_mounted_elsewhere_is_still_known_to_be_copied(session, tmp_path)
     _clip(card / "DCIM" / "C0001.MP4", 0.5)
     command = [sys.executable, "-m", "pipeline", "ingest", str(session.root), str(card)]
     assert subprocess.run([*command, "--no-sync"], capture_output=True).returncode == 0
-    state = load_state(session.layout.work / "ingest.json")
+    state = load_state(session.folder.work / "ingest.json")
     (copied,) = state.files
     remounted = card.rename(tmp_path / "CARD1")  # a rename keeps every file's time
-    verdict = card_verdict(SourceSpec(remounted, copied.camera), state, session.layout.media)
+    verdict = card_verdict(SourceSpec(remounted, copied.camera), state, session.folder.media)
     assert verdict.safe_to_wipe, verdict.keep
     (remounted / "DCIM" / "C0002.MP4").write_bytes(b"new")
-    verdict = card_verdict(SourceSpec(remounted, copied.camera), state, session.layout.media)
+    verdict = card_verdict(SourceSpec(remounted, copied.camera), state, session.folder.media)
     assert verdict.keep == ["DCIM/C0002.MP4: not copied"]
 
 
@@ -369,7 +369,7 @@ def test_a_fifo_on_a_card_is_left_alone(session, tmp_path) -> None:
     command = [sys.executable, "-m", "pipeline", "ingest", str(session.root), str(card)]
     result = subprocess.run([*command, "--no-sync"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    names = [Path(f.path).name for f in load_state(session.layout.work / "ingest.json").files]
+    names = [Path(f.path).name for f in load_state(session.folder.work / "ingest.json").files]
     assert names == ["C0001.MP4"]
 
 
@@ -380,13 +380,13 @@ def test_joined_chapters_last_the_sum_of_their_parts(session, cards) -> None:
     (recording,) = [
         r for r in report.state.recordings if r.id == "GOPRO/DCIM/100GOPRO/GX010042.MP4"
     ]
-    media = session.layout.media
+    media = session.folder.media
     rate = 8000
     audio = joined_mono(
         [media / f for f in recording.files],
         recording.part_durations,
         rate,
-        session.layout.work / "cache",
+        session.folder.work / "cache",
     )
     assert len(audio) == sum(round(d * rate) for d in recording.part_durations)
     assert recording.duration_s == pytest.approx(1.6, abs=0.04)
@@ -417,7 +417,7 @@ def test_relative_session_path_gives_a_valid_mhl(session, cards) -> None:
         cwd=session.root.parent,
     )
     assert result.returncode == 0, result.stderr
-    assert _mhl_verify(session.layout.media) == 0
+    assert _mhl_verify(session.folder.media) == 0
 
 
 def test_interrupted_ingest_keeps_its_proof_and_resumes(session, cards) -> None:
@@ -425,8 +425,8 @@ def test_interrupted_ingest_keeps_its_proof_and_resumes(session, cards) -> None:
     first_two = sum(item.found.size for item in plan.to_copy[:2])
     with pytest.raises(KeyboardInterrupt):
         run_ingest(session, plan, progress=InterruptAfter(first_two))
-    media = session.layout.media
-    state = load_state(session.layout.work / "ingest.json")
+    media = session.folder.media
+    state = load_state(session.folder.work / "ingest.json")
     assert 2 <= len(state.files) < len(plan.files)
     assert all(f.mhl_generation == 1 for f in state.files)
     assert not list(media.rglob("*.capture-partial"))
@@ -434,7 +434,7 @@ def test_interrupted_ingest_keeps_its_proof_and_resumes(session, cards) -> None:
     plan, report = _ingest(session, cards / "SONY")
     assert len(report.copied) == len(plan.to_copy) > 0 and report.generation == 2
     assert _mhl_verify(media) == 0
-    assert len(load_state(session.layout.work / "ingest.json").files) == len(plan.files)
+    assert len(load_state(session.folder.work / "ingest.json").files) == len(plan.files)
 
 
 def test_unknown_files_are_copied_and_empty_cards_refused(session, tmp_path) -> None:
@@ -444,7 +444,7 @@ def test_unknown_files_are_copied_and_empty_cards_refused(session, tmp_path) -> 
     (card / "A001_C001" / "A001_C001.RDC").write_bytes(b"clip database")
     _, report = _ingest(session, card)
     assert sorted(f.kind for f in report.copied) == ["other", "other"]
-    assert report.state.recordings == [] and _mhl_verify(session.layout.media) == 0
+    assert report.state.recordings == [] and _mhl_verify(session.folder.media) == 0
     empty = tmp_path / "EMPTY"
     (empty / "DCIM").mkdir(parents=True)
     (empty / ".DS_Store").write_bytes(b"x")
@@ -497,9 +497,9 @@ def test_one_ingest_at_a_time(session, cards) -> None:
     from pipeline.ingest.run import IngestBusy
 
     plan = plan_ingest(session, resolve_sources(session, [cards / "SONY"], []))
-    session.layout.work.mkdir(parents=True, exist_ok=True)
-    with (session.layout.work / "ingest.lock").open("w") as held:
+    session.folder.work.mkdir(parents=True, exist_ok=True)
+    with (session.folder.work / "ingest.lock").open("w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         with pytest.raises(IngestBusy, match="another capture ingest"):
             run_ingest(session, plan)
-    assert not any(p.is_file() for p in session.layout.media.rglob("*"))
+    assert not any(p.is_file() for p in session.folder.media.rglob("*"))

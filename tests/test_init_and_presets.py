@@ -13,8 +13,8 @@ import pytest
 
 from pipeline.core.errors import ConfigError
 from pipeline.core.presets import load_preset, packaged_preset_names
-from pipeline.scaffold import init_session
 from pipeline.session import load_session
+from pipeline.session.scaffold import init_session
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -92,7 +92,7 @@ def published(tiny_sample, tmp_path_factory):
     loaded = load_session(folder)
     run_ingest(loaded, plan_ingest(loaded, resolve_sources(loaded, [], [])))
     run_sync(loaded)
-    write_transcript(_script_transcript(tiny_sample.truth), loaded.layout.transcript)
+    write_transcript(_script_transcript(tiny_sample.truth), loaded.folder)
     build_subtitles(loaded)
     srt, _ = write_review_package(loaded)
     cues = read_subtitles(srt)
@@ -100,14 +100,14 @@ def published(tiny_sample, tmp_path_factory):
     reviewed = tmp_path_factory.mktemp("review") / "relu.srt"
     reviewed.write_text(to_srt(cues), encoding="utf-8")
     import_reviewed(loaded, reviewed)
-    text = loaded.layout.session_file.read_text(encoding="utf-8")
+    text = loaded.folder.session_file.read_text(encoding="utf-8")
     text = re.sub(r"(?m)^title: .*$", lambda _: f"title: {json.dumps(HOSTILE_TITLE)}", text)
     text = text.replace(
         "speakers:\n",
         f"speakers:\n- {{name: {json.dumps(HOSTILE_NAME)}, role: {json.dumps(HOSTILE_ROLE)}}}\n",
         1,
     )
-    loaded.layout.session_file.write_text(text, encoding="utf-8")
+    loaded.folder.session_file.write_text(text, encoding="utf-8")
     (folder / "presets").mkdir()
     (folder / "presets" / "ladder.yaml").write_text(LADDER, encoding="utf-8")
     loaded = load_session(folder)
@@ -160,7 +160,7 @@ def test_the_outputs_are_those_pinned_for_the_tiny_sample(published) -> None:
     and manifests as pinned in tests/golden (times within 10 ms): a change of code shape must
     not change what users get. ``CAPTURE_UPDATE_GOLDEN=1`` re-pins, for a change meant to."""
     loaded, site, _, _ = published
-    actual = {"tools": _tool_versions(), "outputs": fingerprint(loaded.layout.root, site)}
+    actual = {"tools": _tool_versions(), "outputs": fingerprint(loaded.folder.root, site)}
     if os.environ.get("CAPTURE_UPDATE_GOLDEN") == "1":
         GOLDEN.parent.mkdir(exist_ok=True)
         text = json.dumps(actual, indent=1, sort_keys=True, ensure_ascii=False)
@@ -175,8 +175,8 @@ def test_the_outputs_are_those_pinned_for_the_tiny_sample(published) -> None:
 def test_what_is_published_is_readable_by_a_web_server(published) -> None:
     """Under umask 022 the pages, manifest, captions and reports came out 0600."""
     loaded, site, _, _ = published
-    layout = loaded.layout
-    for root in (site, layout.renders, layout.transcript, layout.root / "subtitles"):
+    folder = loaded.folder
+    for root in (site, folder.renders, folder.transcript, folder.root / "subtitles"):
         for path in root.rglob("*"):  # the site folder itself is the test's
             mode = stat.S_IMODE(path.stat().st_mode)
             wanted = 0o755 if path.is_dir() else 0o644
@@ -282,7 +282,7 @@ def test_republishing_encodes_nothing_and_leaves_other_sessions_alone(published)
     for entry in json.loads((folder / "manifest.json").read_text())["films"][0]["renditions"]:
         assert (folder / entry["file"]["path"]).stat().st_size == entry["file"]["bytes"]
     # a changed quote takes a new still and re-encodes no film
-    cues = loaded.layout.cues / "highlights.yaml"
+    cues = loaded.folder.cues / "highlights.yaml"
     cues.write_text(cues.read_text(encoding="utf-8").replace("text: ", "text: Autre, ", 1),
                     encoding="utf-8")  # fmt: skip
     quoted = publish(load_session(loaded.root), site, preset_name="ladder")
@@ -292,15 +292,15 @@ def test_republishing_encodes_nothing_and_leaves_other_sessions_alone(published)
     # a page a document could carry script on the site's own origin: refused, with its line
     (loaded.root / "documents").mkdir(exist_ok=True)
     (loaded.root / "documents" / "evil.html").write_text("<script>alert(3)</script>")
-    text = loaded.layout.session_file.read_text(encoding="utf-8")
-    loaded.layout.session_file.write_text(
+    text = loaded.folder.session_file.read_text(encoding="utf-8")
+    loaded.folder.session_file.write_text(
         text + "documents:\n  - {title: Programme, path: documents/evil.html}\n", encoding="utf-8"
     )
     with pytest.raises(ConfigError) as refused:
         publish(load_session(loaded.root), site, preset_name="ladder")
     (problem,) = refused.value.problems
     assert problem.line is not None and ".html files are not published" in problem.message
-    loaded.layout.session_file.write_text(text, encoding="utf-8")
+    loaded.folder.session_file.write_text(text, encoding="utf-8")
 
 
 @pytest.mark.slow
@@ -334,15 +334,15 @@ def test_publishing_touches_only_what_capture_wrote(published, tmp_path) -> None
     assert sorted(p.name for p in theirs.iterdir()) == ["index.html"]
 
     fresh = tmp_path / "fresh-site"
-    text = loaded.layout.session_file.read_text(encoding="utf-8")
-    loaded.layout.session_file.write_text(
+    text = loaded.folder.session_file.read_text(encoding="utf-8")
+    loaded.folder.session_file.write_text(
         text + "documents:\n  - {title: Programme, path: documents/absent.pdf}\n", "utf-8"
     )
     try:
         with pytest.raises(ConfigError, match="absent.pdf"):
             publish(load_session(loaded.root), fresh, preset_name="ladder")
     finally:
-        loaded.layout.session_file.write_text(text, encoding="utf-8")
+        loaded.folder.session_file.write_text(text, encoding="utf-8")
     assert not (fresh / manifest["slug"]).exists(), "checked before any encode"
 
 

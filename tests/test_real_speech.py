@@ -125,5 +125,5 @@ def test_each_party_of_a_phone_call_gets_their_turns(tmp_path) -> None:
             right += segment.speaker == names[speaking.pop()]
     assert judged >= 10
     assert right / judged >= 0.9, (right, judged)
-    markdown = (loaded.layout.transcript / "transcript.md").read_text(encoding="utf-8")
+    markdown = (loaded.folder.transcript / "transcript.md").read_text(encoding="utf-8")
     assert all(name in markdown for name in names.values())

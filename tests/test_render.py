@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from pipeline.core.errors import ConfigError
 from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
 from pipeline.render.run import render
-from pipeline.scaffold import init_session
 from pipeline.session import LoadedSession, load_session
+from pipeline.session.scaffold import init_session
 from pipeline.sync_session import run_sync
 from pipeline.timeline.build import build_timeline
 from pipeline.timeline.cut_points import BREATH_MS
@@ -121,12 +121,12 @@ def _one_camera_session(
 ) -> LoadedSession:
     card = _flash_and_beep_card(tmp_path, gop, **card)
     loaded = init_session(tmp_path / "s", title="Synchro", date=date(2026, 3, 12))
-    yaml_file = loaded.layout.session_file
+    yaml_file = loaded.folder.session_file
     text = yaml_file.read_text(encoding="utf-8")
     text = text.replace("sources: []", f"sources:\n  - {{path: {card}, camera: A}}")
     text = text.replace("speakers: []", f"speakers: {speakers}")
     yaml_file.write_text(text, encoding="utf-8")
-    (loaded.layout.cues / "highlights.yaml").write_text(cues, encoding="utf-8")
+    (loaded.folder.cues / "highlights.yaml").write_text(cues, encoding="utf-8")
     loaded = load_session(loaded.root)
     run_ingest(loaded, plan_ingest(loaded, resolve_sources(loaded, [], [])))
     run_sync(loaded)
@@ -162,7 +162,7 @@ def test_hostile_names_are_drawn_as_written(tmp_path: Path) -> None:
     time.sleep(1.2)
     second = _gray_frames(render(loaded, "highlights", preview=True).output)
     assert np.array_equal(first, second), "the text changed with the time: it was expanded"
-    (loaded.layout.cues / "highlights.yaml").write_text("clips:\n  - {in: 0.0, out: 1.0}\n")
+    (loaded.folder.cues / "highlights.yaml").write_text("clips:\n  - {in: 0.0, out: 1.0}\n")
     plain = _gray_frames(render(loaded, "highlights", preview=True).output)
     assert not np.array_equal(first, plain), "the lower third was drawn"
 
@@ -189,10 +189,10 @@ def test_title_card_transitions_and_credits_land_where_the_time_map_says(tmp_pat
     logo = loaded.root / "logos" / "logo.png"
     logo.parent.mkdir(exist_ok=True)
     ffmpeg("-f", "lavfi", "-i", "color=white:size=200x100", "-frames:v", "1", logo)
-    text = loaded.layout.session_file.read_text(encoding="utf-8")
+    text = loaded.folder.session_file.read_text(encoding="utf-8")
     text = re.sub(r"(?m)^title: .*$", lambda _: f"title: {json.dumps(HOSTILE)}", text)
     text = text.replace("logos: []", "logos: [logos/logo.png]")
-    loaded.layout.session_file.write_text(text, encoding="utf-8")
+    loaded.folder.session_file.write_text(text, encoding="utf-8")
     loaded = load_session(loaded.root)
 
     timeline = build_timeline(loaded, "highlights")
@@ -245,7 +245,7 @@ def test_clips_given_by_quotes_resolve_on_the_sample(ingested) -> None:
     words = run_transcribe(ingested).words
     quote = " ".join(w.text for w in words[2:6]).upper().replace(",", "")
     end_quote = " ".join(w.text for w in words[8:10])
-    cue_file = ingested.layout.cues / "highlights.yaml"
+    cue_file = ingested.folder.cues / "highlights.yaml"
     cue_file.write_text(
         f"clips:\n  - from: {json.dumps(quote)}\n    to: {json.dumps(end_quote)}\n"
         '  - {from: "des mots que personne n\'a dits ce soir-là", out: 20.0}\n',
@@ -269,7 +269,7 @@ def test_clips_given_by_quotes_resolve_on_the_sample(ingested) -> None:
 
 def test_every_cue_list_problem_is_reported_with_its_line(tmp_path: Path) -> None:
     loaded = init_session(tmp_path / "s", title="Erreurs", date=date(2026, 3, 12))
-    (loaded.layout.cues / "full.yaml").write_text(
+    (loaded.folder.cues / "full.yaml").write_text(
         "clips:\n"
         "  - {in: 12:61:00, out: 13.0}\n"
         "  - {in: 20.0, out: 15.0}\n"
@@ -283,12 +283,12 @@ def test_every_cue_list_problem_is_reported_with_its_line(tmp_path: Path) -> Non
     assert [line for line, _ in found] == [2, 3, 4, 5]
     assert "is not a time" in found[0][1] and "out must come after in" in found[1][1]
     assert "not both" in found[2][1] and "camra" in found[3][1]
-    (loaded.layout.cues / "full.yaml").write_text(
+    (loaded.folder.cues / "full.yaml").write_text(
         "clips:\n  - {in: 1.0, out: 5.0}\n  - {in: 4.0, out: 6.0}\n", encoding="utf-8"
     )
     with pytest.raises(ConfigError, match="clips 1 and 2 overlap"):
         build_timeline(loaded, "full")
-    (loaded.layout.cues / "full.yaml").write_text(
+    (loaded.folder.cues / "full.yaml").write_text(
         "clips:\n  - {in: 1.0, out: 2.0}\n"
         "  - {in: 3.0, out: 9.0, transition: {type: crossfade, duration: 0.8}}\n"
         "  - {in: 10.0, out: 12.0, transition: {type: wipe}}\n",
@@ -297,7 +297,7 @@ def test_every_cue_list_problem_is_reported_with_its_line(tmp_path: Path) -> Non
     with pytest.raises(ConfigError) as caught:
         build_timeline(loaded, "full")
     assert [p.line for p in caught.value.problems] == [4]  # the schema first
-    (loaded.layout.cues / "full.yaml").write_text(
+    (loaded.folder.cues / "full.yaml").write_text(
         "clips:\n  - {in: 1.0, out: 2.0}\n"
         "  - {in: 3.0, out: 9.0, transition: {type: crossfade, duration: 0.8}}\n",
         encoding="utf-8",
@@ -309,7 +309,7 @@ def test_every_cue_list_problem_is_reported_with_its_line(tmp_path: Path) -> Non
 def test_an_unknown_speaker_or_an_absurd_time_is_a_located_problem(tmp_path: Path) -> None:
     """Both ended in an internal error (AttributeError, OverflowError), exit 6."""
     loaded = init_session(tmp_path / "s", title="Erreurs", date=date(2026, 3, 12))
-    (loaded.layout.cues / "full.yaml").write_text(
+    (loaded.folder.cues / "full.yaml").write_text(
         "clips:\n"
         "  - {in: 1.0, out: 5.0}\n"
         "  - {in: 1e308, out: 1.5e308}\n"
@@ -322,7 +322,7 @@ def test_an_unknown_speaker_or_an_absurd_time_is_a_located_problem(tmp_path: Pat
         build_timeline(loaded, "full")
     found = {p.line: p.message for p in caught.value.problems}
     assert "past 100 hours" in found[3] and "less than or equal to 60" in found[6]
-    (loaded.layout.cues / "full.yaml").write_text(
+    (loaded.folder.cues / "full.yaml").write_text(
         "clips:\n  - {in: 1.0, out: 5.0}\nlower_thirds:\n  - {at: 2.0, speaker: Jaques Dubois}\n",
         encoding="utf-8",
     )
@@ -339,7 +339,7 @@ def _layout_problems(loaded: LoadedSession) -> list:
     cue_list = load_cue_list(loaded, "full")
     clips = resolve_clips(loaded, "full")
     with pytest.raises(ConfigError) as caught:
-        film_pieces(cue_list, clips, 25, loaded.layout.cues / "full.yaml")
+        film_pieces(cue_list, clips, 25, loaded.folder.cues / "full.yaml")
     return caught.value.problems
 
 
@@ -384,7 +384,7 @@ def test_rotated_vfr_phone_and_interlaced_broadcast_come_out_upright_progressive
 ) -> None:
     phone, broadcast = _phone_card(tmp_path), _broadcast_card(tmp_path)
     loaded = init_session(tmp_path / "s", title="Sources", date=date(2026, 3, 12))
-    yaml_file = loaded.layout.session_file
+    yaml_file = loaded.folder.session_file
     text = yaml_file.read_text(encoding="utf-8")
     start = text.index("cameras:")
     end = text.index("sources: []")
@@ -398,7 +398,7 @@ def test_rotated_vfr_phone_and_interlaced_broadcast_come_out_upright_progressive
         + text[end + len("sources: []") :]
     )
     yaml_file.write_text(text, encoding="utf-8")
-    (loaded.layout.cues / "highlights.yaml").write_text(
+    (loaded.folder.cues / "highlights.yaml").write_text(
         "clips:\n  - {in: 1.0, out: 3.0, camera: P}\n  - {in: 3.6, out: 4.6, camera: I}\n",
         encoding="utf-8",
     )
@@ -439,14 +439,13 @@ def test_the_cut_opens_in_editing_software_with_its_frames_and_media(ingested) -
     clips pointing at the verified copies, the crossfade centred on the cut."""
     import opentimelineio as otio
 
-    from pipeline.ingest.run import state_file
     from pipeline.ingest.state import load_state
     from pipeline.render.editorial import media_facts, to_otio, write_editorial
 
     timeline = build_timeline(ingested, "full")  # title, A, crossfade, B, credits
-    facts = media_facts(load_state(state_file(ingested)), ingested.layout.media)
-    film = to_otio(timeline, "Titre\n* FROM CLIP: /etc/passwd", facts, ingested.layout.media)
-    written = write_editorial(film, tmp := ingested.layout.renders, "full")
+    facts = media_facts(load_state(ingested.folder.ingest_state), ingested.folder.media)
+    film = to_otio(timeline, "Titre\n* FROM CLIP: /etc/passwd", facts, ingested.folder.media)
+    written = write_editorial(film, tmp := ingested.folder.renders, "full")
     film = otio.adapters.read_from_file(str(tmp / "full.otio"))
     video, audio = film.tracks
     assert video.duration() == otio.opentime.RationalTime(timeline.frames, 25)
@@ -456,7 +455,7 @@ def test_the_cut_opens_in_editing_software_with_its_frames_and_media(ingested) -
     assert clips[0].name.startswith("C0001") and len(clips) == pieces
     for clip in clips:
         path = Path(clip.media_reference.target_url.removeprefix("file://"))
-        assert path.is_file() and ingested.layout.media in path.parents
+        assert path.is_file() and ingested.folder.media in path.parents
         assert clip.available_range().duration.value > 0
     (fade,) = [i for i in video if isinstance(i, otio.schema.Transition)]
     assert fade.in_offset.value == fade.out_offset.value == 5  # 0.4 s at 25 fps, halved
@@ -479,7 +478,7 @@ def test_the_cut_opens_in_editing_software_with_its_frames_and_media(ingested) -
     assert edl_text.splitlines()[0] == "TITLE: Titre * FROM CLIP: /etc/passwd - full"
     assert {e[1] for e in events} == {"A_C0001", "B_020042"}  # camera + file, 8 at most
     # a title card crossfading into the first clip: FCP XML keeps the film's length
-    cue_file = ingested.layout.cues / "full.yaml"
+    cue_file = ingested.folder.cues / "full.yaml"
     text = cue_file.read_text(encoding="utf-8")
     assert "  camera: A\n" in text
     cue_file.write_text(
@@ -487,7 +486,7 @@ def test_the_cut_opens_in_editing_software_with_its_frames_and_media(ingested) -
     )
     faded = build_timeline(ingested, "full")
     assert faded.items[1].overlap_frames == 12
-    exported = write_editorial(to_otio(faded, "T", facts, ingested.layout.media), tmp, "full")
+    exported = write_editorial(to_otio(faded, "T", facts, ingested.folder.media), tmp, "full")
     fcp = otio.adapters.read_from_file(str(exported[1]))
     # the title card's length kept (the trailing credits are black in FCP XML too)
     assert fcp.tracks[0].duration().value == faded.frames - faded.items[-1].frames
@@ -520,7 +519,7 @@ def test_a_plain_cut_is_assembled_by_copy_with_exact_frames_and_sync(tmp_path: P
         assert _duration(result.output, stream) == pytest.approx(3.76, abs=FRAME)
     assert [round(f, 2) for f in _flashes(result.output)] == [1.48, 3.08]
     assert _beeps(result.output) == pytest.approx([1.48, 3.08], abs=FRAME)
-    source = _frame_sums(next(loaded.layout.media.rglob("C0001.MP4")))
+    source = _frame_sums(next(loaded.folder.media.rglob("C0001.MP4")))
     output = _frame_sums(result.output)
     assert output[12:37] == source[25:50], "the copied GOP is the camera's own pictures"
     assert output[52:77] == source[75:100]
@@ -529,8 +528,8 @@ def test_a_plain_cut_is_assembled_by_copy_with_exact_frames_and_sync(tmp_path: P
 
     # camera A started 13 ms after the session clock: cut points fall between its frames,
     # and the copy starts on the nearest frame, as a render would
-    text = loaded.layout.session_file.read_text(encoding="utf-8")
-    loaded.layout.session_file.write_text(
+    text = loaded.folder.session_file.read_text(encoding="utf-8")
+    loaded.folder.session_file.write_text(
         text.replace("{name: A, role: wide, label: Plan large}",
                      "{name: A, role: wide, label: Plan large, offset: 0.013}"), encoding="utf-8"
     )  # fmt: skip
@@ -543,12 +542,12 @@ def test_a_plain_cut_is_assembled_by_copy_with_exact_frames_and_sync(tmp_path: P
 
     from pipeline.render.stream_copy import why_not_copy
 
-    (loaded.layout.cues / "highlights.yaml").write_text(
+    (loaded.folder.cues / "highlights.yaml").write_text(
         "title_card: true\nclips:\n  - {in: 0.52, out: 2.6}\n", encoding="utf-8"
     )
     reason, _ = why_not_copy(build_timeline(loaded, "highlights"), 320, 180, False)
     assert reason == "it has a title card or credits"
-    (loaded.layout.cues / "highlights.yaml").write_text("clips:\n  - {in: 0.52, out: 2.6}\n")
+    (loaded.folder.cues / "highlights.yaml").write_text("clips:\n  - {in: 0.52, out: 2.6}\n")
     reason, _ = why_not_copy(build_timeline(loaded, "highlights"), 640, 360, False)
     assert reason == "C0001.MP4 is 320x180, not 640x360"
 
@@ -556,7 +555,7 @@ def test_a_plain_cut_is_assembled_by_copy_with_exact_frames_and_sync(tmp_path: P
 def test_a_clip_takes_its_sound_from_the_device_it_names(ingested) -> None:
     first = resolve_clips(ingested, "highlights")[0]
     a, b = first.in_ms / 1000, first.out_ms / 1000
-    cue_file = ingested.layout.cues / "highlights.yaml"
+    cue_file = ingested.folder.cues / "highlights.yaml"
     cue_file.write_text(f"clips:\n  - {{in: {a}, out: {b}, camera: A}}\n", encoding="utf-8")
     assert build_timeline(ingested, "highlights").clips[0].audio_source == "recorder"
     cue_file.write_text(
@@ -629,7 +628,7 @@ def test_a_44_1_khz_camera_whose_file_name_is_hostile_renders_in_sync(tmp_path: 
         tmp_path, "clips:\n  - {in: 1.0, out: 3.0}\n  - {in: 3.4, out: 4.6}\n", gop=25,
         rate=44100, name=name,
     )  # fmt: skip
-    assert any(p.name == name for p in loaded.layout.media.rglob("*"))
+    assert any(p.name == name for p in loaded.folder.media.rglob("*"))
     for result in (render(loaded, "highlights"), render(loaded, "highlights", preview=True)):
         # flashes and beeps at session 2.0 s and 4.0 s land at 1.0 s and 2.0 + 0.6 = 2.6 s
         assert _flashes(result.output) == pytest.approx([1.0, 2.6], abs=FRAME / 2)
@@ -731,8 +730,8 @@ def test_long_credits_roll_inside_the_frame_and_lower_thirds_wrap(tmp_path: Path
     )
     logo = loaded.root / "logo.png"
     ffmpeg("-f", "lavfi", "-i", "color=white:size=200x100", "-frames:v", "1", logo)
-    text = loaded.layout.session_file.read_text(encoding="utf-8")
-    loaded.layout.session_file.write_text(text.replace("logos: []", "logos: [logo.png]"))
+    text = loaded.folder.session_file.read_text(encoding="utf-8")
+    loaded.folder.session_file.write_text(text.replace("logos: []", "logos: [logo.png]"))
     loaded = load_session(loaded.root)
     film = render(loaded, "highlights", preview=True).output
 
@@ -770,7 +769,7 @@ def test_text_that_cannot_fit_is_refused_at_its_line_before_any_encode(tmp_path:
     credits, lower = caught.value.problems
     assert credits.line == 1 and "give them `credits: {duration: " in credits.message
     assert lower.line == 5 and "does not fit the frame" in lower.message
-    assert not any(loaded.layout.renders.glob("*.mp4"))
+    assert not any(loaded.folder.renders.glob("*.mp4"))
 
 
 @pytest.mark.parametrize("height", [180, 360, 720, 1080])
@@ -812,13 +811,13 @@ def test_a_film_of_300_clips_renders(tmp_path: Path) -> None:
            "-f", "lavfi", "-i", "sine=duration=67", "-c:v", "libx264", "-preset", "ultrafast",
            "-g", "25", "-c:a", "aac", card / "C0001.MP4")  # fmt: skip
     loaded = init_session(tmp_path / "s", title="Trois cents", date=date(2026, 3, 12))
-    yaml_file = loaded.layout.session_file
+    yaml_file = loaded.folder.session_file
     text = yaml_file.read_text(encoding="utf-8")
     yaml_file.write_text(text.replace("sources: []", f"sources:\n  - {{path: {card}, camera: A}}"))
     clips = "".join(
         f"  - {{in: {n * 0.22:.2f}, out: {n * 0.22 + 0.2:.2f}, exact: true}}\n" for n in range(300)
     )
-    (loaded.layout.cues / "full.yaml").write_text("clips:\n" + clips, encoding="utf-8")
+    (loaded.folder.cues / "full.yaml").write_text("clips:\n" + clips, encoding="utf-8")
     loaded = load_session(loaded.root)
     run_ingest(loaded, plan_ingest(loaded, resolve_sources(loaded, [], [])))
     run_sync(loaded)

@@ -326,7 +326,7 @@ def test_a_second_writing_command_waits_for_the_first_and_a_dead_ones_lock_is_ta
     holder = subprocess.Popen(
         [sys.executable, "-c",
          "import sys, time\nfrom pathlib import Path\nfrom pipeline.session import load_session\n"
-         "from pipeline.session_lock import lock_session\n"
+         "from pipeline.session.lock import lock_session\n"
          "lock_session(load_session(Path(sys.argv[1])), 'capture transcribe')\n"
          "print('held', flush=True); time.sleep(120)", str(session)],
         stdout=subprocess.PIPE, text=True,

@@ -23,7 +23,6 @@ from pipeline.subtitles.run import (
     build_subtitles,
     clear_of,
     import_reviewed,
-    paths,
     write_review_package,
 )
 from pipeline.timeline.build import build_timeline
@@ -62,30 +61,30 @@ def test_a_reviewers_edit_survives_reruns_and_reaches_the_highlights(transcribed
 
     report = import_reviewed(loaded, reviewer_file)
     assert report.record.human_reviewed and report.record.changed == 1
-    stored = paths(loaded).reviewed.read_bytes()
+    stored = loaded.folder.reviewed_subtitles.read_bytes()
 
     run_transcribe(loaded)  # the reviewer's file must survive every re-run
     again = build_subtitles(loaded)
-    assert again.reviewed and paths(loaded).reviewed.read_bytes() == stored
-    highlights = paths(loaded).timeline("highlights", "srt").read_text(encoding="utf-8")
+    assert again.reviewed and loaded.folder.reviewed_subtitles.read_bytes() == stored
+    highlights = loaded.folder.film_subtitles("highlights", "srt").read_text(encoding="utf-8")
     # where the renderer puts that moment (after the title card)
     expected_start = clock(
         build_timeline(loaded, "highlights").timemap.spans[0].to_output(cue.start_ms + 100)
     )
     assert f"{expected_start} --> " in highlights
     assert edited_line in highlights.split(f"{expected_start} --> ")[1].split("\n\n")[0]
-    assert "Modifié" in paths(loaded).timeline("full", "vtt").read_text(encoding="utf-8")
-    assert "Modifié" in (loaded.layout.transcript / "reviewed.txt").read_text(encoding="utf-8")
+    assert "Modifié" in loaded.folder.film_subtitles("full", "vtt").read_text(encoding="utf-8")
+    assert "Modifié" in (loaded.folder.transcript / "reviewed.txt").read_text(encoding="utf-8")
     status = session_status(loaded).subtitles
     assert status.reviewed and status.changed_cues == 1 and status.films == ["full", "highlights"]
 
     film_file = tmp_path / "highlights-by-mistake.srt"
-    shutil.copy(paths(loaded).timeline("highlights", "srt"), film_file)
+    shutil.copy(loaded.folder.film_subtitles("highlights", "srt"), film_file)
     with pytest.raises(CaptureError, match="does not look like the review file"):
         import_reviewed(loaded, film_file)
-    assert paths(loaded).reviewed.read_bytes() == stored
+    assert loaded.folder.reviewed_subtitles.read_bytes() == stored
     import_reviewed(loaded, reviewer_file)  # a second round keeps the first master
-    assert len(list((paths(loaded).reviewed.parent / "history").glob("master-*.srt"))) == 1
+    assert len(list((loaded.folder.review_record.parent / "history").glob("master-*.srt"))) == 1
 
 
 def _frame_gray(video: Path, at: float, width: int, height: int) -> np.ndarray:
@@ -160,7 +159,7 @@ def test_a_reviewed_file_that_is_not_one_is_refused_with_its_name(ingested, tmp_
         assert result.returncode == 3, (path, result.stderr)
         assert message in " ".join(result.stderr.split()), (path, result.stderr)
         assert "internal error" not in result.stderr
-    assert not paths(ingested).reviewed.exists()
+    assert not ingested.folder.reviewed_subtitles.exists()
 
 
 def test_a_caption_shown_with_a_lower_third_goes_above_it(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ def test_words_on_the_session_clock_and_nothing_in_silence(tiny_sample, ingested
     for word in transcript.words:
         for first, last in quiet:
             assert not (first * 1000 < word.start_ms < last * 1000), (word, first, last)
-    folder = ingested.layout.transcript
+    folder = ingested.folder.transcript
     saved = json.loads((folder / "transcript.json").read_text(encoding="utf-8"))
     assert saved["version"] == 1 and saved["parameters"]["vad"] is True
     assert (folder / "transcript.txt").read_text(encoding="utf-8").count("\n") == len(starts)
@@ -42,7 +42,7 @@ def test_words_on_the_session_clock_and_nothing_in_silence(tiny_sample, ingested
 def test_a_killed_run_resumes_and_gives_the_same_transcript(ingested) -> None:
     with pytest.raises(KeyboardInterrupt):
         run_transcribe(ingested, chunk_seconds=8.0, progress=InterruptAfter(9.0))
-    (run_folder,) = (ingested.layout.work / "transcribe").iterdir()
+    (run_folder,) = (ingested.folder.work / "transcribe").iterdir()
     done = sorted(run_folder.glob("chunk-*.json"))
     assert 1 <= len(done) <= 2  # killed once 9 s of the ~23 s (three chunks) were done
     stamps = [p.stat().st_mtime_ns for p in done]

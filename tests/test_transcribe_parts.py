@@ -14,7 +14,7 @@ from pipeline.core.tools import ESPEAK, find_tool
 from pipeline.ingest.state import Recording
 from pipeline.recording_sound import RecordingSound
 from pipeline.sample_rencontre.audio import read_wav_mono
-from pipeline.session import SessionLayout
+from pipeline.session import SessionFolder
 from pipeline.transcription import guards
 from pipeline.transcription.glossary import correct_spelling
 from pipeline.transcription.run import _stretches
@@ -38,15 +38,15 @@ def _speech(tmp_path: Path, text: str, name: str) -> np.ndarray:
     return np.interp(positions, np.arange(len(samples)), samples).astype(np.float32)
 
 
-def _recording(layout: SessionLayout, *parts: tuple[str, np.ndarray]) -> Recording:
+def _recording(folder: SessionFolder, *parts: tuple[str, np.ndarray]) -> Recording:
     """A recording made of WAV chapters written by ffmpeg from (name, samples x channels)."""
-    layout.media.mkdir(parents=True, exist_ok=True)
+    folder.media.mkdir(parents=True, exist_ok=True)
     names, durations = [], []
     for name, data in parts:
-        raw = layout.root / f"{name}.f32"
+        raw = folder.root / f"{name}.f32"
         data.astype("<f4").tofile(raw)
         ffmpeg("-f", "f32le", "-ar", str(RATE), "-ac", str(data.shape[1]), "-i", raw,
-               "-c:a", "pcm_s16le", layout.media / f"{name}.wav")  # fmt: skip
+               "-c:a", "pcm_s16le", folder.media / f"{name}.wav")  # fmt: skip
         names.append(f"{name}.wav")
         durations.append(len(data) / RATE)
     return Recording(
@@ -64,8 +64,8 @@ def _recording(layout: SessionLayout, *parts: tuple[str, np.ndarray]) -> Recordi
 def test_a_silent_or_inverted_channel_does_not_spoil_the_mix(tmp_path) -> None:
     voice = _speech(tmp_path, "Bonsoir à toutes et à tous.", "v")
     four = np.stack([voice, -voice, np.zeros_like(voice), 0.5 * voice], axis=1) * 0.5
-    layout = SessionLayout(tmp_path / "s")
-    sound = RecordingSound(layout, _recording(layout, ("a", four)), RATE)
+    folder = SessionFolder(tmp_path / "s")
+    sound = RecordingSound(folder, _recording(folder, ("a", four)), RATE)
     assert sound.channels == 4
     assert list(np.sign(sound.mix_weights)) == [1, -1, 0, 1]
     mono = sound[:]
@@ -77,8 +77,8 @@ def test_a_silent_or_inverted_channel_does_not_spoil_the_mix(tmp_path) -> None:
 def test_chapters_are_read_as_one_sound_by_range(tmp_path) -> None:
     rng = np.random.default_rng(1)
     first, second = (rng.uniform(-0.5, 0.5, (RATE * n, 1)).astype(np.float32) for n in (2, 3))
-    layout = SessionLayout(tmp_path / "s")
-    sound = RecordingSound(layout, _recording(layout, ("p1", first), ("p2", second)), RATE)
+    folder = SessionFolder(tmp_path / "s")
+    sound = RecordingSound(folder, _recording(folder, ("p1", first), ("p2", second)), RATE)
     assert len(sound) == 5 * RATE
     across = sound[RATE * 2 - 100 : RATE * 2 + 100]
     expected = np.concatenate([first[-100:, 0], second[:100, 0]])

@@ -57,7 +57,7 @@ def _reference(demo_sample) -> str:
 
 def test_no_worse_than_the_raw_engine(demo_sample, demo, transcript) -> None:
     source = choose_source(demo)
-    audio = RecordingSound(demo.layout, source.recording, SAMPLE_RATE)[:]
+    audio = RecordingSound(demo.folder, source.recording, SAMPLE_RATE)[:]
     raw = raw_engine_text(resolve_model("base"), audio, "fr")
     reference = _reference(demo_sample)
     ours, theirs = word_error_rate(reference, transcript.text), word_error_rate(reference, raw)
@@ -86,7 +86,7 @@ def test_speaker_names_spelled_right_with_the_glossary_only(demo_sample, demo, t
     assert [n for n in names if spelled(n, transcript.text)] == names
     # the lines that name them, heard again by the same engine without the glossary
     source = choose_source(demo)
-    sound = RecordingSound(demo.layout, source.recording, SAMPLE_RATE)
+    sound = RecordingSound(demo.folder, source.recording, SAMPLE_RATE)
     engine = make_engine("faster-whisper", "base")
     without = []
     for line in demo_sample.truth.script:
@@ -117,7 +117,7 @@ def test_every_cut_lands_in_room_tone_and_no_transition_fades_a_word(demo, trans
     words, against the transcript's words and the sound's level at each cut."""
     words = sorted(transcript.words, key=lambda w: w.start_ms)
     middle = [(w.start_ms + w.end_ms) / 2000 for w in words]
-    (demo.layout.cues / "cuts.yaml").write_text(
+    (demo.folder.cues / "cuts.yaml").write_text(
         "clips:\n"
         f"  - {{from: {_quote(words[10:14])}, to: {_quote(words[40:43])}}}\n"
         f"  - {{from: {_quote(words[80:84])}, to: {_quote(words[120:123])},"
@@ -153,7 +153,7 @@ def test_every_cut_lands_in_room_tone_and_no_transition_fades_a_word(demo, trans
                     faded = [s for s in spoken for a, b in under if s[0] < b and a < s[1]]
                     assert not faded or "it fades" in said, (name, index, faded, said)
     finally:
-        (demo.layout.cues / "cuts.yaml").unlink()
+        (demo.folder.cues / "cuts.yaml").unlink()
     assert checked >= 14
 
 
@@ -164,7 +164,7 @@ def test_the_captions_hold_every_word_heard_in_the_film(demo, transcript) -> Non
     fade words in and out."""
     words = sorted(transcript.words, key=lambda w: w.start_ms)
     middle = [(w.start_ms + w.end_ms) / 2000 for w in words]
-    cue_file = demo.layout.cues / "heard.yaml"
+    cue_file = demo.folder.cues / "heard.yaml"
     cue_file.write_text(
         "clips:\n"
         f"  - {{in: {middle[20]}, out: {middle[60]}, exact: true}}\n"

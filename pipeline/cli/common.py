@@ -56,7 +56,7 @@ def open_for_writing(session: Path, command_name: str) -> Any:
     """The session, loaded, with its lock held until this command ends: a second writing
     command on the same session stops with a message naming this one."""
     from pipeline.session import load_session
-    from pipeline.session_lock import lock_session
+    from pipeline.session.lock import lock_session
 
     loaded = load_session(Path(session))
     lock_session(loaded, f"capture {command_name}")

@@ -56,7 +56,7 @@ def ingest_command(
         stdout.print(
             f"Copied and verified {len(report.copied)} file(s) "
             f"({sum(f.size for f in report.copied) / 1e6:.1f} MB, {hash_format}); "
-            f"MHL generation {report.generation} in {loaded.layout.media / 'ascmhl'}"
+            f"MHL generation {report.generation} in {loaded.folder.media / 'ascmhl'}"
         )
     if report.skipped:
         stdout.print(f"{report.skipped} file(s) already verified by an earlier ingest: skipped.")
@@ -69,7 +69,7 @@ def ingest_command(
     problems += [str(failure) for failure in report.failures]
     for problem in problems:
         stderr.print(f"unusable: {problem}" if ": " in problem else problem)
-    media = loaded.layout.media
+    media = loaded.folder.media
     _print_wipe_verdicts([card_verdict(spec, report.state, media) for spec in specs])
     if problems:
         stderr.print(f"{len(problems)} file(s) need attention (see above); everything else is in.")

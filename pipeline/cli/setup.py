@@ -25,17 +25,16 @@ def init_command(
     slug: Annotated[str | None, typer.Option(help="Short name used in web addresses.")] = None,
 ) -> None:
     """Create a session folder: session.yaml with commented examples, empty cue lists."""
-    from pipeline.scaffold import init_session
+    from pipeline.session import FILMS
+    from pipeline.session.scaffold import init_session
 
     try:
         day = Date.fromisoformat(date)
     except ValueError:
         raise ConfigError(f"--date {date!r} is not a date like 2026-03-12") from None
     loaded = init_session(session, title=title, date=day, place=place, slug=slug)
-    stdout.print(f"Created {loaded.layout.session_file} (slug: {loaded.session.slug})")
-    stdout.print(
-        f"Cue lists: {loaded.layout.cues / 'full.yaml'}, {loaded.layout.cues / 'highlights.yaml'}"
-    )
+    stdout.print(f"Created {loaded.folder.session_file} (slug: {loaded.session.slug})")
+    stdout.print(f"Cue lists: {', '.join(str(loaded.folder.cue_list(film)) for film in FILMS)}")
 
 
 @command("probe")

@@ -48,4 +48,4 @@ def transcribe_command(
         f"{len(transcript.segments)} segment(s), {len(transcript.words)} word(s) from "
         f"{transcript.source.recording} ({transcript.engine}, model {transcript.model})"
     )
-    stdout.print(f"Transcript: {loaded.layout.transcript / 'transcript.json'} (.txt, .md)")
+    stdout.print(f"Transcript: {loaded.folder.transcript_json} (.txt, .md)")

@@ -45,10 +45,6 @@ class IngestBusy(CaptureError):
     exit_code = ExitCode.STEP_FAILED
 
 
-def state_file(loaded: LoadedSession) -> Path:
-    return loaded.layout.work / "ingest.json"
-
-
 @dataclass(frozen=True)
 class PlannedFile:
     found: FoundFile
@@ -121,7 +117,7 @@ def resolve_sources(
         raise ConfigError(
             "nothing to ingest: name the cards (capture ingest SESSION CARD...) "
             "or list them under sources: in session.yaml",
-            file=loaded.layout.session_file,
+            file=loaded.folder.session_file,
         )
     return specs
 
@@ -131,7 +127,7 @@ def _valid_camera(name: str) -> bool:
 
 
 def plan_ingest(loaded: LoadedSession, specs: Sequence[SourceSpec]) -> IngestPlan:
-    state = load_state(state_file(loaded))
+    state = load_state(loaded.folder.ingest_state)
     planned: list[PlannedFile] = []
     seen: dict[str, Path] = {}
     for spec in specs:
@@ -142,7 +138,7 @@ def plan_ingest(loaded: LoadedSession, specs: Sequence[SourceSpec]) -> IngestPla
                     f"{found.path} and {seen[relative]} would both be copied to media/{relative}"
                 )
             seen[relative] = found.path
-            destination = loaded.layout.media / relative
+            destination = loaded.folder.media / relative
             done = _already_done(state, found, relative, destination)
             planned.append(PlannedFile(found, destination, relative, done))
     return IngestPlan(planned)
@@ -237,12 +233,12 @@ def run_ingest(
     The generation is written even when the copying is interrupted, for every file verified
     so far, and a later run records any verified copy still missing from the MHL history.
     """
-    media = loaded.layout.media
+    media = loaded.folder.media
     with _session_lock(loaded):
         sweep_partials(media)  # before measuring: they are space about to be freed
         check_free_space(media, plan.bytes_to_copy)
         reporter = progress or NullProgress()
-        path = state_file(loaded)
+        path = loaded.folder.ingest_state
         state = load_state(path)
         report = IngestReport(state=state, skipped=len(plan.files) - len(plan.to_copy))
         try:
@@ -259,8 +255,8 @@ def run_ingest(
 @contextmanager
 def _session_lock(loaded: LoadedSession) -> Iterator[None]:
     """One ingest at a time per session: a second one would sweep the first's copies."""
-    loaded.layout.work.mkdir(parents=True, exist_ok=True)
-    with (loaded.layout.work / "ingest.lock").open("w") as handle:
+    loaded.folder.work.mkdir(parents=True, exist_ok=True)
+    with loaded.folder.ingest_lock.open("w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -305,7 +301,7 @@ def _copy_all(
 
 def _record_in_mhl(loaded: LoadedSession, state: IngestState) -> int | None:
     """One new generation for every verified copy the MHL history does not hold yet."""
-    media = loaded.layout.media
+    media = loaded.folder.media
     pending = [f for f in state.files if f.mhl_generation is None and (media / f.path).is_file()]
     if not pending:
         return None

@@ -24,8 +24,8 @@ from pipeline.orchestrate.state import (
     save_run_state,
 )  # fmt: skip
 from pipeline.orchestrate.steps import STEP_NAMES, STEPS, RunContext, Step
-from pipeline.session import LoadedSession
-from pipeline.session_lock import current_holder
+from pipeline.session import LoadedSession, SessionFolder
+from pipeline.session.lock import current_holder
 
 
 class Verdict(StrEnum):
@@ -103,13 +103,13 @@ def run_session(
 ) -> RunReport:
     _check_names(until, force or [])
     ctx = RunContext(loaded, site, progress, engine, model)
-    work = loaded.layout.work
-    state = load_run_state(work)
+    folder = loaded.folder
+    state = load_run_state(folder)
     results: list[StepResult] = []
-    with run_log(work / "logs") as (log_path, log):
+    with run_log(folder.logs) as (log_path, log):
         log.info("capture run %s (site: %s)", loaded.root, site or "none")
         for step in STEPS:
-            result = _one_step(step, ctx, state, step.name in (force or []), work, log)
+            result = _one_step(step, ctx, state, step.name in (force or []), folder, log)
             results.append(result)
             if result.verdict == Verdict.FAILED or step.name == until:
                 break
@@ -118,8 +118,8 @@ def run_session(
 
 
 def _failed(
-    step: Step, state: RunState, work: Path, log: logging.Logger, started: float, error: str,
-    fingerprint: Fingerprint | None = None,
+    step: Step, state: RunState, folder: SessionFolder, log: logging.Logger, started: float,
+    error: str, fingerprint: Fingerprint | None = None,
 ) -> float:  # fmt: skip
     seconds = time.monotonic() - started
     record = state.steps.get(step.name)
@@ -131,14 +131,19 @@ def _failed(
     record.finished_at, record.seconds = datetime.now(UTC), round(seconds, 2)
     log.error("step %s: failed after %.1f s: %s", step.name, seconds, error)
     try:
-        save_run_state(work, state)
+        save_run_state(folder, state)
     except OSError as unsaved:  # the full disk that failed the step: status says "interrupted"
         log.error("step %s: its failure could not be recorded: %s", step.name, unsaved)
     return seconds
 
 
 def _one_step(
-    step: Step, ctx: RunContext, state: RunState, forced: bool, work: Path, log: logging.Logger
+    step: Step,
+    ctx: RunContext,
+    state: RunState,
+    forced: bool,
+    folder: SessionFolder,
+    log: logging.Logger,
 ) -> StepResult:
     started = time.monotonic()
     try:
@@ -149,7 +154,7 @@ def _one_step(
         fingerprint = step.fingerprint(ctx)
         reason = why_run(step, ctx, state, forced, fingerprint)
     except CaptureError as error:  # a broken cue list or preset: this step cannot even start
-        seconds = _failed(step, state, work, log, started, str(error), fingerprint={})
+        seconds = _failed(step, state, folder, log, started, str(error), fingerprint={})
         return StepResult(step.name, Verdict.FAILED, str(error), seconds,
                           exit_code=error.exit_code)  # fmt: skip
     if reason is None:
@@ -158,7 +163,7 @@ def _one_step(
     log.info("step %s: running (%s)", step.name, reason)
     state.steps[step.name] = StepRecord(state=StepState.RUNNING, fingerprint=fingerprint,
                                         started_at=datetime.now(UTC))  # fmt: skip
-    save_run_state(work, state)
+    save_run_state(folder, state)
     try:
         outcome = step.action(ctx)
     except (InterruptedByUser, KeyboardInterrupt):
@@ -168,14 +173,14 @@ def _one_step(
     except (CaptureError, OSError) as caught:
         error = caught if isinstance(caught, CaptureError) else FileSystemError.known(caught)
         if error is None:  # an unexpected OSError: a bug, reported as one below
-            _failed(step, state, work, log, started, f"{type(caught).__name__}: {caught}")
+            _failed(step, state, folder, log, started, f"{type(caught).__name__}: {caught}")
             log.exception("step %s: unexpected error", step.name)
             raise
-        seconds = _failed(step, state, work, log, started, str(error))
+        seconds = _failed(step, state, folder, log, started, str(error))
         return StepResult(step.name, Verdict.FAILED, str(error), seconds,
                           exit_code=error.exit_code)  # fmt: skip
     except Exception as error:  # a bug: recorded, then reported as such
-        _failed(step, state, work, log, started, f"{type(error).__name__}: {error}")
+        _failed(step, state, folder, log, started, f"{type(error).__name__}: {error}")
         log.exception("step %s: unexpected error", step.name)
         raise
     seconds = time.monotonic() - started
@@ -184,7 +189,7 @@ def _one_step(
         finished_at=datetime.now(UTC), seconds=round(seconds, 2), summary=outcome.summary,
         warnings=outcome.warnings,
     )  # fmt: skip
-    save_run_state(work, state)
+    save_run_state(folder, state)
     for warning in outcome.warnings:
         log.warning("step %s: %s", step.name, warning)
     log.info("step %s: ran in %.1f s (%s): %s", step.name, seconds, reason, outcome.summary)
@@ -237,10 +242,10 @@ def step_statuses(loaded: LoadedSession) -> list[StepStatus]:
     the others are still shown."""
     from pipeline.transcription.transcript import load_transcript
 
-    state = load_run_state(loaded.layout.work)
+    state = load_run_state(loaded.folder)
     published = state.steps.get("publish")
     site = published.fingerprint.get("site") if published else None
-    transcript = load_transcript(loaded.layout.transcript)
+    transcript = load_transcript(loaded.folder)
     made_with = (transcript.engine, transcript.model) if transcript else ("faster-whisper", "base")
     ctx = RunContext(loaded, Path(site) if site and site != "missing" else None, None,
                      *made_with)  # fmt: skip

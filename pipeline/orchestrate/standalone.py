@@ -35,11 +35,11 @@ def recorded_step(
 ) -> Iterator[None]:
     """Record the work done inside the ``with`` block as step ``step_name`` (done, or failed
     with its error; left "running", read as interrupted, on Ctrl-C)."""
-    work = loaded.layout.work
-    state = load_run_state(work)
+    folder = loaded.folder
+    state = load_run_state(folder)
     if not same_as_run:
         if state.steps.pop(step_name, None) is not None:
-            save_run_state(work, state)
+            save_run_state(folder, state)
         yield
         return
     step = next(s for s in STEPS if s.name == step_name)
@@ -50,7 +50,7 @@ def recorded_step(
     started, clock = datetime.now(UTC), time.monotonic()
     state.steps[step_name] = StepRecord(state=StepState.RUNNING, fingerprint=fingerprint,
                                         started_at=started)  # fmt: skip
-    save_run_state(work, state)
+    save_run_state(folder, state)
     try:
         yield
     except (InterruptedByUser, KeyboardInterrupt):
@@ -63,7 +63,7 @@ def recorded_step(
             error=str(known or f"{type(error).__name__}: {error}"),
         )  # fmt: skip
         try:
-            save_run_state(work, state)
+            save_run_state(folder, state)
         except OSError:
             pass  # the full disk that failed the work: status reads "interrupted"
         raise
@@ -72,4 +72,4 @@ def recorded_step(
         finished_at=datetime.now(UTC), seconds=round(time.monotonic() - clock, 2),
         summary=f"by `{command}`",
     )  # fmt: skip
-    save_run_state(work, state)
+    save_run_state(folder, state)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from pathlib import Path
 
 from pydantic import BaseModel
 
 from pipeline.core.fsutil import atomic_write_text
+from pipeline.session import SessionFolder
 
 STATE_VERSION = 1
 
@@ -41,12 +41,8 @@ class RunState(BaseModel):
     steps: dict[str, StepRecord] = {}
 
 
-def state_path(work: Path) -> Path:
-    return work / "run.json"
-
-
-def load_run_state(work: Path) -> RunState:
-    path = state_path(work)
+def load_run_state(folder: SessionFolder) -> RunState:
+    path = folder.run_state
     if not path.is_file():
         return RunState()
     try:
@@ -56,5 +52,5 @@ def load_run_state(work: Path) -> RunState:
     return found if found.version == STATE_VERSION else RunState()
 
 
-def save_run_state(work: Path, state: RunState) -> None:
-    atomic_write_text(state_path(work), state.model_dump_json(indent=2) + "\n")
+def save_run_state(folder: SessionFolder, state: RunState) -> None:
+    atomic_write_text(folder.run_state, state.model_dump_json(indent=2) + "\n")

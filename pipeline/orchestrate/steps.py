@@ -18,9 +18,7 @@ from pipeline.orchestrate.fingerprint import (
     json_digest,
     value_digest,
 )  # fmt: skip
-from pipeline.session import LoadedSession
-
-FILMS = ("full", "highlights")
+from pipeline.session import FILMS, LoadedSession
 
 
 @dataclass(frozen=True)
@@ -68,10 +66,6 @@ def _cameras(ctx: RunContext, *keys: str) -> str:
                          for c in ctx.loaded.session.cameras])  # fmt: skip
 
 
-def _work(ctx: RunContext, name: str) -> Path:
-    return ctx.loaded.layout.work / name
-
-
 def _reachable_sources(ctx: RunContext) -> list[tuple[str, Path]]:
     return [(s.path, p) for s, p in ctx.loaded.source_paths() if p.exists()]
 
@@ -82,7 +76,7 @@ def _reachable_sources(ctx: RunContext) -> list[tuple[str, Path]]:
 def _ingest_not_needed(ctx: RunContext) -> str | None:
     if not ctx.loaded.session.sources:
         return "no sources in session.yaml"
-    if not _reachable_sources(ctx) and _work(ctx, "ingest.json").is_file():
+    if not _reachable_sources(ctx) and ctx.loaded.folder.ingest_state.is_file():
         return "the cards are not connected; the verified copies are used"
     return None
 
@@ -115,7 +109,7 @@ def _ingest(ctx: RunContext) -> Outcome:
 
 def _sync_fingerprint(ctx: RunContext) -> Fingerprint:
     return {
-        "ingested recordings": json_digest(_work(ctx, "ingest.json")),
+        "ingested recordings": json_digest(ctx.loaded.folder.ingest_state),
         "session.yaml cameras": _cameras(ctx, "name", "role", "offset"),
         "capture version": code_digest(),
     }
@@ -137,8 +131,8 @@ def _sync(ctx: RunContext) -> Outcome:
 
 def _transcribe_fingerprint(ctx: RunContext) -> Fingerprint:
     return {
-        "ingested recordings": json_digest(_work(ctx, "ingest.json")),
-        "session clock": json_digest(_work(ctx, "sync.json")),
+        "ingested recordings": json_digest(ctx.loaded.folder.ingest_state),
+        "session clock": json_digest(ctx.loaded.folder.sync_result),
         "session.yaml language and glossary": _session_fields(ctx, "language", "glossary"),
         "session.yaml speakers": _people(ctx, "name", "channel"),
         "session.yaml cameras": _cameras(ctx, "name", "role"),
@@ -159,12 +153,12 @@ def _transcribe(ctx: RunContext) -> Outcome:
 
 
 def _subtitles_fingerprint(ctx: RunContext) -> Fingerprint:
-    layout = ctx.loaded.layout
+    folder = ctx.loaded.folder
     return {
-        "transcript": json_digest(layout.transcript / "transcript.json"),
-        "reviewed subtitles": file_digest(layout.subtitles / "reviewed" / "master.fr.srt"),
-        "cues/full.yaml": file_digest(layout.cues / "full.yaml"),
-        "cues/highlights.yaml": file_digest(layout.cues / "highlights.yaml"),
+        "transcript": json_digest(folder.transcript_json),
+        "reviewed subtitles": file_digest(folder.reviewed_subtitles),
+        "cues/full.yaml": file_digest(folder.cue_list("full")),
+        "cues/highlights.yaml": file_digest(folder.cue_list("highlights")),
         "session.yaml glossary": _session_fields(ctx, "glossary"),
         "capture version": code_digest(),
     }
@@ -212,13 +206,13 @@ def _preset_digest(ctx: RunContext) -> str:
 
 def _render_fingerprint(film: str) -> Callable[[RunContext], Fingerprint]:
     def fingerprint(ctx: RunContext) -> Fingerprint:
-        layout, session = ctx.loaded.layout, ctx.loaded.session
+        folder, session = ctx.loaded.folder, ctx.loaded.session
         logos = {logo: file_digest(ctx.loaded.resolve(logo)) for logo in session.logos}
         return {
-            f"cues/{film}.yaml": file_digest(layout.cues / f"{film}.yaml"),
-            "transcript": json_digest(layout.transcript / "transcript.json"),
-            "session clock": json_digest(_work(ctx, "sync.json")),
-            "ingested recordings": json_digest(_work(ctx, "ingest.json")),
+            f"cues/{film}.yaml": file_digest(folder.cue_list(film)),
+            "transcript": json_digest(folder.transcript_json),
+            "session clock": json_digest(ctx.loaded.folder.sync_result),
+            "ingested recordings": json_digest(ctx.loaded.folder.ingest_state),
             "session.yaml title, date, place and credits": _session_fields(
                 ctx, "title", "date", "place", "credits"
             ),
@@ -255,32 +249,30 @@ def _publish_not_needed(ctx: RunContext) -> str | None:
 
 
 def _publish_fingerprint(ctx: RunContext) -> Fingerprint:
-    layout, session = ctx.loaded.layout, ctx.loaded.session
+    folder, session = ctx.loaded.folder, ctx.loaded.session
     attachments = [d.path for d in session.documents] + [p.path for p in session.photos]
     if session.poster:
         attachments.append(session.poster)
     return {
         "site": str(ctx.site.resolve()) if ctx.site else MISSING,
         "renders": value_digest(
-            {name: file_digest(layout.renders / f"{name}.json") for name in ("full", "highlights")}
+            {name: file_digest(folder.render_report(name)) for name in FILMS}
         ),  # fmt: skip
         "subtitles": value_digest(
-            {path.name: file_digest(path) for path in sorted(layout.subtitles.glob("*.vtt"))}
+            {path.name: file_digest(path) for path in sorted(folder.subtitles.glob("*.vtt"))}
         ),  # fmt: skip
-        "transcript": json_digest(layout.transcript / "transcript.json"),
+        "transcript": json_digest(folder.transcript_json),
         "reviewed subtitles": value_digest(
             [
-                file_digest(layout.subtitles / "reviewed" / "master.fr.srt"),
-                json_digest(layout.subtitles / "reviewed" / "review.json", ("imported_at",)),
+                file_digest(folder.reviewed_subtitles),
+                json_digest(folder.review_record, ("imported_at",)),
             ]
         ),
-        "session.yaml": file_digest(layout.session_file),
+        "session.yaml": file_digest(folder.session_file),
         "documents and photos": value_digest(
             {path: file_digest(ctx.loaded.resolve(path)) for path in attachments}
         ),
-        "cues": value_digest(
-            [file_digest(layout.cues / f"{n}.yaml") for n in ("full", "highlights")]
-        ),
+        "cues": value_digest([file_digest(folder.cue_list(film)) for film in FILMS]),
         "preset": _preset_digest(ctx),
         "capture version": code_digest(),
     }
@@ -299,21 +291,25 @@ def _always_needed(ctx: RunContext) -> str | None:
     return None
 
 
-def _in_work(*names: str) -> Callable[[RunContext], list[Path]]:
-    return lambda ctx: [ctx.loaded.layout.work / name for name in names]
+def _ingest_files(ctx: RunContext) -> list[Path]:
+    return [ctx.loaded.folder.ingest_state]
+
+
+def _sync_files(ctx: RunContext) -> list[Path]:
+    return [ctx.loaded.folder.sync_result]
 
 
 def _transcript_file(ctx: RunContext) -> list[Path]:
-    return [ctx.loaded.layout.transcript / "transcript.json"]
+    return [ctx.loaded.folder.transcript_json]
 
 
 def _subtitle_files(ctx: RunContext) -> list[Path]:
-    return [ctx.loaded.layout.subtitles / f"{film}.fr.vtt" for film in FILMS
+    return [ctx.loaded.folder.film_subtitles(film, "vtt") for film in FILMS
             if _has_clips(ctx, film)]  # fmt: skip
 
 
 def _film_files(film: str) -> Callable[[RunContext], list[Path]]:
-    return lambda ctx: [ctx.loaded.layout.renders / f"{film}{ext}" for ext in (".mp4", ".json")]
+    return lambda ctx: [ctx.loaded.folder.render(film), ctx.loaded.folder.render_report(film)]
 
 
 def _site_files(ctx: RunContext) -> list[Path]:
@@ -324,8 +320,8 @@ def _site_files(ctx: RunContext) -> list[Path]:
 
 
 STEPS: tuple[Step, ...] = (
-    Step("ingest", _ingest_not_needed, _ingest_fingerprint, _ingest, _in_work("ingest.json")),
-    Step("sync", _always_needed, _sync_fingerprint, _sync, _in_work("sync.json")),
+    Step("ingest", _ingest_not_needed, _ingest_fingerprint, _ingest, _ingest_files),
+    Step("sync", _always_needed, _sync_fingerprint, _sync, _sync_files),
     Step("transcribe", _always_needed, _transcribe_fingerprint, _transcribe, _transcript_file),
     Step("subtitles", _always_needed, _subtitles_fingerprint, _subtitles, _subtitle_files),
     Step("render-full", _render_not_needed("full"), _render_fingerprint("full"),

@@ -114,7 +114,7 @@ def _poster(
         source = loaded.resolve(loaded.session.poster)
         if not source.is_file():
             raise CaptureError(f"poster {loaded.session.poster!r} is not in the session folder",
-                               file=loaded.layout.session_file)  # fmt: skip
+                               file=loaded.folder.session_file)  # fmt: skip
         run_ffmpeg(["-i", source, "-frames:v", "1", "-vf", "scale='min(1280,iw)':-2",
                     "-q:v", "3", OutputFile(target)], label="poster")  # fmt: skip
         return Still(time_s=0.0, file=PublishedFile.of(folder, target)), "session", found

@@ -78,5 +78,5 @@ def check_session_folder(
         return  # the same session, published from a folder since moved
     raise NotOurs(
         f"{folder} holds another session, {old.title!r} of {old.date.isoformat()}: give this "
-        f"one another slug in {loaded.layout.session_file}, or add --force to replace it"
+        f"one another slug in {loaded.folder.session_file}, or add --force to replace it"
     )

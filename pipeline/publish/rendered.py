@@ -30,8 +30,8 @@ class RenderedFilm:
 
 
 def rendered_film(loaded: LoadedSession, name: str) -> RenderedFilm | None:
-    master = loaded.layout.renders / f"{name}.mp4"
-    report = loaded.layout.renders / f"{name}.json"
+    master = loaded.folder.render(name)
+    report = loaded.folder.render_report(name)
     if not master.is_file() or not report.is_file():
         return None
     try:

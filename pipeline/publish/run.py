@@ -52,7 +52,7 @@ def _films(loaded: LoadedSession, preset_name: str) -> list[RenderedFilm]:
     films = [f for name in TIMELINES if (f := rendered_film(loaded, name)) is not None]
     if not films or films[0].name != "full":
         raise CaptureError(
-            f"no full version in {loaded.layout.renders}: run `capture render {loaded.root} full`"
+            f"no full version in {loaded.folder.renders}: run `capture render {loaded.root} full`"
         )
     wanted = load_preset(preset_name, session_root=loaded.root).audio
     for film in films:
@@ -112,7 +112,7 @@ def publish(
     session = loaded.session
     if session.slug in RESERVED:
         raise ConfigError(f"slug {session.slug!r} is a name the site uses itself: choose another",
-                          file=loaded.layout.session_file)  # fmt: skip
+                          file=loaded.folder.session_file)  # fmt: skip
     site = site.resolve()
     check_site(site, session.slug, force=force)
     folder = site / session.slug

@@ -29,8 +29,8 @@ class FilmText:
 def film_text(
     loaded: LoadedSession, timemap: TimeMap, cue_list: CueList | None, duration_ms: int
 ) -> FilmText:
-    transcript = load_transcript(loaded.layout.transcript)
-    if transcript is None and not (loaded.layout.subtitles / "reviewed").is_dir():
+    transcript = load_transcript(loaded.folder)
+    if transcript is None and not loaded.folder.reviewed_subtitles.parent.is_dir():
         cues, reviewed = [], False
     else:
         master, reviewed = master_cues(loaded, transcript)

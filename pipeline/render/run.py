@@ -21,7 +21,6 @@ from pipeline.core.progress import ProgressReporter
 from pipeline.core.runner import filter_safe_tempdir
 from pipeline.core.timecode import format_time_ms
 from pipeline.core.yamlio import load_yaml
-from pipeline.ingest.run import state_file
 from pipeline.ingest.state import load_state
 from pipeline.render import loudness, stream_copy
 from pipeline.render.assembly import FilmAssembly, by_copy, by_render, remove_leftovers
@@ -73,8 +72,9 @@ def _report(
     normalization: str | None,
     method: FilmAssembly,
 ) -> dict:
-    hashes = {f.path: f"{f.hash_format}:{f.hash}" for f in load_state(state_file(loaded)).files}
-    media = loaded.layout.media
+    ingested = load_state(loaded.folder.ingest_state).files
+    hashes = {f.path: f"{f.hash_format}:{f.hash}" for f in ingested}
+    media = loaded.folder.media
 
     def source(cut) -> dict:
         relative = cut.path.relative_to(media).as_posix()
@@ -117,9 +117,9 @@ def _item(item: TimelineItem, fps: int, source) -> dict:
 
 def _write_editorial(loaded: LoadedSession, timeline: Timeline, files: FileSet) -> list[Path]:
     """The cut for editing software, beside the render (OTIO, FCP XML, EDL)."""
-    facts = media_facts(load_state(state_file(loaded)), loaded.layout.media)
-    film = to_otio(timeline, loaded.session.title, facts, loaded.layout.media)
-    return write_editorial(film, loaded.layout.renders, timeline.name, files)
+    facts = media_facts(load_state(loaded.folder.ingest_state), loaded.folder.media)
+    film = to_otio(timeline, loaded.session.title, facts, loaded.folder.media)
+    return write_editorial(film, loaded.folder.renders, timeline.name, files)
 
 
 def _check_overlays(
@@ -175,11 +175,8 @@ def render(
     width = _width(height)
     cue_list = load_cue_list(loaded, name)
     overlays = lower_thirds(cue_list, loaded.session, timeline.timemap) if cue_list else []
-    _check_overlays(
-        timeline, cue_list, overlays, width, height, loaded.layout.cues / f"{name}.yaml"
-    )
-    suffix = ".preview.mp4" if preview else ".mp4"
-    output = loaded.layout.renders / f"{name}{suffix}"
+    _check_overlays(timeline, cue_list, overlays, width, height, loaded.folder.cue_list(name))
+    output = loaded.folder.render(name, preview=preview)
     video = preset.video
     audio_encode: list = ["-c:a", "aac", "-ar", str(SAMPLE_RATE), "-ac", "2",
                           "-b:a", f"{96 if preview else preset.audio.bitrate_kbps}k"]  # fmt: skip
@@ -219,7 +216,7 @@ def render(
         if film is None:
             film = by_render(timeline, width, height, overlays, audio_filter, encode, output,
                              folder, preview=preview, progress=progress)  # fmt: skip
-    report = loaded.layout.renders / f"{name}{suffix.removesuffix('.mp4')}.json"
+    report = loaded.folder.render_report(name, preview=preview)
     editorial, editorial_error = [], None
     # the film, its report and its exports replace the old ones together, or not at all
     with file_set() as files:
@@ -244,7 +241,7 @@ def render(
         )
     if editorial_error is not None:  # the old exports describe another cut
         for suffix in EDITORIAL_SUFFIXES:
-            (loaded.layout.renders / f"{name}{suffix}").unlink(missing_ok=True)
+            (loaded.folder.renders / f"{name}{suffix}").unlink(missing_ok=True)
     return RenderResult(
         output,
         report,

@@ -39,7 +39,7 @@ from pipeline.sample_rencontre.devices import (
     encode_camera_file,
     record_as_recorder,
 )
-from pipeline.scaffold import scaffold_folders
+from pipeline.session.scaffold import scaffold_folders
 
 SLUG = "manger-local-2040"
 SESSION_DATE = date(2026, 3, 12)

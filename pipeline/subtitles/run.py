@@ -45,8 +45,6 @@ from pipeline.timeline.resolve import FPS, resolve_cue_list, transcript_words_in
 from pipeline.timeline.timemap import TimeMap
 from pipeline.transcription.transcript import Transcript, load_transcript
 
-LANGUAGE = "fr"
-
 
 class NoTranscript(CaptureError):
     exit_code = ExitCode.BAD_INPUT
@@ -63,30 +61,6 @@ class ReviewRecord(StrictModel):
 
 
 @dataclass(frozen=True)
-class SubtitlePaths:
-    folder: Path
-
-    @property
-    def generated(self) -> Path:
-        return self.folder / f"generated.{LANGUAGE}.srt"
-
-    @property
-    def reviewed(self) -> Path:
-        return self.folder / "reviewed" / f"master.{LANGUAGE}.srt"
-
-    @property
-    def review_record(self) -> Path:
-        return self.folder / "reviewed" / "review.json"
-
-    @property
-    def review_package(self) -> Path:
-        return self.folder / "review"
-
-    def timeline(self, name: str, extension: str) -> Path:
-        return self.folder / f"{name}.{LANGUAGE}.{extension}"
-
-
-@dataclass(frozen=True)
 class BuildReport:
     reviewed: bool
     master_cues: int
@@ -97,16 +71,12 @@ class BuildReport:
     """Each film's subtitles, re-checked after retiming."""
 
 
-def paths(loaded: LoadedSession) -> SubtitlePaths:
-    return SubtitlePaths(loaded.layout.subtitles)
-
-
 def _transcript(loaded: LoadedSession) -> Transcript | None:
-    return load_transcript(loaded.layout.transcript)
+    return load_transcript(loaded.folder)
 
 
 def review_record(loaded: LoadedSession) -> ReviewRecord | None:
-    path = paths(loaded).review_record
+    path = loaded.folder.review_record
     if not path.is_file():
         return None
     return ReviewRecord.model_validate_json(path.read_text(encoding="utf-8"))
@@ -136,7 +106,7 @@ def _with_words(cues: list[Cue], words: list[CueWord]) -> list[Cue]:
 
 def master_cues(loaded: LoadedSession, transcript: Transcript | None) -> tuple[list[Cue], bool]:
     """(cues on the session clock, whether they are the reviewer's)."""
-    reviewed = paths(loaded).reviewed
+    reviewed = loaded.folder.reviewed_subtitles
     if reviewed.is_file():
         words = transcript_words(transcript) if transcript else []
         return _with_words(read_subtitles(reviewed), words), True
@@ -155,7 +125,7 @@ def timeline_maps(
         cue_list = load_cue_list(loaded, name)
         clips = resolve_cue_list(loaded, name, cue_list, FPS, words) if cue_list else []
         if clips:
-            cue_file = loaded.layout.cues / f"{name}.yaml"
+            cue_file = loaded.folder.cue_list(name)
             maps[name] = timemap_of(film_pieces(cue_list, clips, FPS, cue_file), FPS)
         elif name == "full" and master:
             maps[name] = TimeMap.identity(master[-1].end_ms)
@@ -164,8 +134,8 @@ def timeline_maps(
 
 def _write_transcript_text(loaded: LoadedSession, cues: list[Cue]) -> list[Path]:
     found = paragraphs(cues)
-    txt = loaded.layout.transcript / "reviewed.txt"
-    md = loaded.layout.transcript / "reviewed.md"
+    txt = loaded.folder.reviewed_transcript_txt
+    md = loaded.folder.reviewed_transcript_md
     atomic_write_text(txt, "\n\n".join(p.text for p in found) + "\n")
     lines = ["# Transcription (relue)", ""]
     for p in found:
@@ -256,12 +226,12 @@ def build_subtitles(loaded: LoadedSession) -> BuildReport:
 
 
 def _build(loaded: LoadedSession, transcript: Transcript | None) -> BuildReport:
-    where = paths(loaded)
+    where = loaded.folder
     written: list[Path] = []
     if transcript is not None:
         generated = generated_cues(loaded, transcript)
-        atomic_write_text(where.generated, to_srt(generated))
-        written.append(where.generated)
+        atomic_write_text(where.generated_subtitles, to_srt(generated))
+        written.append(where.generated_subtitles)
     master, reviewed = master_cues(loaded, transcript)
     films: dict[str, list[Violation]] = {}
     for name, timemap in timeline_maps(loaded, master, transcript).items():
@@ -269,8 +239,8 @@ def _build(loaded: LoadedSession, transcript: Transcript | None) -> BuildReport:
         cues = film_cues(loaded, master, reviewed, timemap, transcript, cue_list=cue_list)
         films[name] = check_cues(cues)
         for extension, text in (("srt", to_srt(cues)), ("vtt", to_vtt(cues))):
-            atomic_write_text(where.timeline(name, extension), text)
-            written.append(where.timeline(name, extension))
+            atomic_write_text(where.film_subtitles(name, extension), text)
+            written.append(where.film_subtitles(name, extension))
     if reviewed:
         written += _write_transcript_text(loaded, master)
     return BuildReport(reviewed, len(master), written, check_cues(master), films)
@@ -279,9 +249,8 @@ def _build(loaded: LoadedSession, transcript: Transcript | None) -> BuildReport:
 def write_review_package(loaded: LoadedSession) -> tuple[Path, Path]:
     """The SRT to correct (the current master) and its HTML review sheet."""
     master, _ = master_cues(loaded, _transcript(loaded))
-    folder = paths(loaded).review_package
-    srt = folder / f"{loaded.session.slug}.{LANGUAGE}.srt"
-    sheet = folder / "review.html"
+    srt = loaded.folder.review_copy(loaded.session.slug)
+    sheet = loaded.folder.review_sheet
     atomic_write_text(srt, to_srt(master))
     atomic_write_text(
         sheet, render_review_sheet(loaded.session.title, master, check_cues(master), srt.name)
@@ -355,14 +324,14 @@ def import_reviewed(loaded: LoadedSession, file: Path) -> ImportReport:
         generated = set(generated_cues(loaded, transcript))
     except NoTranscript:
         generated = set()
-    where = paths(loaded)
-    if where.reviewed.is_file():
+    where = loaded.folder
+    if where.reviewed_subtitles.is_file():
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        history = where.reviewed.parent / "history" / f"master-{stamp}.{LANGUAGE}.srt"
-        atomic_write_bytes(history, where.reviewed.read_bytes())
+        history = where.earlier_review(stamp)
+        atomic_write_bytes(history, where.reviewed_subtitles.read_bytes())
     text = to_srt(cues)
-    atomic_write_bytes(where.reviewed, text.encode("utf-8"))
-    read_subtitles(where.reviewed)  # what is stored must read back
+    atomic_write_bytes(where.reviewed_subtitles, text.encode("utf-8"))
+    read_subtitles(where.reviewed_subtitles)  # what is stored must read back
     record = ReviewRecord(
         imported_at=datetime.now(UTC),
         original_name=file.name,
@@ -372,14 +341,14 @@ def import_reviewed(loaded: LoadedSession, file: Path) -> ImportReport:
     )
     atomic_write_text(where.review_record, record.model_dump_json(indent=2) + "\n")
     _build(loaded, transcript)
-    return ImportReport(where.reviewed, record, check_cues(cues))
+    return ImportReport(where.reviewed_subtitles, record, check_cues(cues))
 
 
 def burn_timeline(loaded: LoadedSession, timeline: str, progress=None) -> Path:
     """``renders/<timeline>.burned.mp4``: the render with its subtitles drawn in."""
     from pipeline.subtitles.burn import burn_subtitles
 
-    video = loaded.layout.renders / f"{timeline}.mp4"
+    video = loaded.folder.render(timeline)
     if timeline not in TIMELINES:
         raise CaptureError(f"unknown film {timeline!r}: use {' or '.join(TIMELINES)}")
     if not video.is_file():
@@ -388,8 +357,8 @@ def burn_timeline(loaded: LoadedSession, timeline: str, progress=None) -> Path:
     master, reviewed = master_cues(loaded, transcript)
     maps = timeline_maps(loaded, master, transcript)
     if timeline not in maps:
-        raise CaptureError(f"cues/{timeline}.yaml has no clips")
-    output = loaded.layout.renders / f"{timeline}.burned.mp4"
+        raise CaptureError(f"{loaded.folder.cue_list(timeline)} has no clips")
+    output = loaded.folder.burned(timeline)
     cue_list = load_cue_list(loaded, timeline)
     cues = film_cues(loaded, master, reviewed, maps[timeline], transcript, cue_list=cue_list)
     burn_subtitles(video, cues, output, progress)

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from pipeline.core.errors import ConfigError, Problem
 from pipeline.core.yamlio import load_yaml
-from pipeline.ingest.run import state_file
 from pipeline.ingest.state import Recording, load_state
 from pipeline.session import CameraRole, LoadedSession
 from pipeline.sync_session import Placement, load_sync
@@ -46,13 +45,13 @@ def _cuts(
 def _logos(loaded: LoadedSession) -> tuple[Path, ...]:
     """The session's logos; every missing one is reported with its session.yaml line."""
     found, problems = [], []
-    lines = load_yaml(loaded.layout.session_file)
+    lines = load_yaml(loaded.folder.session_file)
     for index, logo in enumerate(loaded.session.logos):
         path = loaded.resolve(logo)
         if not path.is_file():
             line = lines.line_of(("logos", index))
             message = f"{logo!r} is not in the session folder"
-            problems.append(Problem(loaded.layout.session_file, line, f"logos[{index}]", message))
+            problems.append(Problem(loaded.folder.session_file, line, f"logos[{index}]", message))
         found.append(path)
     if problems:
         raise ConfigError(problems)
@@ -78,13 +77,13 @@ def _cards_and_clips(
 
 
 def build_timeline(loaded: LoadedSession, name: str) -> Timeline:
-    cue_file = loaded.layout.cues / f"{name}.yaml"
+    cue_file = loaded.folder.cue_list(name)
     cue_list = load_cue_list(loaded, name)
     resolved = resolve_cue_list(loaded, name, cue_list) if cue_list else []
     if not resolved:
         raise ConfigError(f"{cue_file}: no clips to render")
     sync = load_sync(loaded)
-    state = load_state(state_file(loaded))
+    state = load_state(loaded.folder.ingest_state)
     if sync is None:
         raise ConfigError(f"nothing on the session clock: run `capture ingest {loaded.root}`")
     fps = FPS
@@ -128,7 +127,7 @@ def build_timeline(loaded: LoadedSession, name: str) -> Timeline:
                 for r, p in placed
                 if r.has_video
                 and (camera is None or r.camera == camera)
-                and (cuts := _cuts(loaded.layout.media, r, p, first, last))
+                and (cuts := _cuts(loaded.folder.media, r, p, first, last))
             ),
             None,
         )
@@ -151,7 +150,7 @@ def build_timeline(loaded: LoadedSession, name: str) -> Timeline:
             (
                 (r, cuts)
                 for r, p in hearing
-                if (cuts := _cuts(loaded.layout.media, r, p, first, last))
+                if (cuts := _cuts(loaded.folder.media, r, p, first, last))
             ),
             None,
         )

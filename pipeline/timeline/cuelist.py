@@ -134,7 +134,7 @@ class CueList(StrictModel):
 
 def load_cue_list(loaded: LoadedSession, name: str) -> CueList | None:
     """The named cue list, or None when its file does not exist or is empty."""
-    path = loaded.layout.cues / f"{name}.yaml"
+    path = loaded.folder.cue_list(name)
     if not path.is_file():
         return None
     found = load_yaml(path)

@@ -116,7 +116,7 @@ def session_sound(loaded: LoadedSession) -> SessionSound | None:
         out = np.full(count, np.nan, dtype=np.float32)
         try:
             if key not in _OPENED:
-                _OPENED[key] = RecordingSound(loaded.layout, recording, SOUND_RATE)
+                _OPENED[key] = RecordingSound(loaded.folder, recording, SOUND_RATE)
             sound = _OPENED[key]
             lo, hi = max(0, first), min(len(sound), first + count)
             if hi > lo:
@@ -143,10 +143,10 @@ def resolve_cue_list(
     fps: int = FPS,
     words: list[Word] | None = None,
 ) -> list[ResolvedClip]:
-    cue_file = loaded.layout.cues / f"{name}.yaml"
+    cue_file = loaded.folder.cue_list(name)
     lines = load_yaml(cue_file)
     if words is None:
-        words = transcript_words_in_order(load_transcript(loaded.layout.transcript))
+        words = transcript_words_in_order(load_transcript(loaded.folder))
     speech = Speech(words, fps, session_sound(loaded) if words else None)
     problems: list[Problem] = []
     clips: list[ResolvedClip] = []

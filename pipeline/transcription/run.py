@@ -20,7 +20,6 @@ import numpy as np
 from pipeline.core.errors import CaptureError, ExitCode
 from pipeline.core.fsutil import atomic_write_text
 from pipeline.core.progress import NullProgress, ProgressReporter
-from pipeline.ingest.run import state_file
 from pipeline.ingest.state import Recording, load_state
 from pipeline.recording_sound import RecordingSound
 from pipeline.session import CameraRole, LoadedSession
@@ -101,7 +100,8 @@ def choose_source(loaded: LoadedSession) -> SourceAudio:
     """The recorder when there is one, else a wide camera, else the longest recording with
     sound; it must have a place on the session clock."""
     sync = load_sync(loaded)
-    recordings = [r for r in load_state(state_file(loaded)).recordings if r.usable and r.has_audio]
+    ingested = load_state(loaded.folder.ingest_state).recordings
+    recordings = [r for r in ingested if r.usable and r.has_audio]
     if not recordings or sync is None:
         raise NothingToTranscribe(
             f"nothing to transcribe in {loaded.root}: run `capture ingest {loaded.root}` first"
@@ -143,7 +143,7 @@ def chunk_bounds(audio: np.ndarray, rate: int, chunk_seconds: float) -> list[tup
 
 
 def _run_key(loaded: LoadedSession, source: SourceAudio, parameters: dict) -> str:
-    files = {f.path: f.hash for f in load_state(state_file(loaded)).files}
+    files = {f.path: f.hash for f in load_state(loaded.folder.ingest_state).files}
     material = json.dumps(
         {"parameters": parameters, "files": [files.get(f) for f in source.recording.files]},
         sort_keys=True,
@@ -375,10 +375,10 @@ def run_transcribe(
         "vad": True,
         "decoding": DECODING,
     }
-    sound = RecordingSound(loaded.layout, source.recording, SAMPLE_RATE)
+    sound = RecordingSound(loaded.folder, source.recording, SAMPLE_RATE)
     mapping = speakers.channel_map(session, sound.channels) if sound.channels > 1 else {}
     to_session = _session_clock(source)
-    folder = loaded.layout.work / "transcribe" / _run_key(loaded, source, parameters)
+    folder = loaded.folder.transcribe_checkpoints(_run_key(loaded, source, parameters))
     folder.mkdir(parents=True, exist_ok=True)
     level = guards.speech_level(sound, SAMPLE_RATE)
     segments: list[Segment] = []
@@ -412,7 +412,7 @@ def run_transcribe(
         created_at=datetime.now(UTC),
         segments=segments,
     )
-    write_transcript(transcript, loaded.layout.transcript)
+    write_transcript(transcript, loaded.folder)
     return transcript
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from pipeline.core.fsutil import atomic_write_text
 from pipeline.core.validation import StrictModel
+from pipeline.session.folder import SessionFolder
 
 TRANSCRIPT_VERSION = 1
 
@@ -80,19 +81,21 @@ def _clock(ms: int) -> str:
     return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
 
 
-def load_transcript(folder: Path) -> Transcript | None:
-    """The session's ``transcript.json`` in ``folder``, or None before transcription."""
-    path = folder / "transcript.json"
+def load_transcript(folder: SessionFolder) -> Transcript | None:
+    """The session's transcript, or None before transcription."""
+    path = folder.transcript_json
     if not path.is_file():
         return None
     return Transcript.model_validate_json(path.read_text(encoding="utf-8"))
 
 
-def write_transcript(transcript: Transcript, folder: Path) -> list[Path]:
+def write_transcript(transcript: Transcript, folder: SessionFolder) -> list[Path]:
     """transcript.json, transcript.txt and transcript.md (timestamped, with speakers)."""
-    json_file = folder / "transcript.json"
-    txt_file = folder / "transcript.txt"
-    md_file = folder / "transcript.md"
+    json_file, txt_file, md_file = (
+        folder.transcript_json,
+        folder.transcript_txt,
+        folder.transcript_md,
+    )
     atomic_write_text(json_file, transcript.model_dump_json(indent=2) + "\n")
     atomic_write_text(txt_file, "\n".join(s.text for s in transcript.segments) + "\n")
     lines = ["# Transcription", ""]

@@ -10,7 +10,7 @@ from pipeline.core.errors import ConfigError
 from pipeline.core.fsutil import atomic_write_text
 from pipeline.core.validation import validate_loaded
 from pipeline.core.yamlio import parse_yaml_text
-from pipeline.session import LoadedSession, Session, SessionLayout, load_session, slugify
+from pipeline.session import LoadedSession, Session, SessionFolder, load_session, slugify
 
 SESSION_TEMPLATE = """\
 # session.yaml - one Rencontre. Edit freely; `capture` checks it before every step.
@@ -84,11 +84,11 @@ def _yaml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def scaffold_folders(root: Path) -> SessionLayout:
-    layout = SessionLayout(root)
-    for folder in layout.folders():
+def scaffold_folders(root: Path) -> SessionFolder:
+    session_folder = SessionFolder(root)
+    for folder in session_folder.folders():
         folder.mkdir(parents=True, exist_ok=True)
-    return layout
+    return session_folder
 
 
 def init_session(
@@ -100,9 +100,11 @@ def init_session(
     slug: str | None = None,
 ) -> LoadedSession:
     """Create ``root`` with session.yaml and empty cue lists; never overwrites a file."""
-    layout = SessionLayout(root)
-    if layout.session_file.exists():
-        raise ConfigError(f"{layout.session_file} already exists; capture init never overwrites")
+    session_folder = SessionFolder(root)
+    if session_folder.session_file.exists():
+        raise ConfigError(
+            f"{session_folder.session_file} already exists; capture init never overwrites"
+        )
     slug = slug or slugify(f"{title} {date:%Y-%m-%d}")
     if not slug:
         raise ConfigError("cannot make a slug from the title; pass --slug")
@@ -111,11 +113,11 @@ def init_session(
         slug=slug, title=_yaml_string(title), date=date.isoformat(), place_line=place_line
     )
     # check the file before writing anything, so a bad --slug leaves no folder behind
-    validate_loaded(parse_yaml_text(text, layout.session_file), Session)
+    validate_loaded(parse_yaml_text(text, session_folder.session_file), Session)
     scaffold_folders(root)
     for name, what in (("full", "full version (version intégrale)"), ("highlights", "highlights")):
-        cue_file = layout.cues / f"{name}.yaml"
+        cue_file = session_folder.cue_list(name)
         if not cue_file.exists():
             atomic_write_text(cue_file, CUES_TEMPLATE.format(what=what))
-    atomic_write_text(layout.session_file, text)
+    atomic_write_text(session_folder.session_file, text)
     return load_session(root)

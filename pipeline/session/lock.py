@@ -40,10 +40,6 @@ class LockHolder:
         return f"`{self.command}` (process {self.pid}, since {local})"
 
 
-def lock_path(loaded: LoadedSession) -> Path:
-    return loaded.layout.work / "capture.lock"
-
-
 def _holder(fd: int) -> LockHolder | None:
     try:
         data = json.loads(os.pread(fd, 4096, 0) or b"{}")
@@ -75,7 +71,7 @@ TRIES = 10
 def lock_session(loaded: LoadedSession, command: str) -> None:
     """Hold the session's lock for the rest of this process, or raise SessionBusy naming the
     command that holds it."""
-    path = lock_path(loaded)
+    path = loaded.folder.session_lock
     if path in _HELD:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -97,7 +93,7 @@ def lock_session(loaded: LoadedSession, command: str) -> None:
 
 def current_holder(loaded: LoadedSession) -> LockHolder | None:
     """Who is writing the session right now (None: nobody)."""
-    path = lock_path(loaded)
+    path = loaded.folder.session_lock
     if path in _HELD:
         return _holder(_HELD[path])
     try:

@@ -1,4 +1,5 @@
-"""The session folder and its ``session.yaml``: one Rencontre, everything about it."""
+"""``session.yaml``: one Rencontre, everything about it, validated (``Session``), and
+``load_session``, which reads it from its folder."""
 
 from __future__ import annotations
 
@@ -16,65 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pipeline.core.errors import ConfigError, Problem
 from pipeline.core.validation import LocatedError, format_location, validate_loaded
 from pipeline.core.yamlio import Location, load_yaml
+from pipeline.session.folder import SESSION_FILE, SessionFolder, resolve_inside
 
-SESSION_FILE = "session.yaml"
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 CAMERA_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"
-
-
-@dataclass(frozen=True)
-class SessionLayout:
-    """Where everything lives inside a session folder (GUIDE §1)."""
-
-    root: Path
-
-    @property
-    def session_file(self) -> Path:
-        return self.root / SESSION_FILE
-
-    @property
-    def media(self) -> Path:
-        return self.root / "media"
-
-    @property
-    def work(self) -> Path:
-        return self.root / "work"
-
-    @property
-    def audio_cache(self) -> Path:
-        """Decoded sound of the recordings, kept for re-runs (derived, disposable)."""
-        return self.work / "cache" / "audio"
-
-    @property
-    def logs(self) -> Path:
-        return self.work / "logs"
-
-    @property
-    def transcript(self) -> Path:
-        return self.root / "transcript"
-
-    @property
-    def subtitles(self) -> Path:
-        return self.root / "subtitles"
-
-    @property
-    def cues(self) -> Path:
-        return self.root / "cues"
-
-    @property
-    def renders(self) -> Path:
-        return self.root / "renders"
-
-    def folders(self) -> list[Path]:
-        return [
-            self.media,
-            self.work,
-            self.transcript,
-            self.subtitles,
-            self.subtitles / "reviewed",
-            self.cues,
-            self.renders,
-        ]
 
 
 def slugify(text: str) -> str:
@@ -251,18 +197,18 @@ class LoadedSession:
     """A validated session and its folder."""
 
     session: Session
-    layout: SessionLayout
+    folder: SessionFolder
 
     @property
     def root(self) -> Path:
-        return self.layout.root
+        return self.folder.root
 
     def resolve(self, relative: str) -> Path:
         """A path from session.yaml, inside the session folder (ConfigError otherwise)."""
         try:
             return resolve_inside(self.root, relative)
         except ValueError as exc:
-            raise ConfigError(f"{relative!r} {exc}", file=self.layout.session_file) from None
+            raise ConfigError(f"{relative!r} {exc}", file=self.folder.session_file) from None
 
     def source_paths(self) -> list[tuple[Source, Path]]:
         """Sources resolved against the session folder (they may lie outside it)."""
@@ -272,36 +218,19 @@ class LoadedSession:
         ]
 
 
-def resolve_inside(root: Path, relative: str) -> Path:
-    """Resolve ``relative`` under ``root``, refusing absolute paths and escapes (``..``, links)."""
-    candidate = Path(relative)
-    if candidate.is_absolute() or relative.startswith("~"):
-        raise ValueError("must be a path relative to the session folder, not an absolute one")
-    try:
-        base = root.resolve()
-        resolved = (base / candidate).resolve()
-    except (OSError, RuntimeError) as exc:  # a symbolic link loop, an unreadable folder
-        raise ValueError(f"cannot be resolved ({exc})") from None
-    if resolved == base:
-        raise ValueError("must name a file inside the session folder, not the folder itself")
-    if base not in resolved.parents:
-        raise ValueError("leads outside the session folder (through '..' or a symbolic link)")
-    return resolved
-
-
 def load_session(folder: Path) -> LoadedSession:
     """Load and validate ``folder/session.yaml``; a ConfigError lists every problem found.
 
-    The layout is absolute, so files recorded anywhere (MHL, state) never depend on the
+    The folder is absolute, so files recorded anywhere (MHL, state) never depend on the
     folder capture was started from.
     """
-    layout = SessionLayout(Path(os.path.abspath(folder)))
-    if not layout.session_file.is_file():
+    session_folder = SessionFolder(Path(os.path.abspath(folder)))
+    if not session_folder.session_file.is_file():
         raise ConfigError(
             f"no {SESSION_FILE} in {folder} (create one with `capture init {folder}`)",
-            file=layout.session_file,
+            file=session_folder.session_file,
         )
-    loaded = load_yaml(layout.session_file)
+    loaded = load_yaml(session_folder.session_file)
     if not isinstance(loaded.data, dict):
         raise ConfigError([Problem(loaded.path, 1, None, "must be a mapping of keys to values")])
     session = validate_loaded(loaded, Session)
@@ -320,4 +249,4 @@ def load_session(folder: Path) -> LoadedSession:
             )
     if problems:
         raise ConfigError(problems)
-    return LoadedSession(session=session, layout=layout)
+    return LoadedSession(session=session, folder=session_folder)
