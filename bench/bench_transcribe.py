@@ -68,9 +68,9 @@ def _audio_worker(kind: str, wav: str, out: str) -> None:
     loaded at once as before ("whole")."""
     from pipeline.audio_decode import joined_mono
     from pipeline.core.probe import probe
-    from pipeline.ingest.state import Recording
     from pipeline.recording_sound import RecordingSound
     from pipeline.session import SessionFolder
+    from pipeline.session.artifacts.ingest import Recording
     from pipeline.transcription import guards
     from pipeline.transcription.run import chunk_bounds
 

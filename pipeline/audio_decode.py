@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.core.runner import OutputFile, run_ffmpeg
-from pipeline.ingest.state import Recording
 from pipeline.session import SessionFolder
+from pipeline.session.artifacts.ingest import Recording
 
 
 def _cache_name(path: Path, rate: int) -> str:

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.audio_decode import decoded_channels_file
-from pipeline.ingest.state import Recording
 from pipeline.session import SessionFolder
+from pipeline.session.artifacts.ingest import Recording
 
 SILENT_CHANNEL_DB = -40.0
 """A channel this far below the loudest one carries nothing worth mixing in."""

@@ -12,10 +12,10 @@ from typing import Any
 from pydantic import BaseModel, computed_field
 
 from pipeline.ingest.mhl import generation_count
-from pipeline.ingest.state import IngestedFile, IngestState, Recording, load_state
 from pipeline.session import FILMS, LoadedSession
+from pipeline.session.artifacts.ingest import IngestedFile, IngestState, Recording, load_state
+from pipeline.session.artifacts.sync import Placement, load_sync
 from pipeline.session.lock import current_holder
-from pipeline.sync_session import Placement, load_sync
 
 STATUS_VERSION = 1
 
@@ -221,7 +221,7 @@ def _recording_status(
 
 
 def subtitle_status(loaded: LoadedSession) -> SubtitleStatus:
-    from pipeline.subtitles.run import review_record
+    from pipeline.session.artifacts.subtitles import review_record
 
     where = loaded.folder
     record = review_record(loaded)

@@ -41,15 +41,10 @@ anything else is ``core``."""
 KNOWN_CYCLES: list[set[str]] = []
 
 KNOWN_WRONG_WAY = {
-    "pipeline.audio_decode -> pipeline.ingest.state",
     "pipeline.publish.texttracks -> pipeline.subtitles.run",
-    "pipeline.recording_sound -> pipeline.ingest.state",
     "pipeline.subtitles.run -> pipeline.render.overlays",
-    "pipeline.subtitles.run -> pipeline.sync_session",
-    "pipeline.timeline.build -> pipeline.sync_session",
     "pipeline.timeline.resolve -> pipeline.subtitles.cues",
     "pipeline.timeline.resolve -> pipeline.transcription.run",
-    "pipeline.transcription.run -> pipeline.sync_session",
 }
 
 

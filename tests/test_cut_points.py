@@ -10,6 +10,7 @@ import numpy as np
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from pipeline.session.artifacts.transcript import Word
 from pipeline.timeline.cut_points import (
     BREATH_MS,
     REACH_MS,
@@ -19,7 +20,6 @@ from pipeline.timeline.cut_points import (
     plan_switch,
     plan_transition,
 )
-from pipeline.transcription.transcript import Word
 
 FPS = 25
 RATE = 8000

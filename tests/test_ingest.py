@@ -19,8 +19,8 @@ from pipeline.core.errors import ConfigError
 from pipeline.ingest.chapters import Part, group_chapters
 from pipeline.ingest.offload import hash_file
 from pipeline.ingest.run import NotEnoughSpace, plan_ingest, resolve_sources, run_ingest
-from pipeline.ingest.state import load_state
 from pipeline.session import LoadedSession
+from pipeline.session.artifacts.ingest import load_state
 from pipeline.session.scaffold import init_session
 
 TINY_VIDEO = "testsrc2=size=160x90:rate=25"
@@ -319,7 +319,7 @@ import sys
 from pathlib import Path
 from pipeline.core.errors import ConfigError
 from pipeline.ingest.discover import SourceSpec, discover
-from pipeline.ingest.state import IngestState
+from pipeline.session.artifacts.ingest import IngestState
 from pipeline.ingest.wipe import card_verdict
 
 spec = SourceSpec(Path(sys.argv[1]), "A")

@@ -27,15 +27,15 @@ from pipeline.publish import images
 from pipeline.publish.run import publish
 from pipeline.render.run import render
 from pipeline.session import load_session
-from pipeline.subtitles.formats import read_subtitles, to_srt
-from pipeline.subtitles.run import build_subtitles, import_reviewed, write_review_package
-from pipeline.transcription.transcript import (
+from pipeline.session.artifacts.transcript import (
     Segment,
     Transcript,
     TranscriptSource,
     Word,
     write_transcript,
 )
+from pipeline.subtitles.formats import read_subtitles, to_srt
+from pipeline.subtitles.run import build_subtitles, import_reviewed, write_review_package
 
 HOSTILE_TITLE = 'Manger <script>alert("titre")</script> & "local"'
 HOSTILE_NAME = "Jean <b>Le Gros</b> & Cie"

@@ -19,12 +19,12 @@ from pipeline.core.errors import ConfigError
 from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
 from pipeline.render.run import render
 from pipeline.session import LoadedSession, load_session
+from pipeline.session.artifacts.transcript import Word
 from pipeline.session.scaffold import init_session
 from pipeline.sync_session import run_sync
 from pipeline.timeline.build import build_timeline
 from pipeline.timeline.cut_points import BREATH_MS
 from pipeline.timeline.resolve import find_quote, resolve_clips
-from pipeline.transcription.transcript import Word
 
 FRAME = 0.040
 
@@ -333,7 +333,7 @@ def test_an_unknown_speaker_or_an_absurd_time_is_a_located_problem(tmp_path: Pat
 
 
 def _layout_problems(loaded: LoadedSession) -> list:
-    from pipeline.timeline.cuelist import load_cue_list
+    from pipeline.session.cuelist import load_cue_list
     from pipeline.timeline.layout import film_pieces
 
     cue_list = load_cue_list(loaded, "full")
@@ -439,8 +439,8 @@ def test_the_cut_opens_in_editing_software_with_its_frames_and_media(ingested) -
     clips pointing at the verified copies, the crossfade centred on the cut."""
     import opentimelineio as otio
 
-    from pipeline.ingest.state import load_state
     from pipeline.render.editorial import media_facts, to_otio, write_editorial
+    from pipeline.session.artifacts.ingest import load_state
 
     timeline = build_timeline(ingested, "full")  # title, A, crossfade, B, credits
     facts = media_facts(load_state(ingested.folder.ingest_state), ingested.folder.media)
@@ -575,7 +575,7 @@ def test_a_clip_takes_its_sound_from_the_device_it_names(ingested) -> None:
 def test_the_documented_cue_lists_are_valid_and_use_every_key(tmp_path: Path) -> None:
     import shutil
 
-    from pipeline.timeline.cuelist import CueList, TransitionType, load_cue_list
+    from pipeline.session.cuelist import CueList, TransitionType, load_cue_list
 
     samples = Path(__file__).resolve().parents[1] / "samples"
     folder = tmp_path / "example"
@@ -594,7 +594,7 @@ def test_the_documented_cue_lists_are_valid_and_use_every_key(tmp_path: Path) ->
 def test_a_lower_third_at_a_clip_that_fades_in_still_shows() -> None:
     from pipeline.render.overlays import lower_thirds
     from pipeline.session import Session
-    from pipeline.timeline.cuelist import CueList
+    from pipeline.session.cuelist import CueList
     from pipeline.timeline.layout import film_pieces, timemap_of
     from pipeline.timeline.resolve import ResolvedClip
 

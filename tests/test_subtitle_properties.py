@@ -15,10 +15,10 @@ from datetime import UTC, datetime
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.session.artifacts.transcript import Segment, Transcript, TranscriptSource, Word
 from pipeline.subtitles.check import Severity, check_cues
 from pipeline.subtitles.rules import RULES
 from pipeline.subtitles.segment import segment_words, transcript_words
-from pipeline.transcription.transcript import Segment, Transcript, TranscriptSource, Word
 
 VOCABULARY = [
     "la", "métropole", "l'", "agriculture", "de", "proximité", "et", "nous", "avons", "vu",

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from conftest import InterruptAfter
 
+from pipeline.session.artifacts.transcript import Segment, Word
 from pipeline.transcription.guards import clean_segment, collapse_repetitions
 from pipeline.transcription.run import chunk_bounds, run_transcribe
-from pipeline.transcription.transcript import Segment, Word
 
 START_TOLERANCE_MS = 300
 

@@ -11,10 +11,11 @@ import pytest
 from conftest import ffmpeg
 
 from pipeline.core.tools import ESPEAK, find_tool
-from pipeline.ingest.state import Recording
 from pipeline.recording_sound import RecordingSound
 from pipeline.sample_rencontre.audio import read_wav_mono
 from pipeline.session import SessionFolder
+from pipeline.session.artifacts.ingest import Recording
+from pipeline.session.artifacts.transcript import Segment, Word, join_words
 from pipeline.transcription import guards
 from pipeline.transcription.glossary import correct_spelling
 from pipeline.transcription.run import _stretches
@@ -25,7 +26,6 @@ from pipeline.transcription.timing import (
     tighten,
     uncovered_sound,
 )
-from pipeline.transcription.transcript import Segment, Word, join_words
 
 RATE = 16_000
 

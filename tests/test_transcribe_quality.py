@@ -16,11 +16,11 @@ from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
 from pipeline.recording_sound import RecordingSound
 from pipeline.sample_rencontre import script as S
 from pipeline.session import LoadedSession, load_session
+from pipeline.session.cuelist import TransitionType, load_cue_list
 from pipeline.subtitles.check import check_cues
 from pipeline.subtitles.run import film_cues
 from pipeline.subtitles.segment import segment_words, transcript_words
 from pipeline.sync_session import run_sync
-from pipeline.timeline.cuelist import TransitionType, load_cue_list
 from pipeline.timeline.cut_points import transition_frames
 from pipeline.timeline.layout import film_pieces, timemap_of
 from pipeline.timeline.resolve import resolve_clips, resolve_cue_list, session_sound

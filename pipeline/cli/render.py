@@ -27,7 +27,7 @@ def render_command(
 ) -> None:
     """Render a film from its cue list (cues/FILM.yaml) to renders/FILM.mp4 (+ .json)."""
     from pipeline.render.run import render
-    from pipeline.timeline.cuelist import TIMELINES
+    from pipeline.session.cuelist import TIMELINES
 
     if film not in TIMELINES:
         raise ConfigError(f"film {film!r}: use {' or '.join(TIMELINES)}")

@@ -126,8 +126,8 @@ def burn_command(
     film: Annotated[str, typer.Argument(help="full or highlights.")] = "highlights",
 ) -> None:
     """Burn the film's subtitles into a copy of its render (renders/FILM.burned.mp4)."""
+    from pipeline.session.cuelist import TIMELINES
     from pipeline.subtitles.run import burn_timeline
-    from pipeline.timeline.cuelist import TIMELINES
 
     if film not in TIMELINES:
         raise ConfigError(f"film {film!r}: use {' or '.join(TIMELINES)}")

@@ -31,8 +31,14 @@ from pipeline.ingest.offload import (
     hash_file,
     verified_copy,
 )
-from pipeline.ingest.state import IngestedFile, IngestState, Recording, load_state, save_state
 from pipeline.session import CAMERA_NAME_PATTERN, LoadedSession
+from pipeline.session.artifacts.ingest import (
+    IngestedFile,
+    IngestState,
+    Recording,
+    load_state,
+    save_state,
+)
 
 SPACE_MARGIN = 1.05
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pipeline.core.errors import ConfigError
 from pipeline.ingest.discover import FoundFile, SourceSpec, UnreadableSource, discover
-from pipeline.ingest.state import IngestState
+from pipeline.session.artifacts.ingest import IngestState
 
 
 @dataclass(frozen=True)

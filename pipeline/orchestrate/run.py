@@ -16,15 +16,15 @@ from pipeline.core.errors import CaptureError, ConfigError, FileSystemError, Int
 from pipeline.core.progress import ProgressReporter
 from pipeline.orchestrate.fingerprint import Fingerprint, changed
 from pipeline.orchestrate.runlog import run_log
-from pipeline.orchestrate.state import (
+from pipeline.orchestrate.steps import STEP_NAMES, STEPS, RunContext, Step
+from pipeline.session import LoadedSession, SessionFolder
+from pipeline.session.artifacts.run import (
     RunState,
     StepRecord,
     StepState,
     load_run_state,
     save_run_state,
 )  # fmt: skip
-from pipeline.orchestrate.steps import STEP_NAMES, STEPS, RunContext, Step
-from pipeline.session import LoadedSession, SessionFolder
 from pipeline.session.lock import current_holder
 
 
@@ -240,7 +240,7 @@ def step_statuses(loaded: LoadedSession) -> list[StepStatus]:
     against the site it was last published to, the transcript against the engine and model
     it was made with. A step that cannot even be judged (a broken cue list) shows its error;
     the others are still shown."""
-    from pipeline.transcription.transcript import load_transcript
+    from pipeline.session.artifacts.transcript import load_transcript
 
     state = load_run_state(loaded.folder)
     published = state.steps.get("publish")

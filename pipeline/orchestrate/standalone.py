@@ -17,9 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.core.errors import CaptureError, FileSystemError, InterruptedByUser
-from pipeline.orchestrate.state import StepRecord, StepState, load_run_state, save_run_state
 from pipeline.orchestrate.steps import STEPS, RunContext
 from pipeline.session import LoadedSession
+from pipeline.session.artifacts.run import StepRecord, StepState, load_run_state, save_run_state
 
 
 @contextmanager

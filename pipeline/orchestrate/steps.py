@@ -185,7 +185,7 @@ def _subtitles(ctx: RunContext) -> Outcome:
 
 
 def _has_clips(ctx: RunContext, film: str) -> bool:
-    from pipeline.timeline.cuelist import load_cue_list
+    from pipeline.session.cuelist import load_cue_list
 
     cue_list = load_cue_list(ctx.loaded, film)
     return bool(cue_list and cue_list.clips)

@@ -21,7 +21,7 @@ from pipeline.publish.rendered import RenderedFilm
 from pipeline.publish.renditions import encode_ladder, plan_ladder
 from pipeline.publish.texttracks import FilmText, film_text, write_text_tracks
 from pipeline.session import LoadedSession
-from pipeline.timeline.cuelist import load_cue_list
+from pipeline.session.cuelist import load_cue_list
 
 LABELS = {"full": "Version intégrale", "highlights": "Temps forts"}
 PUBLISH_CODE = "publish-2"

@@ -33,7 +33,7 @@ from pipeline.publish.rendered import RenderedFilm, rendered_film
 from pipeline.publish.site_index import rebuild_index
 from pipeline.publish.stills import ambiance, cue_list_quotes, quote_stills
 from pipeline.session import LoadedSession
-from pipeline.timeline.cuelist import TIMELINES
+from pipeline.session.cuelist import TIMELINES
 
 RESERVED = {"assets", "manifest.json", "index.html"}
 """Names the site itself uses: no session may take them as its slug."""

@@ -9,7 +9,7 @@ from pipeline.publish import images
 from pipeline.publish.manifest import Film, PublishedFile, Quote, SessionManifest, Still
 from pipeline.publish.rendered import RenderedFilm
 from pipeline.session import LoadedSession
-from pipeline.timeline.cuelist import TIMELINES, load_cue_list
+from pipeline.session.cuelist import TIMELINES, load_cue_list
 
 AMBIANCE_STILLS = 6
 STILL_WIDTH = 1280

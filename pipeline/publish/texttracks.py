@@ -9,13 +9,13 @@ from pathlib import Path
 
 from pipeline.core.fsutil import atomic_write_text
 from pipeline.session import LoadedSession
+from pipeline.session.artifacts.transcript import load_transcript
+from pipeline.session.cuelist import CueList
 from pipeline.subtitles.cues import Cue
 from pipeline.subtitles.formats import to_srt, to_vtt, to_vtt_chapters
 from pipeline.subtitles.paragraphs import Paragraph, paragraphs
 from pipeline.subtitles.run import film_cues, master_cues
-from pipeline.timeline.cuelist import CueList
 from pipeline.timeline.timemap import TimeMap
-from pipeline.transcription.transcript import load_transcript
 
 
 @dataclass(frozen=True)

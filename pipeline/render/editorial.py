@@ -23,8 +23,8 @@ from pathlib import Path
 import opentimelineio as otio
 
 from pipeline.core.fsutil import FileSet, atomic_write_text
-from pipeline.ingest.state import IngestState
-from pipeline.timeline.cuelist import TransitionType
+from pipeline.session.artifacts.ingest import IngestState
+from pipeline.session.cuelist import TransitionType
 from pipeline.timeline.model import (
     SourceCut,
     Timeline,

@@ -17,7 +17,7 @@ from pathlib import Path
 from pipeline.core.runner import Arg
 from pipeline.render.cards import card_graph
 from pipeline.render.readers import SAMPLE_RATE, Conform, Readers
-from pipeline.timeline.cuelist import TransitionType
+from pipeline.session.cuelist import TransitionType
 from pipeline.timeline.model import Timeline, TimelineCard, TimelineClip, split_units
 
 

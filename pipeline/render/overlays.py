@@ -22,7 +22,7 @@ from pipeline.render.text_layout import (
     one_line,
 )
 from pipeline.session import Session
-from pipeline.timeline.cuelist import CueList
+from pipeline.session.cuelist import CueList
 from pipeline.timeline.timemap import TimeMap
 
 UNFITTING_TOP = 0.5

@@ -21,7 +21,6 @@ from pipeline.core.progress import ProgressReporter
 from pipeline.core.runner import filter_safe_tempdir
 from pipeline.core.timecode import format_time_ms
 from pipeline.core.yamlio import load_yaml
-from pipeline.ingest.state import load_state
 from pipeline.render import loudness, stream_copy
 from pipeline.render.assembly import FilmAssembly, by_copy, by_render, remove_leftovers
 from pipeline.render.editorial import (
@@ -34,8 +33,9 @@ from pipeline.render.graph import SAMPLE_RATE, assemble
 from pipeline.render.overlays import LowerThirdOnFilm, lower_thirds
 from pipeline.render.text_layout import TextDoesNotFit, card_layout, lower_third_layout
 from pipeline.session import LoadedSession
+from pipeline.session.artifacts.ingest import load_state
+from pipeline.session.cuelist import CueList, load_cue_list
 from pipeline.timeline.build import build_timeline
-from pipeline.timeline.cuelist import CueList, load_cue_list
 from pipeline.timeline.model import Timeline, TimelineCard, TimelineItem
 
 PREVIEW_HEIGHT = 360

@@ -18,7 +18,7 @@ from functools import lru_cache
 from PIL import ImageFont
 
 from pipeline.core.errors import ConfigError, MissingDependencyError
-from pipeline.timeline.cuelist import LONGEST_CARD_S
+from pipeline.session.cuelist import LONGEST_CARD_S
 from pipeline.timeline.model import TimelineCard
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"

@@ -20,10 +20,13 @@ from pathlib import Path
 
 from pipeline.core.errors import CaptureError, ExitCode
 from pipeline.core.fsutil import atomic_write_bytes, atomic_write_text, read_limited
-from pipeline.core.validation import StrictModel
 from pipeline.render.overlays import LowerThirdOnFilm
 from pipeline.render.overlays import lower_thirds as shown_lower_thirds
 from pipeline.session import LoadedSession
+from pipeline.session.artifacts.subtitles import ReviewRecord
+from pipeline.session.artifacts.sync import session_end_s
+from pipeline.session.artifacts.transcript import Transcript, load_transcript
+from pipeline.session.cuelist import TIMELINES, CueList, load_cue_list
 from pipeline.subtitles.check import Violation, check_cues
 from pipeline.subtitles.cues import Cue, CueWord, clock
 from pipeline.subtitles.formats import (
@@ -38,26 +41,13 @@ from pipeline.subtitles.retime import retime, spaced_cues
 from pipeline.subtitles.review_sheet import render_review_sheet
 from pipeline.subtitles.rules import RULES
 from pipeline.subtitles.segment import segment_words, transcript_words
-from pipeline.sync_session import session_end_s
-from pipeline.timeline.cuelist import TIMELINES, CueList, load_cue_list
 from pipeline.timeline.layout import film_pieces, timemap_of
 from pipeline.timeline.resolve import FPS, resolve_cue_list, transcript_words_in_order
 from pipeline.timeline.timemap import TimeMap
-from pipeline.transcription.transcript import Transcript, load_transcript
 
 
 class NoTranscript(CaptureError):
     exit_code = ExitCode.BAD_INPUT
-
-
-class ReviewRecord(StrictModel):
-    human_reviewed: bool = True
-    imported_at: datetime
-    original_name: str
-    sha256: str
-    cues: int
-    changed: int
-    """Cues that differ (text or time) from the generated subtitles at import."""
 
 
 @dataclass(frozen=True)
@@ -73,13 +63,6 @@ class BuildReport:
 
 def _transcript(loaded: LoadedSession) -> Transcript | None:
     return load_transcript(loaded.folder)
-
-
-def review_record(loaded: LoadedSession) -> ReviewRecord | None:
-    path = loaded.folder.review_record
-    if not path.is_file():
-        return None
-    return ReviewRecord.model_validate_json(path.read_text(encoding="utf-8"))
 
 
 def generated_cues(loaded: LoadedSession, transcript: Transcript | None) -> list[Cue]:

@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from pipeline.session.artifacts.transcript import Transcript, Word, join_words
 from pipeline.subtitles.cues import Cue, CueWord
 from pipeline.subtitles.french import break_penalty, protected_pairs
 from pipeline.subtitles.layout import BAD_LAYOUT, dashed, layout_lines
 from pipeline.subtitles.rules import RULES, SubtitleRules, reading_chars
-from pipeline.transcription.transcript import Transcript, Word, join_words
 
 INVALID = 1e12
 LONE_WORD_COST = 1e6

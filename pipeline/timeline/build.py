@@ -12,11 +12,11 @@ from pathlib import Path
 
 from pipeline.core.errors import ConfigError, Problem
 from pipeline.core.yamlio import load_yaml
-from pipeline.ingest.state import Recording, load_state
 from pipeline.session import CameraRole, LoadedSession
-from pipeline.sync_session import Placement, load_sync
+from pipeline.session.artifacts.ingest import Recording, load_state
+from pipeline.session.artifacts.sync import Placement, load_sync
+from pipeline.session.cuelist import load_cue_list
 from pipeline.timeline.cards import credits_lines, title_lines
-from pipeline.timeline.cuelist import load_cue_list
 from pipeline.timeline.layout import Piece, PieceKind, film_pieces, timemap_of
 from pipeline.timeline.model import SourceCut, Timeline, TimelineCard, TimelineClip, TimelineItem
 from pipeline.timeline.resolve import FPS, resolve_cue_list

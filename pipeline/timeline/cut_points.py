@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from pipeline.core.timecode import format_time_ms
-from pipeline.transcription.transcript import Word
+from pipeline.session.artifacts.transcript import Word
 
 BREATH_MS = 60
 """Kept between a cut and the nearest word, on both sides."""

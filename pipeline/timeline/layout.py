@@ -15,7 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from pipeline.core.errors import ConfigError, Problem
-from pipeline.timeline.cuelist import CueList, TransitionType
+from pipeline.session.cuelist import CueList, TransitionType
 from pipeline.timeline.cut_points import transition_frames
 from pipeline.timeline.resolve import ResolvedClip
 from pipeline.timeline.timemap import Span, TimeMap

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.timeline.cuelist import TransitionType
+from pipeline.session.cuelist import TransitionType
 from pipeline.timeline.timemap import TimeMap
 
 

@@ -20,8 +20,9 @@ from pipeline.core.timecode import on_frame
 from pipeline.core.yamlio import LoadedYaml, load_yaml
 from pipeline.recording_sound import RecordingSound
 from pipeline.session import LoadedSession
+from pipeline.session.artifacts.transcript import Transcript, Word, load_transcript
+from pipeline.session.cuelist import Clip, CueList, Transition, TransitionType, load_cue_list
 from pipeline.subtitles.cues import clock
-from pipeline.timeline.cuelist import Clip, CueList, Transition, TransitionType, load_cue_list
 from pipeline.timeline.cut_points import (
     BREATH_MS,
     CutNote,
@@ -36,7 +37,6 @@ from pipeline.timeline.cut_points import (
     transition_frames,
 )
 from pipeline.transcription.glossary import plain_text
-from pipeline.transcription.transcript import Transcript, Word, load_transcript
 
 MATCH_MIN = 80.0
 TIE_MARGIN = 3.0

@@ -17,7 +17,7 @@ from typing import Protocol
 import numpy as np
 
 from pipeline.core.errors import MissingDependencyError
-from pipeline.transcription.transcript import Segment, Word
+from pipeline.session.artifacts.transcript import Segment, Word
 
 SAMPLE_RATE = 16_000
 ENGINE_NAMES = ("faster-whisper", "openai-whisper")

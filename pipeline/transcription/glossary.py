@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from pipeline.transcription.transcript import Segment, Word, join_words
+from pipeline.session.artifacts.transcript import Segment, Word, join_words
 
 WHOLE_MIN = 75.0
 KEY_WORD_MIN = 85.0

@@ -16,7 +16,7 @@ import zlib
 
 import numpy as np
 
-from pipeline.transcription.transcript import Segment, Word
+from pipeline.session.artifacts.transcript import Segment, Word
 
 CREDIT_LINES = re.compile(
     r"sous-titr\w*\s+(réalisé|fait|par|:)|amara\.org|merci d'avoir regardé|abonnez-vous"

@@ -20,10 +20,17 @@ import numpy as np
 from pipeline.core.errors import CaptureError, ExitCode
 from pipeline.core.fsutil import atomic_write_text
 from pipeline.core.progress import NullProgress, ProgressReporter
-from pipeline.ingest.state import Recording, load_state
 from pipeline.recording_sound import RecordingSound
 from pipeline.session import CameraRole, LoadedSession
-from pipeline.sync_session import load_sync
+from pipeline.session.artifacts.ingest import Recording, load_state
+from pipeline.session.artifacts.sync import load_sync
+from pipeline.session.artifacts.transcript import (
+    Segment,
+    Transcript,
+    TranscriptSource,
+    Word,
+    write_transcript,
+)
 from pipeline.transcription import guards, speakers, timing
 from pipeline.transcription.engines import (
     DECODING,
@@ -39,13 +46,6 @@ from pipeline.transcription.model_store import (
     ModelError,
     find_packaged_models,
     prepare_packaged_model,
-)
-from pipeline.transcription.transcript import (
-    Segment,
-    Transcript,
-    TranscriptSource,
-    Word,
-    write_transcript,
 )
 
 QUIET_SEARCH_SECONDS = 15.0

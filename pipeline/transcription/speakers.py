@@ -12,7 +12,7 @@ from collections.abc import Callable
 import numpy as np
 
 from pipeline.session import Session
-from pipeline.transcription.transcript import Segment
+from pipeline.session.artifacts.transcript import Segment
 
 DOMINANCE_DB = 6.0
 """The winning track must be this much louder than the next mapped one."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipeline.transcription.transcript import Word
+from pipeline.session.artifacts.transcript import Word
 
 FRAME_MS = 10
 MARGIN_MS = 20
