@@ -66,9 +66,9 @@ def _audio_worker(kind: str, wav: str, out: str) -> None:
     """Peak memory of the pipeline's own audio work on one recording: decode cache, speech
     level, quiet chunk ends, every chunk read once ("streamed"), or the whole recording
     loaded at once as before ("whole")."""
-    from pipeline.audio_decode import joined_mono
+    from pipeline.audio.decode import joined_mono
+    from pipeline.audio.sound import RecordingSound
     from pipeline.core.probe import probe
-    from pipeline.recording_sound import RecordingSound
     from pipeline.session import SessionFolder
     from pipeline.session.artifacts.ingest import Recording
     from pipeline.transcription import guards
@@ -111,19 +111,19 @@ def _worker(kind: str, folder: str, out: str) -> None:
     """One measured run in this process; writes its figures and words to ``out``."""
     import shutil
 
-    from pipeline.recording_sound import RecordingSound
+    from pipeline.audio.sound import RecordingSound
+    from pipeline.audio.source import best_sound
     from pipeline.session import Glossary, load_session
     from pipeline.transcription.engines import SAMPLE_RATE
     from pipeline.transcription.quality import raw_engine_text
     from pipeline.transcription.run import (
-        choose_source,
         make_engine,
         resolve_model,
         run_transcribe,
     )
 
     loaded = load_session(Path(folder))
-    source = choose_source(loaded)
+    source = best_sound(loaded)
     duration = source.recording.duration_s
     started = time.monotonic()
     timed: dict[str, float] = {}

@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from statistics import median
 
-from pipeline.audio_decode import recording_audio
+from pipeline.audio.decode import recording_audio
 from pipeline.core.errors import CaptureError, ExitCode
 from pipeline.core.fsutil import atomic_write_text
 from pipeline.core.progress import NullProgress, ProgressReporter
-from pipeline.session import CameraRole, LoadedSession
+from pipeline.session import LoadedSession
 from pipeline.session.artifacts.ingest import Recording, load_state
 from pipeline.session.artifacts.sync import Placement, SyncResult
 from pipeline.sync import SYNC_RATE, Alignment, align
@@ -28,22 +28,11 @@ class NothingToSync(CaptureError):
     exit_code = ExitCode.BAD_INPUT
 
 
-def _role(loaded: LoadedSession, camera: str) -> CameraRole | None:
-    declared = loaded.session.camera(camera)
-    return declared.role if declared else None
-
-
-def _is_recorder(loaded: LoadedSession, recording: Recording) -> bool:
-    """A sound recorder: declared so in session.yaml, or an undeclared device with no picture."""
-    role = _role(loaded, recording.camera)
-    return role is CameraRole.RECORDER or (role is None and not recording.has_video)
-
-
 def _choose_reference(loaded: LoadedSession, recordings: list[Recording]) -> Recording | None:
     with_sound = [r for r in recordings if r.has_audio]
     if not with_sound:
         return None
-    recorders = [r for r in with_sound if _is_recorder(loaded, r)]
+    recorders = [r for r in with_sound if r.is_sound_recorder(loaded.session)]
     return max(recorders or with_sound, key=lambda r: r.duration_s)
 
 
@@ -110,7 +99,7 @@ def _reference_drift(
     alignments: dict[str, Alignment],
 ) -> float:
     """The recorder's drift against the cameras' clocks (0 when the reference is a camera)."""
-    if reference is None or not _is_recorder(loaded, reference):
+    if reference is None or not reference.is_sound_recorder(loaded.session):
         return 0.0
     slopes = [
         a.drift

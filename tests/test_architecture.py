@@ -27,8 +27,8 @@ STAGES = [
 WORKFLOW_MODULES = ("run", "sync_session")
 
 HOMES = {
-    "pipeline.session": "session", "pipeline.audio_decode": "audio",
-    "pipeline.recording_sound": "audio", "pipeline.audio": "audio",
+    "pipeline.session": "session", "pipeline.audio.decode": "audio",
+    "pipeline.audio.sound": "audio", "pipeline.audio": "audio",
     "pipeline.sync_session": "sync", "pipeline.sync": "sync",
     "pipeline.sample_rencontre": "samples", "pipeline.status": "orchestrate",
     "pipeline.doctor": "orchestrate", "pipeline.orchestrate": "orchestrate",
@@ -44,7 +44,6 @@ KNOWN_WRONG_WAY = {
     "pipeline.publish.texttracks -> pipeline.subtitles.run",
     "pipeline.subtitles.run -> pipeline.render.overlays",
     "pipeline.timeline.resolve -> pipeline.subtitles.cues",
-    "pipeline.timeline.resolve -> pipeline.transcription.run",
 }
 
 

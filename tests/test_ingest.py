@@ -374,7 +374,7 @@ def test_a_fifo_on_a_card_is_left_alone(session, tmp_path) -> None:
 
 
 def test_joined_chapters_last_the_sum_of_their_parts(session, cards) -> None:
-    from pipeline.audio_decode import joined_mono
+    from pipeline.audio.decode import joined_mono
 
     _, report = _ingest(session, cards / "GOPRO")
     (recording,) = [

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from conftest import ffmpeg
 
+from pipeline.audio.sound import RecordingSound
 from pipeline.core.tools import ESPEAK, find_tool
-from pipeline.recording_sound import RecordingSound
 from pipeline.sample_rencontre.audio import read_wav_mono
 from pipeline.session import SessionFolder
 from pipeline.session.artifacts.ingest import Recording

@@ -12,8 +12,9 @@ import json
 import numpy as np
 import pytest
 
+from pipeline.audio.sound import RecordingSound
+from pipeline.audio.source import best_sound
 from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
-from pipeline.recording_sound import RecordingSound
 from pipeline.sample_rencontre import script as S
 from pipeline.session import LoadedSession, load_session
 from pipeline.session.cuelist import TransitionType, load_cue_list
@@ -28,7 +29,6 @@ from pipeline.transcription.engines import SAMPLE_RATE
 from pipeline.transcription.glossary import plain_text
 from pipeline.transcription.quality import raw_engine_text, spelled, word_error_rate
 from pipeline.transcription.run import (
-    choose_source,
     make_engine,
     resolve_model,
     run_transcribe,
@@ -56,7 +56,7 @@ def _reference(demo_sample) -> str:
 
 
 def test_no_worse_than_the_raw_engine(demo_sample, demo, transcript) -> None:
-    source = choose_source(demo)
+    source = best_sound(demo)
     audio = RecordingSound(demo.folder, source.recording, SAMPLE_RATE)[:]
     raw = raw_engine_text(resolve_model("base"), audio, "fr")
     reference = _reference(demo_sample)
@@ -85,7 +85,7 @@ def test_speaker_names_spelled_right_with_the_glossary_only(demo_sample, demo, t
     assert len(names) >= 2
     assert [n for n in names if spelled(n, transcript.text)] == names
     # the lines that name them, heard again by the same engine without the glossary
-    source = choose_source(demo)
+    source = best_sound(demo)
     sound = RecordingSound(demo.folder, source.recording, SAMPLE_RATE)
     engine = make_engine("faster-whisper", "base")
     without = []

@@ -28,7 +28,7 @@ def _cuts(
     layout_media: Path, recording: Recording, placement: Placement, first_ms: int, last_ms: int
 ) -> tuple[SourceCut, ...] | None:
     """The file pieces holding session time [first, last), or None if not all recorded."""
-    drift = placement.drift_ppm * 1e-6 if placement.drift_corrected else 0.0
+    drift = placement.clock_drift
     start = (first_ms / 1000 - placement.offset_s) * (1 + drift)
     end = (last_ms / 1000 - placement.offset_s) * (1 + drift)
     if start < -1e-3 or end > recording.duration_s + 1e-3:
@@ -92,16 +92,7 @@ def build_timeline(loaded: LoadedSession, name: str) -> Timeline:
         for r in state.recordings
         if r.usable and sync.placement(r.id) and sync.placement(r.id).offset_s is not None
     ]
-    recorder = [
-        (r, p)
-        for r, p in placed
-        if r.has_audio
-        and (
-            (c := loaded.session.camera(r.camera)) is not None
-            and c.role == CameraRole.RECORDER
-            or (c is None and not r.has_video)
-        )
-    ]
+    recorder = [(r, p) for r, p in placed if r.has_audio and r.is_sound_recorder(loaded.session)]
     wide = [c.name for c in loaded.session.cameras if c.role == CameraRole.WIDE]
     problems, clips = [], []
     declared = [c.name for c in loaded.session.cameras]

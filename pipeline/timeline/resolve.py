@@ -15,10 +15,11 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import fuzz
 
+from pipeline.audio.sound import RecordingSound
+from pipeline.audio.source import best_sound
 from pipeline.core.errors import CaptureError, ConfigError, Problem
 from pipeline.core.timecode import on_frame
 from pipeline.core.yamlio import LoadedYaml, load_yaml
-from pipeline.recording_sound import RecordingSound
 from pipeline.session import LoadedSession
 from pipeline.session.artifacts.transcript import Transcript, Word, load_transcript
 from pipeline.session.cuelist import Clip, CueList, Transition, TransitionType, load_cue_list
@@ -100,10 +101,8 @@ def session_sound(loaded: LoadedSession) -> SessionSound | None:
     """The sound the transcript was made from, on the session clock, opened when first read
     (None when the session has none yet). A recording that cannot be read gives NaN: the
     cut is then placed by the words alone, never refused for it."""
-    from pipeline.transcription.run import choose_source
-
     try:
-        source = choose_source(loaded)
+        source = best_sound(loaded)
     except (CaptureError, OSError):
         return None
     recording = source.recording

@@ -11,19 +11,18 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
-from pipeline.core.errors import CaptureError, ExitCode
+from pipeline.audio.sound import RecordingSound
+from pipeline.audio.source import SoundSource, best_sound
+from pipeline.core.errors import CaptureError
 from pipeline.core.fsutil import atomic_write_text
 from pipeline.core.progress import NullProgress, ProgressReporter
-from pipeline.recording_sound import RecordingSound
-from pipeline.session import CameraRole, LoadedSession
-from pipeline.session.artifacts.ingest import Recording, load_state
-from pipeline.session.artifacts.sync import load_sync
+from pipeline.session import LoadedSession
+from pipeline.session.artifacts.ingest import load_state
 from pipeline.session.artifacts.transcript import (
     Segment,
     Transcript,
@@ -49,18 +48,6 @@ from pipeline.transcription.model_store import (
 )
 
 QUIET_SEARCH_SECONDS = 15.0
-
-
-class NothingToTranscribe(CaptureError):
-    exit_code = ExitCode.BAD_INPUT
-
-
-@dataclass(frozen=True)
-class SourceAudio:
-    recording: Recording
-    offset_s: float
-    drift: float
-    """Relative clock rate to undo: session time = offset + t / (1 + drift)."""
 
 
 def resolve_model(spec: str, engine: str = "faster-whisper") -> str:
@@ -96,32 +83,6 @@ def make_engine(name: str, model: str, device: str = "cpu") -> Engine:
         raise
 
 
-def choose_source(loaded: LoadedSession) -> SourceAudio:
-    """The recorder when there is one, else a wide camera, else the longest recording with
-    sound; it must have a place on the session clock."""
-    sync = load_sync(loaded)
-    ingested = load_state(loaded.folder.ingest_state).recordings
-    recordings = [r for r in ingested if r.usable and r.has_audio]
-    if not recordings or sync is None:
-        raise NothingToTranscribe(
-            f"nothing to transcribe in {loaded.root}: run `capture ingest {loaded.root}` first"
-        )
-
-    def rank(recording: Recording) -> tuple[int, float]:
-        camera = loaded.session.camera(recording.camera)
-        role = camera.role if camera else (None if recording.has_video else CameraRole.RECORDER)
-        order = {CameraRole.RECORDER: 0, CameraRole.WIDE: 1}.get(role, 2)  # type: ignore[arg-type]
-        return order, -recording.duration_s
-
-    for recording in sorted(recordings, key=rank):
-        placement = sync.placement(recording.id)
-        if placement is None or placement.offset_s is None:
-            continue
-        drift = placement.drift_ppm * 1e-6 if placement.drift_corrected else 0.0
-        return SourceAudio(recording, placement.offset_s, drift)
-    raise NothingToTranscribe("no recording with sound has a place on the session clock")
-
-
 def chunk_bounds(audio: np.ndarray, rate: int, chunk_seconds: float) -> list[tuple[int, int]]:
     """Chunks of about ``chunk_seconds``, each ending in the quietest 0.5 s nearby."""
     bounds, start = [], 0
@@ -142,7 +103,7 @@ def chunk_bounds(audio: np.ndarray, rate: int, chunk_seconds: float) -> list[tup
     return bounds
 
 
-def _run_key(loaded: LoadedSession, source: SourceAudio, parameters: dict) -> str:
+def _run_key(loaded: LoadedSession, source: SoundSource, parameters: dict) -> str:
     files = {f.path: f.hash for f in load_state(loaded.folder.ingest_state).files}
     material = json.dumps(
         {"parameters": parameters, "files": [files.get(f) for f in source.recording.files]},
@@ -175,7 +136,7 @@ def _retime(segment: Segment, convert: Callable[[int], int]) -> Segment:
     )
 
 
-def _session_clock(source: SourceAudio) -> Callable[[int], int]:
+def _session_clock(source: SoundSource) -> Callable[[int], int]:
     """Recording ms -> session-clock ms (offset, and the recorder's drift undone)."""
     return lambda ms: round((source.offset_s + ms / 1000 / (1 + source.drift)) * 1000)
 
@@ -361,7 +322,7 @@ def run_transcribe(
 ) -> Transcript:
     """Transcribe the session's best sound; memory stays flat however long it is (the sound
     is read chunk by chunk from the decode cache)."""
-    source = choose_source(loaded)
+    source = best_sound(loaded)
     session = loaded.session
     terms = session.glossary.all_terms()
     hotwords = ", ".join(terms) or None
@@ -419,7 +380,6 @@ def run_transcribe(
 __all__ = [
     "Word",
     "run_transcribe",
-    "choose_source",
     "chunk_bounds",
     "make_engine",
     "resolve_model",

@@ -11,6 +11,7 @@ from typing import Any
 
 from pipeline.core.fsutil import atomic_write_text
 from pipeline.core.validation import StrictModel
+from pipeline.session.model import CameraRole, Session
 
 STATE_VERSION = 1
 
@@ -52,6 +53,14 @@ class Recording(StrictModel):
     """The first part's frame rate, "25/1" (for timecode arithmetic)."""
     usable: bool = True
     problems: list[str] = []
+
+    def is_sound_recorder(self, session: Session) -> bool:
+        """A sound recorder: declared so in session.yaml, or an undeclared device with no
+        picture."""
+        camera = session.camera(self.camera)
+        if camera is None:
+            return not self.has_video
+        return camera.role == CameraRole.RECORDER
 
 
 class IngestState(StrictModel):

@@ -21,6 +21,12 @@ class Placement(StrictModel):
     drift_corrected: bool = False
     problems: list[str] = []
 
+    @property
+    def clock_drift(self) -> float:
+        """The clock rate to undo when placing this recording's moments (0 unless the drift
+        was measured large enough to correct): session time = offset + t / (1 + drift)."""
+        return self.drift_ppm * 1e-6 if self.drift_corrected else 0.0
+
 
 class SyncResult(StrictModel):
     version: int = 1

@@ -1,6 +1,6 @@
 """A recording's sound read by sample range, so long recordings never sit in memory.
 
-Each chapter is decoded once to a raw float32 cache file (see ``audio_decode``); reads take
+Each chapter is decoded once to a raw float32 cache file (see ``audio.decode``); reads take
 only the samples asked for. Chapters are fitted to their container durations, so the joined
 sound lasts exactly the sum of the parts. Several channels are mixed to mono with weights
 decided once over the whole recording: a silent channel is left out and a phase-inverted one
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.audio_decode import decoded_channels_file
+from pipeline.audio.decode import decoded_channels_file
 from pipeline.session import SessionFolder
 from pipeline.session.artifacts.ingest import Recording
 
