@@ -24,7 +24,7 @@ from pipeline.ingest.offload import verified_copy
 from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
 from pipeline.sample_rencontre.audio import write_wav_mono
 from pipeline.session.scaffold import init_session
-from pipeline.sync_session import run_sync
+from pipeline.sync.run import run_sync
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 RATE = 48_000

@@ -27,7 +27,7 @@ from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
 from pipeline.render.run import render
 from pipeline.session import load_session
 from pipeline.session.scaffold import init_session
-from pipeline.sync_session import run_sync
+from pipeline.sync.run import run_sync
 
 CACHE = Path(__file__).resolve().parent / ".cache" / "render"
 CLIPS = 6

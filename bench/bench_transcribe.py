@@ -51,7 +51,7 @@ def _prepare() -> Path:
     from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
     from pipeline.sample_rencontre.generate import generate_sample
     from pipeline.session import load_session
-    from pipeline.sync_session import run_sync
+    from pipeline.sync.run import run_sync
 
     session = CACHE / "manger-local-2040"
     if not (session / "work" / "sync.json").is_file():

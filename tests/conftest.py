@@ -89,7 +89,7 @@ def ingested(tiny_sample: SampleResult, request: pytest.FixtureRequest):
     synced."""
     from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
     from pipeline.session import load_session
-    from pipeline.sync_session import run_sync
+    from pipeline.sync.run import run_sync
 
     module = request.module.__name__.removeprefix("test_")[:16]
     folder = tiny_sample.root / f"{module}-{request.node.name[:40]}"

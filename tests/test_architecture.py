@@ -24,12 +24,10 @@ STAGES = [
     "samples",
 ]
 """In the order they run: a stage may read what an earlier one is (models), never its workflow."""
-WORKFLOW_MODULES = ("run", "sync_session")
+WORKFLOW_MODULES = ("run",)
 
 HOMES = {
-    "pipeline.session": "session", "pipeline.audio.decode": "audio",
-    "pipeline.audio.sound": "audio", "pipeline.audio": "audio",
-    "pipeline.sync_session": "sync", "pipeline.sync": "sync",
+    "pipeline.session": "session", "pipeline.audio": "audio",
     "pipeline.sample_rencontre": "samples", "pipeline.status": "orchestrate",
     "pipeline.doctor": "orchestrate", "pipeline.orchestrate": "orchestrate",
     "pipeline.cli": "cli", "pipeline.__main__": "cli",

@@ -84,7 +84,7 @@ def published(tiny_sample, tmp_path_factory):
     """The tiny sample with hostile text in session.yaml and in a reviewed caption, both
     films rendered, published with a four-rung ladder (one above the 180p source)."""
     from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
-    from pipeline.sync_session import run_sync
+    from pipeline.sync.run import run_sync
 
     folder = tiny_sample.root / "publish-session"
     shutil.rmtree(folder, ignore_errors=True)

@@ -21,7 +21,7 @@ from pipeline.render.run import render
 from pipeline.session import LoadedSession, load_session
 from pipeline.session.artifacts.transcript import Word
 from pipeline.session.scaffold import init_session
-from pipeline.sync_session import run_sync
+from pipeline.sync.run import run_sync
 from pipeline.timeline.build import build_timeline
 from pipeline.timeline.cut_points import BREATH_MS
 from pipeline.timeline.resolve import find_quote, resolve_clips

@@ -15,7 +15,7 @@ from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
 from pipeline.sample_rencontre.generate import SampleResult, generate_sample
 from pipeline.session import load_session
 from pipeline.status import session_status
-from pipeline.sync_session import run_sync
+from pipeline.sync.run import run_sync
 
 pytestmark = pytest.mark.slow
 FRAME = 0.04

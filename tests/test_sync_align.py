@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.sync import SYNC_RATE, align
+from pipeline.sync.align import SYNC_RATE, align
 
 pytestmark = pytest.mark.slow
 

@@ -21,7 +21,7 @@ from pipeline.session.cuelist import TransitionType, load_cue_list
 from pipeline.subtitles.check import check_cues
 from pipeline.subtitles.run import film_cues
 from pipeline.subtitles.segment import segment_words, transcript_words
-from pipeline.sync_session import run_sync
+from pipeline.sync.run import run_sync
 from pipeline.timeline.cut_points import transition_frames
 from pipeline.timeline.layout import film_pieces, timemap_of
 from pipeline.timeline.resolve import resolve_clips, resolve_cue_list, session_sound

@@ -61,7 +61,7 @@ def ingest_command(
     if report.skipped:
         stdout.print(f"{report.skipped} file(s) already verified by an earlier ingest: skipped.")
     if not no_sync and report.state.recordings:
-        from pipeline.sync_session import run_sync
+        from pipeline.sync.run import run_sync
 
         with recorded_step(loaded, "sync", "capture ingest"):
             _print_sync(run_sync(loaded, progress))
@@ -116,7 +116,7 @@ def _print_sync(result: Any) -> None:
 @command("sync")
 def sync_command(session: SessionArg) -> None:
     """Place every ingested recording on the session clock (ingest runs it; this re-runs it)."""
-    from pipeline.sync_session import run_sync
+    from pipeline.sync.run import run_sync
 
     loaded = open_for_writing(session, "sync")
     with recorded_step(loaded, "sync", "capture sync"):

@@ -63,3 +63,18 @@ def format_time_ms(ms: int) -> str:
     minutes, seconds = divmod(seconds, 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
+
+
+def smpte_seconds(timecode: str | None, frame_rate: str | None) -> float | None:
+    """A SMPTE timecode ("18:30:04:12", ";" for drop frame) at ``frame_rate`` ("25/1") in
+    seconds, or None when either is missing or unreadable."""
+    if not timecode or not frame_rate:
+        return None
+    parts = timecode.replace(";", ":").split(":")
+    try:
+        hours, minutes, seconds, frames = (int(p) for p in parts)
+        num, _, den = frame_rate.partition("/")
+        fps = round(int(num) / int(den or 1))
+    except ValueError:
+        return None
+    return hours * 3600 + minutes * 60 + seconds + frames / max(1, fps)

@@ -116,7 +116,7 @@ def _sync_fingerprint(ctx: RunContext) -> Fingerprint:
 
 
 def _sync(ctx: RunContext) -> Outcome:
-    from pipeline.sync_session import run_sync
+    from pipeline.sync.run import run_sync
 
     result = run_sync(ctx.loaded, ctx.progress)
     unplaced = [p.recording for p in result.placements if p.offset_s is None]

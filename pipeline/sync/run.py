@@ -14,10 +14,11 @@ from pipeline.audio.decode import recording_audio
 from pipeline.core.errors import CaptureError, ExitCode
 from pipeline.core.fsutil import atomic_write_text
 from pipeline.core.progress import NullProgress, ProgressReporter
+from pipeline.core.timecode import smpte_seconds
 from pipeline.session import LoadedSession
 from pipeline.session.artifacts.ingest import Recording, load_state
 from pipeline.session.artifacts.sync import Placement, SyncResult
-from pipeline.sync import SYNC_RATE, Alignment, align
+from pipeline.sync.align import SYNC_RATE, Alignment, align
 
 MIN_CONFIDENCE = 0.5
 MIN_PEAK_RATIO = 1.3
@@ -155,27 +156,14 @@ def _place(
     )
 
 
-def _timecode_seconds(recording: Recording) -> float | None:
-    """SMPTE timecode of the first frame in seconds ("18:30:04:12", ";" for drop frame)."""
-    if not recording.timecode or not recording.frame_rate:
-        return None
-    parts = recording.timecode.replace(";", ":").split(":")
-    try:
-        hours, minutes, seconds, frames = (int(p) for p in parts)
-        num, _, den = recording.frame_rate.partition("/")
-        fps = round(int(num) / int(den or 1))
-    except ValueError:
-        return None
-    return hours * 3600 + minutes * 60 + seconds + frames / max(1, fps)
-
-
 def _clock_delta(
     recording: Recording, anchor: Recording, clocks: tuple[str, ...] = ("timecode", "creation time")
 ) -> tuple[float, str] | None:
     """How much later ``recording`` started than ``anchor`` by the first of ``clocks`` both
     have: timecode (frame accurate, across midnight too), else creation time (to the second)."""
     if "timecode" in clocks:
-        a, b = _timecode_seconds(recording), _timecode_seconds(anchor)
+        a = smpte_seconds(recording.timecode, recording.frame_rate)
+        b = smpte_seconds(anchor.timecode, anchor.frame_rate)
         if a is not None and b is not None:
             day = 24 * 3600
             return (a - b + day / 2) % day - day / 2, "timecode"
