@@ -40,8 +40,6 @@ KNOWN_CYCLES: list[set[str]] = []
 
 KNOWN_WRONG_WAY = {
     "pipeline.publish.texttracks -> pipeline.subtitles.run",
-    "pipeline.subtitles.run -> pipeline.render.overlays",
-    "pipeline.timeline.resolve -> pipeline.subtitles.cues",
 }
 
 

@@ -592,10 +592,10 @@ def test_the_documented_cue_lists_are_valid_and_use_every_key(tmp_path: Path) ->
 
 
 def test_a_lower_third_at_a_clip_that_fades_in_still_shows() -> None:
-    from pipeline.render.overlays import lower_thirds
     from pipeline.session import Session
     from pipeline.session.cuelist import CueList
     from pipeline.timeline.layout import film_pieces, timemap_of
+    from pipeline.timeline.lower_thirds import lower_thirds
     from pipeline.timeline.resolve import ResolvedClip
 
     cue_list = CueList.model_validate({
@@ -708,7 +708,7 @@ WIDE_ROLE = "MMMM WWWW Directrice générale adjointe de la Métropole, chargée
 def test_wrapped_lines_never_exceed_their_measured_width(text: str, size: int) -> None:
     """drawtext does not wrap: every line capture hands it is measured with the font it is
     drawn in, and no character is lost or moved by the wrapping."""
-    from pipeline.render.text_layout import FONT, one_line, text_width, wrap
+    from pipeline.timeline.text_fit import FONT, one_line, text_width, wrap
 
     lines = wrap(text, FONT, size, 300)
     assert all(text_width(line, FONT, size) <= 300 or len(line) == 1 for line in lines)
@@ -775,7 +775,7 @@ def test_text_that_cannot_fit_is_refused_at_its_line_before_any_encode(tmp_path:
 @pytest.mark.parametrize("height", [180, 360, 720, 1080])
 def test_lower_third_boxes_never_overlap(height: int) -> None:
     """Two halves of translucent boxes drawn over each other make a darker stripe."""
-    from pipeline.render.text_layout import box_border, line_height, lower_third_layout
+    from pipeline.timeline.text_fit import box_border, line_height, lower_third_layout
 
     width = round(height * 16 / 9)
     lines = lower_third_layout("Claire Martin-Lévêque", WIDE_ROLE, width, height)

@@ -13,11 +13,11 @@ import pytest
 from conftest import ffmpeg
 
 from pipeline.core.errors import CaptureError
-from pipeline.render.overlays import LowerThirdOnFilm
+from pipeline.core.timecode import clock
 from pipeline.session import LoadedSession
 from pipeline.status import session_status
 from pipeline.subtitles.burn import burn_subtitles
-from pipeline.subtitles.cues import Cue, clock
+from pipeline.subtitles.cues import Cue
 from pipeline.subtitles.formats import VTT_LINE, read_subtitles, to_srt, to_vtt
 from pipeline.subtitles.run import (
     build_subtitles,
@@ -26,6 +26,7 @@ from pipeline.subtitles.run import (
     write_review_package,
 )
 from pipeline.timeline.build import build_timeline
+from pipeline.timeline.lower_thirds import LowerThirdOnFilm
 from pipeline.timeline.resolve import resolve_clips
 from pipeline.transcription.run import run_transcribe
 

@@ -56,13 +56,18 @@ def on_frame(ms: int, fps: int = 25) -> int:
     return int(ms * fps / 1000 + 0.5) * 1000 // fps  # halves up, not to even
 
 
+def clock(ms: int, separator: str = ",") -> str:
+    """12345678 -> '03:25:45,678' (SRT) or with '.' (WebVTT, transcripts, messages)."""
+    seconds, millis = divmod(ms, 1000)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}{separator}{millis:03d}"
+
+
 def format_time_ms(ms: int) -> str:
     """HH:MM:SS.mmm, the form ``parse_time_ms`` reads back (for messages a user may paste
     into a cue list)."""
-    seconds, millis = divmod(max(0, round(ms)), 1000)
-    minutes, seconds = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
+    return clock(max(0, round(ms)), ".")
 
 
 def smpte_seconds(timecode: str | None, frame_rate: str | None) -> float | None:

@@ -25,7 +25,7 @@ import numpy as np
 from pipeline.core.errors import MissingDependencyError
 from pipeline.core.fsutil import atomic_copy, atomic_write_text
 from pipeline.core.runner import Arg, OutputFile, filter_safe_tempdir, run_ffmpeg
-from pipeline.subtitles.cues import clock
+from pipeline.core.timecode import clock
 
 SAMPLE_WIDTH = 480
 MIN_MEAN, MAX_MEAN = 35.0, 215.0

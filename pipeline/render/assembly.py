@@ -25,8 +25,9 @@ from pipeline.core.runner import (
 )
 from pipeline.render import stream_copy
 from pipeline.render.graph import assemble
-from pipeline.render.overlays import LowerThirdOnFilm, drawtext_chain
+from pipeline.render.overlays import drawtext_chain
 from pipeline.render.stream_copy import SourceFormat
+from pipeline.timeline.lower_thirds import LowerThirdOnFilm
 from pipeline.timeline.model import Timeline
 
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.core.runner import Arg
-from pipeline.render.text_layout import BOLD_FONT, FONT, CardLayout, card_layout
 from pipeline.timeline.model import TimelineCard
+from pipeline.timeline.text_fit import BOLD_FONT, FONT, CardLayout, card_layout
 
 GROUND = "0x14213d"
 LOGO_HEIGHT = 0.11

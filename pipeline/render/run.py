@@ -30,13 +30,13 @@ from pipeline.render.editorial import (
     write_editorial,
 )
 from pipeline.render.graph import SAMPLE_RATE, assemble
-from pipeline.render.overlays import LowerThirdOnFilm, lower_thirds
-from pipeline.render.text_layout import TextDoesNotFit, card_layout, lower_third_layout
 from pipeline.session import LoadedSession
 from pipeline.session.artifacts.ingest import load_state
 from pipeline.session.cuelist import CueList, load_cue_list
 from pipeline.timeline.build import build_timeline
+from pipeline.timeline.lower_thirds import LowerThirdOnFilm, lower_thirds
 from pipeline.timeline.model import Timeline, TimelineCard, TimelineItem
+from pipeline.timeline.text_fit import TextDoesNotFit, card_layout, lower_third_layout
 
 PREVIEW_HEIGHT = 360
 

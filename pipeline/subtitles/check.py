@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from pipeline.subtitles.cues import Cue, clock
+from pipeline.core.timecode import clock
+from pipeline.subtitles.cues import Cue
 from pipeline.subtitles.french import NO_BREAK_AFTER, bare_word
 from pipeline.subtitles.rules import RULES, SubtitleRules, reading_chars
 

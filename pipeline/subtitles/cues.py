@@ -37,11 +37,3 @@ class Cue:
 
     def moved(self, start_ms: int, end_ms: int) -> Cue:
         return replace(self, start_ms=start_ms, end_ms=end_ms)
-
-
-def clock(ms: int, separator: str = ",") -> str:
-    """12345678 -> '03:25:45,678' (SRT) or with '.' (WebVTT)."""
-    seconds, millis = divmod(ms, 1000)
-    minutes, seconds = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours:02d}:{minutes:02d}:{seconds:02d}{separator}{millis:03d}"

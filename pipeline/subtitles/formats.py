@@ -19,7 +19,8 @@ import pysrt
 
 from pipeline.core.errors import CaptureError, ExitCode
 from pipeline.core.fsutil import read_limited
-from pipeline.subtitles.cues import Cue, clock
+from pipeline.core.timecode import clock
+from pipeline.subtitles.cues import Cue
 
 
 class SubtitleFormatError(CaptureError):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from jinja2 import Environment
 
+from pipeline.core.timecode import clock
 from pipeline.subtitles.check import Violation
-from pipeline.subtitles.cues import Cue, clock
+from pipeline.subtitles.cues import Cue
 
 UNSURE_PROBABILITY = 0.5
 

@@ -20,15 +20,14 @@ from pathlib import Path
 
 from pipeline.core.errors import CaptureError, ExitCode
 from pipeline.core.fsutil import atomic_write_bytes, atomic_write_text, read_limited
-from pipeline.render.overlays import LowerThirdOnFilm
-from pipeline.render.overlays import lower_thirds as shown_lower_thirds
+from pipeline.core.timecode import clock
 from pipeline.session import LoadedSession
 from pipeline.session.artifacts.subtitles import ReviewRecord
 from pipeline.session.artifacts.sync import session_end_s
 from pipeline.session.artifacts.transcript import Transcript, load_transcript
 from pipeline.session.cuelist import TIMELINES, CueList, load_cue_list
 from pipeline.subtitles.check import Violation, check_cues
-from pipeline.subtitles.cues import Cue, CueWord, clock
+from pipeline.subtitles.cues import Cue, CueWord
 from pipeline.subtitles.formats import (
     MAX_SUBTITLE_BYTES,
     SubtitleFormatError,
@@ -42,6 +41,8 @@ from pipeline.subtitles.review_sheet import render_review_sheet
 from pipeline.subtitles.rules import RULES
 from pipeline.subtitles.segment import segment_words, transcript_words
 from pipeline.timeline.layout import film_pieces, timemap_of
+from pipeline.timeline.lower_thirds import LowerThirdOnFilm
+from pipeline.timeline.lower_thirds import lower_thirds as shown_lower_thirds
 from pipeline.timeline.resolve import FPS, resolve_cue_list, transcript_words_in_order
 from pipeline.timeline.timemap import TimeMap
 

@@ -18,12 +18,11 @@ from rapidfuzz import fuzz
 from pipeline.audio.sound import RecordingSound
 from pipeline.audio.source import best_sound
 from pipeline.core.errors import CaptureError, ConfigError, Problem
-from pipeline.core.timecode import on_frame
+from pipeline.core.timecode import clock, on_frame
 from pipeline.core.yamlio import LoadedYaml, load_yaml
 from pipeline.session import LoadedSession
 from pipeline.session.artifacts.transcript import Transcript, Word, load_transcript
 from pipeline.session.cuelist import Clip, CueList, Transition, TransitionType, load_cue_list
-from pipeline.subtitles.cues import clock
 from pipeline.timeline.cut_points import (
     BREATH_MS,
     CutNote,

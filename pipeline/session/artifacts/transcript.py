@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.core.fsutil import atomic_write_text
+from pipeline.core.timecode import clock
 from pipeline.core.validation import StrictModel
 from pipeline.session.folder import SessionFolder
 
@@ -74,13 +75,6 @@ def join_words(words: list[Word]) -> str:
     return re.sub(r"\s*(['’])\s*", r"\1", text)
 
 
-def _clock(ms: int) -> str:
-    seconds, millis = divmod(ms, 1000)
-    minutes, seconds = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
-
-
 def load_transcript(folder: SessionFolder) -> Transcript | None:
     """The session's transcript, or None before transcription."""
     path = folder.transcript_json
@@ -101,6 +95,6 @@ def write_transcript(transcript: Transcript, folder: SessionFolder) -> list[Path
     lines = ["# Transcription", ""]
     for segment in transcript.segments:
         who = f" **{segment.speaker}**" if segment.speaker else ""
-        lines.append(f"`{_clock(segment.start_ms)}`{who} {segment.text}  ")
+        lines.append(f"`{clock(segment.start_ms, '.')}`{who} {segment.text}  ")
     atomic_write_text(md_file, "\n".join(lines) + "\n")
     return [json_file, txt_file, md_file]
