@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.orchestrate.run import StepCondition, Verdict, run_session, step_statuses
+from pipeline.orchestrate.run import Verdict, run_session, step_statuses
 from pipeline.session import load_session
+from pipeline.session.artifacts.run import StepState
 
 SLUG = "manger-local-2040"
 
@@ -60,16 +61,16 @@ def test_a_changed_cue_redoes_only_what_depends_on_it(tiny_sample, tmp_path: Pat
     cues.write_text(text.replace(out.group(0), f"  out: {float(out.group(1)) - 0.4:.3f}", 1),
                     encoding="utf-8")  # fmt: skip
     stale = {s.name: s for s in step_statuses(load_session(session))}
-    assert stale["render-highlights"].condition == StepCondition.STALE
+    assert stale["render-highlights"].condition == StepState.STALE
     assert "cues/highlights.yaml changed" in stale["render-highlights"].detail
-    assert stale["render-full"].condition == StepCondition.DONE
+    assert stale["render-full"].condition == StepState.DONE
     second = run_session(load_session(session), site=site)
     assert _ran(second.log) == ["subtitles", "render-highlights", "publish"]
     third = run_session(load_session(session), site=site)
     assert _ran(third.log) == []
     assert {r.verdict for r in third.results} == {Verdict.SKIPPED}
     statuses = step_statuses(load_session(session))
-    assert {s.condition for s in statuses} == {StepCondition.DONE}
+    assert {s.condition for s in statuses} == {StepState.DONE}
     (session / "renders" / "full.mp4").unlink()  # deleted by hand: made again
     fourth = run_session(load_session(session), site=site)
     assert _ran(fourth.log) == ["render-full", "publish"]
@@ -155,7 +156,7 @@ def test_a_run_killed_at_any_step_finishes_with_the_same_outputs(tiny_sample, tm
         _kill_during(session, site, step, how)
         _whole_under_final_names(session, site)
         status = {s.name: s for s in step_statuses(load_session(session))}
-        assert (status[step].condition, status[step].detail) == (StepCondition.STALE, "interrupted")
+        assert (status[step].condition, status[step].detail) == (StepState.STALE, "interrupted")
     finished = _capture_run(session, site)
     assert finished.wait(timeout=300) == 0, finished.stderr.read()
     last_log = max((session / "work" / "logs").glob("run-*.log"))
@@ -188,7 +189,7 @@ def test_a_run_killed_at_any_step_finishes_with_the_same_outputs(tiny_sample, tm
     assert [p.name for p in videos[0]] == [p.name for p in videos[1]] and videos[0]
     for expected, found in zip(*videos, strict=True):
         assert _frame_count(found) == _frame_count(expected) > 0
-    assert all(s.condition == StepCondition.DONE for s in step_statuses(load_session(session)))
+    assert all(s.condition == StepState.DONE for s in step_statuses(load_session(session)))
 
 
 @pytest.mark.slow
@@ -365,7 +366,7 @@ def test_a_step_done_by_its_own_command_counts_for_status_and_run(tiny_sample, t
     ingest = subprocess.run([*cli, "ingest", str(session)], capture_output=True, text=True)
     assert ingest.returncode == 0, ingest.stderr
     states = {s.name: s for s in step_statuses(load_session(session))}
-    assert states["ingest"].condition == StepCondition.DONE == states["sync"].condition
+    assert states["ingest"].condition == StepState.DONE == states["sync"].condition
     assert run_session(load_session(session), until="render-full").failed is None
     cues = session / "cues" / "highlights.yaml"
     good = cues.read_text(encoding="utf-8")
@@ -377,7 +378,7 @@ def test_a_step_done_by_its_own_command_counts_for_status_and_run(tiny_sample, t
                              capture_output=True, text=True)  # fmt: skip
     assert by_hand.returncode == 0, by_hand.stderr
     states = {s.name: s for s in step_statuses(load_session(session))}
-    assert states["render-highlights"].condition == StepCondition.DONE
+    assert states["render-highlights"].condition == StepState.DONE
     assert states["render-highlights"].detail == "by `capture render highlights`"
     again = run_session(load_session(session), until="render-highlights")
     assert [r.verdict for r in again.results][-1] == Verdict.SKIPPED

@@ -14,8 +14,8 @@ from conftest import ffmpeg
 
 from pipeline.core.errors import CaptureError
 from pipeline.core.timecode import clock
+from pipeline.orchestrate.status import session_status
 from pipeline.session import LoadedSession
-from pipeline.status import session_status
 from pipeline.subtitles.burn import burn_subtitles
 from pipeline.subtitles.cues import Cue
 from pipeline.subtitles.formats import VTT_LINE, read_subtitles, to_srt, to_vtt

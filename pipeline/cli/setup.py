@@ -91,7 +91,7 @@ def doctor_command(
     ] = Path("."),
 ) -> None:
     """Check ffmpeg, encoders and filters, espeak-ng, Python deps, the offline model, disk."""
-    from pipeline.doctor import Status, run_checks
+    from pipeline.orchestrate.doctor import Status, run_checks
 
     checks = run_checks(folder)
     table = Table(show_header=True)

@@ -20,8 +20,8 @@ def status_command(
     ] = False,
 ) -> None:
     """Check session.yaml and show what the session holds: recordings, sync, problems."""
+    from pipeline.orchestrate.status import session_status
     from pipeline.session import load_session
-    from pipeline.status import session_status
 
     loaded = load_session(session)
     status = session_status(loaded)

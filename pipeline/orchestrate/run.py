@@ -29,6 +29,8 @@ from pipeline.session.lock import current_holder
 
 
 class Verdict(StrEnum):
+    """What this run did to a step (a step's lasting state is a ``StepState``)."""
+
     RAN = "ran"
     SKIPPED = "skipped"
     NOT_NEEDED = "not needed"
@@ -196,19 +198,10 @@ def _one_step(
     return StepResult(step.name, Verdict.RAN, reason, seconds, outcome.summary, outcome.warnings)
 
 
-class StepCondition(StrEnum):
-    RUNNING = "running"
-    DONE = "done"
-    STALE = "stale"
-    FAILED = "failed"
-    NOT_RUN = "not run"
-    NOT_NEEDED = "not needed"
-
-
 @dataclass(frozen=True)
 class StepStatus:
     name: str
-    condition: StepCondition
+    condition: StepState
     detail: str | None = None
     """Stale: what changed; failed: the error; done: the summary; not needed: why."""
     finished_at: datetime | None = None
@@ -218,21 +211,21 @@ def _status(step: Step, ctx: RunContext, state: RunState, busy: bool) -> StepSta
     record = state.steps.get(step.name)
     if record is None:
         if step.name == "publish" and ctx.site is None:
-            return StepStatus(step.name, StepCondition.NOT_RUN, "publish with --site SITE")
+            return StepStatus(step.name, StepState.NOT_RUN, "publish with --site SITE")
         why = step.not_needed(ctx)
-        return StepStatus(step.name, StepCondition.NOT_NEEDED if why else StepCondition.NOT_RUN,
+        return StepStatus(step.name, StepState.NOT_NEEDED if why else StepState.NOT_RUN,
                           why)  # fmt: skip
     if record.state == StepState.FAILED:
-        return StepStatus(step.name, StepCondition.FAILED, record.error, record.finished_at)
+        return StepStatus(step.name, StepState.FAILED, record.error, record.finished_at)
     if record.state == StepState.RUNNING:
         if busy:  # the session's lock is held: the run is alive
-            return StepStatus(step.name, StepCondition.RUNNING, "now", record.started_at)
-        return StepStatus(step.name, StepCondition.STALE, "interrupted")
+            return StepStatus(step.name, StepState.RUNNING, "now", record.started_at)
+        return StepStatus(step.name, StepState.STALE, "interrupted")
     if step.not_needed(ctx) is None:
         why = why_run(step, ctx, state, False, step.fingerprint(ctx))
         if why:
-            return StepStatus(step.name, StepCondition.STALE, why, record.finished_at)
-    return StepStatus(step.name, StepCondition.DONE, record.summary, record.finished_at)
+            return StepStatus(step.name, StepState.STALE, why, record.finished_at)
+    return StepStatus(step.name, StepState.DONE, record.summary, record.finished_at)
 
 
 def step_statuses(loaded: LoadedSession) -> list[StepStatus]:
@@ -255,5 +248,5 @@ def step_statuses(loaded: LoadedSession) -> list[StepStatus]:
         try:
             found.append(_status(step, ctx, state, busy))
         except CaptureError as error:
-            found.append(StepStatus(step.name, StepCondition.FAILED, str(error)))
+            found.append(StepStatus(step.name, StepState.FAILED, str(error)))
     return found

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 
 from pipeline.core.fsutil import atomic_write_text
 from pipeline.session import SessionFolder
@@ -20,9 +20,19 @@ STATE_VERSION = 1
 
 
 class StepState(StrEnum):
+    """A step's state: as recorded in run.json (running, done, failed), or as ``capture
+    status`` judges it from that record and today's inputs (also stale, not run, not
+    needed). What one run did to a step is its ``Verdict`` (orchestrate/run.py)."""
+
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+    STALE = "stale"
+    NOT_RUN = "not run"
+    NOT_NEEDED = "not needed"
+
+
+RECORDED_STATES = (StepState.RUNNING, StepState.DONE, StepState.FAILED)
 
 
 class StepRecord(BaseModel):
@@ -34,6 +44,13 @@ class StepRecord(BaseModel):
     summary: str | None = None
     warnings: list[str] = []
     error: str | None = None
+
+    @field_validator("state")
+    @classmethod
+    def _recorded(cls, state: StepState) -> StepState:
+        if state not in RECORDED_STATES:
+            raise ValueError(f"a step is recorded running, done or failed, not {state}")
+        return state
 
 
 class RunState(BaseModel):
