@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.ingest.offload import verified_copy
-from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
+from pipeline.ingest.run import ingest_declared, plan_ingest, resolve_sources, run_ingest
 from pipeline.sample_rencontre.audio import write_wav_mono
 from pipeline.session.scaffold import init_session
 from pipeline.sync.run import run_sync
@@ -192,7 +192,7 @@ def _sync(work: Path) -> dict[str, float]:
 
     root = _two_hour_session(work)
     loaded = load_session(root)
-    run_ingest(loaded, plan_ingest(loaded, resolve_sources(loaded, [], [])))
+    ingest_declared(loaded)
     started = time.perf_counter()
     result = run_sync(loaded)
     sync_seconds = time.perf_counter() - started

@@ -23,7 +23,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
+from pipeline.ingest.run import ingest_declared
 from pipeline.render.run import render
 from pipeline.session import load_session
 from pipeline.session.scaffold import init_session
@@ -66,7 +66,7 @@ def _session(work: Path, minutes: int):
     loaded.folder.session_file.write_text(text, encoding="utf-8")
     _write_cues(loaded, _clips(minutes))
     loaded = load_session(loaded.root)
-    run_ingest(loaded, plan_ingest(loaded, resolve_sources(loaded, [], [])))
+    ingest_declared(loaded)
     run_sync(loaded)
     return loaded
 
@@ -142,7 +142,7 @@ def _many_clips(work: Path) -> dict[str, object]:
         text.replace("sources: []", f"sources:\n  - {{path: {card}, camera: A}}"), encoding="utf-8"
     )
     loaded = load_session(loaded.root)
-    run_ingest(loaded, plan_ingest(loaded, resolve_sources(loaded, [], [])))
+    ingest_declared(loaded)
     run_sync(loaded)
     figures: dict[str, object] = {}
     for count in MANY:

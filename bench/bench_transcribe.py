@@ -48,7 +48,7 @@ sys.path[:0] = [str(HERE.parent), str(HERE)]
 
 
 def _prepare() -> Path:
-    from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
+    from pipeline.ingest.run import ingest_declared
     from pipeline.sample_rencontre.generate import generate_sample
     from pipeline.session import load_session
     from pipeline.sync.run import run_sync
@@ -57,7 +57,7 @@ def _prepare() -> Path:
     if not (session / "work" / "sync.json").is_file():
         generate_sample(CACHE, tiny=False, force=True)
         loaded = load_session(session)
-        run_ingest(loaded, plan_ingest(loaded, resolve_sources(loaded, [], [])))
+        ingest_declared(loaded)
         run_sync(loaded)
     return session
 

@@ -149,12 +149,12 @@ def make_session(
 
 def ingest_and_sync(session_dir: Path):
     """``capture ingest`` as the CLI does it (sources from session.yaml), then sync."""
-    from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
+    from pipeline.ingest.run import ingest_declared
     from pipeline.session import load_session
     from pipeline.sync.run import run_sync
 
     loaded = load_session(session_dir)
-    run_ingest(loaded, plan_ingest(loaded, resolve_sources(loaded, [], [])))
+    ingest_declared(loaded)
     run_sync(loaded)
     return loaded
 

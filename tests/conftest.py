@@ -87,7 +87,7 @@ def tiny_sample(tmp_path_factory: pytest.TempPathFactory) -> SampleResult:
 def ingested(tiny_sample: SampleResult, request: pytest.FixtureRequest):
     """A copy of the tiny sample's session folder (beside the cards it names), ingested and
     synced."""
-    from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
+    from pipeline.ingest.run import ingest_declared
     from pipeline.session import load_session
     from pipeline.sync.run import run_sync
 
@@ -96,6 +96,6 @@ def ingested(tiny_sample: SampleResult, request: pytest.FixtureRequest):
     shutil.rmtree(folder, ignore_errors=True)
     shutil.copytree(tiny_sample.session, folder)
     loaded = load_session(folder)
-    run_ingest(loaded, plan_ingest(loaded, resolve_sources(loaded, [], [])))
+    ingest_declared(loaded)
     run_sync(loaded)
     return loaded

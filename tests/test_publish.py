@@ -83,14 +83,14 @@ def _script_transcript(truth) -> Transcript:
 def published(tiny_sample, tmp_path_factory):
     """The tiny sample with hostile text in session.yaml and in a reviewed caption, both
     films rendered, published with a four-rung ladder (one above the 180p source)."""
-    from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
+    from pipeline.ingest.run import ingest_declared
     from pipeline.sync.run import run_sync
 
     folder = tiny_sample.root / "publish-session"
     shutil.rmtree(folder, ignore_errors=True)
     shutil.copytree(tiny_sample.session, folder)
     loaded = load_session(folder)
-    run_ingest(loaded, plan_ingest(loaded, resolve_sources(loaded, [], [])))
+    ingest_declared(loaded)
     run_sync(loaded)
     write_transcript(_script_transcript(tiny_sample.truth), loaded.folder)
     build_subtitles(loaded)
@@ -525,3 +525,25 @@ def test_the_page_shows_its_captions_from_a_file_too(published, browser) -> None
             .find(t => t.kind === 'captions' && t.cues && t.cues.length);
         return track.cues[0].getCueAsHTML().textContent;""")  # fmt: skip
     assert shown.startswith(HOSTILE_CAPTION), "shown as written, not as markup"
+
+
+def test_a_damaged_render_report_is_named_and_the_film_asked_again(tmp_path: Path) -> None:
+    from datetime import date
+
+    from pipeline.core.errors import CaptureError
+    from pipeline.publish.rendered import rendered_film
+    from pipeline.session.scaffold import init_session
+
+    loaded = init_session(tmp_path / "s", title="Rapport", date=date(2026, 3, 12))
+    loaded.folder.render("full").write_bytes(b"")
+    report = loaded.folder.render_report("full")
+    for text in (
+        "{",
+        '{"film": "full"}',
+        '{"film": "full", "file": "full.mp4", "duration_s": "x"}',
+    ):
+        report.write_text(text, encoding="utf-8")
+        with pytest.raises(
+            CaptureError, match=r"full\.json is not a render report.*render the full"
+        ):
+            rendered_film(loaded, "full")

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.core.errors import ConfigError
-from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
+from pipeline.ingest.run import ingest_declared
 from pipeline.render.run import render
 from pipeline.session import LoadedSession, load_session
 from pipeline.session.artifacts.transcript import Word
@@ -128,7 +128,7 @@ def _one_camera_session(
     yaml_file.write_text(text, encoding="utf-8")
     (loaded.folder.cues / "highlights.yaml").write_text(cues, encoding="utf-8")
     loaded = load_session(loaded.root)
-    run_ingest(loaded, plan_ingest(loaded, resolve_sources(loaded, [], [])))
+    ingest_declared(loaded)
     run_sync(loaded)
     return loaded
 
@@ -403,7 +403,7 @@ def test_rotated_vfr_phone_and_interlaced_broadcast_come_out_upright_progressive
         encoding="utf-8",
     )
     loaded = load_session(loaded.root)
-    run_ingest(loaded, plan_ingest(loaded, resolve_sources(loaded, [], [])))
+    ingest_declared(loaded)
     run_sync(loaded)
     result = render(loaded, "highlights")
     # a variable-rate phone has no timecode rate: its clip is counted in film frames
@@ -819,7 +819,7 @@ def test_a_film_of_300_clips_renders(tmp_path: Path) -> None:
     )
     (loaded.folder.cues / "full.yaml").write_text("clips:\n" + clips, encoding="utf-8")
     loaded = load_session(loaded.root)
-    run_ingest(loaded, plan_ingest(loaded, resolve_sources(loaded, [], [])))
+    ingest_declared(loaded)
     run_sync(loaded)
     result = render(loaded, "full", preview=True)
     for stream in ("v:0", "a:0"):

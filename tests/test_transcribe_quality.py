@@ -14,7 +14,7 @@ import pytest
 
 from pipeline.audio.sound import RecordingSound
 from pipeline.audio.source import best_sound
-from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
+from pipeline.ingest.run import ingest_declared
 from pipeline.sample_rencontre import script as S
 from pipeline.session import LoadedSession, load_session
 from pipeline.session.cuelist import TransitionType, load_cue_list
@@ -41,7 +41,7 @@ START_TOLERANCE_MS = 300
 @pytest.fixture(scope="module")
 def demo(demo_sample) -> LoadedSession:
     loaded = load_session(demo_sample.session)
-    run_ingest(loaded, plan_ingest(loaded, resolve_sources(loaded, [], [])))
+    ingest_declared(loaded)
     run_sync(loaded)
     return loaded
 

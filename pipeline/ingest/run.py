@@ -258,6 +258,15 @@ def run_ingest(
     return report
 
 
+def ingest_declared(
+    loaded: LoadedSession, *, progress: ProgressReporter | None = None
+) -> IngestReport:
+    """Ingest the sources session.yaml declares, each as its declared camera (what ``capture
+    run`` does; ``capture ingest`` plans first to show the plan)."""
+    return run_ingest(loaded, plan_ingest(loaded, resolve_sources(loaded, [], [])),
+                      progress=progress)  # fmt: skip
+
+
 @contextmanager
 def _session_lock(loaded: LoadedSession) -> Iterator[None]:
     """One ingest at a time per session: a second one would sweep the first's copies."""

@@ -91,13 +91,12 @@ def _ingest_fingerprint(ctx: RunContext) -> Fingerprint:
 
 
 def _ingest(ctx: RunContext) -> Outcome:
-    from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
+    from pipeline.ingest.run import ingest_declared
 
     loaded = ctx.loaded
     if not _reachable_sources(ctx):
         raise CaptureError("none of the sources in session.yaml can be read: connect the cards")
-    report = run_ingest(loaded, plan_ingest(loaded, resolve_sources(loaded, [], [])),
-                        progress=ctx.progress)  # fmt: skip
+    report = ingest_declared(loaded, progress=ctx.progress)
     warnings = [f"{f.path}: {'; '.join(f.problems)}" for f in report.unusable]
     warnings += [str(failure) for failure in report.failures]
     return Outcome(f"{len(report.copied)} file(s) copied and verified, {report.skipped} "

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from pipeline.core.errors import CaptureError
 from pipeline.session import LoadedSession
+from pipeline.session.artifacts.render import load_render_report
 from pipeline.timeline.timemap import Span, TimeMap
 
 
@@ -35,10 +37,12 @@ def rendered_film(loaded: LoadedSession, name: str) -> RenderedFilm | None:
     if not master.is_file() or not report.is_file():
         return None
     try:
-        data = json.loads(report.read_text(encoding="utf-8"))
-        spans = tuple(Span(**span) for span in data.get("time_map", []))
-        return RenderedFilm(name, master, float(data["duration_s"]), TimeMap(spans),
-                            data.get("preset"))  # fmt: skip
-    except (ValueError, KeyError, TypeError) as error:
-        raise CaptureError(f"{report} is not a render report ({error}): render the {name} "
+        made = load_render_report(report)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        reason = f"{where}: {first['msg']}" if where else first["msg"]
+        raise CaptureError(f"{report} is not a render report ({reason}): render the {name} "
                            "again") from None  # fmt: skip
+    spans = tuple(Span(**span.model_dump()) for span in made.time_map)
+    return RenderedFilm(name, master, made.duration_s, TimeMap(spans), made.preset)

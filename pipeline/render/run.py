@@ -9,7 +9,6 @@ proxy without loudness passes, for the editor's loop.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +31,12 @@ from pipeline.render.editorial import (
 from pipeline.render.graph import SAMPLE_RATE, assemble
 from pipeline.session import LoadedSession
 from pipeline.session.artifacts.ingest import load_state
+from pipeline.session.artifacts.render import (
+    RenderReport,
+    ReportAssembly,
+    ReportLoudness,
+    ReportSpan,
+)
 from pipeline.session.cuelist import CueList, load_cue_list
 from pipeline.timeline.build import build_timeline
 from pipeline.timeline.lower_thirds import LowerThirdOnFilm, lower_thirds
@@ -71,7 +76,7 @@ def _report(
     measured: loudness.FileLoudness | None,
     normalization: str | None,
     method: FilmAssembly,
-) -> dict:
+) -> RenderReport:
     ingested = load_state(loaded.folder.ingest_state).files
     hashes = {f.path: f"{f.hash_format}:{f.hash}" for f in ingested}
     media = loaded.folder.media
@@ -81,25 +86,24 @@ def _report(
         return {"file": relative, "hash": hashes.get(relative), "start_s": cut.start_s,
                 "duration_s": cut.duration_s, "interlaced": cut.interlaced}  # fmt: skip
 
-    return {
-        "version": 1,
-        "film": timeline.name,
-        "file": output.name,
-        "rendered_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "preset": preset,
-        "assembly": asdict(method),
-        "duration_s": round(timeline.duration_s, 3),
-        "frame_rate": timeline.fps,
-        "height": timeline.height,
-        "loudness": None if measured is None else {
-            "integrated_lufs": measured.integrated_lufs,
-            "true_peak_dbtp": measured.true_peak_dbtp,
-            "pass_two": normalization,
-        },
-        "items": [_item(i, timeline.fps, source) for i in timeline.items],
-        "cut_notes": timeline.cut_notes,
-        "time_map": [asdict(span) for span in timeline.timemap.spans],
-    }  # fmt: skip
+    return RenderReport(
+        film=timeline.name,
+        file=output.name,
+        rendered_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        preset=preset,
+        assembly=ReportAssembly(**asdict(method)),
+        duration_s=round(timeline.duration_s, 3),
+        frame_rate=timeline.fps,
+        height=timeline.height,
+        loudness=None if measured is None else ReportLoudness(
+            integrated_lufs=measured.integrated_lufs,
+            true_peak_dbtp=measured.true_peak_dbtp,
+            pass_two=normalization,
+        ),
+        items=[_item(i, timeline.fps, source) for i in timeline.items],
+        cut_notes=timeline.cut_notes,
+        time_map=[ReportSpan(**asdict(span)) for span in timeline.timemap.spans],
+    )  # fmt: skip
 
 
 def _item(item: TimelineItem, fps: int, source) -> dict:
@@ -230,14 +234,9 @@ def render(
                 raise  # a full disk is the whole render's failure, not the export's
             except Exception as error:  # an exchange file must never cost the render itself
                 editorial_error = f"{type(error).__name__}: {error}"
+        made = _report(loaded, timeline, output, preset.name, measured, normalization, method)
         files.write_text(
-            report,
-            json.dumps(
-                _report(loaded, timeline, output, preset.name, measured, normalization, method)
-                | {"editorial_error": editorial_error},
-                indent=2,
-            )
-            + "\n",
+            report, made.model_copy(update={"editorial_error": editorial_error}).to_text()
         )
     if editorial_error is not None:  # the old exports describe another cut
         for suffix in EDITORIAL_SUFFIXES:
