@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pipeline.core.probe import probe
 from pipeline.core.runner import OutputFile, run_ffmpeg
-from pipeline.sample_rencontre.generate import generate_sample
+from pipeline.samples.generate import generate_sample
 
 REPEATS = 5
 ENCODE = ["-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"]

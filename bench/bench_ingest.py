@@ -22,7 +22,7 @@ import numpy as np
 
 from pipeline.ingest.offload import verified_copy
 from pipeline.ingest.run import ingest_declared, plan_ingest, resolve_sources, run_ingest
-from pipeline.sample_rencontre.audio import write_wav_mono
+from pipeline.samples.audio import write_wav_mono
 from pipeline.session.scaffold import init_session
 from pipeline.sync.run import run_sync
 

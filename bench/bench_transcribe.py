@@ -49,7 +49,7 @@ sys.path[:0] = [str(HERE.parent), str(HERE)]
 
 def _prepare() -> Path:
     from pipeline.ingest.run import ingest_declared
-    from pipeline.sample_rencontre.generate import generate_sample
+    from pipeline.samples.generate import generate_sample
     from pipeline.session import load_session
     from pipeline.sync.run import run_sync
 
@@ -177,7 +177,7 @@ def _memory_with_duration(session: Path) -> dict[str, object]:
 
 
 def run() -> dict[str, object]:
-    from pipeline.sample_rencontre import script as S
+    from pipeline.samples import script as S
     from pipeline.transcription.quality import spelled, word_error_rate
 
     session = _prepare()

@@ -15,7 +15,7 @@ import pytest
 # readable by a web server running as another user (capture reads the umask when imported)
 os.umask(0o022)
 
-from pipeline.sample_rencontre.generate import SampleResult, generate_sample  # noqa: E402
+from pipeline.samples.generate import SampleResult, generate_sample  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

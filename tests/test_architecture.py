@@ -28,7 +28,7 @@ WORKFLOW_MODULES = ("run",)
 
 HOMES = {
     "pipeline.session": "session", "pipeline.audio": "audio",
-    "pipeline.sample_rencontre": "samples", "pipeline.orchestrate": "orchestrate",
+    "pipeline.samples": "samples", "pipeline.orchestrate": "orchestrate",
     "pipeline.cli": "cli", "pipeline.__main__": "cli",
     **{f"pipeline.{stage}": stage for stage in STAGES},
 }  # fmt: skip

@@ -99,7 +99,7 @@ def test_the_rebuilt_model_loads_and_understands_french(rebuilt, tiny_sample) ->
     """The real loading and decoding path of faster-whisper on the rebuilt model."""
     from faster_whisper import WhisperModel
 
-    from pipeline.sample_rencontre.audio import read_wav_mono
+    from pipeline.samples.audio import read_wav_mono
 
     model = WhisperModel(str(rebuilt), device="cpu", compute_type="int8")
     recorder = next(d for d in tiny_sample.truth.devices if d.camera == "recorder")

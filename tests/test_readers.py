@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from conftest import ffmpeg
 
-from pipeline.render.graph import assemble
+from pipeline.render.filtergraph import assemble
 from pipeline.render.readers import MAX_SKIP_S, Conform, Readers
 from pipeline.timeline.model import SourceCut, Timeline, TimelineClip
 from pipeline.timeline.timemap import TimeMap

@@ -334,7 +334,7 @@ def test_an_unknown_speaker_or_an_absurd_time_is_a_located_problem(tmp_path: Pat
 
 def _layout_problems(loaded: LoadedSession) -> list:
     from pipeline.session.cuelist import load_cue_list
-    from pipeline.timeline.layout import film_pieces
+    from pipeline.timeline.pieces import film_pieces
 
     cue_list = load_cue_list(loaded, "full")
     clips = resolve_clips(loaded, "full")
@@ -594,8 +594,8 @@ def test_the_documented_cue_lists_are_valid_and_use_every_key(tmp_path: Path) ->
 def test_a_lower_third_at_a_clip_that_fades_in_still_shows() -> None:
     from pipeline.session import Session
     from pipeline.session.cuelist import CueList
-    from pipeline.timeline.layout import film_pieces, timemap_of
     from pipeline.timeline.lower_thirds import lower_thirds
+    from pipeline.timeline.pieces import film_pieces, timemap_of
     from pipeline.timeline.resolve import ResolvedClip
 
     cue_list = CueList.model_validate({

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from pipeline.core.probe import probe
-from pipeline.sample_rencontre.generate import SampleResult, generate_sample
-from pipeline.sample_rencontre.script import TINY_SCRIPT
+from pipeline.samples.generate import SampleResult, generate_sample
+from pipeline.samples.script import TINY_SCRIPT
 from pipeline.session import load_session
 
 pytestmark = pytest.mark.slow

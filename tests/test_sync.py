@@ -13,7 +13,7 @@ from conftest import ffmpeg
 
 from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
 from pipeline.orchestrate.status import session_status
-from pipeline.sample_rencontre.generate import SampleResult, generate_sample
+from pipeline.samples.generate import SampleResult, generate_sample
 from pipeline.session import load_session
 from pipeline.sync.run import run_sync
 

@@ -12,7 +12,7 @@ from conftest import ffmpeg
 
 from pipeline.audio.sound import RecordingSound
 from pipeline.core.tools import ESPEAK, find_tool
-from pipeline.sample_rencontre.audio import read_wav_mono
+from pipeline.samples.audio import read_wav_mono
 from pipeline.session import SessionFolder
 from pipeline.session.artifacts.ingest import Recording
 from pipeline.session.artifacts.transcript import Segment, Word, join_words

@@ -15,7 +15,7 @@ import pytest
 from pipeline.audio.sound import RecordingSound
 from pipeline.audio.source import best_sound
 from pipeline.ingest.run import ingest_declared
-from pipeline.sample_rencontre import script as S
+from pipeline.samples import script as S
 from pipeline.session import LoadedSession, load_session
 from pipeline.session.cuelist import TransitionType, load_cue_list
 from pipeline.subtitles.check import check_cues
@@ -23,7 +23,7 @@ from pipeline.subtitles.run import film_cues
 from pipeline.subtitles.segment import segment_words, transcript_words
 from pipeline.sync.run import run_sync
 from pipeline.timeline.cut_points import transition_frames
-from pipeline.timeline.layout import film_pieces, timemap_of
+from pipeline.timeline.pieces import film_pieces, timemap_of
 from pipeline.timeline.resolve import resolve_clips, resolve_cue_list, session_sound
 from pipeline.transcription.engines import SAMPLE_RATE
 from pipeline.transcription.glossary import plain_text

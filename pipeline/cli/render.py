@@ -9,7 +9,6 @@ import typer
 
 from pipeline.cli.common import OPTIONS, SessionArg, command, open_for_writing, recorded_step
 from pipeline.cli.console import make_progress, stdout
-from pipeline.core.errors import ConfigError
 
 
 @command("render")
@@ -27,10 +26,9 @@ def render_command(
 ) -> None:
     """Render a film from its cue list (cues/FILM.yaml) to renders/FILM.mp4 (+ .json)."""
     from pipeline.render.run import render
-    from pipeline.session.cuelist import TIMELINES
+    from pipeline.session import check_film
 
-    if film not in TIMELINES:
-        raise ConfigError(f"film {film!r}: use {' or '.join(TIMELINES)}")
+    check_film(film)
     loaded = open_for_writing(session, f"render {film}")
     # a preview writes its own file (renders/FILM.preview.mp4): the run's film is untouched
     step = nullcontext() if preview else recorded_step(

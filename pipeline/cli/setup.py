@@ -127,7 +127,7 @@ def samples_command(
     force: Annotated[bool, typer.Option(help="Replace an existing sample in FOLDER.")] = False,
 ) -> None:
     """Generate the sample Rencontre (synthetic French debate) with its ground truth."""
-    from pipeline.sample_rencontre.generate import generate_sample
+    from pipeline.samples.generate import generate_sample
 
     result = generate_sample(
         folder, tiny=tiny, drift_ppm=drift_ppm, force=force, progress=make_progress(OPTIONS.quiet)

@@ -13,7 +13,7 @@ from typer.core import TyperGroup
 
 from pipeline.cli.common import OPTIONS, SessionArg, command, open_for_writing, recorded_step
 from pipeline.cli.console import make_progress, stdout
-from pipeline.core.errors import ConfigError, ExitCode
+from pipeline.core.errors import ExitCode
 from pipeline.subtitles.check import Severity
 
 
@@ -126,11 +126,10 @@ def burn_command(
     film: Annotated[str, typer.Argument(help="full or highlights.")] = "highlights",
 ) -> None:
     """Burn the film's subtitles into a copy of its render (renders/FILM.burned.mp4)."""
-    from pipeline.session.cuelist import TIMELINES
-    from pipeline.subtitles.run import burn_timeline
+    from pipeline.session import check_film
+    from pipeline.subtitles.run import burn_film
 
-    if film not in TIMELINES:
-        raise ConfigError(f"film {film!r}: use {' or '.join(TIMELINES)}")
+    check_film(film)
     loaded = open_for_writing(session, "subtitles burn")
-    output = burn_timeline(loaded, film, make_progress(OPTIONS.quiet))
+    output = burn_film(loaded, film, make_progress(OPTIONS.quiet))
     stdout.print(f"Burnt-in subtitles: {output}")

@@ -10,7 +10,7 @@ from pathlib import Path
 from pipeline.core.errors import ConfigError, Problem
 from pipeline.core.fsutil import atomic_copy
 from pipeline.core.yamlio import load_yaml
-from pipeline.publish.manifest import Document, Photo, PublishedFile
+from pipeline.publish.manifest import PublishedDocument, PublishedFile, PublishedPhoto
 from pipeline.session import LoadedSession
 
 DOCUMENT_TYPES = {".pdf", ".odt", ".ods", ".odp", ".docx", ".xlsx", ".pptx", ".txt", ".csv",
@@ -61,18 +61,20 @@ def check_attachments(loaded: LoadedSession) -> None:
     _checked(loaded, "photos", [p.path for p in session.photos], PHOTO_TYPES)
 
 
-def copy_attachments(loaded: LoadedSession, folder: Path) -> tuple[list[Document], list[Photo]]:
+def copy_attachments(
+    loaded: LoadedSession, folder: Path
+) -> tuple[list[PublishedDocument], list[PublishedPhoto]]:
     session = loaded.session
     documents, photos = [], []
     sources = _checked(loaded, "documents", [d.path for d in session.documents], DOCUMENT_TYPES)
     for index, (doc, source) in enumerate(zip(session.documents, sources, strict=True), 1):
         target = folder / "documents" / safe_name(index, source)
         _copy_into(source, target)
-        documents.append(Document(title=doc.title, file=PublishedFile.of(folder, target)))
+        documents.append(PublishedDocument(title=doc.title, file=PublishedFile.of(folder, target)))
     sources = _checked(loaded, "photos", [p.path for p in session.photos], PHOTO_TYPES)
     for index, (photo, source) in enumerate(zip(session.photos, sources, strict=True), 1):
         target = folder / "photos" / safe_name(index, source)
         _copy_into(source, target)
-        photos.append(Photo(caption=photo.caption, credit=photo.credit,
+        photos.append(PublishedPhoto(caption=photo.caption, credit=photo.credit,
                             file=PublishedFile.of(folder, target)))  # fmt: skip
     return documents, photos

@@ -73,7 +73,7 @@ class Film(_Model):
     transcript_txt: PublishedFile
 
 
-class Quote(_Model):
+class QuoteStill(_Model):
     text: str
     session_ms: int
     film: str
@@ -83,24 +83,24 @@ class Quote(_Model):
     still: PublishedFile
 
 
-class Person(_Model):
+class PublishedPerson(_Model):
     name: str
     role: str | None = None
     organisation: str | None = None
 
 
-class Document(_Model):
+class PublishedDocument(_Model):
     title: str
     file: PublishedFile
 
 
-class Photo(_Model):
+class PublishedPhoto(_Model):
     caption: str | None = None
     credit: str | None = None
     file: PublishedFile
 
 
-class Link(_Model):
+class PublishedLink(_Model):
     title: str
     url: str
 
@@ -115,16 +115,16 @@ class SessionManifest(_Model):
     theme: str | None = None
     published_at: datetime
     page: str = "index.html"
-    facilitator: Person | None = None
-    speakers: list[Person] = []
+    facilitator: PublishedPerson | None = None
+    speakers: list[PublishedPerson] = []
     films: list[Film]
     poster: str | None = None
     """The session's poster (relative path), for the site index."""
     ambiance: list[Still] = []
-    quotes: list[Quote] = []
-    documents: list[Document] = []
-    photos: list[Photo] = []
-    links: list[Link] = []
+    quotes: list[QuoteStill] = []
+    documents: list[PublishedDocument] = []
+    photos: list[PublishedPhoto] = []
+    links: list[PublishedLink] = []
     credits: dict[str, str] = {}
     origin: str | None = None
     """A digest of the session folder's path (not the path: the manifest is public), so a

@@ -8,7 +8,7 @@ from pipeline.publish.pages import clock_text, duration_text, script_json, size_
 from pipeline.publish.texttracks import FilmText
 from pipeline.session import Person
 from pipeline.subtitles.formats import vtt_cue_text
-from pipeline.timeline.cards import french_date
+from pipeline.timeline.card_text import french_date
 
 DEFAULT_HEIGHT = 720
 """The player's source: the largest rendition up to this height (the others are links)."""

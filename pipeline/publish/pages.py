@@ -11,7 +11,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from pipeline.core.fsutil import atomic_write_bytes, atomic_write_text
-from pipeline.timeline.cards import french_date
+from pipeline.timeline.card_text import french_date
 
 __all__ = ["french_date", "duration_text", "clock_text", "size_text", "render_page"]
 

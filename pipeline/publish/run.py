@@ -21,7 +21,12 @@ from pipeline.core.progress import ProgressReporter
 from pipeline.publish import pages
 from pipeline.publish.attachments import check_attachments, copy_attachments
 from pipeline.publish.film import publish_film
-from pipeline.publish.manifest import Link, Person, SessionManifest, read_session_manifest
+from pipeline.publish.manifest import (
+    PublishedLink,
+    PublishedPerson,
+    SessionManifest,
+    read_session_manifest,
+)
 from pipeline.publish.ownership import (
     check_session_folder,
     check_site,
@@ -32,8 +37,7 @@ from pipeline.publish.page_context import session_context
 from pipeline.publish.rendered import RenderedFilm, rendered_film
 from pipeline.publish.site_index import rebuild_index
 from pipeline.publish.stills import ambiance, cue_list_quotes, quote_stills
-from pipeline.session import LoadedSession
-from pipeline.session.cuelist import TIMELINES
+from pipeline.session import FILMS, LoadedSession
 
 RESERVED = {"assets", "manifest.json", "index.html"}
 """Names the site itself uses: no session may take them as its slug."""
@@ -49,7 +53,7 @@ class PublishResult:
 
 
 def _films(loaded: LoadedSession, preset_name: str) -> list[RenderedFilm]:
-    films = [f for name in TIMELINES if (f := rendered_film(loaded, name)) is not None]
+    films = [f for name in FILMS if (f := rendered_film(loaded, name)) is not None]
     if not films or films[0].name != "full":
         raise CaptureError(
             f"no full version in {loaded.folder.renders}: run `capture render {loaded.root} full`"
@@ -68,8 +72,8 @@ def _films(loaded: LoadedSession, preset_name: str) -> list[RenderedFilm]:
     return films
 
 
-def _person(person) -> Person:
-    return Person(name=person.name, role=person.role, organisation=person.organisation)
+def _person(person) -> PublishedPerson:
+    return PublishedPerson(name=person.name, role=person.role, organisation=person.organisation)
 
 
 def _files(node: object) -> list[dict]:
@@ -139,7 +143,7 @@ def publish(
         quotes=quote_stills(cue_list_quotes(loaded), list(zip(films, entries, strict=True)),
                             folder, old),
         documents=documents, photos=photos,
-        links=[Link(title=link.title, url=link.url) for link in session.links],
+        links=[PublishedLink(title=link.title, url=link.url) for link in session.links],
         credits={k: v for k, v in session.credits.model_dump().items() if v},
         origin=session_origin(loaded),
     )  # fmt: skip

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.publish import images
-from pipeline.publish.manifest import Film, PublishedFile, Quote, SessionManifest, Still
+from pipeline.publish.manifest import Film, PublishedFile, QuoteStill, SessionManifest, Still
 from pipeline.publish.rendered import RenderedFilm
-from pipeline.session import LoadedSession
-from pipeline.session.cuelist import TIMELINES, load_cue_list
+from pipeline.session import FILMS, LoadedSession
+from pipeline.session.cuelist import load_cue_list
 
 AMBIANCE_STILLS = 6
 STILL_WIDTH = 1280
@@ -17,7 +17,7 @@ STILL_WIDTH = 1280
 
 def cue_list_quotes(loaded: LoadedSession) -> list[tuple[int, str]]:
     found = []
-    for name in TIMELINES:
+    for name in FILMS:
         cue_list = load_cue_list(loaded, name)
         found += [(q.at, q.text) for q in cue_list.quotes] if cue_list else []
     return sorted(set(found))
@@ -43,7 +43,7 @@ def ambiance(
 def quote_stills(
     quotes: list[tuple[int, str]], films: list[tuple[RenderedFilm, Film]], folder: Path,
     old: SessionManifest | None,
-) -> list[Quote]:  # fmt: skip
+) -> list[QuoteStill]:  # fmt: skip
     """Each quote in the first film that shows its moment (the full version first); a
     still is taken again when the quote, its film or that film's master changed."""
     previous = {(q.session_ms, q.text): q for q in (old.quotes if old else [])}
@@ -66,7 +66,7 @@ def quote_stills(
         )
         if not same:
             images.extract_still(film.master, time_s, target, width=STILL_WIDTH)
-        entries.append(Quote(text=text, session_ms=session_ms, film=film.name,
+        entries.append(QuoteStill(text=text, session_ms=session_ms, film=film.name,
                              film_inputs=entry.inputs, time_s=time_s,
                              still=PublishedFile.of(folder, target)))  # fmt: skip
     return entries

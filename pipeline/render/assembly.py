@@ -24,7 +24,7 @@ from pipeline.core.runner import (
     work_folder_beside,
 )
 from pipeline.render import stream_copy
-from pipeline.render.graph import assemble
+from pipeline.render.filtergraph import assemble
 from pipeline.render.overlays import drawtext_chain
 from pipeline.render.stream_copy import SourceFormat
 from pipeline.timeline.lower_thirds import LowerThirdOnFilm

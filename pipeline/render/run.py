@@ -28,7 +28,7 @@ from pipeline.render.editorial import (
     to_otio,
     write_editorial,
 )
-from pipeline.render.graph import SAMPLE_RATE, assemble
+from pipeline.render.filtergraph import SAMPLE_RATE, assemble
 from pipeline.session import LoadedSession
 from pipeline.session.artifacts.ingest import load_state
 from pipeline.session.artifacts.render import (

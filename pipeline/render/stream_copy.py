@@ -40,7 +40,7 @@ class SourceFormat:
 
 
 @dataclass(frozen=True)
-class Piece:
+class CopySegment:
     """Frames ``[first, first + frames)`` of a cut (counted from the cut's start), copied
     or re-encoded."""
 
@@ -146,22 +146,22 @@ def keyframes(cut: SourceCut, start_time: float, fps: int) -> dict[int, float]:
     return dict(sorted(found.items()))
 
 
-def plan_pieces(cut: SourceCut, frames: int, keys: dict[int, float]) -> list[Piece]:
+def plan_pieces(cut: SourceCut, frames: int, keys: dict[int, float]) -> list[CopySegment]:
     """Head (re-encoded) up to the first keyframe, whole GOPs copied, tail re-encoded from
     the last keyframe; a cut with fewer than two keyframes is re-encoded whole."""
     if len(keys) < 2:
-        return [Piece(cut, 0, frames, copy=False)]
+        return [CopySegment(cut, 0, frames, copy=False)]
     numbers = list(keys)
     first, last = numbers[0], numbers[-1]
     pieces = []
     if first > 0:
-        pieces.append(Piece(cut, 0, first, copy=False))
-    pieces.append(Piece(cut, first, last - first, copy=True, keyframe_s=keys[first]))
-    pieces.append(Piece(cut, last, frames - last, copy=False))
+        pieces.append(CopySegment(cut, 0, first, copy=False))
+    pieces.append(CopySegment(cut, first, last - first, copy=True, keyframe_s=keys[first]))
+    pieces.append(CopySegment(cut, last, frames - last, copy=False))
     return pieces
 
 
-def _piece_args(piece: Piece, source: SourceFormat, fps: int, target: Path) -> list[Arg]:
+def _piece_args(piece: CopySegment, source: SourceFormat, fps: int, target: Path) -> list[Arg]:
     if piece.copy:
         # a hair past the keyframe: the seek goes back to the keyframe itself
         return ["-ss", f"{piece.keyframe_s + 0.001:.6f}", "-i", piece.cut.path, "-map", "0:v:0",

@@ -2,7 +2,14 @@
 use are re-exported here (``from pipeline.session import LoadedSession, load_session``); the
 lock, the scaffold and the artifacts stages leave live in their own modules."""
 
-from pipeline.session.folder import FILMS, LANGUAGE, SESSION_FILE, SessionFolder, resolve_inside
+from pipeline.session.folder import (
+    FILMS,
+    LANGUAGE,
+    SESSION_FILE,
+    SessionFolder,
+    check_film,
+    resolve_inside,
+)
 from pipeline.session.model import (
     CAMERA_NAME_PATTERN,
     Camera,
@@ -29,6 +36,7 @@ __all__ = [
     "Session",
     "SessionFolder",
     "Speaker",
+    "check_film",
     "load_session",
     "resolve_inside",
     "slugify",

@@ -18,7 +18,6 @@ from pipeline.core.yamlio import load_yaml
 from pipeline.session import LoadedSession
 
 TimeMs = Annotated[int, BeforeValidator(parse_time_ms)]
-TIMELINES = ("full", "highlights")
 
 
 class TransitionType(StrEnum):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.core.errors import ConfigError
+
 SESSION_FILE = "session.yaml"
 FILMS = ("full", "highlights")
 """The films made of every session: the full version (version intégrale) and the highlights."""
@@ -165,6 +167,13 @@ class SessionFolder:
     def burned(self, film: str) -> Path:
         """The film with its subtitles drawn in."""
         return self.renders / f"{film}.burned.mp4"
+
+
+def check_film(film: str) -> str:
+    """``film`` if capture makes a film of that name (ConfigError otherwise)."""
+    if film not in FILMS:
+        raise ConfigError(f"film {film!r}: use {' or '.join(FILMS)}")
+    return film
 
 
 def resolve_inside(root: Path, relative: str) -> Path:

@@ -21,11 +21,11 @@ from pathlib import Path
 from pipeline.core.errors import CaptureError, ExitCode
 from pipeline.core.fsutil import atomic_write_bytes, atomic_write_text, read_limited
 from pipeline.core.timecode import clock
-from pipeline.session import LoadedSession
+from pipeline.session import FILMS, LoadedSession, check_film
 from pipeline.session.artifacts.subtitles import ReviewRecord
 from pipeline.session.artifacts.sync import session_end_s
 from pipeline.session.artifacts.transcript import Transcript, load_transcript
-from pipeline.session.cuelist import TIMELINES, CueList, load_cue_list
+from pipeline.session.cuelist import CueList, load_cue_list
 from pipeline.subtitles.check import Violation, check_cues
 from pipeline.subtitles.cues import Cue, CueWord
 from pipeline.subtitles.formats import (
@@ -40,9 +40,9 @@ from pipeline.subtitles.retime import retime, spaced_cues
 from pipeline.subtitles.review_sheet import render_review_sheet
 from pipeline.subtitles.rules import RULES
 from pipeline.subtitles.segment import segment_words, transcript_words
-from pipeline.timeline.layout import film_pieces, timemap_of
 from pipeline.timeline.lower_thirds import LowerThirdOnFilm
 from pipeline.timeline.lower_thirds import lower_thirds as shown_lower_thirds
+from pipeline.timeline.pieces import film_pieces, timemap_of
 from pipeline.timeline.resolve import FPS, resolve_cue_list, transcript_words_in_order
 from pipeline.timeline.timemap import TimeMap
 
@@ -105,7 +105,7 @@ def timeline_maps(
     whole session."""
     maps = {}
     words = transcript_words_in_order(transcript)
-    for name in TIMELINES:
+    for name in FILMS:
         cue_list = load_cue_list(loaded, name)
         clips = resolve_cue_list(loaded, name, cue_list, FPS, words) if cue_list else []
         if clips:
@@ -328,22 +328,20 @@ def import_reviewed(loaded: LoadedSession, file: Path) -> ImportReport:
     return ImportReport(where.reviewed_subtitles, record, check_cues(cues))
 
 
-def burn_timeline(loaded: LoadedSession, timeline: str, progress=None) -> Path:
-    """``renders/<timeline>.burned.mp4``: the render with its subtitles drawn in."""
+def burn_film(loaded: LoadedSession, film: str, progress=None) -> Path:
+    """``renders/FILM.burned.mp4``: the render with its subtitles drawn in."""
     from pipeline.subtitles.burn import burn_subtitles
 
-    video = loaded.folder.render(timeline)
-    if timeline not in TIMELINES:
-        raise CaptureError(f"unknown film {timeline!r}: use {' or '.join(TIMELINES)}")
+    video = loaded.folder.render(check_film(film))
     if not video.is_file():
-        raise CaptureError(f"{video} does not exist: render the {timeline} first")
+        raise CaptureError(f"{video} does not exist: render the {film} first")
     transcript = _transcript(loaded)
     master, reviewed = master_cues(loaded, transcript)
     maps = timeline_maps(loaded, master, transcript)
-    if timeline not in maps:
-        raise CaptureError(f"{loaded.folder.cue_list(timeline)} has no clips")
-    output = loaded.folder.burned(timeline)
-    cue_list = load_cue_list(loaded, timeline)
-    cues = film_cues(loaded, master, reviewed, maps[timeline], transcript, cue_list=cue_list)
+    if film not in maps:
+        raise CaptureError(f"{loaded.folder.cue_list(film)} has no clips")
+    output = loaded.folder.burned(film)
+    cue_list = load_cue_list(loaded, film)
+    cues = film_cues(loaded, master, reviewed, maps[film], transcript, cue_list=cue_list)
     burn_subtitles(video, cues, output, progress)
     return output

@@ -18,7 +18,7 @@ from dataclasses import replace
 from pipeline.session.artifacts.transcript import Transcript, Word, join_words
 from pipeline.subtitles.cues import Cue, CueWord
 from pipeline.subtitles.french import break_penalty, protected_pairs
-from pipeline.subtitles.layout import BAD_LAYOUT, dashed, layout_lines
+from pipeline.subtitles.line_breaks import BAD_LAYOUT, dashed, layout_lines
 from pipeline.subtitles.rules import RULES, SubtitleRules, reading_chars
 
 INVALID = 1e12

@@ -16,9 +16,9 @@ from pipeline.session import CameraRole, LoadedSession
 from pipeline.session.artifacts.ingest import Recording, load_state
 from pipeline.session.artifacts.sync import Placement, load_sync
 from pipeline.session.cuelist import load_cue_list
-from pipeline.timeline.cards import credits_lines, title_lines
-from pipeline.timeline.layout import Piece, PieceKind, film_pieces, timemap_of
+from pipeline.timeline.card_text import credits_lines, title_lines
 from pipeline.timeline.model import SourceCut, Timeline, TimelineCard, TimelineClip, TimelineItem
+from pipeline.timeline.pieces import Piece, PieceKind, film_pieces, timemap_of
 from pipeline.timeline.resolve import FPS, resolve_cue_list
 
 MAX_HEIGHT = 1080

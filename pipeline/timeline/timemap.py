@@ -35,7 +35,7 @@ class Span:
 
 @dataclass(frozen=True)
 class TimeMap:
-    """Session moments to film moments, one span per clip (``timeline/layout.py`` builds
+    """Session moments to film moments, one span per clip (``timeline/pieces.py`` builds
     the map of a film with cards and transitions)."""
 
     spans: tuple[Span, ...]

@@ -22,8 +22,8 @@ from pipeline.core.fsutil import atomic_write_text
 from pipeline.core.progress import ProgressReporter
 from pipeline.core.runner import OutputFile, run_ffmpeg, run_tool
 from pipeline.core.tools import ESPEAK
-from pipeline.sample_rencontre import script as S
-from pipeline.sample_rencontre.audio import (
+from pipeline.samples import script as S
+from pipeline.samples.audio import (
     RATE,
     applause,
     drift,
@@ -32,7 +32,7 @@ from pipeline.sample_rencontre.audio import (
     voiced_span,
     write_wav_mono,
 )
-from pipeline.sample_rencontre.devices import (
+from pipeline.samples.devices import (
     CameraLook,
     Colouring,
     colour_audio,
