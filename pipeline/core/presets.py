@@ -1,14 +1,22 @@
-"""Render/publish presets: YAML files shipped in the package, overridable by the user.
+"""Every encoder setting capture uses.
 
-Lookup order for a preset name: ``$CAPTURE_PRESETS/<name>.yaml``, then the session's
-``presets/<name>.yaml`` when a session folder is given, then the presets inside the package.
-A path to a ``.yaml`` file is also accepted.
+Delivery choices (codec, profile, level, rates, the web ladder, loudness) live in presets:
+YAML files shipped in the package, overridable by the user. Lookup order for a preset name:
+``$CAPTURE_PRESETS/<name>.yaml``, then the session's ``presets/<name>.yaml`` when a session
+folder is given, then the presets inside the package. A path to a ``.yaml`` file is also
+accepted.
+
+The settings that follow from what a file is for (a fast preview, the master, the frames
+re-encoded at a stream-copy cut, burnt-in subtitles, stills) are the named profiles below.
+They stay out of the ``Preset`` model on purpose: its content is part of what a render
+depends on, so a new field there would re-render every film once.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -20,6 +28,37 @@ from pipeline.core.validation import validate_loaded
 from pipeline.core.yamlio import load_yaml
 
 PACKAGE = "pipeline.presets"
+AUDIO_CODEC = "aac"
+PREVIEW_AUDIO_KBPS = 96
+LADDER_SPEED = "medium"
+"""x264's speed for the web renditions (their quality is each rung's crf and rates)."""
+JPEG_STILL_QUALITY = 3
+"""ffmpeg's ``-q:v`` for posters and stills (2 best .. 31 worst)."""
+JPEG_SPRITE_QUALITY = 5
+"""For seek-bar thumbnails, small and many."""
+
+
+@dataclass(frozen=True)
+class EncoderProfile:
+    """A video encoder at a speed and a constant quality."""
+
+    codec: str
+    speed: str
+    crf: int
+
+    def args(self) -> list[str]:
+        return ["-preset", self.speed, "-crf", str(self.crf)]
+
+
+PREVIEW = EncoderProfile("libx264", "ultrafast", 30)
+"""``capture render --preview``: as fast as possible, for checking a cut."""
+MASTER = EncoderProfile("libx264", "medium", 20)
+"""A rendered film (renders/FILM.mp4), the source of every web rendition."""
+SMART_CUT = EncoderProfile("libx264", "medium", 16)
+"""The few frames re-encoded at each stream-copy cut: close to the camera's own quality."""
+BURN_IN = EncoderProfile("libx264", "veryfast", 20)
+"""A copy of a film with its subtitles drawn in."""
+REQUIRED_ENCODERS = (MASTER.codec, AUDIO_CODEC)
 
 
 class _Model(BaseModel):

@@ -10,11 +10,11 @@ from enum import StrEnum
 from pathlib import Path
 
 from pipeline.core.errors import CaptureError, MissingDependencyError
+from pipeline.core.presets import REQUIRED_ENCODERS
 from pipeline.core.runner import run_tool
 from pipeline.core.tools import ESPEAK, FFMPEG, FFPROBE, ExternalTool, find_tool
 from pipeline.transcription.model_store import HOW_TO_GET, find_packaged_models
 
-REQUIRED_ENCODERS = ("libx264", "aac")
 REQUIRED_FILTERS = ("loudnorm", "drawtext", "subtitles", "ebur128", "aresample", "xfade",
                     "acrossfade", "bwdif", "hstack", "overlay", "fade", "alimiter", "split",
                     "tile", "fps", "scale")  # fmt: skip

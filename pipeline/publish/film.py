@@ -10,7 +10,7 @@ from pathlib import Path
 import xxhash
 
 from pipeline.core.errors import CaptureError
-from pipeline.core.presets import Preset
+from pipeline.core.presets import JPEG_STILL_QUALITY, Preset
 from pipeline.core.probe import probe
 from pipeline.core.progress import ProgressReporter
 from pipeline.core.runner import OutputFile, filter_safe_tempdir, run_ffmpeg
@@ -115,8 +115,9 @@ def _poster(
         if not source.is_file():
             raise CaptureError(f"poster {loaded.session.poster!r} is not in the session folder",
                                file=loaded.folder.session_file)  # fmt: skip
+        quality = str(JPEG_STILL_QUALITY)
         run_ffmpeg(["-i", source, "-frames:v", "1", "-vf", "scale='min(1280,iw)':-2",
-                    "-q:v", "3", OutputFile(target)], label="poster")  # fmt: skip
+                    "-q:v", quality, OutputFile(target)], label="poster")  # fmt: skip
         return Still(time_s=0.0, file=PublishedFile.of(folder, target)), "session", found
     if found is None and old is not None and old.poster_source == "auto" and old.poster:
         if old.poster.file.intact(folder):

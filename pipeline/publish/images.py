@@ -24,6 +24,7 @@ import numpy as np
 
 from pipeline.core.errors import MissingDependencyError
 from pipeline.core.fsutil import atomic_copy, atomic_write_text
+from pipeline.core.presets import JPEG_SPRITE_QUALITY, JPEG_STILL_QUALITY
 from pipeline.core.runner import Arg, OutputFile, filter_safe_tempdir, run_ffmpeg
 from pipeline.core.timecode import clock
 
@@ -155,7 +156,7 @@ def extract_still(film: Path, time_s: float, output: Path, width: int | None = N
     scale = ["-vf", f"scale='min({width},iw)':-2"] if width else []
     run_ffmpeg(
         ["-ss", f"{time_s:.3f}", "-i", film, "-map", "0:v:0", "-frames:v", "1", *scale,
-         "-q:v", "3", OutputFile(output)],
+         "-q:v", str(JPEG_STILL_QUALITY), OutputFile(output)],
         label=f"still at {time_s:.1f} s",
     )  # fmt: skip
 
@@ -181,7 +182,7 @@ def thumbnail_sprite(
         run_ffmpeg(
             ["-i", film, "-map", "0:v:0",
              "-vf", f"fps=1/{interval},scale={thumb_width}:{thumb_height},tile={columns}x{rows}",
-             "-q:v", "5", str(work / "sprite-%03d.jpg")],
+             "-q:v", str(JPEG_SPRITE_QUALITY), str(work / "sprite-%03d.jpg")],
             duration=duration_s,
             label=f"thumbnails of {film.name}",
         )  # fmt: skip

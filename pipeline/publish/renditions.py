@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.core.presets import Preset, Rung
+from pipeline.core.presets import LADDER_SPEED, Preset, Rung
 from pipeline.core.progress import ProgressReporter
 from pipeline.core.runner import Arg, OutputFile, run_ffmpeg
 
@@ -74,7 +74,7 @@ def ladder_args(
         args += [
             "-map", f"[out{index}]", "-map", "0:a:0?",
             "-c:v", video.codec, "-profile:v", video.profile, "-level:v", video.level,
-            "-pix_fmt", video.pix_fmt, "-r", str(video.frame_rate), "-preset", "medium",
+            "-pix_fmt", video.pix_fmt, "-r", str(video.frame_rate), "-preset", LADDER_SPEED,
             "-crf", str(rung.crf), "-maxrate", f"{rung.maxrate_kbps}k",
             "-bufsize", f"{rung.bufsize_kbps}k",
             # a closed GOP with an IDR at exactly every gop_seconds, in every rung

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pipeline.core.errors import ConfigError, MediaError, Problem, ToolFailedError
 from pipeline.core.fsutil import FileSet, file_set
-from pipeline.core.presets import load_preset
+from pipeline.core.presets import AUDIO_CODEC, MASTER, PREVIEW, PREVIEW_AUDIO_KBPS, load_preset
 from pipeline.core.progress import ProgressReporter
 from pipeline.core.runner import filter_safe_tempdir
 from pipeline.core.timecode import format_time_ms
@@ -182,19 +182,19 @@ def render(
     _check_overlays(timeline, cue_list, overlays, width, height, loaded.folder.cue_list(name))
     output = loaded.folder.render(name, preview=preview)
     video = preset.video
-    audio_encode: list = ["-c:a", "aac", "-ar", str(SAMPLE_RATE), "-ac", "2",
-                          "-b:a", f"{96 if preview else preset.audio.bitrate_kbps}k"]  # fmt: skip
+    audio_kbps = PREVIEW_AUDIO_KBPS if preview else preset.audio.bitrate_kbps
+    audio_encode: list = ["-c:a", AUDIO_CODEC, "-ar", str(SAMPLE_RATE), "-ac", "2",
+                          "-b:a", f"{audio_kbps}k"]  # fmt: skip
     encode: list = [
         "-c:v", video.codec, "-pix_fmt", video.pix_fmt, "-r", str(timeline.fps),
         "-g", str(round(video.gop_seconds * timeline.fps)), *audio_encode,
         "-movflags", "+faststart",
     ]  # fmt: skip
     if preview:
-        encode += ["-preset", "ultrafast", "-crf", "30"]
+        encode += PREVIEW.args()
         audio_filter = "anull"
     else:
-        encode += ["-profile:v", video.profile, "-level:v", video.level, "-preset", "medium",
-                   "-crf", "20"]  # fmt: skip
+        encode += ["-profile:v", video.profile, "-level:v", video.level, *MASTER.args()]
         target = preset.audio.loudness
         sound = assemble(timeline, width, height, with_video=False)
         measured_pass = loudness.measure_pass(sound.inputs, sound.graph, sound.audio_label, target)

@@ -23,6 +23,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from pipeline.core.errors import MediaError
+from pipeline.core.presets import SMART_CUT
 from pipeline.core.probe import VideoStream, probe
 from pipeline.core.runner import Arg, OutputFile, ffprobe_json, run_ffmpeg
 from pipeline.timeline.model import SourceCut, Timeline, TimelineCard, split_units
@@ -171,7 +172,7 @@ def _piece_args(piece: CopySegment, source: SourceFormat, fps: int, target: Path
     start = (first_frame(piece.cut, fps) + piece.first - 0.5) / fps
     level = f"{source.level // 10}.{source.level % 10}"
     return ["-ss", f"{max(0.0, start):.6f}", "-i", piece.cut.path, "-map", "0:v:0",
-            "-frames:v", str(piece.frames), "-c:v", "libx264", "-preset", "medium", "-crf", "16",
+            "-frames:v", str(piece.frames), "-c:v", SMART_CUT.codec, *SMART_CUT.args(),
             "-profile:v", X264_PROFILES[source.stream.profile or "High"], "-level:v", level,
             "-pix_fmt", "yuv420p", "-r", str(fps), "-bsf:v", "dump_extra=freq=keyframe",
             "-f", "nut", OutputFile(target)]  # fmt: skip

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline.core.presets import BURN_IN
 from pipeline.core.probe import probe
 from pipeline.core.progress import ProgressReporter
 from pipeline.core.runner import OutputFile, filter_safe_tempdir, run_ffmpeg
@@ -90,7 +91,7 @@ def burn_subtitles(
         run_ffmpeg(
             ["-i", video, "-map", "0:v:0", "-map", "0:a?",
              "-vf", f"subtitles=filename={script}",
-             "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p",
+             "-c:v", BURN_IN.codec, *BURN_IN.args(), "-pix_fmt", "yuv420p",
              "-c:a", "copy", "-movflags", "+faststart", OutputFile(output)],
             duration=info.duration,
             progress=progress,
