@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.core.errors import MediaError, MissingDependencyError, ToolFailedError
-from pipeline.core.runner import OutputFile, filter_safe_tempdir, run_ffmpeg, temporary_name
+from pipeline.core.runner import OutputFile, run_ffmpeg
+from pipeline.core.tempfiles import filter_safe_tempdir, temporary_name
 from pipeline.core.tools import FFMPEG, FFPROBE, find_tool
 
 
@@ -220,7 +221,7 @@ def test_temporary_folders_of_a_killed_capture_are_removed_by_the_next(tmp_path,
 
     child = subprocess.Popen(
         [sys.executable, "-c",
-         "import time\nfrom pipeline.core.runner import filter_safe_tempdir\n"
+         "import time\nfrom pipeline.core.tempfiles import filter_safe_tempdir\n"
          "with filter_safe_tempdir('capture-render-') as f:\n"
          "    (f / 'title.txt').write_text('x'); print(f, flush=True); time.sleep(60)"],
         stdout=subprocess.PIPE, text=True, env=dict(os.environ, TMPDIR=str(tmp_path)),
@@ -240,7 +241,7 @@ def test_what_a_killed_capture_left_beside_its_outputs_is_removed_by_the_next(tm
     """kill -9 left ``.full.pieces-*`` folders as large as the film and checked candidates
     beside the renders; a temporary of a 250-character name was never found again (its name
     is shortened with a digest, and the sweep looked for the full name)."""
-    from pipeline.core.runner import work_folder_beside
+    from pipeline.core.tempfiles import work_folder_beside
     from pipeline.render.assembly import remove_leftovers
 
     dead = subprocess.Popen(["true"])

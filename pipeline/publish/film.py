@@ -13,7 +13,8 @@ from pipeline.core.errors import CaptureError
 from pipeline.core.presets import JPEG_STILL_QUALITY, Preset
 from pipeline.core.probe import probe
 from pipeline.core.progress import ProgressReporter
-from pipeline.core.runner import OutputFile, filter_safe_tempdir, run_ffmpeg
+from pipeline.core.runner import OutputFile, run_ffmpeg
+from pipeline.core.tempfiles import filter_safe_tempdir
 from pipeline.ingest.offload import hash_file
 from pipeline.publish import hls, images
 from pipeline.publish.manifest import Film, PublishedFile, Rendition, Still

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.core.fsutil import FOLDER_MODE, atomic_write_text
-from pipeline.core.runner import filter_safe_tempdir, run_ffmpeg
+from pipeline.core.runner import run_ffmpeg
+from pipeline.core.tempfiles import filter_safe_tempdir
 
 
 @dataclass(frozen=True)

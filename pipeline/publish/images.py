@@ -25,7 +25,8 @@ import numpy as np
 from pipeline.core.errors import MissingDependencyError
 from pipeline.core.fsutil import atomic_copy, atomic_write_text
 from pipeline.core.presets import JPEG_SPRITE_QUALITY, JPEG_STILL_QUALITY
-from pipeline.core.runner import Arg, OutputFile, filter_safe_tempdir, run_ffmpeg
+from pipeline.core.runner import Arg, OutputFile, run_ffmpeg
+from pipeline.core.tempfiles import filter_safe_tempdir
 from pipeline.core.timecode import clock
 
 SAMPLE_WIDTH = 480

@@ -13,16 +13,8 @@ from pipeline.core.errors import MediaError
 from pipeline.core.media_integrity import stream_extents
 from pipeline.core.probe import probe
 from pipeline.core.progress import ProgressReporter
-from pipeline.core.runner import (
-    TEMPORARY_FOLDER_TAIL,
-    Arg,
-    FilterGraph,
-    OutputFile,
-    ToolRun,
-    remove_dead_leftovers,
-    run_ffmpeg,
-    work_folder_beside,
-)
+from pipeline.core.runner import Arg, FilterGraph, OutputFile, ToolRun, run_ffmpeg
+from pipeline.core.tempfiles import TEMPORARY_FOLDER_TAIL, remove_dead_leftovers, work_folder_beside
 from pipeline.render import stream_copy
 from pipeline.render.filtergraph import assemble
 from pipeline.render.overlays import drawtext_chain

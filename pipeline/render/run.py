@@ -17,7 +17,7 @@ from pipeline.core.errors import ConfigError, MediaError, Problem, ToolFailedErr
 from pipeline.core.fsutil import FileSet, file_set
 from pipeline.core.presets import AUDIO_CODEC, MASTER, PREVIEW, PREVIEW_AUDIO_KBPS, load_preset
 from pipeline.core.progress import ProgressReporter
-from pipeline.core.runner import filter_safe_tempdir
+from pipeline.core.tempfiles import filter_safe_tempdir
 from pipeline.core.timecode import format_time_ms
 from pipeline.core.yamlio import load_yaml
 from pipeline.render import loudness, stream_copy

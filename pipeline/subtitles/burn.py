@@ -15,7 +15,8 @@ from pathlib import Path
 from pipeline.core.presets import BURN_IN
 from pipeline.core.probe import probe
 from pipeline.core.progress import ProgressReporter
-from pipeline.core.runner import OutputFile, filter_safe_tempdir, run_ffmpeg
+from pipeline.core.runner import OutputFile, run_ffmpeg
+from pipeline.core.tempfiles import filter_safe_tempdir
 from pipeline.subtitles.cues import Cue
 
 CANVAS_HEIGHT = 288
