@@ -18,13 +18,9 @@ from pipeline.orchestrate.status import session_status
 from pipeline.session import LoadedSession
 from pipeline.subtitles.burn import burn_subtitles
 from pipeline.subtitles.cues import Cue
+from pipeline.subtitles.film_cues import clear_of
 from pipeline.subtitles.formats import VTT_LINE, read_subtitles, to_srt, to_vtt
-from pipeline.subtitles.run import (
-    build_subtitles,
-    clear_of,
-    import_reviewed,
-    write_review_package,
-)
+from pipeline.subtitles.run import build_subtitles, import_reviewed, write_review_package
 from pipeline.timeline.build import build_timeline
 from pipeline.timeline.lower_thirds import LowerThirdOnFilm
 from pipeline.timeline.resolve import resolve_clips

@@ -19,7 +19,7 @@ from pipeline.samples import script as S
 from pipeline.session import LoadedSession, load_session
 from pipeline.session.cuelist import TransitionType, load_cue_list
 from pipeline.subtitles.check import check_cues
-from pipeline.subtitles.run import film_cues
+from pipeline.subtitles.film_cues import film_cues
 from pipeline.subtitles.segment import segment_words, transcript_words
 from pipeline.sync.run import run_sync
 from pipeline.timeline.cut_points import transition_frames

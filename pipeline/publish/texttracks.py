@@ -12,9 +12,10 @@ from pipeline.session import LoadedSession
 from pipeline.session.artifacts.transcript import load_transcript
 from pipeline.session.cuelist import CueList
 from pipeline.subtitles.cues import Cue
+from pipeline.subtitles.film_cues import film_cues
 from pipeline.subtitles.formats import to_srt, to_vtt, to_vtt_chapters
+from pipeline.subtitles.master import master_cues
 from pipeline.subtitles.paragraphs import Paragraph, paragraphs
-from pipeline.subtitles.run import film_cues, master_cues
 from pipeline.timeline.timemap import TimeMap
 
 

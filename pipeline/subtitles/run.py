@@ -14,20 +14,21 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.core.errors import CaptureError, ExitCode
+from pipeline.core.errors import CaptureError
 from pipeline.core.fsutil import atomic_write_bytes, atomic_write_text, read_limited
 from pipeline.core.timecode import clock
-from pipeline.session import FILMS, LoadedSession, check_film
+from pipeline.session import LoadedSession, check_film
 from pipeline.session.artifacts.subtitles import ReviewRecord
 from pipeline.session.artifacts.sync import session_end_s
 from pipeline.session.artifacts.transcript import Transcript, load_transcript
-from pipeline.session.cuelist import CueList, load_cue_list
+from pipeline.session.cuelist import load_cue_list
 from pipeline.subtitles.check import Violation, check_cues
 from pipeline.subtitles.cues import Cue, CueWord
+from pipeline.subtitles.film_cues import film_cues, timeline_maps
 from pipeline.subtitles.formats import (
     MAX_SUBTITLE_BYTES,
     SubtitleFormatError,
@@ -35,20 +36,10 @@ from pipeline.subtitles.formats import (
     to_srt,
     to_vtt,
 )
+from pipeline.subtitles.master import NoTranscript, generated_cues, master_cues
 from pipeline.subtitles.paragraphs import paragraphs
-from pipeline.subtitles.retime import retime, spaced_cues
 from pipeline.subtitles.review_sheet import render_review_sheet
-from pipeline.subtitles.rules import RULES
-from pipeline.subtitles.segment import segment_words, transcript_words
-from pipeline.timeline.lower_thirds import LowerThirdOnFilm
-from pipeline.timeline.lower_thirds import lower_thirds as shown_lower_thirds
-from pipeline.timeline.pieces import film_pieces, timemap_of
-from pipeline.timeline.resolve import FPS, resolve_cue_list, transcript_words_in_order
-from pipeline.timeline.timemap import TimeMap
-
-
-class NoTranscript(CaptureError):
-    exit_code = ExitCode.BAD_INPUT
+from pipeline.subtitles.segment import transcript_words
 
 
 @dataclass(frozen=True)
@@ -66,56 +57,6 @@ def _transcript(loaded: LoadedSession) -> Transcript | None:
     return load_transcript(loaded.folder)
 
 
-def generated_cues(loaded: LoadedSession, transcript: Transcript | None) -> list[Cue]:
-    if transcript is None:
-        raise NoTranscript(
-            f"no transcript in {loaded.root}: run `capture transcribe {loaded.root}` first"
-        )
-    return segment_words(transcript_words(transcript), loaded.session.glossary.all_terms())
-
-
-def _with_words(cues: list[Cue], words: list[CueWord]) -> list[Cue]:
-    """Reviewed cues get back the transcript's words in their time (for speakers and the
-    review sheet); a cue whose words are all one person's is that person's."""
-    dressed = []
-    for cue in cues:
-        inside = tuple(w for w in words if cue.start_ms <= w.start_ms < cue.end_ms)
-        speakers = {w.speaker for w in inside}
-        speaker = cue.speaker
-        if speaker is None and len(speakers) == 1 and not cue.lines[0].startswith("-"):
-            speaker = speakers.pop()
-        dressed.append(replace(cue, words=inside, speaker=speaker))
-    return dressed
-
-
-def master_cues(loaded: LoadedSession, transcript: Transcript | None) -> tuple[list[Cue], bool]:
-    """(cues on the session clock, whether they are the reviewer's)."""
-    reviewed = loaded.folder.reviewed_subtitles
-    if reviewed.is_file():
-        words = transcript_words(transcript) if transcript else []
-        return _with_words(read_subtitles(reviewed), words), True
-    return generated_cues(loaded, transcript), False
-
-
-def timeline_maps(
-    loaded: LoadedSession, master: list[Cue], transcript: Transcript | None
-) -> dict[str, TimeMap]:
-    """Each film's time map, from its cue list's clips resolved as the renderer resolves
-    them (quotes, word boundaries, whole frames); the full version without clips is the
-    whole session."""
-    maps = {}
-    words = transcript_words_in_order(transcript)
-    for name in FILMS:
-        cue_list = load_cue_list(loaded, name)
-        clips = resolve_cue_list(loaded, name, cue_list, FPS, words) if cue_list else []
-        if clips:
-            cue_file = loaded.folder.cue_list(name)
-            maps[name] = timemap_of(film_pieces(cue_list, clips, FPS, cue_file), FPS)
-        elif name == "full" and master:
-            maps[name] = TimeMap.identity(master[-1].end_ms)
-    return maps
-
-
 def _write_transcript_text(loaded: LoadedSession, cues: list[Cue]) -> list[Path]:
     found = paragraphs(cues)
     txt = loaded.folder.reviewed_transcript_txt
@@ -127,80 +68,6 @@ def _write_transcript_text(loaded: LoadedSession, cues: list[Cue]) -> list[Path]
         lines += [f"`{clock(p.start_ms, '.')}`{who} {p.text}", ""]
     atomic_write_text(md, "\n".join(lines))
     return [txt, md]
-
-
-def _shifted(word: CueWord, span) -> CueWord:
-    return replace(word, start_ms=span.to_output(word.start_ms), end_ms=span.to_output(word.end_ms))
-
-
-def film_cues(
-    loaded: LoadedSession,
-    master: list[Cue],
-    reviewed: bool,
-    timemap: TimeMap,
-    transcript: Transcript | None,
-    *,
-    cue_list: CueList | None,
-) -> list[Cue]:
-    """A film's subtitles: the reviewed master cut by the film's clips, or, without a
-    review, new cues built clip by clip from the words heard in each clip (so generated
-    subtitles always meet the rules and never span a cut); where two clips are heard
-    together under a transition, the outgoing clip's cue ends before the incoming one's.
-    Cues shown while one of ``cue_list``'s lower thirds is on screen go above it."""
-    lower_thirds = shown_lower_thirds(cue_list, loaded.session, timemap) if cue_list else []
-    return clear_of(lower_thirds, _film_cues(loaded, master, reviewed, timemap, transcript))
-
-
-def clear_of(lower_thirds: list[LowerThirdOnFilm], cues: list[Cue]) -> list[Cue]:
-    """``cues`` with those shown while a lower third is on screen raised above it, as
-    subtitlers move a subtitle up while a name is shown under a speaker; the others stay."""
-    placed = []
-    for cue in cues:
-        under = [
-            item.top
-            for item in lower_thirds
-            if cue.start_ms < round(item.end_s * 1000) and round(item.start_s * 1000) < cue.end_ms
-        ]
-        placed.append(replace(cue, clear_above=max(under)) if under else cue)
-    return placed
-
-
-def _film_cues(
-    loaded: LoadedSession,
-    master: list[Cue],
-    reviewed: bool,
-    timemap: TimeMap,
-    transcript: Transcript | None,
-) -> list[Cue]:
-    if reviewed:
-        return retime(master, timemap)
-    words = transcript_words(transcript) if transcript else []
-    terms = loaded.session.glossary.all_terms()
-    cues: list[Cue] = []
-    for span in timemap.spans:
-        # every word heard in the clip, those fading under a transition too
-        heard = span.heard_from_ms, span.heard_until_ms
-        inside = [w for w in words if heard[0] <= (w.start_ms + w.end_ms) // 2 < heard[1]]
-        last_end = span.heard_until_ms - RULES.min_gap_ms
-        for cue in segment_words(inside, terms):
-            start = max(cue.start_ms, heard[0])  # a word cut at the clip's start
-            end = max(start + 1, min(cue.end_ms, last_end))
-            cues.append(
-                replace(
-                    cue,
-                    start_ms=span.to_output(start),
-                    end_ms=span.to_output(end),
-                    words=tuple(
-                        replace(
-                            w,
-                            start_ms=span.to_output(max(w.start_ms, heard[0])),
-                            end_ms=span.to_output(w.end_ms),
-                        )
-                        for w in cue.words
-                    ),
-                )
-            )
-    return spaced_cues(cues)
 
 
 def build_subtitles(loaded: LoadedSession) -> BuildReport:

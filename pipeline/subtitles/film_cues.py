@@ -1,0 +1,112 @@
+"""The master subtitles carried onto each film's timeline (through its time map), clear of
+its lower thirds."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from pipeline.session import FILMS, LoadedSession
+from pipeline.session.artifacts.transcript import Transcript
+from pipeline.session.cuelist import CueList, load_cue_list
+from pipeline.subtitles.cues import Cue, CueWord
+from pipeline.subtitles.retime import retime, spaced_cues
+from pipeline.subtitles.rules import RULES
+from pipeline.subtitles.segment import segment_words, transcript_words
+from pipeline.timeline.lower_thirds import LowerThirdOnFilm
+from pipeline.timeline.lower_thirds import lower_thirds as shown_lower_thirds
+from pipeline.timeline.pieces import film_pieces, timemap_of
+from pipeline.timeline.resolve import FPS, resolve_cue_list, transcript_words_in_order
+from pipeline.timeline.timemap import TimeMap
+
+
+def timeline_maps(
+    loaded: LoadedSession, master: list[Cue], transcript: Transcript | None
+) -> dict[str, TimeMap]:
+    """Each film's time map, from its cue list's clips resolved as the renderer resolves
+    them (quotes, word boundaries, whole frames); the full version without clips is the
+    whole session."""
+    maps = {}
+    words = transcript_words_in_order(transcript)
+    for name in FILMS:
+        cue_list = load_cue_list(loaded, name)
+        clips = resolve_cue_list(loaded, name, cue_list, FPS, words) if cue_list else []
+        if clips:
+            cue_file = loaded.folder.cue_list(name)
+            maps[name] = timemap_of(film_pieces(cue_list, clips, FPS, cue_file), FPS)
+        elif name == "full" and master:
+            maps[name] = TimeMap.identity(master[-1].end_ms)
+    return maps
+
+
+def _shifted(word: CueWord, span) -> CueWord:
+    return replace(word, start_ms=span.to_output(word.start_ms), end_ms=span.to_output(word.end_ms))
+
+
+def film_cues(
+    loaded: LoadedSession,
+    master: list[Cue],
+    reviewed: bool,
+    timemap: TimeMap,
+    transcript: Transcript | None,
+    *,
+    cue_list: CueList | None,
+) -> list[Cue]:
+    """A film's subtitles: the reviewed master cut by the film's clips, or, without a
+    review, new cues built clip by clip from the words heard in each clip (so generated
+    subtitles always meet the rules and never span a cut); where two clips are heard
+    together under a transition, the outgoing clip's cue ends before the incoming one's.
+    Cues shown while one of ``cue_list``'s lower thirds is on screen go above it."""
+    lower_thirds = shown_lower_thirds(cue_list, loaded.session, timemap) if cue_list else []
+    return clear_of(lower_thirds, _film_cues(loaded, master, reviewed, timemap, transcript))
+
+
+def clear_of(lower_thirds: list[LowerThirdOnFilm], cues: list[Cue]) -> list[Cue]:
+    """``cues`` with those shown while a lower third is on screen raised above it, as
+    subtitlers move a subtitle up while a name is shown under a speaker; the others stay."""
+    placed = []
+    for cue in cues:
+        under = [
+            item.top
+            for item in lower_thirds
+            if cue.start_ms < round(item.end_s * 1000) and round(item.start_s * 1000) < cue.end_ms
+        ]
+        placed.append(replace(cue, clear_above=max(under)) if under else cue)
+    return placed
+
+
+def _film_cues(
+    loaded: LoadedSession,
+    master: list[Cue],
+    reviewed: bool,
+    timemap: TimeMap,
+    transcript: Transcript | None,
+) -> list[Cue]:
+    if reviewed:
+        return retime(master, timemap)
+    words = transcript_words(transcript) if transcript else []
+    terms = loaded.session.glossary.all_terms()
+    cues: list[Cue] = []
+    for span in timemap.spans:
+        # every word heard in the clip, those fading under a transition too
+        heard = span.heard_from_ms, span.heard_until_ms
+        inside = [w for w in words if heard[0] <= (w.start_ms + w.end_ms) // 2 < heard[1]]
+        last_end = span.heard_until_ms - RULES.min_gap_ms
+        for cue in segment_words(inside, terms):
+            start = max(cue.start_ms, heard[0])  # a word cut at the clip's start
+            end = max(start + 1, min(cue.end_ms, last_end))
+            cues.append(
+                replace(
+                    cue,
+                    start_ms=span.to_output(start),
+                    end_ms=span.to_output(end),
+                    words=tuple(
+                        replace(
+                            w,
+                            start_ms=span.to_output(max(w.start_ms, heard[0])),
+                            end_ms=span.to_output(w.end_ms),
+                        )
+                        for w in cue.words
+                    ),
+                )
+            )
+    return spaced_cues(cues)
