@@ -15,8 +15,9 @@ from pathlib import Path
 from pipeline.core.errors import CaptureError, ConfigError, FileSystemError, InterruptedByUser
 from pipeline.core.progress import ProgressReporter
 from pipeline.orchestrate.fingerprint import Fingerprint, changed
+from pipeline.orchestrate.inputs import RunContext
 from pipeline.orchestrate.runlog import run_log
-from pipeline.orchestrate.steps import STEP_NAMES, STEPS, RunContext, Step
+from pipeline.orchestrate.steps import STEP_NAMES, STEPS, Step
 from pipeline.session import LoadedSession, SessionFolder
 from pipeline.session.artifacts.run import (
     RunState,

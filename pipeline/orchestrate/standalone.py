@@ -17,7 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.core.errors import CaptureError, FileSystemError, InterruptedByUser
-from pipeline.orchestrate.steps import STEPS, RunContext
+from pipeline.orchestrate.inputs import RunContext
+from pipeline.orchestrate.steps import STEPS
 from pipeline.session import LoadedSession
 from pipeline.session.artifacts.run import StepRecord, StepState, load_run_state, save_run_state
 

@@ -1,0 +1,210 @@
+"""What each step of capture run depends on and leaves: the run's context, each step's input
+fingerprints (their key names are stored in work/run.json: never rename one), whether it is
+needed, and its output files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.core.progress import ProgressReporter
+from pipeline.orchestrate.fingerprint import (
+    MISSING,
+    Fingerprint,
+    code_digest,
+    file_digest,
+    folder_listing_digest,
+    json_digest,
+    value_digest,
+)  # fmt: skip
+from pipeline.session import FILMS, LoadedSession
+
+
+@dataclass(frozen=True)
+class RunContext:
+    loaded: LoadedSession
+    site: Path | None = None
+    progress: ProgressReporter | None = None
+    engine: str = "faster-whisper"
+    model: str = "base"
+    """The transcription engine and model (``capture run --engine/--model``)."""
+
+
+def _session_fields(ctx: RunContext, *names: str) -> str:
+    data = ctx.loaded.session.model_dump(mode="json")
+    return value_digest({name: data.get(name) for name in names})
+
+
+def _people(ctx: RunContext, *keys: str) -> str:
+    """Only what a step uses of the facilitator and speakers (names and channels for the
+    transcript; names, roles and organisations for the films)."""
+    session = ctx.loaded.session
+    people = [p for p in [session.facilitator, *session.speakers] if p is not None]
+    return value_digest([{key: getattr(p, key) for key in keys} for p in people])
+
+
+def _cameras(ctx: RunContext, *keys: str) -> str:
+    return value_digest([{key: getattr(c, key) for key in keys}
+                         for c in ctx.loaded.session.cameras])  # fmt: skip
+
+
+def reachable_sources(ctx: RunContext) -> list[tuple[str, Path]]:
+    return [(s.path, p) for s, p in ctx.loaded.source_paths() if p.exists()]
+
+
+def ingest_not_needed(ctx: RunContext) -> str | None:
+    if not ctx.loaded.session.sources:
+        return "no sources in session.yaml"
+    if not reachable_sources(ctx) and ctx.loaded.folder.ingest_state.is_file():
+        return "the cards are not connected; the verified copies are used"
+    return None
+
+
+def ingest_fingerprint(ctx: RunContext) -> Fingerprint:
+    listing = {name: folder_listing_digest(path) for name, path in reachable_sources(ctx)}
+    return {
+        "sources": value_digest(listing),
+        "session.yaml cameras and sources": _session_fields(ctx, "cameras", "sources"),
+        "capture version": code_digest(),
+    }
+
+
+def sync_fingerprint(ctx: RunContext) -> Fingerprint:
+    return {
+        "ingested recordings": json_digest(ctx.loaded.folder.ingest_state),
+        "session.yaml cameras": _cameras(ctx, "name", "role", "offset"),
+        "capture version": code_digest(),
+    }
+
+
+def transcribe_fingerprint(ctx: RunContext) -> Fingerprint:
+    return {
+        "ingested recordings": json_digest(ctx.loaded.folder.ingest_state),
+        "session clock": json_digest(ctx.loaded.folder.sync_result),
+        "session.yaml language and glossary": _session_fields(ctx, "language", "glossary"),
+        "session.yaml speakers": _people(ctx, "name", "channel"),
+        "session.yaml cameras": _cameras(ctx, "name", "role"),
+        "engine and model": value_digest([ctx.engine, ctx.model]),
+        "capture version": code_digest(),
+    }
+
+
+def subtitles_fingerprint(ctx: RunContext) -> Fingerprint:
+    folder = ctx.loaded.folder
+    return {
+        "transcript": json_digest(folder.transcript_json),
+        "reviewed subtitles": file_digest(folder.reviewed_subtitles),
+        "cues/full.yaml": file_digest(folder.cue_list("full")),
+        "cues/highlights.yaml": file_digest(folder.cue_list("highlights")),
+        "session.yaml glossary": _session_fields(ctx, "glossary"),
+        "capture version": code_digest(),
+    }
+
+
+def _has_clips(ctx: RunContext, film: str) -> bool:
+    from pipeline.session.cuelist import load_cue_list
+
+    cue_list = load_cue_list(ctx.loaded, film)
+    return bool(cue_list and cue_list.clips)
+
+
+def render_not_needed(film: str) -> Callable[[RunContext], str | None]:
+    def check(ctx: RunContext) -> str | None:
+        return None if _has_clips(ctx, film) else f"cues/{film}.yaml has no clips"
+
+    return check
+
+
+def _preset_digest(ctx: RunContext) -> str:
+    from pipeline.core.presets import load_preset
+
+    return value_digest(load_preset("web", session_root=ctx.loaded.root).model_dump(mode="json"))
+
+
+def render_fingerprint(film: str) -> Callable[[RunContext], Fingerprint]:
+    def fingerprint(ctx: RunContext) -> Fingerprint:
+        folder, session = ctx.loaded.folder, ctx.loaded.session
+        logos = {logo: file_digest(ctx.loaded.resolve(logo)) for logo in session.logos}
+        return {
+            f"cues/{film}.yaml": file_digest(folder.cue_list(film)),
+            "transcript": json_digest(folder.transcript_json),
+            "session clock": json_digest(ctx.loaded.folder.sync_result),
+            "ingested recordings": json_digest(ctx.loaded.folder.ingest_state),
+            "session.yaml title, date, place and credits": _session_fields(
+                ctx, "title", "date", "place", "credits"
+            ),
+            "session.yaml speakers": _people(ctx, "name", "role", "organisation"),
+            "session.yaml cameras": _cameras(ctx, "name", "role"),
+            "logos": value_digest(logos),
+            "preset": _preset_digest(ctx),
+            "capture version": code_digest(),
+        }
+
+    return fingerprint
+
+
+def publish_not_needed(ctx: RunContext) -> str | None:
+    return None if ctx.site is not None else "no --site given"
+
+
+def publish_fingerprint(ctx: RunContext) -> Fingerprint:
+    folder, session = ctx.loaded.folder, ctx.loaded.session
+    attachments = [d.path for d in session.documents] + [p.path for p in session.photos]
+    if session.poster:
+        attachments.append(session.poster)
+    return {
+        "site": str(ctx.site.resolve()) if ctx.site else MISSING,
+        "renders": value_digest(
+            {name: file_digest(folder.render_report(name)) for name in FILMS}
+        ),  # fmt: skip
+        "subtitles": value_digest(
+            {path.name: file_digest(path) for path in sorted(folder.subtitles.glob("*.vtt"))}
+        ),  # fmt: skip
+        "transcript": json_digest(folder.transcript_json),
+        "reviewed subtitles": value_digest(
+            [
+                file_digest(folder.reviewed_subtitles),
+                json_digest(folder.review_record, ("imported_at",)),
+            ]
+        ),
+        "session.yaml": file_digest(folder.session_file),
+        "documents and photos": value_digest(
+            {path: file_digest(ctx.loaded.resolve(path)) for path in attachments}
+        ),
+        "cues": value_digest([file_digest(folder.cue_list(film)) for film in FILMS]),
+        "preset": _preset_digest(ctx),
+        "capture version": code_digest(),
+    }
+
+
+def always_needed(ctx: RunContext) -> str | None:
+    return None
+
+
+def ingest_files(ctx: RunContext) -> list[Path]:
+    return [ctx.loaded.folder.ingest_state]
+
+
+def sync_files(ctx: RunContext) -> list[Path]:
+    return [ctx.loaded.folder.sync_result]
+
+
+def transcript_file(ctx: RunContext) -> list[Path]:
+    return [ctx.loaded.folder.transcript_json]
+
+
+def subtitle_files(ctx: RunContext) -> list[Path]:
+    return [ctx.loaded.folder.film_subtitles(film, "vtt") for film in FILMS
+            if _has_clips(ctx, film)]  # fmt: skip
+
+
+def film_files(film: str) -> Callable[[RunContext], list[Path]]:
+    return lambda ctx: [ctx.loaded.folder.render(film), ctx.loaded.folder.render_report(film)]
+
+
+def site_files(ctx: RunContext) -> list[Path]:
+    if ctx.site is None:
+        return []
+    folder = ctx.site / ctx.loaded.session.slug
+    return [folder / "index.html", folder / "manifest.json", ctx.site / "index.html"]
