@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.ingest.offload import verified_copy
-from pipeline.ingest.run import ingest_declared, plan_ingest, resolve_sources, run_ingest
+from pipeline.ingest.plan import plan_ingest, resolve_sources
+from pipeline.ingest.run import ingest_declared, run_ingest
 from pipeline.samples.audio import write_wav_mono
 from pipeline.session.scaffold import init_session
 from pipeline.sync.run import run_sync

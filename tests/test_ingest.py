@@ -18,7 +18,8 @@ from conftest import InterruptAfter, ffmpeg
 from pipeline.core.errors import ConfigError
 from pipeline.ingest.chapters import Part, group_chapters
 from pipeline.ingest.offload import hash_file
-from pipeline.ingest.run import NotEnoughSpace, plan_ingest, resolve_sources, run_ingest
+from pipeline.ingest.plan import plan_ingest, resolve_sources
+from pipeline.ingest.run import NotEnoughSpace, run_ingest
 from pipeline.session import LoadedSession
 from pipeline.session.artifacts.ingest import load_state
 from pipeline.session.scaffold import init_session

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import ffmpeg
 
-from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
+from pipeline.ingest.plan import plan_ingest, resolve_sources
+from pipeline.ingest.run import run_ingest
 from pipeline.orchestrate.status import session_status
 from pipeline.samples.generate import SampleResult, generate_sample
 from pipeline.session import load_session

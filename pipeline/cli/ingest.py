@@ -37,7 +37,8 @@ def ingest_command(
 ) -> None:
     """Copy the cards into SESSION/media with verification and an ASC MHL, then sync."""
     from pipeline.ingest.offload import HASH_FORMATS
-    from pipeline.ingest.run import plan_ingest, resolve_sources, run_ingest
+    from pipeline.ingest.plan import plan_ingest, resolve_sources
+    from pipeline.ingest.run import run_ingest
     from pipeline.ingest.wipe import card_verdict
 
     if hash_format not in HASH_FORMATS:

@@ -6,23 +6,19 @@ The CLI shows the plan (what was found, per camera) before ``run_ingest`` copies
 from __future__ import annotations
 
 import fcntl
-import os
-import re
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.core.errors import CaptureError, ConfigError, ExitCode, MediaError
+from pipeline.core.errors import CaptureError, ExitCode, MediaError
 from pipeline.core.media_integrity import short_streams, truncation_problem
 from pipeline.core.probe import MediaInfo, probe
 from pipeline.core.progress import NullProgress, ProgressReporter
 from pipeline.core.runner import interrupts_deferred
 from pipeline.core.sizes import size_text
-from pipeline.ingest.chapters import Part, group_chapters
-from pipeline.ingest.discover import FoundFile, SourceSpec, camera_name_from_folder, discover
 from pipeline.ingest.mhl import HashRecord, write_generation
 from pipeline.ingest.offload import (
     PARTIAL_SUFFIX,
@@ -31,11 +27,12 @@ from pipeline.ingest.offload import (
     hash_file,
     verified_copy,
 )
-from pipeline.session import CAMERA_NAME_PATTERN, LoadedSession
+from pipeline.ingest.plan import IngestPlan, PlannedFile, plan_ingest, resolve_sources
+from pipeline.ingest.recordings import build_recordings
+from pipeline.session import LoadedSession
 from pipeline.session.artifacts.ingest import (
     IngestedFile,
     IngestState,
-    Recording,
     load_state,
     save_state,
 )
@@ -51,29 +48,6 @@ class IngestBusy(CaptureError):
     exit_code = ExitCode.STEP_FAILED
 
 
-@dataclass(frozen=True)
-class PlannedFile:
-    found: FoundFile
-    destination: Path
-    relative: str
-    """Destination relative to SESSION/media (posix)."""
-    done: bool
-    """Already copied and verified by an earlier ingest."""
-
-
-@dataclass(frozen=True)
-class IngestPlan:
-    files: list[PlannedFile]
-
-    @property
-    def to_copy(self) -> list[PlannedFile]:
-        return [f for f in self.files if not f.done]
-
-    @property
-    def bytes_to_copy(self) -> int:
-        return sum(f.found.size for f in self.to_copy)
-
-
 @dataclass
 class IngestReport:
     copied: list[IngestedFile] = field(default_factory=list)
@@ -85,81 +59,6 @@ class IngestReport:
     @property
     def unusable(self) -> list[IngestedFile]:
         return [f for f in self.state.files if not f.usable]
-
-
-def resolve_sources(
-    loaded: LoadedSession, sources: Sequence[Path], cameras: Sequence[tuple[str, Path]]
-) -> list[SourceSpec]:
-    """Which folders to read, and the camera each belongs to.
-
-    ``--camera NAME=PATH`` wins, then the camera given for that path in session.yaml, then
-    the source folder's own name. No source at all: session.yaml's ``sources``.
-    """
-    declared = {path: source.camera for source, path in loaded.source_paths()}
-    specs = [SourceSpec(Path(os.path.normpath(os.path.abspath(p))), name) for name, p in cameras]
-    explicit = {(spec.path, spec.camera) for spec in specs}
-    for name, _ in cameras:
-        if not _valid_camera(name):
-            raise ConfigError(f"--camera {name!r}: camera names are letters, digits, - and _")
-    chosen = list(sources) if (sources or cameras) else list(declared)
-    for path in chosen:
-        absolute = Path(os.path.normpath(os.path.abspath(path)))
-        camera = declared.get(absolute) or camera_name_from_folder(absolute)
-        specs.append(SourceSpec(absolute, camera))
-    unique: dict[Path, SourceSpec] = {}
-    for spec in specs:  # the same card named twice is read once
-        known = unique.setdefault(spec.path, spec)
-        if known.camera != spec.camera and (spec.path, spec.camera) in explicit:
-            raise ConfigError(f"{spec.path} is given as camera {known.camera} and {spec.camera}")
-    specs = list(unique.values())
-    for outer in specs:
-        for inner in specs:
-            if inner is not outer and inner.path.is_relative_to(outer.path):
-                raise ConfigError(
-                    f"{inner.path} is inside {outer.path}: name the card once, or only the "
-                    "folders inside it"
-                )
-    if not specs:
-        raise ConfigError(
-            "nothing to ingest: name the cards (capture ingest SESSION CARD...) "
-            "or list them under sources: in session.yaml",
-            file=loaded.folder.session_file,
-        )
-    return specs
-
-
-def _valid_camera(name: str) -> bool:
-    return re.match(CAMERA_NAME_PATTERN, name) is not None
-
-
-def plan_ingest(loaded: LoadedSession, specs: Sequence[SourceSpec]) -> IngestPlan:
-    state = load_state(loaded.folder.ingest_state)
-    planned: list[PlannedFile] = []
-    seen: dict[str, Path] = {}
-    for spec in specs:
-        for found in discover(spec):
-            relative = f"{found.camera}/{found.relative.as_posix()}"
-            if relative in seen and seen[relative] != found.path:
-                raise ConfigError(
-                    f"{found.path} and {seen[relative]} would both be copied to media/{relative}"
-                )
-            seen[relative] = found.path
-            destination = loaded.folder.media / relative
-            done = _already_done(state, found, relative, destination)
-            planned.append(PlannedFile(found, destination, relative, done))
-    return IngestPlan(planned)
-
-
-def _already_done(state: IngestState, found: FoundFile, relative: str, destination: Path) -> bool:
-    entry = state.file(relative)
-    if entry is None or not destination.is_file():
-        return False
-    stat = found.path.stat()
-    return (
-        entry.size == stat.st_size
-        and entry.source_mtime_ns == stat.st_mtime_ns
-        and destination.stat().st_size == stat.st_size
-    )
 
 
 def check_free_space(media: Path, needed: int) -> None:
@@ -350,46 +249,3 @@ def _entry(item: PlannedFile, copy: VerifiedCopy) -> IngestedFile:
         problems=problems,
         media=info.to_json() if info else None,
     )
-
-
-def build_recordings(state: IngestState) -> list[Recording]:
-    """Logical recordings from every usable media file (chapters joined)."""
-    media = {
-        f.path: f for f in state.files if f.kind in ("video", "audio") and f.usable and f.media
-    }
-    parts = [
-        Part(
-            path=f.path,
-            camera=f.camera,
-            duration=f.media.get("duration"),
-            creation_time=_time(f.media.get("creation_time")),
-        )
-        for f in media.values()
-    ]
-    recordings = []
-    for chapters in group_chapters(parts):
-        group = chapters.parts
-        first = media[group[0].path].media or {}
-        durations = [float(p.duration or 0.0) for p in group]
-        has_video = all(media[p.path].media.get("video") for p in group)
-        has_audio = all(media[p.path].media.get("audio") for p in group)
-        recordings.append(
-            Recording(
-                id=group[0].path,
-                camera=group[0].camera,
-                files=[p.path for p in group],
-                part_durations=durations,
-                duration_s=round(sum(durations), 6),
-                has_video=has_video,
-                has_audio=has_audio,
-                creation_time=group[0].creation_time,
-                timecode=first.get("timecode"),
-                frame_rate=((first.get("video") or [{}])[0]).get("avg_frame_rate"),
-                problems=chapters.problems,
-            )
-        )
-    return recordings
-
-
-def _time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
