@@ -18,7 +18,7 @@ from pipeline.session.artifacts.ingest import Recording
 from pipeline.session.artifacts.transcript import Segment, Word, join_words
 from pipeline.transcription import guards
 from pipeline.transcription.glossary import correct_spelling
-from pipeline.transcription.run import _stretches
+from pipeline.transcription.passes import _stretches
 from pipeline.transcription.speakers import channel_map, label_speakers
 from pipeline.transcription.timing import (
     snap_onsets,
