@@ -11,15 +11,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from pipeline.session.artifacts.transcript import Word
-from pipeline.timeline.cut_points import (
-    BREATH_MS,
-    REACH_MS,
-    SessionSound,
-    Speech,
-    place_cut,
-    plan_switch,
-    plan_transition,
-)
+from pipeline.timeline.cut_points import REACH_MS, place_cut, plan_switch, plan_transition
+from pipeline.timeline.speech import BREATH_MS, SessionSound, Speech
 
 FPS = 25
 RATE = 8000

@@ -23,8 +23,8 @@ from pipeline.session.artifacts.transcript import Word
 from pipeline.session.scaffold import init_session
 from pipeline.sync.run import run_sync
 from pipeline.timeline.build import build_timeline
-from pipeline.timeline.cut_points import BREATH_MS
 from pipeline.timeline.resolve import find_quote, resolve_clips
+from pipeline.timeline.speech import BREATH_MS
 
 FRAME = 0.040
 

@@ -24,18 +24,15 @@ from pipeline.session import LoadedSession
 from pipeline.session.artifacts.transcript import Transcript, Word, load_transcript
 from pipeline.session.cuelist import Clip, CueList, Transition, TransitionType, load_cue_list
 from pipeline.timeline.cut_points import (
-    BREATH_MS,
     CutNote,
-    Pause,
     PlacedCut,
-    SessionSound,
-    Speech,
     frame_at,
     place_cut,
     plan_switch,
     plan_transition,
     transition_frames,
 )
+from pipeline.timeline.speech import BREATH_MS, Pause, SessionSound, Speech
 from pipeline.transcription.glossary import plain_text
 
 MATCH_MIN = 80.0
