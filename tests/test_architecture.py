@@ -158,7 +158,6 @@ def test_no_cycle_between_packages() -> None:
 LONGEST_MODULE = 320
 KNOWN_LONG = {
     "pipeline/core/runner.py",
-    "pipeline/samples/generate.py",
 }
 """Still to be split (issue 16); the list may only shrink."""
 

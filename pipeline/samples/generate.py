@@ -10,15 +10,13 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from pipeline.core.errors import ConfigError
-from pipeline.core.fsutil import atomic_write_text
 from pipeline.core.progress import ProgressReporter
 from pipeline.core.runner import OutputFile, run_ffmpeg, run_tool
 from pipeline.core.tools import ESPEAK
@@ -39,80 +37,20 @@ from pipeline.samples.devices import (
     encode_camera_file,
     record_as_recorder,
 )
+from pipeline.samples.session_files import cue_lists, dump_yaml, session_yaml, write_logo
+from pipeline.samples.truth import (
+    DEMO,
+    SESSION_START,
+    SLUG,
+    TINY,
+    TRUTH_VERSION,
+    DeviceTruth,
+    FileTruth,
+    SampleSize,
+    ScriptLineTruth,
+    Truth,
+)
 from pipeline.session.scaffold import scaffold_folders
-
-SLUG = "manger-local-2040"
-SESSION_DATE = date(2026, 3, 12)
-SESSION_START = datetime(2026, 3, 12, 18, 30, 0)
-TRUTH_VERSION = 1
-
-
-@dataclass(frozen=True)
-class SampleSize:
-    name: str
-    width: int
-    height: int
-    fps: int
-    script: tuple[S.Line, ...]
-    camera_a_offset: float
-    camera_b_offset: float
-    lead_in_after_a: float
-    """Room tone between camera A's start and the first word."""
-    tail: float
-    """Room tone after the last sound."""
-    x264_preset: str
-    crf: int
-
-
-TINY = SampleSize("tiny", 320, 180, 25, S.TINY_SCRIPT, 1.52, 3.64, 0.6, 0.6, "ultrafast", 30)
-DEMO = SampleSize("demo", 1280, 720, 25, S.DEMO_SCRIPT, 3.16, 9.72, 1.0, 1.5, "veryfast", 26)
-
-
-@dataclass
-class ScriptLineTruth:
-    speaker: str
-    name: str
-    text: str
-    start: float
-    end: float
-
-
-@dataclass
-class FileTruth:
-    path: str
-    """Relative to the samples folder."""
-    start: float
-    """Where this file starts within its device's recording, in device seconds."""
-    duration: float
-
-
-@dataclass
-class DeviceTruth:
-    camera: str
-    role: str
-    offset: float
-    """Session-clock time (seconds) at which the device started recording."""
-    drift_ppm: float
-    """Device time = (session time - offset) x (1 + drift_ppm / 1e6)."""
-    duration: float
-    """Length of the whole recording in device seconds (all chapters)."""
-    creation_time: str
-    files: list[FileTruth] = field(default_factory=list)
-
-
-@dataclass
-class Truth:
-    version: int
-    size: str
-    slug: str
-    fps: int
-    width: int
-    height: int
-    sample_rate: int
-    session_duration: float
-    devices: list[DeviceTruth]
-    script: list[ScriptLineTruth]
-    applause: list[tuple[float, float]]
 
 
 @dataclass(frozen=True)
@@ -284,117 +222,6 @@ def _write_cards(
     assert cards.is_dir()
 
 
-def _session_yaml(size: SampleSize) -> dict:
-    speakers = [S.CAST["gardener"], S.CAST["geographer"]]
-    return {
-        "slug": SLUG,
-        "title": S.TITLE,
-        "theme": S.THEME,
-        "date": SESSION_DATE,
-        "start_time": SESSION_START.strftime("%H:%M"),
-        "place": S.PLACE,
-        "language": "fr",
-        "facilitator": {
-            "name": S.CAST["facilitator"].name,
-            "role": S.CAST["facilitator"].role,
-            "organisation": S.CAST["facilitator"].organisation,
-        },
-        "speakers": [
-            {"name": v.name, "role": v.role, "organisation": v.organisation} for v in speakers
-        ],
-        "cameras": [
-            {"name": "A", "role": "wide", "label": "Plan large"},
-            {"name": "B", "role": "close", "label": "Plan serré"},
-            {"name": "recorder", "role": "recorder", "label": "Enregistreur"},
-        ],
-        "sources": [
-            {"path": "../cards/cam-a", "camera": "A"},
-            {"path": "../cards/cam-b", "camera": "B"},
-            {"path": "../cards/recorder", "camera": "recorder"},
-        ],
-        "glossary": {
-            "names": [v.name for v in S.CAST.values() if v.key != "room"],
-            "places": S.GLOSSARY_PLACES,
-            "acronyms": S.GLOSSARY_ACRONYMS,
-        },
-        "credits": {
-            "publisher": "Métropole - Direction de la prospective",
-            "funding": "Avec le soutien du programme « Territoires en transition »",
-            "production": "Rencontres filmées avec capture",
-            "photo_credits": "Photos : service communication de la Métropole",
-        },
-        "links": [{"title": "Le cycle des Rencontres", "url": "https://example.org/rencontres"}],
-        "logos": [LOGO],
-    }
-
-
-LOGO = "logos/metropole.png"
-
-
-def _write_logo(session: Path) -> None:
-    """A stand-in for the publisher's logo (shapes only: the sample draws no text)."""
-    target = session / LOGO
-    target.parent.mkdir(parents=True, exist_ok=True)
-    run_ffmpeg(
-        ["-f", "lavfi", "-i", "color=c=0xf5f5f0:size=240x120",
-         "-vf", "drawbox=x=20:y=20:w=80:h=80:color=0x2a9d8f:t=fill,"
-         "drawbox=x=120:y=35:w=100:h=18:color=0x264653:t=fill,"
-         "drawbox=x=120:y=67:w=70:h=18:color=0x264653:t=fill",
-         "-frames:v", "1", OutputFile(target)],
-        label="drawing the sample logo",
-    )  # fmt: skip
-
-
-def _cue_lists(truth: Truth) -> tuple[dict, dict]:
-    """Draft cue lists on the session clock (their schema is owned by the editing stage)."""
-    script = truth.script
-    start = max(0.0, script[0].start - 0.5)
-    end = min(truth.session_duration, script[-1].end + 1.0)
-    b = next(d for d in truth.devices if d.camera == "B")
-    end = min(end, b.offset + b.duration - 0.1)  # the second clip is camera B's
-    middle = max(b.offset + 0.5, script[len(script) // 2].start - 0.3)
-    full = {
-        "title_card": {"duration": 4.0},
-        "credits": {"duration": 5.0},
-        "clips": [
-            {"in": round(start, 3), "out": round(middle, 3), "camera": "A"},
-            {
-                "in": round(middle, 3),
-                "out": round(end, 3),
-                "camera": "B",
-                "transition": {"type": "crossfade", "duration": 0.4},
-            },
-        ],
-        "lower_thirds": [
-            {"at": line.start, "speaker": line.name, "duration": 4.0}
-            for line in script
-            if line.speaker in ("gardener", "geographer")
-        ][:2],
-        "chapters": [{"at": round(start, 3), "title": "Ouverture"}],
-    }
-    picks = [line for line in script if line.speaker in ("gardener", "geographer")][:2]
-    highlights = {
-        "title_card": {"duration": 3.0},
-        "credits": {"duration": 4.0},
-        "clips": [
-            {
-                "in": round(p.start - 0.2, 3),
-                "out": round(p.end + 0.3, 3),
-                "camera": "A",
-                **({"transition": {"type": "dip", "duration": 0.4}} if number else {}),
-            }
-            for number, p in enumerate(picks)
-        ],
-        "quotes": [{"at": picks[0].start, "text": picks[0].text}],
-    }
-    return full, highlights
-
-
-def _dump_yaml(path: Path, header: str, data: dict) -> None:
-    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
-    atomic_write_text(path, header + text)
-
-
 def generate_sample(
     out_dir: Path,
     *,
@@ -430,16 +257,16 @@ def generate_sample(
         _write_cards(room, truth, size, staging, workdir, drift_ppm, progress)
         session = staging / SLUG
         scaffold_folders(session)
-        _write_logo(session)
-        _dump_yaml(
+        write_logo(session)
+        dump_yaml(
             session / "session.yaml",
             "# Sample Rencontre generated by `capture samples` (synthetic voices and cameras).\n",
-            _session_yaml(size),
+            session_yaml(size),
         )
-        full, highlights = _cue_lists(truth)
+        full, highlights = cue_lists(truth)
         header = "# Times are seconds on the session clock. Generated by `capture samples`.\n"
-        _dump_yaml(session / "cues" / "full.yaml", header, full)
-        _dump_yaml(session / "cues" / "highlights.yaml", header, highlights)
+        dump_yaml(session / "cues" / "full.yaml", header, full)
+        dump_yaml(session / "cues" / "highlights.yaml", header, highlights)
         (staging / "truth.json").write_text(
             json.dumps(asdict(truth), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
