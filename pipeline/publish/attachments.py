@@ -9,7 +9,6 @@ from pathlib import Path
 
 from pipeline.core.errors import ConfigError, Problem
 from pipeline.core.fsutil import atomic_copy
-from pipeline.core.yamlio import load_yaml
 from pipeline.publish.manifest import PublishedDocument, PublishedFile, PublishedPhoto
 from pipeline.session import LoadedSession
 
@@ -34,11 +33,10 @@ def _copy_into(source: Path, target: Path) -> None:
 def _checked(loaded: LoadedSession, key: str, paths: list[str], allowed: set[str]) -> list[Path]:
     """The files, or a ConfigError naming session.yaml's line of every missing or refused
     one."""
-    lines = load_yaml(loaded.folder.session_file)
     problems, found = [], []
     for index, relative in enumerate(paths):
         source = loaded.resolve(relative)
-        where = (loaded.folder.session_file, lines.line_of((key, index)), f"{key}[{index}]")
+        where = (loaded.folder.session_file, loaded.line_of((key, index)), f"{key}[{index}]")
         if not source.is_file():
             problems.append(Problem(*where, f"{relative!r} is not in the session folder"))
         elif source.suffix.lower() not in allowed:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date as Date
 from enum import StrEnum
 from pathlib import Path
@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from pipeline.core.errors import ConfigError, Problem
 from pipeline.core.validation import LocatedError, format_location, validate_loaded
-from pipeline.core.yamlio import Location, load_yaml
+from pipeline.core.yamlio import LoadedYaml, Location, load_yaml
 from pipeline.session.folder import SESSION_FILE, SessionFolder, resolve_inside
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -198,10 +198,16 @@ class LoadedSession:
 
     session: Session
     folder: SessionFolder
+    yaml: LoadedYaml | None = field(default=None, compare=False, repr=False)
+    """session.yaml as it was read, with the line of every value (for messages)."""
 
     @property
     def root(self) -> Path:
         return self.folder.root
+
+    def line_of(self, location: Location) -> int | None:
+        """session.yaml's line for ``location`` (or its deepest part that exists)."""
+        return self.yaml.line_of(location) if self.yaml is not None else None
 
     def resolve(self, relative: str) -> Path:
         """A path from session.yaml, inside the session folder (ConfigError otherwise)."""
@@ -249,4 +255,4 @@ def load_session(folder: Path) -> LoadedSession:
             )
     if problems:
         raise ConfigError(problems)
-    return LoadedSession(session=session, folder=session_folder)
+    return LoadedSession(session=session, folder=session_folder, yaml=loaded)

@@ -11,7 +11,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from pipeline.core.errors import ConfigError, Problem
-from pipeline.core.yamlio import load_yaml
 from pipeline.session import CameraRole, LoadedSession
 from pipeline.session.artifacts.ingest import Recording, load_state
 from pipeline.session.artifacts.sync import Placement, load_sync
@@ -45,11 +44,10 @@ def _cuts(
 def _logos(loaded: LoadedSession) -> tuple[Path, ...]:
     """The session's logos; every missing one is reported with its session.yaml line."""
     found, problems = [], []
-    lines = load_yaml(loaded.folder.session_file)
     for index, logo in enumerate(loaded.session.logos):
         path = loaded.resolve(logo)
         if not path.is_file():
-            line = lines.line_of(("logos", index))
+            line = loaded.line_of(("logos", index))
             message = f"{logo!r} is not in the session folder"
             problems.append(Problem(loaded.folder.session_file, line, f"logos[{index}]", message))
         found.append(path)
