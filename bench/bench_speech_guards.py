@@ -23,7 +23,7 @@ CACHE = HERE / ".cache" / "speech-guards"
 @contextmanager
 def _without(guard: str):
     """The pipeline with one guard switched off (patched for this benchmark only)."""
-    from pipeline.transcription import engines, guards, run, timing
+    from pipeline.transcription import engines, guards, passes, timing
 
     saved = []
 
@@ -35,7 +35,7 @@ def _without(guard: str):
         options = dict(engines.FasterWhisperEngine.options, temperature=0.0)
         patch(engines.FasterWhisperEngine, "options", options)
     elif guard == "voice activity words":
-        patch(run, "_voiced", lambda segments, voice: segments)
+        patch(passes, "_voiced", lambda segments, voice: segments)
     elif guard == "second look":
         patch(timing, "uncovered_sound", lambda *args, **kwargs: [])
     elif guard == "quiet words":
@@ -46,7 +46,7 @@ def _without(guard: str):
         patch(timing, "tighten", lambda words, *args: words)
         patch(timing, "snap_onsets", lambda words, *args: words)
     elif guard == "fresh start after breaks":
-        patch(run, "BREAK_MS", 10**9)
+        patch(passes, "BREAK_MS", 10**9)
     elif guard == "lost words":
         patch(timing, "split_at_lost_words", lambda words: [words] if words else [])
     elif guard == "16-bit input":

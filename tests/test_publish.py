@@ -537,13 +537,16 @@ def test_a_damaged_render_report_is_named_and_the_film_asked_again(tmp_path: Pat
     loaded = init_session(tmp_path / "s", title="Rapport", date=date(2026, 3, 12))
     loaded.folder.render("full").write_bytes(b"")
     report = loaded.folder.render_report("full")
-    for text in (
-        "{",
-        '{"film": "full"}',
-        '{"film": "full", "file": "full.mp4", "duration_s": "x"}',
+    for data, fault in (
+        (b"{", "Invalid JSON"),
+        (b'{"film": "full"}', "file: Field required"),
+        (
+            b'{"film": "full", "file": "full.mp4", "rendered_at": "", "duration_s": "x"}',
+            "duration_s: ",
+        ),
+        (b'{"film": "\xff"}', "not UTF-8 text"),
     ):
-        report.write_text(text, encoding="utf-8")
-        with pytest.raises(
-            CaptureError, match=r"full\.json is not a render report.*render the full"
-        ):
+        report.write_bytes(data)
+        with pytest.raises(CaptureError, match=r"full\.json is not a render report") as caught:
             rendered_film(loaded, "full")
+        assert fault in str(caught.value) and str(caught.value).endswith("render the full again")

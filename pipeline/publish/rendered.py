@@ -38,11 +38,16 @@ def rendered_film(loaded: LoadedSession, name: str) -> RenderedFilm | None:
         return None
     try:
         made = load_render_report(report)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        reason = f"{where}: {first['msg']}" if where else first["msg"]
-        raise CaptureError(f"{report} is not a render report ({reason}): render the {name} "
-                           "again") from None  # fmt: skip
+    except (ValidationError, UnicodeDecodeError) as error:
+        raise CaptureError(f"{report} is not a render report ({_first_fault(error)}): render "
+                           f"the {name} again") from None  # fmt: skip
     spans = tuple(Span(**span.model_dump()) for span in made.time_map)
     return RenderedFilm(name, master, made.duration_s, TimeMap(spans), made.preset)
+
+
+def _first_fault(error: ValidationError | UnicodeDecodeError) -> str:
+    if isinstance(error, UnicodeDecodeError):
+        return f"not UTF-8 text: {error.reason} at byte {error.start}"
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    return f"{where}: {first['msg']}" if where else first["msg"]

@@ -206,7 +206,7 @@ def burn_film(loaded: LoadedSession, film: str, progress=None) -> Path:
     master, reviewed = master_cues(loaded, transcript)
     maps = timeline_maps(loaded, master, transcript)
     if film not in maps:
-        raise CaptureError(f"{loaded.folder.cue_list(film)} has no clips")
+        raise CaptureError(f"{loaded.folder.cue_list(film).relative_to(loaded.root)} has no clips")
     output = loaded.folder.burned(film)
     cue_list = load_cue_list(loaded, film)
     cues = film_cues(loaded, master, reviewed, maps[film], transcript, cue_list=cue_list)
