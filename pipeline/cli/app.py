@@ -99,5 +99,5 @@ ORDER = [m.__name__ for m in (setup, ingest, transcribe, status, publish, render
 """The order ``capture --help`` lists the commands in (the subtitles group comes last)."""
 for _command in sorted(COMMANDS, key=lambda c: ORDER.index(c.function.__module__)):
     target = app if _command.group is None else GROUPS[_command.group]
-    target.command(_command.name, **_command.options)(_report_errors(_command.function))
+    target.command(_command.name)(_report_errors(_command.function))
 app.add_typer(subtitles.app, name="subtitles")

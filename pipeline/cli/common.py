@@ -5,7 +5,7 @@ application in ``cli/app.py`` registers it behind the one error boundary)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -28,18 +28,17 @@ class Command:
     function: Callable[..., Any]
     group: str | None = None
     """The sub-command group (``subtitles``), or None for a top-level command."""
-    options: dict[str, Any] = field(default_factory=dict)
 
 
 COMMANDS: list[Command] = []
 """Every command, in the order ``capture --help`` lists them."""
 
 
-def command(name: str, *, group: str | None = None, **options: Any) -> Callable[[F], F]:
+def command(name: str, *, group: str | None = None) -> Callable[[F], F]:
     """Record ``function`` as the command ``name`` (of ``group``); see ``cli/app.py``."""
 
     def record(function: F) -> F:
-        COMMANDS.append(Command(name, function, group, options))
+        COMMANDS.append(Command(name, function, group))
         return function
 
     return record
