@@ -7,37 +7,28 @@
   folder, renamed to the final name only on success; failures and Ctrl-C remove it.
 * ffmpeg progress is read from ``-progress pipe:1`` and reported to a ``ProgressReporter``.
 * failures raise ``ToolFailedError`` with the command, exit code and the tail of stderr.
+* the child itself is supervised by ``core/process`` (signals, stderr, never orphaned).
 """
 
 from __future__ import annotations
 
-import ctypes
 import json
 import logging
 import os
-import shlex
 import signal
-import subprocess
 import tempfile
-import threading
-import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.core.errors import InterruptedByUser, MediaError, ToolFailedError
+from pipeline.core.errors import MediaError, ToolFailedError
+from pipeline.core.process import ToolRun, interrupts_deferred, supervise
 from pipeline.core.progress import NullProgress, ProgressReporter
 from pipeline.core.tempfiles import _remove_stale_temporaries, temporary_name
 from pipeline.core.tools import FFMPEG, FFPROBE, ExternalTool, find_tool
 
 log = logging.getLogger("capture.runner")
-
-STDERR_TAIL_LINES = 60
-_GRACE_SECONDS = 5.0
-_PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -59,38 +50,12 @@ class FilterGraph:
 INLINE_GRAPH_BYTES = 64 * 1024
 
 
-@dataclass(frozen=True)
-class ToolRun:
-    argv: list[str]
-    returncode: int
-    elapsed: float
-    stdout: str
-    stderr_tail: str
-
-
 Arg = str | Path | OutputFile | FilterGraph
 
 
 def media_url(path: Path) -> str:
     """A path as ffmpeg must read it: never a protocol, an option or a relative surprise."""
     return "file:" + str(Path(os.path.abspath(path)))
-
-
-def _load_prctl() -> Any:
-    try:
-        return ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):  # not Linux
-        return None
-
-
-# resolved once here: the child between fork and exec must not dlopen or allocate
-_PRCTL = _load_prctl()
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    """Ask Linux to kill the child if capture itself is killed, so no ffmpeg is orphaned."""
-    if _PRCTL is not None:
-        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 class _PreparedArgs:
@@ -157,24 +122,6 @@ class _PreparedArgs:
             os.replace(temp, final)
 
 
-def _drain(stream: Any, sink: deque[str]) -> None:
-    for line in stream:
-        sink.append(line.rstrip("\n"))
-
-
-def _stop(proc: subprocess.Popen[str]) -> None:
-    """Stop a child the way ffmpeg likes: SIGINT first (it closes files), SIGKILL after a grace
-    period or at a second Ctrl-C."""
-    if proc.poll() is not None:
-        return
-    try:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=_GRACE_SECONDS)
-    except (subprocess.TimeoutExpired, KeyboardInterrupt):
-        proc.kill()
-        proc.wait()
-
-
 def _execute(
     tool: ExternalTool,
     args: Iterable[Arg],
@@ -187,7 +134,7 @@ def _execute(
     committed = False
     try:
         try:
-            result = _supervise(tool, [str(find_tool(tool)), *fixed_args, *prepared.argv],
+            result = supervise(tool, [str(find_tool(tool)), *fixed_args, *prepared.argv],
                                 on_stdout_line)  # fmt: skip
         except ToolFailedError as failed:
             if prepared.outputs and _out_of_space(failed):
@@ -225,64 +172,6 @@ def _space_left(path: Path) -> str:
     except OSError:
         return "unknown"
     return f"{free.f_bavail * free.f_frsize / 1e6:.0f} MB"
-
-
-@contextmanager
-def interrupts_deferred() -> Iterator[None]:
-    """Hold Ctrl-C/SIGTERM while cleaning up; a signal that came meanwhile is delivered after."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    held = {signal.SIGINT, signal.SIGTERM}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-def _supervise(tool: ExternalTool, argv: list[str], on_stdout_line: Any) -> ToolRun:
-    """Run ``argv`` to its end; whatever happens, the child is not left running."""
-    log.debug("run: %s", shlex.join(argv))
-    started = time.monotonic()
-    stderr_tail: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
-    stdout_lines: list[str] = []
-    try:
-        proc = subprocess.Popen(
-            argv,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            preexec_fn=_die_with_parent,  # noqa: PLW1509 - only calls prctl
-        )
-    except OSError as exc:
-        raise ToolFailedError(argv, -1, str(exc)) from exc
-    reader = threading.Thread(target=_drain, args=(proc.stderr, stderr_tail), daemon=True)
-    try:
-        reader.start()
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            if on_stdout_line is None:
-                stdout_lines.append(line)
-            else:
-                on_stdout_line(line.rstrip("\n"))
-        returncode = proc.wait()
-        reader.join(timeout=5)
-    except KeyboardInterrupt:
-        _stop(proc)
-        log.debug("interrupted: %s", shlex.join(argv))
-        raise InterruptedByUser(tool.name) from None
-    finally:
-        _stop(proc)
-    elapsed = time.monotonic() - started
-    tail = "\n".join(stderr_tail)
-    log.debug("exit %s after %.2fs: %s", returncode, elapsed, argv[0])
-    if returncode != 0:
-        raise ToolFailedError(argv, returncode, tail)
-    return ToolRun(argv, returncode, elapsed, "".join(stdout_lines), tail)
 
 
 def run_tool(tool: ExternalTool, args: Iterable[Arg]) -> ToolRun:

@@ -16,8 +16,8 @@ from pathlib import Path
 from pipeline.core.errors import CaptureError, ExitCode, MediaError
 from pipeline.core.media_integrity import short_streams, truncation_problem
 from pipeline.core.probe import MediaInfo, probe
+from pipeline.core.process import interrupts_deferred
 from pipeline.core.progress import NullProgress, ProgressReporter
-from pipeline.core.runner import interrupts_deferred
 from pipeline.core.sizes import size_text
 from pipeline.ingest.mhl import HashRecord, write_generation
 from pipeline.ingest.offload import (

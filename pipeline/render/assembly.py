@@ -12,8 +12,9 @@ from pathlib import Path
 from pipeline.core.errors import MediaError
 from pipeline.core.media_integrity import stream_extents
 from pipeline.core.probe import probe
+from pipeline.core.process import ToolRun
 from pipeline.core.progress import ProgressReporter
-from pipeline.core.runner import Arg, FilterGraph, OutputFile, ToolRun, run_ffmpeg
+from pipeline.core.runner import Arg, FilterGraph, OutputFile, run_ffmpeg
 from pipeline.core.tempfiles import TEMPORARY_FOLDER_TAIL, remove_dead_leftovers, work_folder_beside
 from pipeline.render import stream_copy
 from pipeline.render.filtergraph import assemble
