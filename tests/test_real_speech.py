@@ -20,9 +20,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 import realspeech as R  # noqa: E402
 
 from pipeline.subtitles.check import check_cues  # noqa: E402
+from pipeline.subtitles.rules import SubtitleRules  # noqa: E402
 from pipeline.subtitles.segment import segment_words, transcript_words  # noqa: E402
 from pipeline.transcription.quality import BareEngine, longest_repeat  # noqa: E402
 from pipeline.transcription.run import resolve_model, run_transcribe  # noqa: E402
+
+RULES = SubtitleRules(fps=25)
+"""The rules at 25 fps, the rate of the sample films."""
 
 pytestmark = [
     pytest.mark.slow,
@@ -101,9 +105,9 @@ def test_no_phrase_loops(programme) -> None:
 
 def test_subtitles_of_real_speech_keep_every_hard_rule(programme) -> None:
     _, transcript, _ = programme
-    cues = segment_words(transcript_words(transcript), [])
+    cues = segment_words(transcript_words(transcript), [], RULES)
     assert cues
-    assert [str(v) for v in check_cues(cues) if v.hard] == []
+    assert [str(v) for v in check_cues(cues, RULES) if v.hard] == []
 
 
 def test_each_party_of_a_phone_call_gets_their_turns(tmp_path) -> None:

@@ -23,7 +23,8 @@ from pipeline.session.artifacts.transcript import Word
 from pipeline.session.scaffold import init_session
 from pipeline.sync.run import run_sync
 from pipeline.timeline.build import build_timeline
-from pipeline.timeline.resolve import find_quote, resolve_clips
+from pipeline.timeline.film_plan import resolve_clips
+from pipeline.timeline.resolve import find_quote
 from pipeline.timeline.speech import BREATH_MS
 
 FRAME = 0.040
@@ -70,13 +71,14 @@ def test_films_last_their_cue_lists_at_the_web_loudness(ingested) -> None:
 
 
 def _flash_and_beep_card(
-    folder: Path, gop: int = 50, rate: int = 48000, name: str = "C0001.MP4"
+    folder: Path, gop: int = 50, rate: int = 48000, name: str = "C0001.MP4", fps: int = 25
 ) -> Path:
-    """A camera file: black picture with white flashes and beeps, both at exactly 2.0 and
-    4.0 s; H.264 High with B-frames, a keyframe every ``gop`` frames, sound at ``rate``."""
+    """A camera file at ``fps``: black picture with white flashes and beeps, both at exactly
+    2.0 and 4.0 s; H.264 High with B-frames, a keyframe every ``gop`` frames, sound at
+    ``rate``."""
     card = folder / "cards" / "cam"
     card.mkdir(parents=True)
-    ffmpeg("-f", "lavfi", "-i", "color=black:size=320x180:rate=25:duration=5",
+    ffmpeg("-f", "lavfi", "-i", f"color=black:size=320x180:rate={fps}:duration=5",
            "-f", "lavfi", "-i", f"sine=frequency=1000:sample_rate={rate}:duration=5",
            "-filter_complex",
            "[0:v]drawbox=color=white:t=fill:enable='between(t,2,2.07)+between(t,4,4.07)'[v];"
@@ -640,6 +642,33 @@ def test_a_44_1_khz_camera_whose_file_name_is_hostile_renders_in_sync(tmp_path: 
         ).stdout.strip()  # fmt: skip
         assert rate == "48000"
     assert render(loaded, "highlights").assembly.method == "stream copy"
+
+
+def test_a_50_fps_camera_makes_a_50_fps_film_whose_frames_count_at_50(tmp_path: Path) -> None:
+    """The film's frame rate comes from the cameras, not from a constant: cue-list times in
+    frames count at it, the film is encoded at it, the subtitles' gap is two of its frames."""
+    from pipeline.subtitles.rules import session_rules
+
+    loaded = _one_camera_session(
+        tmp_path, "clips:\n  - {in: '00:00:01:30', out: 3.0}\n  - {in: 3.5, out: 4.5}\n",
+        gop=100, fps=50,
+    )  # fmt: skip
+    timeline = build_timeline(loaded, "highlights")
+    assert timeline.fps == 50
+    assert timeline.clips[0].session_in_ms == 1600  # frame 30 of 50 (no such frame at 25 fps)
+    assert session_rules(loaded).min_gap_ms == 40
+    result = render(loaded, "highlights")
+    stream = subprocess.run(
+        ["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+         "stream=r_frame_rate,nb_read_frames", "-of", "json", str(result.output)],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    (found,) = json.loads(stream)["streams"]
+    assert found["r_frame_rate"] == "50/1"
+    assert int(found["nb_read_frames"]) == (1400 + 1000) * 50 // 1000
+    # the flashes at session 2.0 s and 4.0 s land on frames 20 and 70 + 25 = 95
+    bright = np.flatnonzero(_gray_frames(result.output) > 128)
+    assert [int(bright[0]), *(int(f) for f in bright[1:][np.diff(bright) > 1])] == [20, 95]
 
 
 def test_a_film_whose_picture_stops_early_is_refused(tmp_path: Path) -> None:

@@ -17,8 +17,11 @@ from hypothesis import strategies as st
 
 from pipeline.session.artifacts.transcript import Segment, Transcript, TranscriptSource, Word
 from pipeline.subtitles.check import Severity, check_cues
-from pipeline.subtitles.rules import RULES
+from pipeline.subtitles.rules import SubtitleRules
 from pipeline.subtitles.segment import segment_words, transcript_words
+
+RULES = SubtitleRules(fps=25)
+"""The rules at 25 fps, the rate of the sample films."""
 
 VOCABULARY = [
     "la", "métropole", "l'", "agriculture", "de", "proximité", "et", "nous", "avons", "vu",
@@ -84,8 +87,8 @@ def _transcript(segments: list[Segment]) -> Transcript:
 @given(transcripts(), st.lists(st.sampled_from(["Nadia Benali", "PAT"]), max_size=2))
 def test_no_generated_cue_breaks_a_hard_rule(transcript: Transcript, glossary) -> None:
     words = transcript_words(transcript)
-    cues = segment_words(words, glossary)
-    hard = [str(v) for v in check_cues(cues) if v.severity is Severity.HARD]
+    cues = segment_words(words, glossary, RULES)
+    hard = [str(v) for v in check_cues(cues, RULES) if v.severity is Severity.HARD]
     assert hard == []
     # every word is shown once, in order (a word longer than a line is cut into pieces
     # ending in a hyphen, so the text is compared without hyphens)
@@ -110,8 +113,8 @@ def test_speech_too_fast_to_read_is_flagged_not_broken(chars_per_second, count) 
         for i in range(count)
     ]
     transcript = _transcript([Segment(start_ms=0, end_ms=count * step, text="", words=words)])
-    cues = segment_words(transcript_words(transcript), [])
-    found = check_cues(cues)
+    cues = segment_words(transcript_words(transcript), [], RULES)
+    found = check_cues(cues, RULES)
     assert [v for v in found if v.hard] == []
     flagged = [v for v in found if v.severity is Severity.REVIEW]
     too_fast = [c for c in cues if len(" ".join(c.lines)) * 1000 / c.duration_ms > RULES.max_cps]

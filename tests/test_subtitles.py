@@ -14,9 +14,12 @@ from pipeline.subtitles.cues import Cue, CueWord
 from pipeline.subtitles.formats import SubtitleFormatError, read_subtitles, to_srt, to_vtt
 from pipeline.subtitles.french import typography
 from pipeline.subtitles.retime import retime
-from pipeline.subtitles.rules import RULES
+from pipeline.subtitles.rules import SubtitleRules
 from pipeline.subtitles.segment import segment_words
 from pipeline.timeline.timemap import TimeMap
+
+RULES = SubtitleRules(fps=25)
+"""The rules at 25 fps, the rate of the sample films."""
 
 GLOSSARY = ["Nadia Benali", "Jacques Dubois", "Monts du Lyonnais"]
 
@@ -175,16 +178,16 @@ EXPECTED = {
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_exact_srt_and_vtt_for_tricky_cases(case: str) -> None:
-    cues = segment_words(CASES[case], GLOSSARY)
+    cues = segment_words(CASES[case], GLOSSARY, RULES)
     srt, vtt = EXPECTED[case]
     assert to_srt(cues) == srt
     assert to_vtt(cues, voices=False) == vtt
-    assert [v for v in check_cues(cues) if v.hard] == []
+    assert [v for v in check_cues(cues, RULES) if v.hard] == []
 
 
 def test_every_cue_starts_on_its_first_word_and_ends_soon_after_its_last() -> None:
     for case in CASES.values():
-        for cue in segment_words(case, GLOSSARY):
+        for cue in segment_words(case, GLOSSARY, RULES):
             assert cue.start_ms == cue.words[0].start_ms
             assert cue.words[-1].end_ms - 80 <= cue.end_ms <= cue.words[-1].end_ms + 500
 
@@ -226,13 +229,13 @@ HARD_RULE_FILES = {
 
 @pytest.mark.parametrize("rule", sorted(HARD_RULE_FILES))
 def test_checker_catches_each_hard_rule_alone(tmp_path: Path, rule: str) -> None:
-    found = check_cues(read_subtitles(_srt(tmp_path, HARD_RULE_FILES[rule])))
+    found = check_cues(read_subtitles(_srt(tmp_path, HARD_RULE_FILES[rule])), RULES)
     assert {v.rule for v in found if v.hard} == {rule}
 
 
 def test_speech_too_fast_to_read_is_for_the_reviewer_not_a_hard_rule(tmp_path: Path) -> None:
     body = "1\n00:00:01,000 --> 00:00:02,000\nBeaucoup trop de texte ici.\n\n"
-    found = check_cues(read_subtitles(_srt(tmp_path, body)))
+    found = check_cues(read_subtitles(_srt(tmp_path, body)), RULES)
     assert [v.rule for v in found if v.hard] == []
     (flag,) = [v for v in found if v.severity is Severity.REVIEW]
     assert flag.rule == "reading speed"
@@ -243,7 +246,7 @@ def test_speech_too_fast_to_read_is_for_the_reviewer_not_a_hard_rule(tmp_path: P
 
 
 def test_a_good_file_has_no_hard_violation(tmp_path: Path) -> None:
-    assert [v for v in check_cues(read_subtitles(_srt(tmp_path, GOOD))) if v.hard] == []
+    assert [v for v in check_cues(read_subtitles(_srt(tmp_path, GOOD)), RULES) if v.hard] == []
 
 
 @pytest.mark.parametrize(
@@ -284,9 +287,9 @@ def test_editor_variants_are_read(tmp_path: Path) -> None:
 
 
 def test_checker_cli_exit_codes(tmp_path: Path) -> None:
-    def check(path: Path) -> subprocess.CompletedProcess:
+    def check(path: Path, *options: str) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [sys.executable, "-m", "pipeline", "subtitles", "check", str(path)],
+            [sys.executable, "-m", "pipeline", "subtitles", "check", str(path), *options],
             capture_output=True,
             text=True,
         )
@@ -294,6 +297,10 @@ def test_checker_cli_exit_codes(tmp_path: Path) -> None:
     assert check(_srt(tmp_path, GOOD, "good.srt")).returncode == 0
     bad = check(_srt(tmp_path, HARD_RULE_FILES["too long"], "bad.srt"))
     assert bad.returncode == 1 and "durée trop longue" in bad.stdout
+    # 40 ms between cues: two frames at 50 fps, one at the archive preset's 25
+    close = _srt(tmp_path, HARD_RULE_FILES["gap"], "close.srt")
+    assert check(close).returncode == 1 and check(close, "--fps", "50").returncode == 0
+    assert check(close, "--fps", "0").returncode != 0
     broken = check(_srt(tmp_path, "1\n00:00:03,000 --> 00:00:02,000\nx\n", "broken.srt"))
     assert broken.returncode == 3 and "broken.srt:2" in broken.stderr
 
@@ -305,12 +312,12 @@ def test_retiming_shifts_clips_and_never_spans_a_cut() -> None:
         Cue(20000, 23000, ("Hors du film.",)),
     ]
     timemap = TimeMap.from_clips([(500, 4500), (8500, 11500)])
-    out = retime(cues, timemap)
+    out = retime(cues, timemap, RULES)
     assert [(c.start_ms, c.end_ms, c.text) for c in out] == [
         (500, 3500, "Avant la coupe."),
         (4500, 7000, "Coupé en plein milieu, presque tout."),  # 2.5 s of 3 s kept
     ]
-    tiny = retime([Cue(11000, 14000, ("Presque entièrement coupé.",))], timemap)
+    tiny = retime([Cue(11000, 14000, ("Presque entièrement coupé.",))], timemap, RULES)
     assert tiny == []  # 0.5 s left: too short to read
     assert RULES.min_gap_ms == 80
 
@@ -327,7 +334,7 @@ def test_any_word_times_give_ordered_readable_cues_holding_every_word() -> None:
             text = rng.choice(["a", "le", "Benali,", "oui.", "x" * 50, "anticonstitutionnellement"])
             found.append(CueWord(text, t, t + length, 0.5, rng.choice([None, "A", "B"])))
             t += length
-        cues = segment_words(found, GLOSSARY)
+        cues = segment_words(found, GLOSSARY, RULES)
         shown: list[str] = []
         for word in (w for c in cues for w in c.words):
             if shown and len(shown[-1]) == RULES.max_line_chars and shown[-1].endswith("-"):
@@ -343,8 +350,8 @@ def test_any_word_times_give_ordered_readable_cues_holding_every_word() -> None:
 
 def test_well_typeset_text_raises_no_typography_warning() -> None:
     line = typography('Quoi ?! Il dit : "non" ; bon.')
-    assert [v for v in check_cues([Cue(0, 3000, (line,))]) if v.rule == "typography"] == []
-    rules = [v.rule for v in check_cues([Cue(0, 3000, ("Quoi? Il dit : non",))])]
+    assert [v for v in check_cues([Cue(0, 3000, (line,))], RULES) if v.rule == "typography"] == []
+    rules = [v.rule for v in check_cues([Cue(0, 3000, ("Quoi? Il dit : non",))], RULES)]
     assert "typography" in rules
 
 
@@ -383,7 +390,7 @@ def test_review_sheet_flags_speech_too_fast_in_french() -> None:
 
     word = CueWord("Beaucoup", 1000, 1200, 0.3, "Nadia Benali")
     cues = [Cue(1000, 2000, ("Beaucoup trop de texte ici.",), (word,), "Nadia Benali")]
-    html = render_review_sheet("Rencontre <test>", cues, check_cues(cues), "master.fr.srt")
+    html = render_review_sheet("Rencontre <test>", cues, check_cues(cues, RULES), "master.fr.srt")
     assert '<div class="review">' in html and "<strong>À condenser</strong>" in html
     assert "Vitesse de lecture : 27,0 caractères/s (au plus 17)" in html
     assert "<strong>Nadia Benali</strong>" in html and "Rencontre &lt;test&gt;" in html

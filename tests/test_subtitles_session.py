@@ -22,8 +22,8 @@ from pipeline.subtitles.film_cues import clear_of
 from pipeline.subtitles.formats import VTT_LINE, read_subtitles, to_srt, to_vtt
 from pipeline.subtitles.run import build_subtitles, import_reviewed, write_review_package
 from pipeline.timeline.build import build_timeline
+from pipeline.timeline.film_plan import resolve_clips
 from pipeline.timeline.lower_thirds import LowerThirdOnFilm
-from pipeline.timeline.resolve import resolve_clips
 from pipeline.transcription.run import run_transcribe
 
 

@@ -20,11 +20,13 @@ from pipeline.session import LoadedSession, load_session
 from pipeline.session.cuelist import TransitionType, load_cue_list
 from pipeline.subtitles.check import check_cues
 from pipeline.subtitles.film_cues import film_cues
+from pipeline.subtitles.rules import SubtitleRules
 from pipeline.subtitles.segment import segment_words, transcript_words
 from pipeline.sync.run import run_sync
 from pipeline.timeline.cut_points import transition_frames
+from pipeline.timeline.film_plan import resolve_clips
 from pipeline.timeline.pieces import film_pieces, timemap_of
-from pipeline.timeline.resolve import resolve_clips, resolve_cue_list, session_sound
+from pipeline.timeline.resolve import resolve_cue_list, session_sound
 from pipeline.transcription.engines import SAMPLE_RATE
 from pipeline.transcription.glossary import plain_text
 from pipeline.transcription.quality import raw_engine_text, spelled, word_error_rate
@@ -35,6 +37,8 @@ from pipeline.transcription.run import (
 )
 
 pytestmark = pytest.mark.slow
+RULES = SubtitleRules(fps=25)
+"""The rules at 25 fps, the rate of the sample films."""
 START_TOLERANCE_MS = 300
 
 
@@ -101,9 +105,9 @@ def test_speaker_names_spelled_right_with_the_glossary_only(demo_sample, demo, t
 
 
 def test_subtitles_built_from_the_demo_meet_every_hard_rule(demo, transcript) -> None:
-    cues = segment_words(transcript_words(transcript), demo.session.glossary.all_terms())
+    cues = segment_words(transcript_words(transcript), demo.session.glossary.all_terms(), RULES)
     assert len(cues) > 20
-    assert [v for v in check_cues(cues) if v.hard] == []
+    assert [v for v in check_cues(cues, RULES) if v.hard] == []
 
 
 def _quote(words) -> str:
@@ -191,4 +195,4 @@ def test_the_captions_hold_every_word_heard_in_the_film(demo, transcript) -> Non
             if not any(plain_text(word.text) in plain_text(" ".join(c.lines)) for c in shown):
                 missing.append((word.text, at))
     assert missing == [], missing[:20]
-    assert [v for v in check_cues(cues) if v.hard] == []
+    assert [v for v in check_cues(cues, RULES) if v.hard] == []

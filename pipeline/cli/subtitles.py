@@ -85,12 +85,23 @@ def build_command(session: SessionArg) -> None:
 
 
 @command("check", group="subtitles")
-def check_command(file: FileArg) -> None:
+def check_command(
+    file: FileArg,
+    fps: Annotated[
+        int | None,
+        typer.Option(
+            "--fps",
+            min=1,
+            help="The film's frame rate, for the gap between cues (default: the archive preset's).",
+        ),
+    ] = None,
+) -> None:
     """Check a subtitle file against the rules (exit 1 on a hard-rule violation)."""
     from pipeline.subtitles.check import check_cues
     from pipeline.subtitles.formats import read_subtitles
+    from pipeline.subtitles.rules import rules_at
 
-    if _report(check_cues(read_subtitles(file)), file.name):
+    if _report(check_cues(read_subtitles(file), rules_at(fps)), file.name):
         raise typer.Exit(ExitCode.CHECK_FAILED)
 
 

@@ -94,7 +94,8 @@ class VideoPreset(_Model):
     profile: str = "high"
     level: str = "4.1"
     pix_fmt: str = "yuv420p"
-    frame_rate: Annotated[int, Field(ge=1, le=120)] = 25
+    frame_rate: Annotated[int, Field(ge=1, le=120)]
+    """The delivery rate of the renditions (films are made at the cameras' rate)."""
     gop_seconds: Annotated[float, Field(gt=0, le=10)] = 2.0
     rungs: Annotated[list[Rung], Field(min_length=1)]
 

@@ -1,9 +1,11 @@
 """Times in cue lists: seconds (12.5), HH:MM:SS.mmm, HH:MM:SS,mmm (as subtitle files and the
-subtitle checker write them), or HH:MM:SS:FF (25 fps by default)."""
+subtitle checker write them), or HH:MM:SS:FF (frames at the film's rate, which the
+recordings give)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 _CLOCK = re.compile(r"^(\d{1,2}):([0-5]\d):([0-5]\d)(?:[.,](\d{1,3}))?$")
 _FRAMES = re.compile(r"^(\d{1,2}):([0-5]\d):([0-5]\d):(\d{2})$")
@@ -13,15 +15,20 @@ LONGEST_S = 100 * 3600
 """No session lasts longer: a larger time is a typo (and 1e308 s overflows)."""
 
 
-def parse_time_ms(value: object, fps: float = 25.0) -> int:
-    """Milliseconds on the session clock; ValueError with the accepted forms otherwise."""
-    ms = _parse_time_ms(value, fps)
+FrameRate = Callable[[], float]
+"""The film's frame rate, asked for only when a time is given in frames."""
+
+
+def parse_time_ms(value: object, frame_rate: FrameRate | None = None) -> int:
+    """Milliseconds on the session clock; ValueError with the accepted forms otherwise.
+    A time in frames needs ``frame_rate``."""
+    ms = _parse_time_ms(value, frame_rate)
     if ms > LONGEST_S * 1000:
         raise ValueError(f"{value!r} is past {LONGEST_S // 3600} hours: not a time in a session")
     return ms
 
 
-def _parse_time_ms(value: object, fps: float) -> int:
+def _parse_time_ms(value: object, frame_rate: FrameRate | None) -> int:
     if isinstance(value, bool):
         raise ValueError("must be a time, not true/false")
     if isinstance(value, (int, float)):
@@ -42,6 +49,10 @@ def _parse_time_ms(value: object, fps: float) -> int:
         match = _FRAMES.match(text)
         if match:
             hours, minutes, seconds, frames = (int(g) for g in match.groups())
+            if frame_rate is None:
+                raise ValueError(f"{text!r} counts frames, and the film's frame rate is not known "
+                                 "here: give the time as HH:MM:SS.mmm")  # fmt: skip
+            fps = frame_rate()
             if frames >= fps:
                 raise ValueError(f"frame {frames} does not exist at {fps:g} fps")
             return ((hours * 60 + minutes) * 60 + seconds) * 1000 + round(frames * 1000 / fps)
@@ -51,7 +62,7 @@ def _parse_time_ms(value: object, fps: float) -> int:
     )
 
 
-def on_frame(ms: int, fps: int = 25) -> int:
+def on_frame(ms: int, fps: int) -> int:
     """``ms`` moved to the nearest frame start: films cut on whole frames."""
     return int(ms * fps / 1000 + 0.5) * 1000 // fps  # halves up, not to even
 

@@ -84,10 +84,14 @@ def _message(root: type[BaseModel], location: Location, error: dict[str, Any]) -
     return message[:1].lower() + message[1:]
 
 
-def validate_loaded(loaded: LoadedYaml, model: type[ModelT]) -> ModelT:
-    """Validate YAML data against ``model``; every problem is reported with its line."""
+def validate_loaded(
+    loaded: LoadedYaml, model: type[ModelT], context: dict[str, Any] | None = None
+) -> ModelT:
+    """Validate YAML data against ``model``; every problem is reported with its line.
+    ``context`` is pydantic's validation context, for validators that need more than the
+    data."""
     try:
-        return model.model_validate(loaded.data)
+        return model.model_validate(loaded.data, context=context)
     except ValidationError as exc:
         problems = []
         for error in exc.errors():

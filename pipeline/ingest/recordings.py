@@ -2,36 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pipeline.ingest.chapters import Part, group_chapters
-from pipeline.session.artifacts.ingest import (
-    IngestState,
-    Recording,
-)
+from pipeline.session.artifacts.ingest import IngestedFile, IngestState, ProbedMedia, Recording
 
 
 def build_recordings(state: IngestState) -> list[Recording]:
     """Logical recordings from every usable media file (chapters joined)."""
-    media = {
-        f.path: f for f in state.files if f.kind in ("video", "audio") and f.usable and f.media
+    media: dict[str, tuple[IngestedFile, ProbedMedia]] = {
+        f.path: (f, probed)
+        for f in state.files
+        if f.kind in ("video", "audio") and f.usable and (probed := f.probed) is not None
     }
     parts = [
         Part(
             path=f.path,
             camera=f.camera,
-            duration=f.media.get("duration"),
-            creation_time=_time(f.media.get("creation_time")),
-        )
-        for f in media.values()
+            duration=probed.duration,
+            creation_time=probed.creation_time,
+        )  # fmt: skip
+        for f, probed in media.values()
     ]
     recordings = []
     for chapters in group_chapters(parts):
         group = chapters.parts
-        first = media[group[0].path].media or {}
+        first = media[group[0].path][1]
         durations = [float(p.duration or 0.0) for p in group]
-        has_video = all(media[p.path].media.get("video") for p in group)
-        has_audio = all(media[p.path].media.get("audio") for p in group)
+        has_video = all(media[p.path][1].video for p in group)
+        has_audio = all(media[p.path][1].audio for p in group)
         recordings.append(
             Recording(
                 id=group[0].path,
@@ -42,13 +39,9 @@ def build_recordings(state: IngestState) -> list[Recording]:
                 has_video=has_video,
                 has_audio=has_audio,
                 creation_time=group[0].creation_time,
-                timecode=first.get("timecode"),
-                frame_rate=((first.get("video") or [{}])[0]).get("avg_frame_rate"),
+                timecode=first.timecode,
+                frame_rate=first.primary_video.avg_frame_rate if first.primary_video else None,
                 problems=chapters.problems,
             )
         )
     return recordings
-
-
-def _time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None

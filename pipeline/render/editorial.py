@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 import opentimelineio as otio
@@ -38,7 +37,8 @@ CARD_NAMES = {"title": "Carton titre", "credits": "Générique de fin"}
 
 @dataclass(frozen=True)
 class MediaFacts:
-    rate: float
+    rate: float | None
+    """None for a file with no picture (or none ingest could read)."""
     duration_s: float
 
 
@@ -46,12 +46,11 @@ def media_facts(state: IngestState, media_root: Path) -> dict[Path, MediaFacts]:
     """Frame rate and length of every ingested recording file."""
     facts = {}
     for entry in state.files:
-        media = entry.media or {}
-        video = (media.get("video") or [{}])[0]
-        rate = Fraction(video.get("avg_frame_rate") or video.get("real_frame_rate") or "25")
-        facts[media_root / entry.path] = MediaFacts(
-            float(rate) if rate else 25.0, float(media.get("duration") or 0.0)
-        )
+        probed = entry.probed
+        video = probed.primary_video if probed else None
+        rate = video.frame_rate if video else None
+        duration = probed.duration if probed else None
+        facts[media_root / entry.path] = MediaFacts(float(rate) if rate else None, duration or 0.0)
     return facts
 
 
@@ -72,9 +71,11 @@ def _clip(
     media_root: Path,
 ) -> otio.schema.Clip:  # fmt: skip
     """An OTIO clip of ``cut`` less ``trim`` frames (of the film) at its head and tail."""
-    known = facts.get(cut.path, MediaFacts(float(fps), 0.0))
-    # a variable-rate phone averages an odd rate no timecode has: count in the film's frames
-    rate = known.rate if otio.opentime.RationalTime.is_valid_timecode_rate(known.rate) else fps
+    known = facts.get(cut.path, MediaFacts(None, 0.0))
+    # a variable-rate phone averages an odd rate no timecode has, a sound recorder has none:
+    # count in the film's frames
+    valid = known.rate and otio.opentime.RationalTime.is_valid_timecode_rate(known.rate)
+    rate = known.rate if valid else fps
     head = min(trim[0] / fps, cut.duration_s / 2)
     tail = min(trim[1] / fps, cut.duration_s / 2)
     start = otio.opentime.RationalTime(round((cut.start_s + head) * rate), rate)

@@ -1,10 +1,10 @@
 """``capture render SESSION full|highlights [--preview]``.
 
 The master: H.264 High yuv420p at the timeline's height (the sources' own, at most 1080p;
-never upscaled), 25 fps CFR, AAC-LC 48 kHz stereo, loudness to the preset in two passes,
-measured afterwards; ``renders/<name>.json`` beside it records the timeline, the sources
-with their hashes, the preset, the loudness and the time map. The preview is a fast 360p
-proxy without loudness passes, for the editor's loop.
+never upscaled), CFR at the film's frame rate (the cameras'), AAC-LC 48 kHz stereo,
+loudness to the preset in two passes, measured afterwards; ``renders/<name>.json`` beside
+it records the timeline, the sources with their hashes, the preset, the loudness and the
+time map. The preview is a fast 360p proxy without loudness passes, for the editor's loop.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from pipeline.core.presets import AUDIO_CODEC, MASTER, PREVIEW, PREVIEW_AUDIO_KB
 from pipeline.core.progress import ProgressReporter
 from pipeline.core.tempfiles import filter_safe_tempdir
 from pipeline.core.timecode import format_time_ms
-from pipeline.core.yamlio import load_yaml
 from pipeline.render import loudness, stream_copy
 from pipeline.render.assembly import FilmAssembly, by_copy, by_render, remove_leftovers
 from pipeline.render.editorial import (
@@ -37,7 +36,7 @@ from pipeline.session.artifacts.render import (
     ReportLoudness,
     ReportSpan,
 )
-from pipeline.session.cuelist import CueList, load_cue_list
+from pipeline.session.cuelist import CueList
 from pipeline.timeline.build import build_timeline
 from pipeline.timeline.lower_thirds import LowerThirdOnFilm, lower_thirds
 from pipeline.timeline.model import Timeline, TimelineCard, TimelineItem
@@ -156,8 +155,8 @@ def _check_overlays(
         except TextDoesNotFit as error:
             refused.append((("lower_thirds", overlay.cue_index), error.problems[0].message))
     if refused:
-        lines = load_yaml(cues)
-        found = [Problem(cues, lines.line_of(place), None, message) for place, message in refused]
+        line_of = cue_list.line_of if cue_list else lambda _: None
+        found = [Problem(cues, line_of(place), None, message) for place, message in refused]
         raise ConfigError(sorted(found, key=lambda problem: problem.line or 0))
 
 
@@ -177,7 +176,7 @@ def render(
     preset = load_preset(preset_name, session_root=loaded.root)
     height = min(PREVIEW_HEIGHT, timeline.height) if preview else timeline.height
     width = _width(height)
-    cue_list = load_cue_list(loaded, name)
+    cue_list = timeline.cue_list
     overlays = lower_thirds(cue_list, loaded.session, timeline.timemap) if cue_list else []
     _check_overlays(timeline, cue_list, overlays, width, height, loaded.folder.cue_list(name))
     output = loaded.folder.render(name, preview=preview)

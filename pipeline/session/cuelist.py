@@ -10,14 +10,24 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, PrivateAttr, ValidationInfo, model_validator
 
 from pipeline.core.timecode import parse_time_ms
 from pipeline.core.validation import LocatedError, StrictModel, validate_loaded
-from pipeline.core.yamlio import load_yaml
+from pipeline.core.yamlio import LoadedYaml, Location, load_yaml
 from pipeline.session import LoadedSession
+from pipeline.session.artifacts.ingest import film_rate
 
-TimeMs = Annotated[int, BeforeValidator(parse_time_ms)]
+FRAME_RATE = "frame_rate"
+"""The validation context's key for the film's frame rate (a callable, asked only when a
+time is given in frames)."""
+
+
+def _time_ms(value: object, info: ValidationInfo) -> int:
+    return parse_time_ms(value, (info.context or {}).get(FRAME_RATE))
+
+
+TimeMs = Annotated[int, BeforeValidator(_time_ms)]
 
 
 class TransitionType(StrEnum):
@@ -112,6 +122,11 @@ class CueList(StrictModel):
     lower_thirds: list[LowerThird] = []
     chapters: list[Chapter] = []
     quotes: list[Quote] = []
+    _source: LoadedYaml | None = PrivateAttr(default=None)
+
+    def line_of(self, location: Location) -> int | None:
+        """The line of a place in the cue list's file (None for one not read from a file)."""
+        return self._source.line_of(location) if self._source else None
 
     @model_validator(mode="after")
     def _clips_do_not_overlap(self) -> CueList:
@@ -139,4 +154,6 @@ def load_cue_list(loaded: LoadedSession, name: str) -> CueList | None:
     found = load_yaml(path)
     if found.data is None:
         return None
-    return validate_loaded(found, CueList)
+    cue_list = validate_loaded(found, CueList, context={FRAME_RATE: lambda: film_rate(loaded)})
+    cue_list._source = found
+    return cue_list

@@ -16,7 +16,7 @@ from enum import StrEnum
 from pipeline.core.timecode import clock
 from pipeline.subtitles.cues import Cue
 from pipeline.subtitles.french import NO_BREAK_AFTER, bare_word
-from pipeline.subtitles.rules import RULES, SubtitleRules, reading_chars
+from pipeline.subtitles.rules import SubtitleRules, reading_chars
 
 
 class Severity(StrEnum):
@@ -142,7 +142,7 @@ def _style(cue: Cue, rules: SubtitleRules):
             break
 
 
-def check_cues(cues: list[Cue], rules: SubtitleRules = RULES) -> list[Violation]:
+def check_cues(cues: list[Cue], rules: SubtitleRules) -> list[Violation]:
     """Every cue against the rules: hard rules, what the reviewer must condense, style."""
     found = []
     previous = None

@@ -3,38 +3,42 @@ its lower thirds."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from pipeline.session import FILMS, LoadedSession
 from pipeline.session.artifacts.transcript import Transcript
-from pipeline.session.cuelist import CueList, load_cue_list
+from pipeline.session.cuelist import CueList
 from pipeline.subtitles.cues import Cue, CueWord
 from pipeline.subtitles.retime import retime, spaced_cues
-from pipeline.subtitles.rules import RULES
+from pipeline.subtitles.rules import SubtitleRules, session_rules
 from pipeline.subtitles.segment import segment_words, transcript_words
+from pipeline.timeline.film_plan import plan_film
 from pipeline.timeline.lower_thirds import LowerThirdOnFilm
 from pipeline.timeline.lower_thirds import lower_thirds as shown_lower_thirds
-from pipeline.timeline.pieces import film_pieces, timemap_of
-from pipeline.timeline.resolve import FPS, resolve_cue_list, transcript_words_in_order
+from pipeline.timeline.resolve import transcript_words_in_order
 from pipeline.timeline.timemap import TimeMap
+
+
+@dataclass(frozen=True)
+class FilmMap:
+    timemap: TimeMap
+    cue_list: CueList | None
+    """None for the full version without a cue list (the whole session)."""
 
 
 def timeline_maps(
     loaded: LoadedSession, master: list[Cue], transcript: Transcript | None
-) -> dict[str, TimeMap]:
-    """Each film's time map, from its cue list's clips resolved as the renderer resolves
-    them (quotes, word boundaries, whole frames); the full version without clips is the
-    whole session."""
+) -> dict[str, FilmMap]:
+    """Each film's time map, planned as the renderer plans it (``plan_film``); the full
+    version without clips is the whole session."""
     maps = {}
     words = transcript_words_in_order(transcript)
     for name in FILMS:
-        cue_list = load_cue_list(loaded, name)
-        clips = resolve_cue_list(loaded, name, cue_list, FPS, words) if cue_list else []
-        if clips:
-            cue_file = loaded.folder.cue_list(name)
-            maps[name] = timemap_of(film_pieces(cue_list, clips, FPS, cue_file), FPS)
+        plan = plan_film(loaded, name, words)
+        if plan:
+            maps[name] = FilmMap(plan.timemap, plan.cue_list)
         elif name == "full" and master:
-            maps[name] = TimeMap.identity(master[-1].end_ms)
+            maps[name] = FilmMap(TimeMap.identity(master[-1].end_ms), None)
     return maps
 
 
@@ -57,7 +61,8 @@ def film_cues(
     together under a transition, the outgoing clip's cue ends before the incoming one's.
     Cues shown while one of ``cue_list``'s lower thirds is on screen go above it."""
     lower_thirds = shown_lower_thirds(cue_list, loaded.session, timemap) if cue_list else []
-    return clear_of(lower_thirds, _film_cues(loaded, master, reviewed, timemap, transcript))
+    rules = session_rules(loaded)
+    return clear_of(lower_thirds, _film_cues(loaded, master, reviewed, timemap, transcript, rules))
 
 
 def clear_of(lower_thirds: list[LowerThirdOnFilm], cues: list[Cue]) -> list[Cue]:
@@ -80,9 +85,10 @@ def _film_cues(
     reviewed: bool,
     timemap: TimeMap,
     transcript: Transcript | None,
+    rules: SubtitleRules,
 ) -> list[Cue]:
     if reviewed:
-        return retime(master, timemap)
+        return retime(master, timemap, rules)
     words = transcript_words(transcript) if transcript else []
     terms = loaded.session.glossary.all_terms()
     cues: list[Cue] = []
@@ -90,8 +96,8 @@ def _film_cues(
         # every word heard in the clip, those fading under a transition too
         heard = span.heard_from_ms, span.heard_until_ms
         inside = [w for w in words if heard[0] <= (w.start_ms + w.end_ms) // 2 < heard[1]]
-        last_end = span.heard_until_ms - RULES.min_gap_ms
-        for cue in segment_words(inside, terms):
+        last_end = span.heard_until_ms - rules.min_gap_ms
+        for cue in segment_words(inside, terms, rules):
             start = max(cue.start_ms, heard[0])  # a word cut at the clip's start
             end = max(start + 1, min(cue.end_ms, last_end))
             cues.append(
@@ -109,4 +115,4 @@ def _film_cues(
                     ),
                 )
             )
-    return spaced_cues(cues)
+    return spaced_cues(cues, rules)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pipeline.subtitles.french import break_penalty, typography
-from pipeline.subtitles.rules import RULES, SubtitleRules
+from pipeline.subtitles.rules import SubtitleRules
 
 BAD_LAYOUT = 1e9
 LINE_BREAK_WEIGHT = 1.5
 
 
 def layout_lines(
-    text: str, protected: set[tuple[str, str]], rules: SubtitleRules = RULES
+    text: str, protected: set[tuple[str, str]], rules: SubtitleRules
 ) -> tuple[tuple[str, ...], float]:
     """(lines, cost) for ``text``; cost BAD_LAYOUT when it cannot fit the rules.
 
@@ -35,7 +35,7 @@ def layout_lines(
     return best
 
 
-def dashed(first: str, second: str, rules: SubtitleRules = RULES) -> tuple[str, ...] | None:
+def dashed(first: str, second: str, rules: SubtitleRules) -> tuple[str, ...] | None:
     """Two speakers in one cue: a dash at the start of each one's line, or None."""
     lines = (f"- {typography(first)}", f"- {typography(second)}")
     return lines if all(len(line) <= rules.max_line_chars for line in lines) else None

@@ -12,6 +12,7 @@ from pipeline.subtitles.cues import Cue, CueWord
 from pipeline.subtitles.formats import (
     read_subtitles,
 )
+from pipeline.subtitles.rules import session_rules
 from pipeline.subtitles.segment import segment_words, transcript_words
 
 
@@ -24,7 +25,8 @@ def generated_cues(loaded: LoadedSession, transcript: Transcript | None) -> list
         raise NoTranscript(
             f"no transcript in {loaded.root}: run `capture transcribe {loaded.root}` first"
         )
-    return segment_words(transcript_words(transcript), loaded.session.glossary.all_terms())
+    terms = loaded.session.glossary.all_terms()
+    return segment_words(transcript_words(transcript), terms, session_rules(loaded))
 
 
 def _with_words(cues: list[Cue], words: list[CueWord]) -> list[Cue]:

@@ -16,13 +16,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from pipeline.subtitles.cues import Cue
-from pipeline.subtitles.rules import RULES, SubtitleRules, reading_chars
+from pipeline.subtitles.rules import SubtitleRules, reading_chars
 from pipeline.timeline.timemap import TimeMap
 
 KEEP_FRACTION = 0.8
 
 
-def retime(cues: list[Cue], timemap: TimeMap, rules: SubtitleRules = RULES) -> list[Cue]:
+def retime(cues: list[Cue], timemap: TimeMap, rules: SubtitleRules) -> list[Cue]:
     pieces: list[Cue] = []
     for cue in cues:
         for span in timemap.spans:
@@ -57,7 +57,7 @@ def retime(cues: list[Cue], timemap: TimeMap, rules: SubtitleRules = RULES) -> l
     return spaced_cues(pieces, rules)
 
 
-def spaced_cues(pieces: list[Cue], rules: SubtitleRules = RULES) -> list[Cue]:
+def spaced_cues(pieces: list[Cue], rules: SubtitleRules) -> list[Cue]:
     """``pieces`` in film order, never overlapping. Two clips heard together under a
     transition (or repeating a moment) give overlapping pieces: the earlier one is shortened
     to end the minimum gap before the later; if that leaves it too short to read, the later

@@ -1,12 +1,19 @@
-"""The subtitle rules of GUIDE §3, in numbers (French, 25 fps)."""
+"""The subtitle rules of GUIDE §3, in numbers (French); the gap between cues counts frames
+of the film."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipeline.core.presets import load_preset
+from pipeline.session import LoadedSession
+from pipeline.session.artifacts.ingest import ARCHIVE_PRESET, film_rate
+
 
 @dataclass(frozen=True)
 class SubtitleRules:
+    fps: int
+    """The film's frame rate, for the gap between cues."""
     max_line_chars: int = 42
     max_lines: int = 2
     max_cps: float = 17.0
@@ -14,7 +21,6 @@ class SubtitleRules:
     target_cps: float = 15.0
     min_duration_ms: int = 834  # 5/6 s, rounded up to the millisecond
     max_duration_ms: int = 7000
-    fps: float = 25.0
     min_gap_frames: int = 2
     max_tail_ms: int = 500
     """A cue ends at most this long after its last word."""
@@ -26,7 +32,19 @@ class SubtitleRules:
         return round(self.min_gap_frames * 1000 / self.fps)
 
 
-RULES = SubtitleRules()
+def session_rules(loaded: LoadedSession) -> SubtitleRules:
+    """The rules at the frame rate of the session's films (``film_rate``)."""
+    return SubtitleRules(film_rate(loaded))
+
+
+def rules_at(fps: int | None = None) -> SubtitleRules:
+    """The rules for a subtitle file checked on its own: at ``fps``, else at the archive
+    preset's frame rate (the rate films are made at when nothing says otherwise)."""
+    if fps is None:
+        fps = round(load_preset(ARCHIVE_PRESET).video.frame_rate)
+    if fps <= 0:
+        raise ValueError(f"a frame rate must be positive, not {fps}")
+    return SubtitleRules(fps)
 
 
 def reading_chars(lines: list[str]) -> int:

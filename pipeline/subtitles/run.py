@@ -25,7 +25,6 @@ from pipeline.session import LoadedSession, check_film
 from pipeline.session.artifacts.subtitles import ReviewRecord
 from pipeline.session.artifacts.sync import session_end_s
 from pipeline.session.artifacts.transcript import Transcript, load_transcript
-from pipeline.session.cuelist import load_cue_list
 from pipeline.subtitles.check import Violation, check_cues
 from pipeline.subtitles.cues import Cue, CueWord
 from pipeline.subtitles.film_cues import film_cues, timeline_maps
@@ -39,6 +38,7 @@ from pipeline.subtitles.formats import (
 from pipeline.subtitles.master import NoTranscript, generated_cues, master_cues
 from pipeline.subtitles.paragraphs import paragraphs
 from pipeline.subtitles.review_sheet import render_review_sheet
+from pipeline.subtitles.rules import session_rules
 from pipeline.subtitles.segment import transcript_words
 
 
@@ -84,17 +84,18 @@ def _build(loaded: LoadedSession, transcript: Transcript | None) -> BuildReport:
         atomic_write_text(where.generated_subtitles, to_srt(generated))
         written.append(where.generated_subtitles)
     master, reviewed = master_cues(loaded, transcript)
+    rules = session_rules(loaded)
     films: dict[str, list[Violation]] = {}
-    for name, timemap in timeline_maps(loaded, master, transcript).items():
-        cue_list = load_cue_list(loaded, name)
-        cues = film_cues(loaded, master, reviewed, timemap, transcript, cue_list=cue_list)
-        films[name] = check_cues(cues)
+    for name, film in timeline_maps(loaded, master, transcript).items():
+        cues = film_cues(loaded, master, reviewed, film.timemap, transcript,
+                         cue_list=film.cue_list)  # fmt: skip
+        films[name] = check_cues(cues, rules)
         for extension, text in (("srt", to_srt(cues)), ("vtt", to_vtt(cues))):
             atomic_write_text(where.film_subtitles(name, extension), text)
             written.append(where.film_subtitles(name, extension))
     if reviewed:
         written += _write_transcript_text(loaded, master)
-    return BuildReport(reviewed, len(master), written, check_cues(master), films)
+    return BuildReport(reviewed, len(master), written, check_cues(master, rules), films)
 
 
 def write_review_package(loaded: LoadedSession) -> tuple[Path, Path]:
@@ -104,7 +105,10 @@ def write_review_package(loaded: LoadedSession) -> tuple[Path, Path]:
     sheet = loaded.folder.review_sheet
     atomic_write_text(srt, to_srt(master))
     atomic_write_text(
-        sheet, render_review_sheet(loaded.session.title, master, check_cues(master), srt.name)
+        sheet,
+        render_review_sheet(
+            loaded.session.title, master, check_cues(master, session_rules(loaded)), srt.name
+        ),
     )
     return srt, sheet
 
@@ -192,7 +196,7 @@ def import_reviewed(loaded: LoadedSession, file: Path) -> ImportReport:
     )
     atomic_write_text(where.review_record, record.model_dump_json(indent=2) + "\n")
     _build(loaded, transcript)
-    return ImportReport(where.reviewed_subtitles, record, check_cues(cues))
+    return ImportReport(where.reviewed_subtitles, record, check_cues(cues, session_rules(loaded)))
 
 
 def burn_film(loaded: LoadedSession, film: str, progress=None) -> Path:
@@ -208,7 +212,8 @@ def burn_film(loaded: LoadedSession, film: str, progress=None) -> Path:
     if film not in maps:
         raise CaptureError(f"{loaded.folder.cue_list(film).relative_to(loaded.root)} has no clips")
     output = loaded.folder.burned(film)
-    cue_list = load_cue_list(loaded, film)
-    cues = film_cues(loaded, master, reviewed, maps[film], transcript, cue_list=cue_list)
+    planned = maps[film]
+    cues = film_cues(loaded, master, reviewed, planned.timemap, transcript,
+                     cue_list=planned.cue_list)  # fmt: skip
     burn_subtitles(video, cues, output, progress)
     return output

@@ -19,7 +19,7 @@ from pipeline.session.artifacts.transcript import Transcript, Word, join_words
 from pipeline.subtitles.cues import Cue, CueWord
 from pipeline.subtitles.french import break_penalty, protected_pairs
 from pipeline.subtitles.line_breaks import BAD_LAYOUT, dashed, layout_lines
-from pipeline.subtitles.rules import RULES, SubtitleRules, reading_chars
+from pipeline.subtitles.rules import SubtitleRules, reading_chars
 
 INVALID = 1e12
 LONE_WORD_COST = 1e6
@@ -254,9 +254,7 @@ def _share(cues: list[Cue], rules: SubtitleRules) -> list[Cue]:
     return merged
 
 
-def segment_words(
-    words: Sequence[CueWord], glossary: list[str], rules: SubtitleRules = RULES
-) -> list[Cue]:
+def segment_words(words: Sequence[CueWord], glossary: list[str], rules: SubtitleRules) -> list[Cue]:
     """Cues for ``words`` (session clock), meeting the rules wherever the speech allows."""
     protected = protected_pairs(glossary)
     blocks = _blocks(_fitting_words(words, rules), rules)

@@ -12,13 +12,12 @@ from pathlib import Path
 
 from pipeline.core.errors import ConfigError, Problem
 from pipeline.session import CameraRole, LoadedSession
-from pipeline.session.artifacts.ingest import Recording, load_state
+from pipeline.session.artifacts.ingest import IngestState, ProbedVideo, Recording, load_state
 from pipeline.session.artifacts.sync import Placement, load_sync
-from pipeline.session.cuelist import load_cue_list
 from pipeline.timeline.card_text import credits_lines, title_lines
+from pipeline.timeline.film_plan import plan_film
 from pipeline.timeline.model import SourceCut, Timeline, TimelineCard, TimelineClip, TimelineItem
-from pipeline.timeline.pieces import Piece, PieceKind, film_pieces, timemap_of
-from pipeline.timeline.resolve import FPS, resolve_cue_list
+from pipeline.timeline.pieces import Piece, PieceKind
 
 MAX_HEIGHT = 1080
 
@@ -76,15 +75,14 @@ def _cards_and_clips(
 
 def build_timeline(loaded: LoadedSession, name: str) -> Timeline:
     cue_file = loaded.folder.cue_list(name)
-    cue_list = load_cue_list(loaded, name)
-    resolved = resolve_cue_list(loaded, name, cue_list) if cue_list else []
-    if not resolved:
+    plan = plan_film(loaded, name)
+    if plan is None:
         raise ConfigError(f"{cue_file}: no clips to render")
+    resolved, fps = plan.clips, plan.fps
     sync = load_sync(loaded)
     state = load_state(loaded.folder.ingest_state)
     if sync is None:
         raise ConfigError(f"nothing on the session clock: run `capture ingest {loaded.root}`")
-    fps = FPS
     placed = [
         (r, sync.placement(r.id))
         for r in state.recordings
@@ -92,7 +90,7 @@ def build_timeline(loaded: LoadedSession, name: str) -> Timeline:
     ]
     recorder = [(r, p) for r, p in placed if r.has_audio and r.is_sound_recorder(loaded.session)]
     wide = [c.name for c in loaded.session.cameras if c.role == CameraRole.WIDE]
-    problems, clips = [], []
+    problems, clips = list(plan.piece_problems), []
     declared = [c.name for c in loaded.session.cameras]
     for index, clip in enumerate(resolved):
         line = clip.line
@@ -154,9 +152,7 @@ def build_timeline(loaded: LoadedSession, name: str) -> Timeline:
             )
             continue
         video_cuts = tuple(
-            SourceCut(
-                c.path, c.start_s, c.duration_s, _video(state, c.path).get("interlaced", False)
-            )
+            SourceCut(c.path, c.start_s, c.duration_s, _video(state, c.path).interlaced)
             for c in video[1]
         )
         notes = tuple(f"{cue_file.name}:{line}: {note}" for note in clip.notes)
@@ -165,30 +161,24 @@ def build_timeline(loaded: LoadedSession, name: str) -> Timeline:
                 first, last, video[0].camera, video_cuts, sound[1], sound[0].camera, cut_notes=notes
             )  # fmt: skip
         )
-    try:
-        pieces = film_pieces(cue_list, resolved, fps, cue_file)
-    except ConfigError as layout:
-        problems += layout.problems
     if problems:
         raise ConfigError(sorted(problems, key=lambda p: p.line or 0))
-    height = min(
-        MAX_HEIGHT, max(_upright_height(state, cut.path) for c in clips for cut in c.video)
-    )
-    items = _cards_and_clips(loaded, pieces, clips)
-    return Timeline(name, items, fps, height - height % 2, timemap_of(pieces, fps))
+    height = min(MAX_HEIGHT, max(_video(state, cut.path).upright_height
+                                 for c in clips for cut in c.video))  # fmt: skip
+    items = _cards_and_clips(loaded, plan.pieces, clips)
+    return Timeline(name, items, fps, height - height % 2, plan.timemap, plan.cue_list)
 
 
-def _video(state, path: Path) -> dict:
-    """The first video stream's probe data for an ingested file (empty if unknown)."""
+UNKNOWN_PICTURE = ProbedVideo(width=1280, height=720)
+"""A recording file ingest could not probe is taken as 720p (it is refused later if it
+cannot be read)."""
+
+
+def _video(state: IngestState, path: Path) -> ProbedVideo:
+    """The first video stream of an ingested file, as ingest probed it."""
     for entry in state.files:
-        if path.as_posix().endswith("/media/" + entry.path) and entry.media:
-            streams = entry.media.get("video") or []
-            return streams[0] if streams else {}
-    return {}
-
-
-def _upright_height(state, path: Path) -> int:
-    """The picture height once the rotation flag is honoured (ffmpeg rotates on decode)."""
-    stream = _video(state, path)
-    rotated = stream.get("rotation", 0) in (90, 270)
-    return int(stream.get("width" if rotated else "height") or 720)
+        if path.as_posix().endswith("/media/" + entry.path):
+            probed = entry.probed
+            if probed and probed.primary_video:
+                return probed.primary_video
+    return UNKNOWN_PICTURE

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.session.cuelist import TransitionType
+from pipeline.session.cuelist import CueList, TransitionType
 from pipeline.timeline.timemap import TimeMap
 
 
@@ -78,6 +78,8 @@ class Timeline:
     fps: int
     height: int
     timemap: TimeMap
+    cue_list: CueList | None = None
+    """What the film was built from (its lower thirds, chapters and quotes)."""
 
     @property
     def clips(self) -> tuple[TimelineClip, ...]:

@@ -19,10 +19,9 @@ from pipeline.audio.sound import RecordingSound
 from pipeline.audio.source import best_sound
 from pipeline.core.errors import CaptureError, ConfigError, Problem
 from pipeline.core.timecode import clock, on_frame
-from pipeline.core.yamlio import LoadedYaml, load_yaml
 from pipeline.session import LoadedSession
 from pipeline.session.artifacts.transcript import Transcript, Word, load_transcript
-from pipeline.session.cuelist import Clip, CueList, Transition, TransitionType, load_cue_list
+from pipeline.session.cuelist import Clip, CueList, Transition, TransitionType
 from pipeline.timeline.cut_points import (
     CutNote,
     PlacedCut,
@@ -37,8 +36,6 @@ from pipeline.transcription.glossary import plain_text
 
 MATCH_MIN = 80.0
 TIE_MARGIN = 3.0
-FPS = 25
-"""The films' frame rate (PAL, as the cameras of French public events record)."""
 SOUND_RATE = 16_000
 """The rate the session's sound is read at to find the quietest point of a pause (the
 transcription's: its decode is already cached)."""
@@ -123,23 +120,15 @@ def session_sound(loaded: LoadedSession) -> SessionSound | None:
     return SessionSound(read, SOUND_RATE)
 
 
-def resolve_clips(
-    loaded: LoadedSession, name: str, fps: int = FPS, words: list[Word] | None = None
-) -> list[ResolvedClip]:
-    """``words`` (the transcript's, in time order) are read from the session when not given."""
-    cue_list = load_cue_list(loaded, name)
-    return resolve_cue_list(loaded, name, cue_list, fps, words) if cue_list else []
-
-
 def resolve_cue_list(
     loaded: LoadedSession,
     name: str,
     cue_list: CueList,
-    fps: int = FPS,
+    fps: int,
     words: list[Word] | None = None,
 ) -> list[ResolvedClip]:
+    """``words`` (the transcript's, in time order) are read from the session when not given."""
     cue_file = loaded.folder.cue_list(name)
-    lines = load_yaml(cue_file)
     if words is None:
         words = transcript_words_in_order(load_transcript(loaded.folder))
     speech = Speech(words, fps, session_sound(loaded) if words else None)
@@ -148,7 +137,7 @@ def resolve_cue_list(
     edges: list[_Edges] = []
     asked_before: int | None = None  # where the clip before was asked to end (not exact)
     for index, clip in enumerate(cue_list.clips):
-        line = lines.line_of(("clips", index))
+        line = cue_list.line_of(("clips", index))
         try:
             asked_in, asked_out = _asked(clip, words)
             if clip.exact:
@@ -178,7 +167,7 @@ def resolve_cue_list(
         edges.append(_Edges(cut_in, cut_out, clip.exact, switch))
     if not problems:
         clips = _around_speech(clips, edges, speech, bool(cue_list.title_card))
-    problems += _unknown_speakers(loaded, cue_list, cue_file, lines)
+    problems += _unknown_speakers(loaded, cue_list, cue_file)
     if problems:
         raise ConfigError(problems)
     return clips
@@ -250,16 +239,14 @@ def _around_speech(
     return planned
 
 
-def _unknown_speakers(
-    loaded: LoadedSession, cue_list: CueList, cue_file: Path, lines: LoadedYaml
-) -> list[Problem]:
+def _unknown_speakers(loaded: LoadedSession, cue_list: CueList, cue_file: Path) -> list[Problem]:
     """A lower third shows a name and role from session.yaml: a name not there is a typo."""
     session = loaded.session
     known = [p.name for p in [session.facilitator, *session.speakers] if p is not None]
     return [
         Problem(
             cue_file,
-            lines.line_of(("lower_thirds", index)),
+            cue_list.line_of(("lower_thirds", index)),
             f"lower_thirds[{index}]",
             f"{item.speaker!r} is not a speaker or the facilitator in session.yaml"
             + (f": use one of {', '.join(known)}" if known else ""),

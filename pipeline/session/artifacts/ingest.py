@@ -6,14 +6,76 @@ Written atomically after every verified file, so a killed ingest resumes where i
 from __future__ import annotations
 
 from datetime import datetime
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
 from pipeline.core.fsutil import atomic_write_text
+from pipeline.core.presets import load_preset
 from pipeline.core.validation import StrictModel
-from pipeline.session.model import CameraRole, Session
+from pipeline.session.model import CameraRole, LoadedSession, Session
 
 STATE_VERSION = 1
+
+
+class _ProbeView(BaseModel):
+    """A read-only view of what ``MediaInfo.to_json`` saved (other keys are kept in the
+    file, ignored here)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+def _rate(text: str | None) -> Fraction | None:
+    try:
+        rate = Fraction(text) if text else None
+    except (ValueError, ZeroDivisionError):
+        return None
+    return rate if rate else None
+
+
+class ProbedVideo(_ProbeView):
+    width: int
+    height: int
+    rotation: int = 0
+    avg_frame_rate: str | None = None
+    real_frame_rate: str | None = None
+    variable_frame_rate: bool = False
+    interlaced: bool = False
+
+    @property
+    def frame_rate(self) -> Fraction | None:
+        """The nominal rate, by ``VideoStream.frame_rate``'s rule: the base rate of a
+        constant-rate stream, else the average."""
+        real, average = _rate(self.real_frame_rate), _rate(self.avg_frame_rate)
+        if not self.variable_frame_rate and real:
+            return real
+        return average or real
+
+    @property
+    def upright_height(self) -> int:
+        """The picture height once the rotation flag is honoured (ffmpeg rotates on decode)."""
+        return self.width if self.rotation in (90, 270) else self.height
+
+
+class ProbedAudio(_ProbeView):
+    sample_rate: int
+    channels: int
+
+
+class ProbedMedia(_ProbeView):
+    """A recording file as ingest probed it."""
+
+    duration: float | None = None
+    creation_time: datetime | None = None
+    timecode: str | None = None
+    video: list[ProbedVideo] = []
+    audio: list[ProbedAudio] = []
+
+    @property
+    def primary_video(self) -> ProbedVideo | None:
+        return self.video[0] if self.video else None
 
 
 class IngestedFile(StrictModel):
@@ -34,6 +96,10 @@ class IngestedFile(StrictModel):
     """Probe results (MediaInfo.to_json) for recordings."""
     mhl_generation: int | None = None
     """The ASC MHL generation that records this copy (None: not yet recorded)."""
+
+    @property
+    def probed(self) -> ProbedMedia | None:
+        return ProbedMedia.model_validate(self.media) if self.media else None
 
 
 class Recording(StrictModel):
@@ -75,6 +141,28 @@ class IngestState(StrictModel):
     def record(self, entry: IngestedFile) -> None:
         self.files = [f for f in self.files if f.path != entry.path] + [entry]
 
+    def probed(self, relative: str) -> ProbedMedia | None:
+        """What ingest probed of a file (``relative`` to SESSION/media), None if unknown."""
+        entry = self.file(relative)
+        return entry.probed if entry else None
+
+    def film_rate(self, session: Session) -> int | None:
+        """The frame rate films of this session are made at: the cameras' (the first wide
+        camera's when they differ, else the most common), in whole frames per second (29.97
+        is made at 30, its frames conformed by timestamp); None when no recording has a
+        picture."""
+        rates: dict[str, Fraction] = {}
+        for recording in self.recordings:
+            video = self.probed(recording.files[0]) if recording.usable else None
+            rate = video.primary_video.frame_rate if video and video.primary_video else None
+            if rate:
+                rates.setdefault(recording.camera, rate)
+        if not rates:
+            return None
+        wide = [c.name for c in session.cameras if c.role == CameraRole.WIDE and c.name in rates]
+        chosen = rates[wide[0]] if wide else max(rates.values(), key=list(rates.values()).count)
+        return max(1, round(chosen))
+
 
 def load_state(path: Path) -> IngestState:
     if not path.is_file():
@@ -84,3 +172,16 @@ def load_state(path: Path) -> IngestState:
 
 def save_state(path: Path, state: IngestState) -> None:
     atomic_write_text(path, state.model_dump_json(indent=2) + "\n")
+
+
+ARCHIVE_PRESET = "archive"
+"""Whose frame rate films take when no recording has a picture to give one."""
+
+
+def film_rate(loaded: LoadedSession) -> int:
+    """The frame rate of the session's films: the cameras' (``IngestState.film_rate``),
+    else the archive preset's."""
+    found = load_state(loaded.folder.ingest_state).film_rate(loaded.session)
+    if found is not None:
+        return found
+    return round(load_preset(ARCHIVE_PRESET, session_root=loaded.root).video.frame_rate)
