@@ -13,7 +13,9 @@ import pytest
 from pipeline.core.probe import probe
 from pipeline.samples.generate import SampleResult, generate_sample
 from pipeline.samples.script import TINY_SCRIPT
+from pipeline.samples.session_files import cue_lists, sample_session
 from pipeline.session import load_session
+from pipeline.session.cuelist import load_cue_list
 
 pytestmark = pytest.mark.slow
 FRAME = 0.04
@@ -86,8 +88,12 @@ def test_script_and_session_are_ready_for_the_next_stages(tiny_sample: SampleRes
     assert {"PAT", "AMAP"} <= set(session.glossary.acronyms)
     for source, path in load_session(tiny_sample.session).source_paths():
         assert path.is_dir(), source
-    for cue in ("full", "highlights"):
-        assert (tiny_sample.session / "cues" / f"{cue}.yaml").is_file()
+    # written through the models: what is read back is what the generator built
+    loaded = load_session(tiny_sample.session)
+    assert loaded.session == sample_session()
+    for name, built in zip(("full", "highlights"), cue_lists(truth), strict=True):
+        read = load_cue_list(loaded, name)
+        assert read is not None and read.model_dump() == built.model_dump()
 
 
 def test_recorder_clock_drift_is_really_in_the_file(tmp_path: Path) -> None:

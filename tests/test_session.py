@@ -224,3 +224,29 @@ def test_one_person_per_recorder_channel(tmp_path: Path) -> None:
     )
     (problem,) = _problems(_session(tmp_path, text))
     assert "channel 1 is given to both Claire Martin and Jacques Dubois" in problem
+
+
+def test_a_cue_list_written_from_its_model_reads_back_the_same(tmp_path: Path) -> None:
+    """Times are kept in milliseconds and written as seconds; only what was given is
+    written, under the keys an editor types (``in``, ``from``)."""
+    from pipeline.core.validation import validate_loaded
+    from pipeline.core.yamlio import load_yaml, model_yaml
+    from pipeline.session.cuelist import CueList
+
+    given = CueList.model_validate(
+        {
+            "clips": [
+                {"in": "00:12:34.200", "out": 760, "camera": "A"},
+                {"from": "bonsoir à tous", "to": "merci", "transition": "crossfade"},
+            ],
+            "chapters": [{"at": "00:00:01,5", "title": "« Ouverture » : %{pts}"}],
+        }
+    )
+    text = model_yaml(given, "# a header\n")
+    assert text.startswith("# a header\n") and "in: 754.2" in text and "from: bonsoir" in text
+    assert "exact" not in text and "lower_thirds" not in text
+    path = tmp_path / "full.yaml"
+    path.write_text(text, encoding="utf-8")
+    read = validate_loaded(load_yaml(path), CueList)
+    assert read.model_dump() == given.model_dump()
+    assert read.clips[0].in_ms == 754_200 and read.chapters[0].at == 1500

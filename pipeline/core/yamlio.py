@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel
 
 from pipeline.core.errors import ConfigError, Problem
 
@@ -176,3 +177,11 @@ def parse_yaml_text(text: str, path: Path) -> LoadedYaml:
     except yaml.YAMLError as exc:
         raise ConfigError([Problem(path, None, None, f"YAML error: {exc}")]) from None
     return LoadedYaml(path=path, data=data, lines=lines)
+
+
+def model_yaml(model: BaseModel, header: str = "") -> str:
+    """``model`` as the YAML a person would write: the keys they use (aliases), only the
+    fields that were given, in the model's order; ``header`` (comment lines) first. What
+    ``load_yaml`` and the model read back is the same model."""
+    data = model.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)

@@ -5,62 +5,84 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
+from pydantic import BaseModel
 
 from pipeline.core.fsutil import atomic_write_text
 from pipeline.core.runner import OutputFile, run_ffmpeg
+from pipeline.core.yamlio import model_yaml
 from pipeline.samples import script as S
 from pipeline.samples.truth import (
     SESSION_DATE,
     SESSION_START,
     SLUG,
-    SampleSize,
     Truth,
+)
+from pipeline.session.cuelist import (
+    Card,
+    Chapter,
+    Clip,
+    CueList,
+    LowerThird,
+    Quote,
+    Transition,
+    TransitionType,
+)
+from pipeline.session.model import (
+    Camera,
+    CameraRole,
+    Credits,
+    Glossary,
+    Link,
+    Person,
+    Session,
+    Source,
+    Speaker,
 )
 
 
-def session_yaml(size: SampleSize) -> dict:
-    speakers = [S.CAST["gardener"], S.CAST["geographer"]]
-    return {
-        "slug": SLUG,
-        "title": S.TITLE,
-        "theme": S.THEME,
-        "date": SESSION_DATE,
-        "start_time": SESSION_START.strftime("%H:%M"),
-        "place": S.PLACE,
-        "language": "fr",
-        "facilitator": {
-            "name": S.CAST["facilitator"].name,
-            "role": S.CAST["facilitator"].role,
-            "organisation": S.CAST["facilitator"].organisation,
-        },
-        "speakers": [
-            {"name": v.name, "role": v.role, "organisation": v.organisation} for v in speakers
+def sample_session() -> Session:
+    """session.yaml as the videographer fills it in, built with the session's own model
+    (a key the model does not know is an error here, not in the user's first run)."""
+    facilitator = S.CAST["facilitator"]
+    return Session(
+        slug=SLUG,
+        title=S.TITLE,
+        theme=S.THEME,
+        date=SESSION_DATE,
+        start_time=SESSION_START.strftime("%H:%M"),
+        place=S.PLACE,
+        language="fr",
+        facilitator=Person(
+            name=facilitator.name, role=facilitator.role, organisation=facilitator.organisation
+        ),
+        speakers=[
+            Speaker(name=v.name, role=v.role, organisation=v.organisation)
+            for v in (S.CAST["gardener"], S.CAST["geographer"])
         ],
-        "cameras": [
-            {"name": "A", "role": "wide", "label": "Plan large"},
-            {"name": "B", "role": "close", "label": "Plan serré"},
-            {"name": "recorder", "role": "recorder", "label": "Enregistreur"},
+        cameras=[
+            Camera(name="A", role=CameraRole.WIDE, label="Plan large"),
+            Camera(name="B", role=CameraRole.CLOSE, label="Plan serré"),
+            Camera(name="recorder", role=CameraRole.RECORDER, label="Enregistreur"),
         ],
-        "sources": [
-            {"path": "../cards/cam-a", "camera": "A"},
-            {"path": "../cards/cam-b", "camera": "B"},
-            {"path": "../cards/recorder", "camera": "recorder"},
+        sources=[
+            Source(path="../cards/cam-a", camera="A"),
+            Source(path="../cards/cam-b", camera="B"),
+            Source(path="../cards/recorder", camera="recorder"),
         ],
-        "glossary": {
-            "names": [v.name for v in S.CAST.values() if v.key != "room"],
-            "places": S.GLOSSARY_PLACES,
-            "acronyms": S.GLOSSARY_ACRONYMS,
-        },
-        "credits": {
-            "publisher": "Métropole - Direction de la prospective",
-            "funding": "Avec le soutien du programme « Territoires en transition »",
-            "production": "Rencontres filmées avec capture",
-            "photo_credits": "Photos : service communication de la Métropole",
-        },
-        "links": [{"title": "Le cycle des Rencontres", "url": "https://example.org/rencontres"}],
-        "logos": [LOGO],
-    }
+        glossary=Glossary(
+            names=[v.name for v in S.CAST.values() if v.key != "room"],
+            places=S.GLOSSARY_PLACES,
+            acronyms=S.GLOSSARY_ACRONYMS,
+        ),
+        credits=Credits(
+            publisher="Métropole - Direction de la prospective",
+            funding="Avec le soutien du programme « Territoires en transition »",
+            production="Rencontres filmées avec capture",
+            photo_credits="Photos : service communication de la Métropole",
+        ),
+        links=[Link(title="Le cycle des Rencontres", url="https://example.org/rencontres")],
+        logos=[LOGO],
+    )
 
 
 LOGO = "logos/metropole.png"
@@ -80,51 +102,46 @@ def write_logo(session: Path) -> None:
     )  # fmt: skip
 
 
-def cue_lists(truth: Truth) -> tuple[dict, dict]:
-    """Draft cue lists on the session clock (their schema is owned by the editing stage)."""
+def _clip(start_s: float, end_s: float, camera: str, transition: Transition | None) -> Clip:
+    """A clip by time (``in``/``out`` are the keys an editor writes: Python keywords)."""
+    given = {"in": round(start_s, 3), "out": round(end_s, 3), "camera": camera}
+    return Clip.model_validate(given | ({"transition": transition} if transition else {}))
+
+
+def cue_lists(truth: Truth) -> tuple[CueList, CueList]:
+    """Draft cue lists on the session clock, as the editor would start them."""
     script = truth.script
     start = max(0.0, script[0].start - 0.5)
     end = min(truth.session_duration, script[-1].end + 1.0)
     b = next(d for d in truth.devices if d.camera == "B")
     end = min(end, b.offset + b.duration - 0.1)  # the second clip is camera B's
     middle = max(b.offset + 0.5, script[len(script) // 2].start - 0.3)
-    full = {
-        "title_card": {"duration": 4.0},
-        "credits": {"duration": 5.0},
-        "clips": [
-            {"in": round(start, 3), "out": round(middle, 3), "camera": "A"},
-            {
-                "in": round(middle, 3),
-                "out": round(end, 3),
-                "camera": "B",
-                "transition": {"type": "crossfade", "duration": 0.4},
-            },
+    speaking = [line for line in script if line.speaker in ("gardener", "geographer")]
+    full = CueList(
+        title_card=Card(duration=4.0),
+        credits=Card(duration=5.0),
+        clips=[
+            _clip(start, middle, "A", None),
+            _clip(middle, end, "B", Transition(type=TransitionType.CROSSFADE, duration=0.4)),
         ],
-        "lower_thirds": [
-            {"at": line.start, "speaker": line.name, "duration": 4.0}
-            for line in script
-            if line.speaker in ("gardener", "geographer")
-        ][:2],
-        "chapters": [{"at": round(start, 3), "title": "Ouverture"}],
-    }
-    picks = [line for line in script if line.speaker in ("gardener", "geographer")][:2]
-    highlights = {
-        "title_card": {"duration": 3.0},
-        "credits": {"duration": 4.0},
-        "clips": [
-            {
-                "in": round(p.start - 0.2, 3),
-                "out": round(p.end + 0.3, 3),
-                "camera": "A",
-                **({"transition": {"type": "dip", "duration": 0.4}} if number else {}),
-            }
+        lower_thirds=[
+            LowerThird(at=line.start, speaker=line.name, duration=4.0) for line in speaking[:2]
+        ],
+        chapters=[Chapter(at=round(start, 3), title="Ouverture")],
+    )
+    picks = speaking[:2]
+    dip = Transition(type=TransitionType.DIP, duration=0.4)
+    highlights = CueList(
+        title_card=Card(duration=3.0),
+        credits=Card(duration=4.0),
+        clips=[
+            _clip(p.start - 0.2, p.end + 0.3, "A", dip if number else None)
             for number, p in enumerate(picks)
         ],
-        "quotes": [{"at": picks[0].start, "text": picks[0].text}],
-    }
+        quotes=[Quote(at=picks[0].start, text=picks[0].text)],
+    )
     return full, highlights
 
 
-def dump_yaml(path: Path, header: str, data: dict) -> None:
-    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
-    atomic_write_text(path, header + text)
+def write_yaml(path: Path, header: str, model: BaseModel) -> None:
+    atomic_write_text(path, model_yaml(model, header))

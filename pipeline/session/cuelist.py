@@ -10,7 +10,14 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, PrivateAttr, ValidationInfo, model_validator
+from pydantic import (
+    BeforeValidator,
+    Field,
+    PlainSerializer,
+    PrivateAttr,
+    ValidationInfo,
+    model_validator,
+)
 
 from pipeline.core.timecode import parse_time_ms
 from pipeline.core.validation import LocatedError, StrictModel, validate_loaded
@@ -27,7 +34,13 @@ def _time_ms(value: object, info: ValidationInfo) -> int:
     return parse_time_ms(value, (info.context or {}).get(FRAME_RATE))
 
 
-TimeMs = Annotated[int, BeforeValidator(_time_ms)]
+def _seconds(ms: int) -> float:
+    return ms / 1000
+
+
+TimeMs = Annotated[int, BeforeValidator(_time_ms), PlainSerializer(_seconds, return_type=float)]
+"""Milliseconds on the session clock, read from any form of time and written as seconds
+(the form a cue list is read back from)."""
 
 
 class TransitionType(StrEnum):
