@@ -550,3 +550,57 @@ def test_a_damaged_render_report_is_named_and_the_film_asked_again(tmp_path: Pat
         with pytest.raises(CaptureError, match=r"full\.json is not a render report") as caught:
             rendered_film(loaded, "full")
         assert fault in str(caught.value) and str(caught.value).endswith("render the full again")
+
+
+@pytest.mark.slow
+def test_subtitle_files_that_no_longer_fit_their_film_are_refused(published) -> None:
+    """Publish takes each film's subtitles as `capture subtitles` wrote them, and says which
+    step to run again when they were edited by hand, made before the last review import, or
+    placed on another cut than the one rendered; once redone, they publish again."""
+    from pipeline.core.errors import CaptureError
+    from pipeline.publish.rendered import rendered_film
+    from pipeline.publish.texttracks import film_text
+    from pipeline.session.cuelist import load_cue_list
+
+    source, _, _, _ = published
+    folder = source.root.parent / "publish-stale"
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(source.root, folder)
+    loaded = load_session(folder)
+
+    def text():
+        name = "highlights"
+        return film_text(loaded, rendered_film(loaded, name), load_cue_list(loaded, name))
+
+    fitting = text()
+    assert fitting.reviewed and fitting.cues and fitting.captions is not None
+    assert fitting.captions.read_bytes() == loaded.folder.film_subtitles("highlights", "vtt")\
+        .read_bytes()  # fmt: skip
+    for path, reason in (
+        (loaded.folder.film_subtitles("highlights", "vtt"), "was changed after"),
+        (loaded.folder.reviewed_subtitles, "the transcript or the reviewed subtitles changed"),
+    ):
+        kept = path.read_bytes()
+        path.write_bytes(kept + b"\n")
+        with pytest.raises(CaptureError, match=reason) as caught:
+            text()
+        assert f"capture subtitles {folder}" in str(caught.value)
+        path.write_bytes(kept)
+    assert text().cues == fitting.cues
+    cues = loaded.folder.cue_list("highlights")
+    first_in = re.search(r"(?m)^- in: ([\d.]+)$", cues.read_text(encoding="utf-8"))
+    assert first_in
+    later = f"- in: {float(first_in[1]) + 0.3:.3f}"
+    cues.write_text(cues.read_text(encoding="utf-8").replace(first_in[0], later), "utf-8")
+    build_subtitles(loaded)
+    with pytest.raises(CaptureError, match="rendered from another cut"):
+        text()
+    render(loaded, "highlights", preview=True)  # a preview is not the film published
+    with pytest.raises(CaptureError, match="rendered from another cut"):
+        text()
+    render(loaded, "highlights")
+    recut = text()
+    assert recut.cues and recut.cues[0].start_ms != fitting.cues[0].start_ms
+    loaded.folder.film_subtitles_record("highlights").unlink()
+    with pytest.raises(CaptureError, match="has no record of what it was made from"):
+        text()

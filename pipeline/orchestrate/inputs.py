@@ -97,7 +97,11 @@ def subtitles_fingerprint(ctx: RunContext) -> Fingerprint:
         "reviewed subtitles": file_digest(folder.reviewed_subtitles),
         "cues/full.yaml": file_digest(folder.cue_list("full")),
         "cues/highlights.yaml": file_digest(folder.cue_list("highlights")),
+        "session clock": json_digest(folder.sync_result),
+        "ingested recordings": json_digest(folder.ingest_state),
         "session.yaml glossary": _session_fields(ctx, "glossary"),
+        "session.yaml speakers": _people(ctx, "name", "role", "organisation"),
+        "session.yaml cameras": _cameras(ctx, "name", "role"),
         "capture version": code_digest(),
     }
 

@@ -142,8 +142,7 @@ def publish_film(
     encoded = _encoded_from(old) if reused and old else _encode(film, preset, folder, progress)
     found = None if reused else _candidates(film)
     poster, poster_source, found = _poster(loaded, film, folder, old if reused else None, found)
-    text = film_text(loaded, film.timemap, load_cue_list(loaded, film.name),
-                     round(film.duration_s * 1000))  # fmt: skip
+    text = film_text(loaded, film, load_cue_list(loaded, film.name))
     if not text.cues:
         raise CaptureError(
             f"the {film.name} has no captions: run `capture transcribe {loaded.root}` and "

@@ -1,20 +1,21 @@
-"""A film's text for the site: captions (the reviewed subtitles when there are, through the
-film's time map), chapters from the cue lists, SRT and plain-text downloads, and the
-transcript's paragraphs on the film's clock for the page."""
+"""A film's text for the site: captions and SRT exactly as ``capture subtitles`` wrote them
+for the film (refused when they no longer fit it), chapters from the cue list, a plain-text
+download and the transcript's paragraphs on the film's clock for the page."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from pipeline.core.fsutil import atomic_write_text
+from pipeline.core.errors import CaptureError
+from pipeline.core.fsutil import atomic_write_bytes, atomic_write_text
+from pipeline.publish.rendered import RenderedFilm
 from pipeline.session import LoadedSession
-from pipeline.session.artifacts.transcript import load_transcript
+from pipeline.session.artifacts.render import ReportSpan
+from pipeline.session.artifacts.subtitles import load_film_subtitles_record
 from pipeline.session.cuelist import CueList
 from pipeline.subtitles.cues import Cue
-from pipeline.subtitles.film_cues import film_cues
-from pipeline.subtitles.formats import to_srt, to_vtt, to_vtt_chapters
-from pipeline.subtitles.master import master_cues
+from pipeline.subtitles.formats import read_subtitles, to_vtt_chapters
 from pipeline.subtitles.paragraphs import Paragraph, paragraphs
 from pipeline.timeline.timemap import TimeMap
 
@@ -25,18 +26,33 @@ class FilmText:
     reviewed: bool
     paragraphs: list[Paragraph]
     chapters: list[tuple[int, int, str]]
+    captions: Path | None
+    """The film's WebVTT (speakers as voices, placed above lower thirds) and SRT, as the
+    subtitle stage wrote them; None when it wrote none."""
+    srt: Path | None
 
 
-def film_text(
-    loaded: LoadedSession, timemap: TimeMap, cue_list: CueList | None, duration_ms: int
-) -> FilmText:
-    transcript = load_transcript(loaded.folder)
-    if transcript is None and not loaded.folder.reviewed_subtitles.parent.is_dir():
-        cues, reviewed = [], False
-    else:
-        master, reviewed = master_cues(loaded, transcript)
-        cues = film_cues(loaded, master, reviewed, timemap, transcript, cue_list=cue_list)
-    return FilmText(cues, reviewed, paragraphs(cues), chapters(cue_list, timemap, duration_ms))
+def film_text(loaded: LoadedSession, film: RenderedFilm, cue_list: CueList | None) -> FilmText:
+    """The film's subtitle files, checked to still fit it: a film re-cut, a transcript
+    redone or a review imported since ``capture subtitles`` is a CaptureError that says so."""
+    folder = loaded.folder
+    record = load_film_subtitles_record(loaded, film.name)
+    captions, srt = folder.film_subtitles(film.name, "vtt"), folder.film_subtitles(film.name, "srt")
+    duration_ms = round(film.duration_s * 1000)
+    if record is None:
+        if captions.is_file():
+            raise CaptureError(f"{captions} has no record of what it was made from: run "
+                               f"`capture subtitles {loaded.root}` again")  # fmt: skip
+        return FilmText([], False, [], chapters(cue_list, film.timemap, duration_ms), None, None)
+    time_map = [ReportSpan(**asdict(span)) for span in film.timemap.spans]
+    stale = record.stale_reason(loaded, time_map)
+    if stale:
+        raise CaptureError(f"the {film.name}'s subtitles no longer fit it: {stale}; run "
+                           f"`capture subtitles {loaded.root}` (after `capture render` when the "
+                           "cue list changed), then publish again")  # fmt: skip
+    cues = read_subtitles(captions)
+    return FilmText(cues, record.reviewed, paragraphs(cues),
+                    chapters(cue_list, film.timemap, duration_ms), captions, srt)  # fmt: skip
 
 
 def chapters(
@@ -67,8 +83,9 @@ def write_text_tracks(text: FilmText, folder: Path, stem: str) -> dict[str, Path
         "chapters": folder / f"{stem}.chapters.vtt",
         "transcript": folder / f"{stem}.transcript.txt",
     }
-    atomic_write_text(files["captions"], to_vtt(text.cues))
-    atomic_write_text(files["srt"], to_srt(text.cues))
+    assert text.captions is not None and text.srt is not None
+    atomic_write_bytes(files["captions"], text.captions.read_bytes())
+    atomic_write_bytes(files["srt"], text.srt.read_bytes())
     atomic_write_text(files["chapters"], to_vtt_chapters(text.chapters))
     atomic_write_text(files["transcript"], plain_text(text.paragraphs))
     return files

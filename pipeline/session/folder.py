@@ -154,6 +154,10 @@ class SessionFolder:
         """A film's subtitles on its own timeline (``srt`` or ``vtt``)."""
         return self.subtitles / f"{film}.{LANGUAGE}.{extension}"
 
+    def film_subtitles_record(self, film: str) -> Path:
+        """What a film's subtitle files were made from (``FilmSubtitlesRecord``)."""
+        return self.subtitles / f"{film}.json"
+
     # cues/ and renders/
     def cue_list(self, film: str) -> Path:
         return self.cues / f"{film}.yaml"

@@ -5,7 +5,8 @@ Files (GUIDE §1):
 * ``subtitles/reviewed/master.fr.srt`` + ``review.json``: the reviewer's file, the source of
   truth once imported; nothing but ``capture subtitles import`` ever writes it;
 * ``subtitles/full.fr.srt|.vtt``, ``highlights.fr.srt|.vtt``: the master carried onto each
-  film's timeline (cues/*.yaml);
+  film's timeline (cues/*.yaml), with ``full.json``/``highlights.json``, what they were made
+  from (publish takes the files as written, and refuses them once they no longer fit);
 * ``subtitles/review/``: the package sent to the reviewer (SRT + HTML sheet);
 * ``transcript/reviewed.txt|.md``: the transcript text as reviewed.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,7 +23,14 @@ from pipeline.core.errors import CaptureError
 from pipeline.core.fsutil import atomic_write_bytes, atomic_write_text, read_limited
 from pipeline.core.timecode import clock
 from pipeline.session import LoadedSession, check_film
-from pipeline.session.artifacts.subtitles import ReviewRecord
+from pipeline.session.artifacts.render import ReportSpan
+from pipeline.session.artifacts.subtitles import (
+    FILM_SUBTITLE_FORMATS,
+    FilmSubtitlesRecord,
+    ReviewRecord,
+    save_film_subtitles_record,
+    subtitles_source_digest,
+)
 from pipeline.session.artifacts.sync import session_end_s
 from pipeline.session.artifacts.transcript import Transcript, load_transcript
 from pipeline.subtitles.check import Violation, check_cues
@@ -86,13 +94,21 @@ def _build(loaded: LoadedSession, transcript: Transcript | None) -> BuildReport:
     master, reviewed = master_cues(loaded, transcript)
     rules = session_rules(loaded)
     films: dict[str, list[Violation]] = {}
+    source = subtitles_source_digest(loaded)
     for name, film in timeline_maps(loaded, master, transcript).items():
         cues = film_cues(loaded, master, reviewed, film.timemap, transcript,
                          cue_list=film.cue_list)  # fmt: skip
         films[name] = check_cues(cues, rules)
-        for extension, text in (("srt", to_srt(cues)), ("vtt", to_vtt(cues))):
+        texts = {"srt": to_srt(cues), "vtt": to_vtt(cues)}
+        assert tuple(texts) == FILM_SUBTITLE_FORMATS
+        for extension, text in texts.items():
             atomic_write_text(where.film_subtitles(name, extension), text)
             written.append(where.film_subtitles(name, extension))
+        save_film_subtitles_record(loaded, FilmSubtitlesRecord(
+            film=name, reviewed=reviewed, source_digest=source,
+            time_map=[ReportSpan(**asdict(span)) for span in film.timemap.spans],
+            sha256={ext: hashlib.sha256(text.encode()).hexdigest() for ext, text in texts.items()},
+        ))  # fmt: skip
     if reviewed:
         written += _write_transcript_text(loaded, master)
     return BuildReport(reviewed, len(master), written, check_cues(master, rules), films)
