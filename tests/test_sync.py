@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -83,6 +84,10 @@ def test_status_json_is_the_documented_interface(session_copy) -> None:
     for recording in status["recordings"]:
         assert RECORDING_KEYS <= set(recording)
         assert recording["usable"] and recording["problems"] == []
+    formats = {r["camera"]: (r["format"], r["flags"]) for r in status["recordings"]}
+    assert re.fullmatch(r"h264 \d+x\d+ 25/1, aac 48000 Hz \d ch", formats["A"][0]), formats
+    assert re.fullmatch(r"\w+ \d+ Hz \d ch", formats["recorder"][0]), formats
+    assert formats["A"][1] == []
 
 
 def _set_offset(folder: Path, label: str, offset: float) -> None:

@@ -173,25 +173,23 @@ def folder_status(loaded: LoadedSession, cards: list[CardStatus]) -> list[Folder
 
 
 def _format_and_flags(files: list[IngestedFile]) -> tuple[str, list[str]]:
-    first = files[0].media or {}
     flags: set[str] = set()
     for file in files:
-        for video in (file.media or {}).get("video", []):
-            if video.get("variable_frame_rate"):
+        for video in file.probed.video if file.probed else []:
+            if video.variable_frame_rate:
                 flags.add("vfr")
-            if video.get("interlaced"):
+            if video.interlaced:
                 flags.add("interlaced")
-            if video.get("rotation"):
-                flags.add(f"rotated-{video['rotation']}")
-    video = (first.get("video") or [None])[0]
-    audio = (first.get("audio") or [None])[0]
+            if video.rotation:
+                flags.add(f"rotated-{video.rotation}")
+    first = files[0].probed
+    video = first.primary_video if first else None
+    audio = first.audio[0] if first and first.audio else None
     parts = []
     if video:
-        parts.append(
-            f"{video['codec']} {video['width']}x{video['height']} {video['avg_frame_rate']}"
-        )
+        parts.append(f"{video.codec} {video.width}x{video.height} {video.avg_frame_rate}")
     if audio:
-        parts.append(f"{audio['codec']} {audio['sample_rate']} Hz {audio['channels']} ch")
+        parts.append(f"{audio.codec} {audio.sample_rate} Hz {audio.channels} ch")
     return ", ".join(parts) or "unknown", sorted(flags)
 
 

@@ -36,6 +36,7 @@ def _rate(text: str | None) -> Fraction | None:
 
 
 class ProbedVideo(_ProbeView):
+    codec: str | None = None
     width: int
     height: int
     rotation: int = 0
@@ -60,6 +61,7 @@ class ProbedVideo(_ProbeView):
 
 
 class ProbedAudio(_ProbeView):
+    codec: str | None = None
     sample_rate: int
     channels: int
 
