@@ -601,6 +601,18 @@ def test_subtitle_files_that_no_longer_fit_their_film_are_refused(published) -> 
     render(loaded, "highlights")
     recut = text()
     assert recut.cues and recut.cues[0].start_ms != fitting.cues[0].start_ms
+    srt = loaded.folder.film_subtitles("highlights", "srt")
+    kept = srt.read_bytes()
+    srt.unlink()
+    with pytest.raises(CaptureError, match=r"highlights\.fr\.srt is missing"):
+        text()
+    srt.write_bytes(kept)
     loaded.folder.film_subtitles_record("highlights").unlink()
     with pytest.raises(CaptureError, match="has no record of what it was made from"):
         text()
+    # publish checks every film's subtitles before it encodes anything
+    site = folder.parent / "publish-stale-site"
+    shutil.rmtree(site, ignore_errors=True)
+    with pytest.raises(CaptureError, match="has no record"):
+        publish(loaded, site, preset_name="ladder")
+    assert not list(site.rglob("*.mp4"))

@@ -199,8 +199,10 @@ def transcript_file(ctx: RunContext) -> list[Path]:
 
 
 def subtitle_files(ctx: RunContext) -> list[Path]:
-    return [ctx.loaded.folder.film_subtitles(film, "vtt") for film in FILMS
-            if _has_clips(ctx, film)]  # fmt: skip
+    folder = ctx.loaded.folder
+    return [path for film in FILMS if _has_clips(ctx, film)
+            for path in (folder.film_subtitles(film, "vtt"), folder.film_subtitles(film, "srt"),
+                         folder.film_subtitles_record(film))]  # fmt: skip
 
 
 def film_files(film: str) -> Callable[[RunContext], list[Path]]:

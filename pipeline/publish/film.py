@@ -132,9 +132,21 @@ def _poster(
     return Still(time_s=best.time_s, file=PublishedFile.of(folder, target)), "auto", found
 
 
+def checked_film_text(loaded: LoadedSession, film: RenderedFilm) -> FilmText:
+    """The film's captions and text, refused (before anything is encoded) when there are
+    none or they no longer fit the film."""
+    text = film_text(loaded, film, load_cue_list(loaded, film.name))
+    if not text.cues:
+        raise CaptureError(
+            f"the {film.name} has no captions: run `capture transcribe {loaded.root}` and "
+            f"`capture subtitles {loaded.root}` (published video must have French captions)"
+        )
+    return text
+
+
 def publish_film(
-    loaded: LoadedSession, film: RenderedFilm, preset: Preset, folder: Path, old: Film | None,
-    progress: ProgressReporter | None,
+    loaded: LoadedSession, film: RenderedFilm, text: FilmText, preset: Preset, folder: Path,
+    old: Film | None, progress: ProgressReporter | None,
 ) -> PublishedFilm:  # fmt: skip
     inputs = film_inputs(film, preset)
     reused = _reusable(folder, old, inputs)
@@ -142,12 +154,6 @@ def publish_film(
     encoded = _encoded_from(old) if reused and old else _encode(film, preset, folder, progress)
     found = None if reused else _candidates(film)
     poster, poster_source, found = _poster(loaded, film, folder, old if reused else None, found)
-    text = film_text(loaded, film, load_cue_list(loaded, film.name))
-    if not text.cues:
-        raise CaptureError(
-            f"the {film.name} has no captions: run `capture transcribe {loaded.root}` and "
-            f"`capture subtitles {loaded.root}` (published video must have French captions)"
-        )
     files = write_text_tracks(text, folder / "text", film.name)
     entry = Film(
         name=film.name, label=LABELS[film.name], duration_s=film.duration_s, inputs=inputs,

@@ -20,7 +20,7 @@ from pipeline.core.presets import load_preset
 from pipeline.core.progress import ProgressReporter
 from pipeline.publish import pages
 from pipeline.publish.attachments import check_attachments, copy_attachments
-from pipeline.publish.film import publish_film
+from pipeline.publish.film import checked_film_text, publish_film
 from pipeline.publish.manifest import (
     PublishedLink,
     PublishedPerson,
@@ -112,7 +112,7 @@ def publish(
 ) -> PublishResult:  # fmt: skip
     """Publish the session's rendered films, text and documents into ``site``. Everything
     that can be checked (the site is capture's, the slug is this session's, documents and
-    photos exist) is checked before any film is encoded."""
+    photos exist, every film's subtitles fit it) is checked before any film is encoded."""
     session = loaded.session
     if session.slug in RESERVED:
         raise ConfigError(f"slug {session.slug!r} is a name the site uses itself: choose another",
@@ -124,12 +124,13 @@ def publish(
     check_session_folder(loaded, folder, old, force=force)
     check_attachments(loaded)
     films = _films(loaded, preset_name)
+    texts = {film.name: checked_film_text(loaded, film) for film in films}
     preset = load_preset(preset_name, session_root=loaded.root)
     folder.mkdir(parents=True, exist_ok=True)
     claim_site(site)
     old_films = {f.name: f for f in old.films} if old else {}
-    published = [publish_film(loaded, film, preset, folder, old_films.get(film.name), progress)
-                 for film in films]  # fmt: skip
+    published = [publish_film(loaded, film, texts[film.name], preset, folder,
+                              old_films.get(film.name), progress) for film in films]  # fmt: skip
     entries = [p.entry for p in published]
     documents, photos = copy_attachments(loaded, folder)
     manifest = SessionManifest(
@@ -148,7 +149,6 @@ def publish(
         origin=session_origin(loaded),
     )  # fmt: skip
     people = [p for p in [session.facilitator, *session.speakers] if p is not None]
-    texts = {p.entry.name: p.text for p in published}
     pages.write_assets(site)
     pages.render_page("session.html.j2", folder / "index.html",
                       **session_context(manifest, texts, people))  # fmt: skip

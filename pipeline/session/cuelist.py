@@ -7,6 +7,7 @@ docs/editing.md has a complete example.
 
 from __future__ import annotations
 
+import functools
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -38,9 +39,13 @@ def _seconds(ms: int) -> float:
     return ms / 1000
 
 
-TimeMs = Annotated[int, BeforeValidator(_time_ms), PlainSerializer(_seconds, return_type=float)]
+TimeMs = Annotated[
+    int,
+    BeforeValidator(_time_ms),
+    PlainSerializer(_seconds, return_type=float, when_used="json"),
+]
 """Milliseconds on the session clock, read from any form of time and written as seconds
-(the form a cue list is read back from)."""
+(the form a cue list is read back from) when dumped as JSON or YAML."""
 
 
 class TransitionType(StrEnum):
@@ -167,6 +172,7 @@ def load_cue_list(loaded: LoadedSession, name: str) -> CueList | None:
     found = load_yaml(path)
     if found.data is None:
         return None
-    cue_list = validate_loaded(found, CueList, context={FRAME_RATE: lambda: film_rate(loaded)})
+    rate = functools.cache(lambda: film_rate(loaded))  # read once, and only if frames are used
+    cue_list = validate_loaded(found, CueList, context={FRAME_RATE: rate})
     cue_list._source = found
     return cue_list

@@ -75,7 +75,7 @@ def _cards_and_clips(
 
 def build_timeline(loaded: LoadedSession, name: str) -> Timeline:
     cue_file = loaded.folder.cue_list(name)
-    plan = plan_film(loaded, name)
+    plan = plan_film(loaded, name, strict=False)  # its problems are reported with ours
     if plan is None:
         raise ConfigError(f"{cue_file}: no clips to render")
     resolved, fps = plan.clips, plan.fps
@@ -163,7 +163,7 @@ def build_timeline(loaded: LoadedSession, name: str) -> Timeline:
         )
     if problems:
         raise ConfigError(sorted(problems, key=lambda p: p.line or 0))
-    height = min(MAX_HEIGHT, max(_video(state, cut.path).upright_height
+    height = min(MAX_HEIGHT, max(_video(state, cut.path).upright_height or UNKNOWN_PICTURE.height
                                  for c in clips for cut in c.video))  # fmt: skip
     items = _cards_and_clips(loaded, plan.pieces, clips)
     return Timeline(name, items, fps, height - height % 2, plan.timemap, plan.cue_list)

@@ -131,6 +131,10 @@ class Recording(StrictModel):
         return camera.role == CameraRole.RECORDER
 
 
+FILMED_RATES = (Fraction(10), Fraction(120))
+"""The frame rates cameras film at, from time-lapse-ish 10 to slow-motion 120."""
+
+
 class IngestState(StrictModel):
     version: int = STATE_VERSION
     files: list[IngestedFile] = []
@@ -152,12 +156,13 @@ class IngestState(StrictModel):
         """The frame rate films of this session are made at: the cameras' (the first wide
         camera's when they differ, else the most common), in whole frames per second (29.97
         is made at 30, its frames conformed by timestamp); None when no recording has a
-        picture."""
+        picture. A rate no camera films at (a broken header, a variable-rate file's time
+        base: 90000) is not taken."""
         rates: dict[str, Fraction] = {}
         for recording in self.recordings:
             video = self.probed(recording.files[0]) if recording.usable else None
             rate = video.primary_video.frame_rate if video and video.primary_video else None
-            if rate:
+            if rate and FILMED_RATES[0] <= rate <= FILMED_RATES[1]:
                 rates.setdefault(recording.camera, rate)
         if not rates:
             return None

@@ -38,12 +38,11 @@ def _sha256(path: Path) -> str:
 
 
 def subtitles_source_digest(loaded: LoadedSession) -> str:
-    """What the session's subtitles are made from: the reviewed master when there is one,
-    else the transcript (its SHA-256, empty when there is neither)."""
+    """What the session's subtitles are made from: the reviewed master when there is one
+    (its text and times) and the transcript (the words and speakers under the cues)."""
     folder = loaded.folder
-    if folder.reviewed_subtitles.is_file():
-        return "reviewed:" + _sha256(folder.reviewed_subtitles)
-    return "transcript:" + _sha256(folder.transcript_json)
+    reviewed, transcript = _sha256(folder.reviewed_subtitles), _sha256(folder.transcript_json)
+    return f"reviewed:{reviewed} transcript:{transcript}"
 
 
 FILM_SUBTITLE_FORMATS = ("srt", "vtt")
@@ -56,7 +55,8 @@ class FilmSubtitlesRecord(StrictModel):
     source_digest: str
     """``subtitles_source_digest`` when they were made."""
     time_map: list[ReportSpan]
-    """The film's time map they were placed with (the render report's, when it is current)."""
+    """The film's time map they were placed with (its film plan's), which must be the one
+    the film was rendered with."""
     sha256: dict[str, str]
     """Each file as written, by format."""
 
@@ -65,6 +65,8 @@ class FilmSubtitlesRecord(StrictModel):
         folder = loaded.folder
         for extension, digest in self.sha256.items():
             path = folder.film_subtitles(self.film, extension)
+            if not path.is_file():
+                return f"{path} is missing"
             if _sha256(path) != digest:
                 return (
                     f"{path} was changed after `capture subtitles` wrote it (corrections go "
