@@ -73,3 +73,40 @@ def test_a_short_reference_inside_a_long_target() -> None:
     found = align(recorder, camera)
     assert found is not None
     assert found.offset == pytest.approx(-180.0, abs=0.002) and found.confidence > 0.8
+
+
+def _looped(loop_seconds: float, seconds: float, room_level: float) -> np.ndarray:
+    """Speech that repeats every ``loop_seconds`` (a looped recording, a jingle), under the
+    room's own noise, which never repeats (``room_level`` 0: none)."""
+    speech = np.tile(_room(loop_seconds), int(seconds / loop_seconds) + 1)[
+        : int(seconds * SYNC_RATE)
+    ]
+    return (speech + room_level * _room(seconds, seed=11)).astype(np.float32)
+
+
+@pytest.mark.parametrize("loop_seconds", [30.0, 60.0])
+def test_repeated_speech_is_placed_where_the_room_noise_agrees(loop_seconds: float) -> None:
+    """Every repetition of the speech fits; only the true place also fits the room's noise.
+    Before, such cameras were placed whole loops away with confidence 1.0 (the windows on a
+    wrong repetition agree too), or a right estimate was refused as "uncertain (confidence
+    1.00)"."""
+    minutes = 12
+    room = _looped(loop_seconds, (minutes + 2) * 60, room_level=0.3)
+    recorder = _record(room, 0.0, (minutes + 1) * 60, 80.0, seed=1, hiss=0.002)
+    camera = _record(room, 47.3, (minutes - 1) * 60, 0.0, seed=2, hiss=0.05, thin=True)
+    found = align(recorder, camera)
+    assert found is not None and found.confidence > 0.8 and found.distinct
+    assert found.offset == pytest.approx(47.3 * (1 + 80e-6), abs=0.002)
+    assert found.drift * 1e6 == pytest.approx(80.0, abs=3.0)
+    assert 0.5 < found.wins <= 1.0 and found.compared > 100
+
+
+def test_sound_that_fits_two_places_alike_is_not_distinct() -> None:
+    """A loop with no room noise of its own: nothing tells the repetitions apart, so the
+    placement is reported as ambiguous rather than trusted."""
+    room = _looped(30.0, 8 * 60, room_level=0.0)
+    recorder = _record(room, 0.0, 7 * 60, 0.0, seed=1, hiss=0.002)
+    camera = _record(room, 47.3, 5 * 60, 0.0, seed=2, hiss=0.05)
+    found = align(recorder, camera)
+    assert found is not None and not found.distinct
+    assert found.wins < 0.6 and found.compared > 50

@@ -1,15 +1,17 @@
 """Placing every recording on the session clock by audio cross-correlation.
 
-Coarse to fine: a whitened (GCC-PHAT) correlation of the whole recordings at 1 kHz finds the
-lag anywhere in their overlap; short windows at 8 kHz along the overlap then measure the lag
-precisely at many moments. A robust straight-line fit through those lags gives the offset
-(intercept) and the relative clock drift (slope); the share of windows that agree with the
-line is the confidence.
+Coarse to fine: a whitened (GCC-PHAT) correlation at 1 kHz proposes a few lags anywhere in
+the overlap; for each, short windows at 8 kHz along the overlap measure the lag precisely at
+many moments, and a robust straight-line fit through them gives the offset (intercept) and
+the relative clock drift (slope). The lag whose windows agree best wins; the share of windows
+on its line is the confidence, and how clearly it beats the runner-up says whether repeated
+sound could have fooled it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -20,7 +22,11 @@ WINDOW_STEP_SECONDS = 2.0
 SEARCH_SECONDS = 0.05  # fine search around the guide line
 COARSE_CHUNK_SECONDS = 60.0  # coarse search by one-minute chunks of a long target...
 COARSE_CHUNKS = 12  # ...this many of them
-CLEAR_PEAK_RATIO = 1.5
+SAME_PLACEMENT_SECONDS = 0.1
+CLEAR_RUNNER_UP = 0.5  # a runner-up with at most half the evidence is no contender...
+DISTINCT_SIGMAS = 3.0  # ...else the kept placement must win this clearly, window by window
+MAX_CANDIDATES = 4  # placements measured along the whole overlap...
+CHUNK_PEAKS = 24  # ...from this many peaks of each coarse chunk (a loop repeats this often)
 GUIDE_CHUNK_SECONDS = 30.0  # medium stage: chunks at 1 kHz...
 GUIDE_SEARCH_SECONDS = 2.5  # ...searched this far around the coarse lag (2 h at 300 ppm)
 MAX_GUIDE_CHUNKS = 120
@@ -36,8 +42,24 @@ class Alignment:
     offset: float
     drift: float
     confidence: float
+    """The share of the measured windows that agree with the line."""
     windows: int
-    peak_ratio: float
+    wins: float = 1.0
+    """The share of the sound windows where this placement fits better than the next best
+    (0.5: the sound fits both places alike, as repeated sound can)."""
+    compared: int = 0
+    """The windows compared (0: no other placement was possible)."""
+    runner_up: float = 0.0
+    """The runner-up's evidence as a share of this placement's (0: none fits at all)."""
+
+    @property
+    def distinct(self) -> bool:
+        """No other placement comes close: the runner-up has at most ``CLEAR_RUNNER_UP`` of
+        the evidence, or it fits worse in more windows than chance allows (``DISTINCT_SIGMAS``
+        standard deviations above a coin toss)."""
+        if self.runner_up <= CLEAR_RUNNER_UP or self.compared == 0:
+            return True
+        return (self.wins - 0.5) * 2 * math.sqrt(self.compared) >= DISTINCT_SIGMAS
 
 
 def _gcc_phat(reference: np.ndarray, part: np.ndarray) -> np.ndarray:
@@ -64,13 +86,16 @@ def _peak(correlation: np.ndarray, index: int) -> float:
     return float(index)
 
 
-def coarse_lag(ref: np.ndarray, tgt: np.ndarray) -> tuple[float, float]:
-    """Seconds where target starts in reference (may be negative) and the peak ratio, from
-    the two signals decimated to the coarse rate.
+def coarse_candidates(ref: np.ndarray, tgt: np.ndarray) -> list[float]:
+    """Seconds where target may start in reference (possibly negative), most likely first,
+    from the two signals decimated to the coarse rate.
 
     Long targets are searched by a few one-minute chunks, each against the whole reference:
     over a whole two-hour recording a drifting clock would smear the peak over a second, over
-    a minute it moves by milliseconds. The chunks' lags agree to within that drift.
+    a minute it moves by milliseconds. Each chunk proposes its highest peaks; a lag proposed by
+    several chunks (within the drift two hours can build up) ranks first. Several candidates
+    are kept because speech can repeat (a jingle, a looped recording, a quote read twice):
+    the fine stage decides between them on the whole overlap.
     """
     coarse_rate = SYNC_RATE / COARSE_FACTOR
     chunk = int(COARSE_CHUNK_SECONDS * coarse_rate)
@@ -85,42 +110,66 @@ def coarse_lag(ref: np.ndarray, tgt: np.ndarray) -> tuple[float, float]:
         starts, size = [pool[i] for i in picks], chunk
     n = 1 << int(np.ceil(np.log2(len(ref) + size)))
     reference_spectrum = np.fft.rfft(ref, n)
-    found: list[tuple[float, float]] = []
+    proposals: list[list[tuple[float, float]]] = []
     for start in starts:
         piece = tgt[start : start + size]
         spectrum = reference_spectrum * np.conj(np.fft.rfft(piece, n))
         spectrum /= np.abs(spectrum) + 1e-9
-        lag, ratio = _best_lag(np.fft.irfft(spectrum, n), len(ref), len(piece))
-        found.append((lag - start / coarse_rate, ratio))
-    # chunks that agree (within the drift two hours can build up) are evidence even when each
-    # peak alone is modest; chance peaks land anywhere
-    groups = [[g for g in found if abs(g[0] - f[0]) <= GUIDE_SEARCH_SECONDS / 2] for f in found]
-    best = max(groups, key=lambda g: (len(g), max(r for _, r in g)))
-    if len(best) >= 2 or best[0][1] >= CLEAR_PEAK_RATIO:
-        return float(np.median([g[0] for g in best])), float(max(r for _, r in best))
-    if size == len(tgt):
-        return best[0]
-    return coarse_lag_whole(ref, tgt)  # the overlap may lie between the chunks
+        peaks = _top_lags(np.fft.irfft(spectrum, n), len(ref), len(piece), CHUNK_PEAKS)
+        proposals.append([(lag - start / coarse_rate, height) for lag, height in peaks])
+    ranked = _ranked(proposals)
+    if size != len(tgt) and _support(proposals, ranked[0]) < 2:
+        # no two chunks agree: the overlap may lie between them
+        whole = _top_lags(_gcc_phat(ref, tgt), len(ref), len(tgt), MAX_CANDIDATES)
+        ranked = [lag for lag, _ in whole] + ranked
+    distinct: list[float] = []
+    for lag in ranked:
+        if all(abs(lag - other) > 0.5 for other in distinct):
+            distinct.append(lag)
+    return distinct[:MAX_CANDIDATES]
 
 
-def coarse_lag_whole(ref: np.ndarray, tgt: np.ndarray) -> tuple[float, float]:
-    """The whole target against the whole reference (for targets the chunks cannot place)."""
-    return _best_lag(_gcc_phat(ref, tgt), len(ref), len(tgt))
+def _support(proposals: list[list[tuple[float, float]]], lag: float) -> int:
+    """How many chunks propose ``lag`` (within the drift two hours can build up)."""
+    near = GUIDE_SEARCH_SECONDS / 2
+    return sum(any(abs(other - lag) <= near for other, _ in chunk) for chunk in proposals)
 
 
-def _best_lag(correlation: np.ndarray, ref_length: int, piece_length: int) -> tuple[float, float]:
-    """Seconds where the piece starts in the reference, and the peak's ratio to the highest
-    peak half a second or more away from it (1 = ambiguous)."""
+def _ranked(proposals: list[list[tuple[float, float]]]) -> list[float]:
+    """Every proposed lag by the summed height of the chunks' peaks that agree with it (a lag
+    all chunks see beats one a single chunk sees higher), each as the median of those peaks."""
+    near = GUIDE_SEARCH_SECONDS / 2
+    scored = []
+    for lag, _ in (p for chunk in proposals for p in chunk):
+        agreeing = [
+            max((h, o) for o, h in near_lag)
+            for chunk in proposals
+            if (near_lag := [(o, h) for o, h in chunk if abs(o - lag) <= near])
+        ]
+        weight = sum(h for h, _ in agreeing)
+        scored.append((weight, float(np.median([o for _, o in agreeing]))))
+    scored.sort(key=lambda item: item[0], reverse=True)
+    return [lag for _, lag in scored]
+
+
+def _top_lags(
+    correlation: np.ndarray, ref_length: int, piece_length: int, count: int
+) -> list[tuple[float, float]]:
+    """Up to ``count`` peaks (seconds where the piece starts in the reference, height),
+    highest first, each half a second or more from a higher one."""
     coarse_rate = SYNC_RATE / COARSE_FACTOR
     n = len(correlation)
     # lags from -(piece_length - 1) to ref_length - 1
     lags = np.concatenate([correlation[n - piece_length + 1 :], correlation[:ref_length]])
-    best = int(np.argmax(lags))
     guard = int(0.5 * coarse_rate)
-    others = np.concatenate([lags[: max(0, best - guard)], lags[best + guard :]])
-    second = float(others.max()) if len(others) else 0.0
-    ratio = float(lags[best]) / second if second > 0 else float("inf")
-    return (best - (piece_length - 1)) / coarse_rate, ratio
+    found = []
+    for _ in range(count):
+        best = int(np.argmax(lags))
+        if not np.isfinite(lags[best]) or lags[best] <= 0:
+            break
+        found.append(((best - (piece_length - 1)) / coarse_rate, float(lags[best])))
+        lags[max(0, best - guard) : best + guard] = -np.inf
+    return found
 
 
 def _theil_sen(times: np.ndarray, lags: np.ndarray) -> tuple[float, float]:
@@ -160,16 +209,45 @@ def _guide_line(ref: np.ndarray, tgt: np.ndarray, lag: float) -> tuple[float, fl
 
 
 def align(reference: np.ndarray, target: np.ndarray, rate: int = SYNC_RATE) -> Alignment | None:
-    """Align ``target`` to ``reference`` (mono float32 at ``rate``); None without overlap."""
+    """Align ``target`` to ``reference`` (mono float32 at ``rate``); None without overlap.
+
+    Every coarse candidate is measured along the whole overlap; the one whose windows agree
+    most (the sum of their correlation peaks on the fitted line) is kept, with the share of
+    windows where it fits better than the runner-up."""
     ref_coarse = _decimate(reference, COARSE_FACTOR)
     tgt_coarse = _decimate(target, COARSE_FACTOR)
-    lag, peak_ratio = coarse_lag(ref_coarse, tgt_coarse)
+    fits = [_fit(reference, target, ref_coarse, tgt_coarse, lag, rate)
+            for lag in coarse_candidates(ref_coarse, tgt_coarse)]  # fmt: skip
+    ranked = sorted((f for f in fits if f is not None), key=lambda f: sum(f[1].values()),
+                    reverse=True)  # fmt: skip
+    found: list[tuple[Alignment, dict[int, float]]] = []
+    for fit in ranked:  # two coarse lags the guide line led to one placement are one
+        if all(abs(fit[0].offset - kept.offset) > SAME_PLACEMENT_SECONDS for kept, _ in found):
+            found.append(fit)
+    if not found:
+        return None
+    (best, heights), rest = found[0], found[1:]
+    if not rest or not heights:
+        return best
+    second = rest[0][1]
+    windows = heights.keys() | second.keys()
+    wins = sum(heights.get(w, 0.0) > second.get(w, 0.0) for w in windows)
+    share = sum(second.values()) / sum(heights.values())
+    return replace(best, wins=wins / len(windows), compared=len(windows), runner_up=share)
+
+
+def _fit(
+    reference: np.ndarray, target: np.ndarray, ref_coarse: np.ndarray, tgt_coarse: np.ndarray,
+    lag: float, rate: int,
+) -> tuple[Alignment, dict[int, float]] | None:  # fmt: skip
+    """The line through the fine windows around the coarse ``lag``, and its evidence: each
+    window's correlation peak when on the line, by the window's start in the target."""
     guide_offset, guide_drift = _guide_line(ref_coarse, tgt_coarse, lag)
     window = int(WINDOW_SECONDS * rate)
     search = int(SEARCH_SECONDS * rate)
     step = max(int(WINDOW_STEP_SECONDS * rate), len(target) // MAX_WINDOWS)
     loudness = float(np.sqrt(np.mean(target**2))) if len(target) else 0.0
-    times, lags = [], []
+    times, lags, heights = [], [], []
     for start in range(0, max(0, len(target) - window), step):
         piece = target[start : start + window]
         if np.sqrt(np.mean(piece**2)) < 0.5 * loudness:
@@ -180,13 +258,14 @@ def align(reference: np.ndarray, target: np.ndarray, rate: int = SYNC_RATE) -> A
             continue  # outside the overlap
         segment = reference[first : expected + window + search]
         correlation = _gcc_phat(segment, piece)[: 2 * search + 1]
-        position = _peak(correlation, int(np.argmax(correlation)))
+        index = int(np.argmax(correlation))
         times.append(start / rate)
-        lags.append((first + position - start) / rate)
+        lags.append((first + _peak(correlation, index) - start) / rate)
+        heights.append(float(correlation[index]))
     if len(times) < MIN_WINDOWS:
         if not (0 <= lag or -lag < len(target) / rate):
             return None
-        return Alignment(lag, 0.0, 0.0, len(times), peak_ratio)
+        return Alignment(lag, 0.0, 0.0, len(times)), {}
     t, measured = np.array(times), np.array(lags)
     intercept, slope = _theil_sen(t, measured)
     residual = np.abs(measured - (intercept + slope * t))
@@ -194,4 +273,5 @@ def align(reference: np.ndarray, target: np.ndarray, rate: int = SYNC_RATE) -> A
     if inliers.sum() >= MIN_WINDOWS:
         slope, intercept = np.polyfit(t[inliers], measured[inliers], 1)
     confidence = float(inliers.mean())
-    return Alignment(float(intercept), float(slope), confidence, len(times), peak_ratio)
+    evidence = {round(t[i] * rate): heights[i] for i in np.flatnonzero(inliers)}
+    return Alignment(float(intercept), float(slope), confidence, len(times)), evidence

@@ -21,7 +21,6 @@ from pipeline.session.artifacts.sync import Placement, SyncResult
 from pipeline.sync.align import SYNC_RATE, Alignment, align
 
 MIN_CONFIDENCE = 0.5
-MIN_PEAK_RATIO = 1.3
 DRIFT_THRESHOLD_PPM = 10.0
 
 
@@ -135,17 +134,15 @@ def _place(
         )
     offset = found.offset / (1 + drift)
     relative_drift = round((found.drift - drift) * 1e6, 1)
-    if found.confidence < MIN_CONFIDENCE or found.peak_ratio < MIN_PEAK_RATIO:
+    doubt = _doubt(found, offset)
+    if doubt:
         return Placement(
             **base,
             offset_s=None,
             offset_confidence=round(found.confidence, 3),
             method="none",
             drift_ppm=relative_drift,
-            problems=[
-                f"audio sync uncertain (confidence {found.confidence:.2f}, "
-                f"audio estimate {offset:.3f} s not used)"
-            ],
+            problems=[doubt],
         )
     return Placement(
         **base,
@@ -154,6 +151,18 @@ def _place(
         method="audio",
         drift_ppm=relative_drift,
     )
+
+
+def _doubt(found: Alignment, offset: float) -> str | None:
+    """Why the audio estimate cannot be trusted, in words, or None when it can."""
+    if found.confidence < MIN_CONFIDENCE:
+        return (f"audio sync uncertain: only {found.confidence:.0%} of {found.windows} sound "
+                f"windows agree (audio estimate {offset:.3f} s not used)")  # fmt: skip
+    if not found.distinct:
+        return (f"audio sync ambiguous: the sound fits another place about as well (this one "
+                f"fits better in only {found.wins:.0%} of {found.compared} windows: repeated "
+                f"sound?); audio estimate {offset:.3f} s not used")  # fmt: skip
+    return None
 
 
 def _clock_delta(
