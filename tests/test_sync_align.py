@@ -109,4 +109,14 @@ def test_sound_that_fits_two_places_alike_is_not_distinct() -> None:
     camera = _record(room, 47.3, 5 * 60, 0.0, seed=2, hiss=0.05)
     found = align(recorder, camera)
     assert found is not None and not found.distinct
-    assert found.wins < 0.6 and found.compared > 50
+
+
+def test_silence_is_not_placed_and_does_not_stop_sync() -> None:
+    """A muted camera (digital zeros) longer than the chunked search: it ended in an
+    IndexError that stopped the whole sync."""
+    reference = _record(_room(200), 0.0, 190, 0.0, seed=1)
+    for seconds in (60, 150):
+        found = align(reference, np.zeros(seconds * SYNC_RATE, np.float32))
+        assert found is None or found.confidence < 0.5
+    found = align(np.zeros(200 * SYNC_RATE, np.float32), reference[: 150 * SYNC_RATE])
+    assert found is None or found.confidence < 0.5

@@ -45,19 +45,20 @@ class Alignment:
     """The share of the measured windows that agree with the line."""
     windows: int
     wins: float = 1.0
-    """The share of the sound windows where this placement fits better than the next best
-    (0.5: the sound fits both places alike, as repeated sound can)."""
+    """Of the windows both this placement and the next best measured, the share where this
+    one fits better (0.5: the sound fits both places alike, as repeated sound can)."""
     compared: int = 0
-    """The windows compared (0: no other placement was possible)."""
+    """Those windows (0: none, or no other placement was possible)."""
     runner_up: float = 0.0
-    """The runner-up's evidence as a share of this placement's (0: none fits at all)."""
+    """The runner-up's evidence as a share of this placement's (0: no other placement fits
+    at all)."""
 
     @property
     def distinct(self) -> bool:
         """No other placement comes close: the runner-up has at most ``CLEAR_RUNNER_UP`` of
         the evidence, or it fits worse in more windows than chance allows (``DISTINCT_SIGMAS``
         standard deviations above a coin toss)."""
-        if self.runner_up <= CLEAR_RUNNER_UP or self.compared == 0:
+        if self.runner_up <= CLEAR_RUNNER_UP:
             return True
         return (self.wins - 0.5) * 2 * math.sqrt(self.compared) >= DISTINCT_SIGMAS
 
@@ -118,10 +119,10 @@ def coarse_candidates(ref: np.ndarray, tgt: np.ndarray) -> list[float]:
         peaks = _top_lags(np.fft.irfft(spectrum, n), len(ref), len(piece), CHUNK_PEAKS)
         proposals.append([(lag - start / coarse_rate, height) for lag, height in peaks])
     ranked = _ranked(proposals)
-    if size != len(tgt) and _support(proposals, ranked[0]) < 2:
+    if size != len(tgt) and (not ranked or _support(proposals, ranked[0]) < 2):
         # no two chunks agree: the overlap may lie between them
         whole = _top_lags(_gcc_phat(ref, tgt), len(ref), len(tgt), MAX_CANDIDATES)
-        ranked = [lag for lag, _ in whole] + ranked
+        ranked = [lag for lag, _ in whole[:2]] + ranked
     distinct: list[float] = []
     for lag in ranked:
         if all(abs(lag - other) > 0.5 for other in distinct):
@@ -230,10 +231,12 @@ def align(reference: np.ndarray, target: np.ndarray, rate: int = SYNC_RATE) -> A
     if not rest or not heights:
         return best
     second = rest[0][1]
-    windows = heights.keys() | second.keys()
-    wins = sum(heights.get(w, 0.0) > second.get(w, 0.0) for w in windows)
-    share = sum(second.values()) / sum(heights.values())
-    return replace(best, wins=wins / len(windows), compared=len(windows), runner_up=share)
+    share = sum(second.values()) / total if (total := sum(heights.values())) > 0 else 1.0
+    # window by window, only where both placements measured the target (off a placement's
+    # line a window counts 0; a window outside its overlap says nothing)
+    common = heights.keys() & second.keys()
+    wins = sum(heights[w] > second[w] for w in common) / len(common) if common else 0.5
+    return replace(best, wins=wins, compared=len(common), runner_up=share)
 
 
 def _fit(
@@ -241,7 +244,8 @@ def _fit(
     lag: float, rate: int,
 ) -> tuple[Alignment, dict[int, float]] | None:  # fmt: skip
     """The line through the fine windows around the coarse ``lag``, and its evidence: each
-    window's correlation peak when on the line, by the window's start in the target."""
+    measured window's correlation peak when on the line (else 0), by the window's start in
+    the target."""
     guide_offset, guide_drift = _guide_line(ref_coarse, tgt_coarse, lag)
     window = int(WINDOW_SECONDS * rate)
     search = int(SEARCH_SECONDS * rate)
@@ -273,5 +277,5 @@ def _fit(
     if inliers.sum() >= MIN_WINDOWS:
         slope, intercept = np.polyfit(t[inliers], measured[inliers], 1)
     confidence = float(inliers.mean())
-    evidence = {round(t[i] * rate): heights[i] for i in np.flatnonzero(inliers)}
+    evidence = {round(t[i] * rate): heights[i] if inliers[i] else 0.0 for i in range(len(t))}
     return Alignment(float(intercept), float(slope), confidence, len(times)), evidence
