@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.core.presets import load_preset
 from pipeline.session import LoadedSession
-from pipeline.session.artifacts.ingest import ARCHIVE_PRESET, film_rate
+from pipeline.session.artifacts.ingest import archive_rate, film_rate
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ def rules_at(fps: int | None = None) -> SubtitleRules:
     """The rules for a subtitle file checked on its own: at ``fps``, else at the archive
     preset's frame rate (the rate films are made at when nothing says otherwise)."""
     if fps is None:
-        fps = round(load_preset(ARCHIVE_PRESET).video.frame_rate)
+        fps = archive_rate()
     if fps <= 0:
         raise ValueError(f"a frame rate must be positive, not {fps}")
     return SubtitleRules(fps)

@@ -189,6 +189,9 @@ def film_rate(loaded: LoadedSession) -> int:
     """The frame rate of the session's films: the cameras' (``IngestState.film_rate``),
     else the archive preset's."""
     found = load_state(loaded.folder.ingest_state).film_rate(loaded.session)
-    if found is not None:
-        return found
-    return round(load_preset(ARCHIVE_PRESET, session_root=loaded.root).video.frame_rate)
+    return found if found is not None else archive_rate(loaded.root)
+
+
+def archive_rate(session_root: Path | None = None) -> int:
+    """The archive preset's frame rate (the session's own preset when it has one)."""
+    return round(load_preset(ARCHIVE_PRESET, session_root=session_root).video.frame_rate)
