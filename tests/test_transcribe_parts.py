@@ -294,3 +294,19 @@ def test_speech_is_heard_in_stretches_between_breaks() -> None:
     assert _stretches(voice, 40_000, 10_000) == [(0, 17_000), (17_000, 40_000)]
     assert _stretches(voice, 40_000, 10**9) == [(0, 40_000)]
     assert _stretches([], 40_000, 10_000) == [(0, 40_000)]
+
+
+def test_punctuation_is_written_on_its_word_and_never_timed() -> None:
+    """French output gives " ?" as a word of its own, timed over the pause after the
+    sentence: it must not hide that pause from the cuts."""
+    from pipeline.transcription.engines import _words
+
+    heard = [(" «", 0.0, 0.1, 0.5), (" Pourquoi", 0.1, 0.5, 0.9), (" pas", 0.5, 0.8, 0.9),
+             (" ?", 1.0, 1.9, 0.2), (" »", 1.9, 2.0, 0.2), (" Oui,", 2.1, 2.4, 0.8)]  # fmt: skip
+    words = _words(heard)
+    assert [(w.text, w.start_ms, w.end_ms) for w in words] == [
+        ("«Pourquoi", 100, 500),
+        ("pas?»", 500, 800),
+        ("Oui,", 2100, 2400),
+    ]
+    assert _words([(" ...", 0.0, 1.0, 0.1), (" ?", 1.0, 2.0, 0.1)]) == []

@@ -153,7 +153,7 @@ def _copy_in(
         label=f"assembling {timeline.name} by stream copy",
     )  # fmt: skip
     try:
-        stream_copy.check_frames(candidate, timeline, folder)
+        stream_copy.check_frames(candidate, picture, timeline, folder)
         check_length(candidate, timeline)
     except BaseException:
         candidate.unlink(missing_ok=True)

@@ -11,9 +11,10 @@ repeated in-band at every keyframe, so the re-encoded and the camera's pictures 
 each other in one stream; the concat demuxer joins them with each piece's exact length.
 
 The sound is always rendered: it comes from the recorder, through the two-pass loudness
-normalisation. The result is decoded once to check that it holds every frame; if it does
-not (an open-GOP source whose first pictures need the GOP before), the caller falls back
-to a full render.
+normalisation. The result is checked at copy speed: its packet headers must hold every
+frame, and only the re-encoded stretches, with the copied pictures that follow each of
+them, are decoded (a strict decode: a picture that refers to one the copy left out fails
+it). If the check fails, the caller falls back to a full render.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from pipeline.core.errors import MediaError
+from pipeline.core.media_integrity import stream_extents
 from pipeline.core.presets import SMART_CUT
 from pipeline.core.probe import VideoStream, probe
 from pipeline.core.runner import Arg, OutputFile, ffprobe_json, run_ffmpeg
@@ -178,13 +180,47 @@ def _piece_args(piece: CopySegment, source: SourceFormat, fps: int, target: Path
             "-f", "nut", OutputFile(target)]  # fmt: skip
 
 
+DECODED_AFTER_S = 2.0
+"""How much of the copied picture after a re-encoded stretch is decoded too: the camera's
+GOP that follows a junction (its pictures must not need the GOP the copy left out)."""
+
+
+@dataclass(frozen=True)
+class FrameWindow:
+    """Frames ``[first, first + frames)`` of the film, to be decoded by the check."""
+
+    first: int
+    frames: int
+
+
 @dataclass(frozen=True)
 class CopiedPicture:
-    """The pieces' concat list and how many frames were copied or re-encoded."""
+    """The pieces' concat list, how many frames were copied or re-encoded, and the stretches
+    of the film the check decodes (re-encoded pieces and the copied GOP after each)."""
 
     concat_list: Path
     copied_frames: int
     encoded_frames: int
+    decoded: tuple[FrameWindow, ...] = ()
+
+
+def windows_to_decode(
+    pieces: list[tuple[int, int, bool]], total: int, fps: int
+) -> tuple[FrameWindow, ...]:
+    """From (first film frame, frames, copied) pieces: each re-encoded piece with the next
+    DECODED_AFTER_S of picture, overlapping windows merged."""
+    after = round(DECODED_AFTER_S * fps)
+    merged: list[FrameWindow] = []
+    for first, frames, copied in pieces:
+        if copied:
+            continue
+        end = min(total, first + frames + after)
+        if merged and first <= merged[-1].first + merged[-1].frames:
+            last = merged[-1]
+            merged[-1] = FrameWindow(last.first, max(end, last.first + last.frames) - last.first)
+        else:
+            merged.append(FrameWindow(first, end - first))
+    return tuple(merged)
 
 
 def concat_line(name: str) -> str:
@@ -199,6 +235,7 @@ def copy_picture(
     fps = timeline.fps
     lines, copied, encoded = ["ffconcat version 1.0\n"], 0, 0
     number = 0
+    placed: list[tuple[int, int, bool]] = []
     for clip in timeline.clips:
         counts = split_units(clip.video, round(clip.duration_s * fps), fps)
         for cut, frames in zip(clip.video, counts, strict=True):
@@ -208,28 +245,46 @@ def copy_picture(
                 run_ffmpeg(_piece_args(piece, source, fps, folder / name),
                            label="copying" if piece.copy else "re-encoding a cut")  # fmt: skip
                 lines += [concat_line(name), f"duration {piece.frames / fps:.6f}\n"]
+                placed.append((copied + encoded, piece.frames, piece.copy))
                 copied += piece.frames if piece.copy else 0
                 encoded += 0 if piece.copy else piece.frames
                 number += 1
     concat_list = folder / "pieces.ffconcat"
     concat_list.write_text("".join(lines), encoding="utf-8")
-    return CopiedPicture(concat_list, copied, encoded)
+    windows = windows_to_decode(placed, copied + encoded, fps)
+    return CopiedPicture(concat_list, copied, encoded, windows)
 
 
-def decoded_frames(path: Path, folder: Path) -> int:
-    """Frames a strict decode of ``path``'s picture yields (a decoding error raises); the
-    per-frame checksums go to a file in ``folder``."""
+def decoded_frames(path: Path, window: FrameWindow, fps: int, folder: Path) -> int:
+    """Frames a strict decode of ``window`` of ``path``'s picture yields (a decoding error
+    raises); the per-frame checksums go to a file in ``folder``. The seek lands on the
+    keyframe before the window and decodes from there."""
     sums = folder / "frames.md5"
-    run_ffmpeg(["-xerror", "-i", path, "-map", "0:v:0", "-f", "framemd5", OutputFile(sums)],
+    start = (window.first - 0.5) / fps
+    run_ffmpeg(["-xerror", "-ss", f"{max(0.0, start):.6f}", "-i", path, "-map", "0:v:0",
+                "-frames:v", str(window.frames), "-f", "framemd5", OutputFile(sums)],
                label="checking the assembled picture")  # fmt: skip
     lines = sums.read_text(encoding="utf-8").splitlines()
     return sum(1 for line in lines if line and not line.startswith("#"))
 
 
-def check_frames(output: Path, timeline: Timeline, folder: Path) -> None:
-    found = decoded_frames(output, folder)
-    if found != timeline.frames:
+def check_frames(output: Path, picture: CopiedPicture, timeline: Timeline, folder: Path) -> None:
+    """Every frame in the packet headers, and the re-encoded stretches and the junctions
+    after them decodable: the copied GOPs between were decodable in the camera's file and
+    are the same bytes."""
+    extents = stream_extents(output)
+    video = probe(output, check_vfr=False).primary_video
+    packets = extents[video.index].packets if video and video.index in extents else 0
+    if packets != timeline.frames:
         raise MediaError(
-            f"assembled by copy, it decodes to {found} frames instead of {timeline.frames}",
+            f"assembled by copy, it holds {packets} frames instead of {timeline.frames}",
             path=output,
         )
+    for window in picture.decoded:
+        found = decoded_frames(output, window, timeline.fps, folder)
+        if found != window.frames:
+            at = window.first / timeline.fps
+            raise MediaError(
+                f"assembled by copy, {found} of {window.frames} frames decode from {at:.3f} s",
+                path=output,
+            )

@@ -99,7 +99,8 @@ def _film_cues(
         last_end = span.heard_until_ms - rules.min_gap_ms
         for cue in segment_words(inside, terms, rules):
             start = max(cue.start_ms, heard[0])  # a word cut at the clip's start
-            end = max(start + 1, min(cue.end_ms, last_end))
+            # a cue cut short by the clip's start is held long enough to be read again
+            end = max(start + 1, min(max(cue.end_ms, start + rules.min_duration_ms), last_end))
             cues.append(
                 replace(
                     cue,
