@@ -310,3 +310,43 @@ def test_punctuation_is_written_on_its_word_and_never_timed() -> None:
         ("Oui,", 2100, 2400),
     ]
     assert _words([(" ...", 0.0, 1.0, 0.1), (" ?", 1.0, 2.0, 0.1)]) == []
+
+
+class _ScriptedEngine:
+    """Answers the second look's calls as Whisper did on one CPU: the joined call loops on
+    a hotword; each piece heard alone gives its sentence (the words, 0.5 s apart)."""
+
+    name = "scripted"
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[float, bool]] = []
+
+    def transcribe(self, audio, *, language, hotwords, fallback=True):
+        seconds = len(audio) / RATE
+        self.calls.append((seconds, fallback))
+        if not fallback:
+            loop = [_word(t, 100 + i * 300, 350 + i * 300) for i, t in
+                    enumerate(["Val", "de", "Saône,"] * 15)]  # fmt: skip
+            return [Segment(start_ms=100, end_ms=loop[-1].end_ms, text=join_words(loop),
+                            words=loop, avg_logprob=-0.2, no_speech_prob=0.1)]  # fmt: skip
+        said = [_word(t, 300 + i * 500, 700 + i * 500) for i, t in
+                enumerate(["Et", "il", "faut", "des", "outils"])]  # fmt: skip
+        return [Segment(start_ms=300, end_ms=said[-1].end_ms, text=join_words(said),
+                        words=said, avg_logprob=-0.3, no_speech_prob=0.1)]  # fmt: skip
+
+
+def test_a_second_look_that_loops_hears_each_skipped_piece_again_alone() -> None:
+    """With the glossary as hotwords, the joined second look looped on "Val de Saône" over
+    30 s of skipped speech, and the sentences stayed lost."""
+    from pipeline.transcription.passes import _second_look
+
+    audio = np.zeros(RATE * 60, dtype=np.float32)
+    engine = _ScriptedEngine()
+    missed = [(10_000, 16_000), (30_000, 36_000)]
+    found = _second_look(engine, audio, missed, [], "fr", "Val de Saône")
+    assert [fallback for _, fallback in engine.calls] == [False, True, True]
+    starts = sorted(w.start_ms for s in found for w in s.words)
+    assert len(starts) == 10 and not [w for s in found for w in s.words if "Saône" in w.text]
+    for first, end in missed:  # each piece's words on the chunk's clock, inside its stretch
+        inside = [ms for ms in starts if first - 200 <= ms < end]
+        assert len(inside) == 5 and inside[0] == first - 200 + 300

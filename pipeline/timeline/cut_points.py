@@ -160,10 +160,13 @@ def place_cut(asked_ms: int, edge: str, speech: Speech) -> PlacedCut:
     starts: the pause at or before is preferred), "out" (a clip ends: at or after), or
     "switch" (one clip ends where the next begins, another camera: the nearest pause)."""
     frame_ms, fps, words, sound = speech.frame_ms, speech.fps, speech.words, speech.sound
-    candidates = []
+    candidates, skipped = [], 0
     for pause in speech.pauses.near(asked_ms, REACH_MS):
         distance, loses = _distance(pause, asked_ms, edge if edge != "switch" else "")
-        if distance > REACH_MS or (loses and _skips_a_word(pause, asked_ms)):
+        if distance > REACH_MS:
+            continue
+        if loses and _skips_a_word(pause, asked_ms):
+            skipped += 1
             continue
         frames = _frames_in(pause, asked_ms, edge, fps)
         if frames:  # a pause on the side that loses the word asked only when no other is
@@ -172,7 +175,12 @@ def place_cut(asked_ms: int, edge: str, speech: Speech) -> PlacedCut:
         placed = frame_at(asked_ms, edge, frame_ms)
         inside = next((w for w in words if w.start_ms < asked_ms < w.end_ms), None)
         where = f": the cut is inside {_word(inside)}" if inside else ""
-        reason = f"no pause between words within {REACH_MS / 1000:g} s{where}"
+        reach = f"{REACH_MS / 1000:g} s"
+        reason = (
+            f"no pause within {reach} that keeps every word asked{where}"
+            if skipped
+            else f"no pause between words within {reach}{where}"
+        )
         return PlacedCut(placed, None, CutNote(edge, asked_ms, placed, reason))
     _, pause, frames = min(candidates, key=lambda c: c[0])
     cost = np.array([abs(f - asked_ms) / 1000 * LOUDNESS_PER_SECOND_DB for f in frames])

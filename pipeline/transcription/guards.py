@@ -50,6 +50,12 @@ def passes_whisper_tests(segment: Segment) -> bool:
     return ratio <= COMPRESSION_RATIO_LIMIT and (segment.avg_logprob or 0) >= LOGPROB_LIMIT
 
 
+def loops(segment: Segment) -> bool:
+    """Whether a phrase repeats more than MAX_REPEATS times in a row in ``segment`` (a loop
+    short enough to pass the compression test: "Val de Saône" four times)."""
+    return len(collapse_repetitions(segment.words)) < len(segment.words)
+
+
 def is_credit_line(text: str) -> bool:
     return bool(CREDIT_LINES.search(text))
 
