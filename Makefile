@@ -12,7 +12,7 @@ TEST_PACKAGES := chromium chromium-driver
 TORCH ?= torch==2.13.0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup system-deps test-deps apt-packages test demo bench bench-guards lint format clean
+.PHONY: setup system-deps test-deps apt-packages test demo bench bench-long bench-guards lint format clean
 
 setup: system-deps $(STAMP)
 
@@ -78,6 +78,10 @@ demo: setup
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+# real length: a 2-hour film assembled by stream copy (media cached in bench/.cache/long)
+bench-long: setup
+	$(BIN)/python bench/run.py long
 
 # what each transcription guard is worth on the real speech set (about 25 minutes)
 bench-guards: setup

@@ -4,6 +4,7 @@ site driven in Debian's chromium (selenium + chromium-driver) from a local HTTP 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -22,6 +23,7 @@ import pytest
 from conftest import ffmpeg
 from output_fingerprint import differences, fingerprint
 
+from pipeline.core import runner
 from pipeline.core.errors import ConfigError
 from pipeline.publish import images
 from pipeline.publish.run import publish
@@ -79,6 +81,24 @@ def _script_transcript(truth) -> Transcript:
     )  # fmt: skip
 
 
+COMMANDS: dict[str, list[list[str]]] = {"render": [], "publish": []}
+"""Every external command the fixture's renders and publish ran, as run."""
+
+
+@contextlib.contextmanager
+def _recording(step: str):
+    """The commands run (for real) inside the block, kept in COMMANDS[step]."""
+    real = runner.supervise
+
+    def recorded(tool, argv, *more):
+        COMMANDS[step].append(list(argv))
+        return real(tool, argv, *more)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(runner, "supervise", recorded)
+        yield
+
+
 @pytest.fixture(scope="module")
 def published(tiny_sample, tmp_path_factory):
     """The tiny sample with hostile text in session.yaml and in a reviewed caption, both
@@ -111,10 +131,12 @@ def published(tiny_sample, tmp_path_factory):
     (folder / "presets").mkdir()
     (folder / "presets" / "ladder.yaml").write_text(LADDER, encoding="utf-8")
     loaded = load_session(folder)
-    render(loaded, "full")
-    render(loaded, "highlights")
     site = tmp_path_factory.mktemp("site")
-    result = publish(loaded, site, preset_name="ladder")
+    with _recording("render"):
+        render(loaded, "full", preset_name="ladder")
+        render(loaded, "highlights", preset_name="ladder")
+    with _recording("publish"):
+        result = publish(loaded, site, preset_name="ladder")
     manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
     return loaded, site, result, manifest
 
@@ -228,6 +250,39 @@ def test_renditions_and_hls_meet_the_web_rules(published) -> None:
                                "-show_entries", "packet=flags")["packets"][0]  # fmt: skip
                 joined.unlink()
                 assert "K" in first["flags"], f"{name} starts on a keyframe"
+
+
+def _files_read(argv: list[str]) -> list[Path]:
+    """The files a command reads (``-i``, generated ``lavfi`` sources left out)."""
+    return [
+        Path(argv[i + 1].removeprefix("file:"))
+        for i, a in enumerate(argv[:-1])
+        if a == "-i" and argv[i - 2 : i] != ["-f", "lavfi"]
+    ]
+
+
+def test_each_rendition_is_encoded_once_from_the_camera_files(published) -> None:
+    """Publish decoded the master and encoded every rung again: a 2-hour film paid its
+    top rung twice. Now render splits its own graph to the rungs and publish packages."""
+    loaded, _, _, manifest = published
+    media, renders = loaded.folder.media.resolve(), loaded.folder.renders.resolve()
+    for film in manifest["films"]:
+        for rendition in film["renditions"]:
+            stem = Path(rendition["file"]["path"]).stem  # full-180p
+            writers = [c for c in COMMANDS["render"] if c[0].endswith("ffmpeg")
+                       and any(f".{stem}.rendered-" in a for a in c)]  # fmt: skip
+            assert len(writers) == 1, (stem, len(writers))
+            report = json.loads(loaded.folder.render_report(film["name"]).read_text("utf-8"))
+            if report["assembly"]["method"] == "render":  # the master from the same decode
+                assert any(f".{film['name']}.rendered-" in a for a in writers[0]), stem
+            read = _files_read(writers[0])  # the camera files (and the logos of its cards)
+            assert any(p.is_relative_to(media) for p in read), (stem, read)
+            assert not any(p.is_relative_to(renders) for p in read), (stem, read)
+    assert COMMANDS["publish"]
+    for argv in COMMANDS["publish"]:
+        assert "libx264" not in argv and "aac" not in argv, argv  # nothing encoded again
+        if argv[0].endswith("ffmpeg") and argv[-1].endswith((".mp4", ".m3u8")):
+            assert ["-c", "copy"] in [argv[i : i + 2] for i in range(len(argv))], argv
 
 
 def _hostile_free(text: str) -> None:
@@ -598,7 +653,7 @@ def test_subtitle_files_that_no_longer_fit_their_film_are_refused(published) -> 
     render(loaded, "highlights", preview=True)  # a preview is not the film published
     with pytest.raises(CaptureError, match="rendered from another cut"):
         text()
-    render(loaded, "highlights")
+    render(loaded, "highlights", preset_name="ladder")
     recut = text()
     assert recut.cues and recut.cues[0].start_ms != fitting.cues[0].start_ms
     srt = loaded.folder.film_subtitles("highlights", "srt")
@@ -616,3 +671,7 @@ def test_subtitle_files_that_no_longer_fit_their_film_are_refused(published) -> 
     with pytest.raises(CaptureError, match="has no record"):
         publish(loaded, site, preset_name="ladder")
     assert not list(site.rglob("*.mp4"))
+    rendition = loaded.folder.web_rendition("full", "120p")  # replaced behind the render's back
+    rendition.write_bytes(rendition.read_bytes()[:-1000])
+    with pytest.raises(CaptureError, match=r"full-120p\.mp4 is missing or not the file"):
+        publish(loaded, site, preset_name="ladder")

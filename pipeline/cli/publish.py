@@ -37,7 +37,7 @@ def publish_command(
         result = publish(loaded, site, preset_name=preset, force=force,
                          progress=make_progress(OPTIONS.quiet))  # fmt: skip
     if result.encoded:
-        stdout.print(f"encoded: {', '.join(result.encoded)}")
+        stdout.print(f"packaged again: {', '.join(result.encoded)}")
     else:
         stdout.print("nothing to re-encode: the films have not changed since the last publish")
     stdout.print(f"session page: {result.page}")

@@ -135,6 +135,26 @@ def atomic_copy(source: Path, target: Path) -> None:
         raise
 
 
+def atomic_link_or_copy(source: Path, target: Path) -> None:
+    """``target`` made the same file as ``source``: a hard link when both are on one disk
+    (no bytes copied; capture replaces files by renaming, never in place, so the two never
+    change together), else a copy. Either appears only once whole."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists() and os.path.samefile(source, target):
+        return  # already linked (renaming a link over itself would leave the new name)
+    temp = target.with_name(f".{_clip_bytes(target.name, 150)}.{os.getpid()}.link")
+    temp.unlink(missing_ok=True)
+    try:
+        os.link(source, temp)
+    except OSError:  # another disk, or a file system without hard links
+        atomic_copy(source, target)
+        return
+    try:
+        os.replace(temp, target)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 

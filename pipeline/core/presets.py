@@ -53,7 +53,8 @@ class EncoderProfile:
 PREVIEW = EncoderProfile("libx264", "ultrafast", 30)
 """``capture render --preview``: as fast as possible, for checking a cut."""
 MASTER = EncoderProfile("libx264", "medium", 20)
-"""A rendered film (renders/FILM.mp4), the source of every web rendition."""
+"""A rendered film (renders/FILM.mp4), for editing software and the archive; the web
+renditions are encoded beside it from the same graph."""
 SMART_CUT = EncoderProfile("libx264", "medium", 16)
 """The few frames re-encoded at each stream-copy cut: close to the camera's own quality."""
 BURN_IN = EncoderProfile("libx264", "veryfast", 20)
@@ -80,8 +81,12 @@ class AudioPreset(_Model):
     loudness: Loudness
 
 
+RUNG_NAME = r"^[0-9A-Za-z_]{1,32}$"
+"""A rung's name is part of file names (``full-720p.mp4``): letters, digits, underscores."""
+
+
 class Rung(_Model):
-    name: str
+    name: Annotated[str, Field(pattern=RUNG_NAME)]
     height: Annotated[int, Field(ge=90, le=4320, multiple_of=2)]
     bitrate_kbps: Annotated[int, Field(ge=100)]
     maxrate_kbps: Annotated[int, Field(ge=100)]

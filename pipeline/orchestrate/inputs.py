@@ -206,7 +206,22 @@ def subtitle_files(ctx: RunContext) -> list[Path]:
 
 
 def film_files(film: str) -> Callable[[RunContext], list[Path]]:
-    return lambda ctx: [ctx.loaded.folder.render(film), ctx.loaded.folder.render_report(film)]
+    """The film, its report and the web renditions the report lists."""
+
+    def files(ctx: RunContext) -> list[Path]:
+        from pydantic import ValidationError
+
+        from pipeline.session.artifacts.render import load_render_report
+
+        folder = ctx.loaded.folder
+        made = [folder.render(film), folder.render_report(film)]
+        try:
+            web = load_render_report(made[1]).web if made[1].is_file() else []
+        except (ValidationError, ValueError, OSError):
+            return made  # an unreadable report: the film is redone anyway
+        return made + [folder.renders / rendition.file for rendition in web]
+
+    return files
 
 
 def site_files(ctx: RunContext) -> list[Path]:

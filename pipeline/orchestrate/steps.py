@@ -135,7 +135,7 @@ def _publish(ctx: RunContext) -> Outcome:
 
     assert ctx.site is not None
     result = publish(ctx.loaded, ctx.site, progress=ctx.progress)
-    encoded = ", ".join(result.encoded) or "nothing re-encoded"
+    encoded = ", ".join(result.encoded) or "nothing packaged again"
     return Outcome(f"{result.page} ({encoded})")
 
 

@@ -1,6 +1,7 @@
-"""One film in the site: its renditions, HLS, thumbnails and poster (encoded only when the
-master, the preset or this code changed since the last publish), and its text tracks
-(always rebuilt: a reviewer's corrections reach the site on the next publish)."""
+"""One film in the site: its renditions (made by ``capture render`` in the film's own graph;
+linked into the site, never encoded again), HLS, thumbnails and poster (redone only when the
+master, its renditions, the preset or this code changed since the last publish), and its
+text tracks (always rebuilt: a reviewer's corrections reach the site on the next publish)."""
 
 from __future__ import annotations
 
@@ -10,23 +11,23 @@ from pathlib import Path
 import xxhash
 
 from pipeline.core.errors import CaptureError
+from pipeline.core.fsutil import atomic_link_or_copy
 from pipeline.core.presets import JPEG_STILL_QUALITY, Preset
 from pipeline.core.probe import probe
-from pipeline.core.progress import ProgressReporter
 from pipeline.core.runner import OutputFile, run_ffmpeg
 from pipeline.core.tempfiles import filter_safe_tempdir
 from pipeline.ingest.offload import hash_file
 from pipeline.publish import hls, images
 from pipeline.publish.manifest import Film, PublishedFile, Rendition, Still
 from pipeline.publish.rendered import RenderedFilm
-from pipeline.publish.renditions import encode_ladder, plan_ladder
 from pipeline.publish.texttracks import FilmText, film_text, write_text_tracks
 from pipeline.session import LoadedSession
 from pipeline.session.cuelist import load_cue_list
 
 LABELS = {"full": "Version intégrale", "highlights": "Temps forts"}
-PUBLISH_CODE = "publish-2"
-"""Bump when what the encodes produce changes, so existing sites are re-encoded."""
+PUBLISH_CODE = "publish-3"
+"""Bump when what publishing makes of a film changes (renditions, HLS, thumbnails), so
+existing sites get it again."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,10 @@ class PublishedFilm:
 
 
 def film_inputs(film: RenderedFilm, preset: Preset) -> str:
-    parts = [PUBLISH_CODE, hash_file(film.master, "xxh128"), preset.model_dump_json()]
+    # the report lists the renditions with their sizes and is rewritten by every render:
+    # hashing it spares reading gigabytes of renditions at every publish
+    report = hash_file(film.report, "xxh128") if film.report else ""
+    parts = [PUBLISH_CODE, hash_file(film.master, "xxh128"), report, preset.model_dump_json()]
     return xxhash.xxh128("\n".join(parts).encode("utf-8")).hexdigest()
 
 
@@ -59,31 +63,29 @@ def _reusable(folder: Path, old: Film | None, inputs: str) -> bool:
     return all(f.intact(folder) for f in [*files, old.thumbnails_vtt])
 
 
-def _encode(
-    film: RenderedFilm, preset: Preset, folder: Path, progress: ProgressReporter | None
-) -> Encoded:
-    """The ladder, its HLS and the thumbnails (the long part)."""
+def _package(film: RenderedFilm, preset: Preset, folder: Path) -> Encoded:
+    """The renditions ``capture render`` made, put into the site with their HLS and the
+    seek-bar thumbnails: nothing is encoded again."""
     info = probe(film.master, check_vfr=False)
     video = info.primary_video
     if video is None:
         raise CaptureError(f"{film.master} has no picture")
-    rungs = plan_ladder(preset, video.width, video.height)
-    outputs = [folder / "video" / f"{film.name}-{rung.name}.mp4" for rung in rungs]
-    encode_ladder(film.master, rungs, outputs, preset, film.duration_s, progress)
     codecs = hls.avc_codec_string(preset.video.profile, preset.video.level)
     if info.has_audio:
         codecs += ",mp4a.40.2"
     segment_seconds = preset.hls.segment_seconds if preset.hls else 6.0
     variants, hls_files, renditions = [], [], []
-    for rung, output in zip(rungs, outputs, strict=True):
-        rung_folder = folder / "hls" / film.name / rung.name
+    for made in film.renditions:
+        output = folder / "video" / f"{film.name}-{made.name}.mp4"
+        atomic_link_or_copy(made.path, output)
+        rung_folder = folder / "hls" / film.name / made.name
         _, peak, average = hls.segment_rendition(output, rung_folder, segment_seconds)
-        variants.append(hls.Variant(f"{rung.name}/index.m3u8", rung.width, rung.height, codecs,
+        variants.append(hls.Variant(f"{made.name}/index.m3u8", made.width, made.height, codecs,
                                     preset.video.frame_rate, peak, average))  # fmt: skip
         hls_files += [PublishedFile.of(folder, p) for p in sorted(rung_folder.iterdir())]
         bitrate = round(output.stat().st_size * 8 / max(film.duration_s, 1e-3) / 1000)
         published = PublishedFile.of(folder, output)
-        renditions.append(Rendition(name=rung.name, width=rung.width, height=rung.height,
+        renditions.append(Rendition(name=made.name, width=made.width, height=made.height,
                                     bitrate_kbps=bitrate, file=published))  # fmt: skip
     master_playlist = folder / "hls" / film.name / "master.m3u8"
     hls.write_master(master_playlist, variants)
@@ -146,12 +148,12 @@ def checked_film_text(loaded: LoadedSession, film: RenderedFilm) -> FilmText:
 
 def publish_film(
     loaded: LoadedSession, film: RenderedFilm, text: FilmText, preset: Preset, folder: Path,
-    old: Film | None, progress: ProgressReporter | None,
+    old: Film | None,
 ) -> PublishedFilm:  # fmt: skip
     inputs = film_inputs(film, preset)
     reused = _reusable(folder, old, inputs)
     assert old is not None or not reused
-    encoded = _encoded_from(old) if reused and old else _encode(film, preset, folder, progress)
+    encoded = _encoded_from(old) if reused and old else _package(film, preset, folder)
     found = None if reused else _candidates(film)
     poster, poster_source, found = _poster(loaded, film, folder, old if reused else None, found)
     files = write_text_tracks(text, folder / "text", film.name)

@@ -1,5 +1,5 @@
-"""A film as ``capture render`` left it: the master, its length, its time map and preset
-(read from ``renders/FILM.json``)."""
+"""A film as ``capture render`` left it: the master, its web renditions, its length, its
+time map and preset (read from ``renders/FILM.json``)."""
 
 from __future__ import annotations
 
@@ -15,12 +15,25 @@ from pipeline.timeline.timemap import Span, TimeMap
 
 
 @dataclass(frozen=True)
+class WebRendition:
+    name: str
+    width: int
+    height: int
+    path: Path
+    bytes: int
+
+
+@dataclass(frozen=True)
 class RenderedFilm:
     name: str
     master: Path
     duration_s: float
     timemap: TimeMap
     preset: str | None
+    renditions: tuple[WebRendition, ...] = ()
+    report: Path | None = None
+    ladder: str | None = None
+    """The digest of the ladder the renditions were made with (``render/ladder.py``)."""
 
     def clip_seconds(self) -> list[tuple[float, float]]:
         """The film's clips in film seconds (title card and credits left out)."""
@@ -42,7 +55,12 @@ def rendered_film(loaded: LoadedSession, name: str) -> RenderedFilm | None:
         raise CaptureError(f"{report} is not a render report ({_first_fault(error)}): render "
                            f"the {name} again") from None  # fmt: skip
     spans = tuple(Span(**span.model_dump()) for span in made.time_map)
-    return RenderedFilm(name, master, made.duration_s, TimeMap(spans), made.preset)
+    renditions = tuple(  # the path from the rung's name, never from the report's text
+        WebRendition(r.name, r.width, r.height, loaded.folder.web_rendition(name, r.name), r.bytes)
+        for r in made.web
+    )
+    return RenderedFilm(name, master, made.duration_s, TimeMap(spans), made.preset, renditions,
+                        report, made.ladder)  # fmt: skip
 
 
 def _first_fault(error: ValidationError | UnicodeDecodeError) -> str:

@@ -37,6 +37,7 @@ from pipeline.publish.page_context import session_context
 from pipeline.publish.rendered import RenderedFilm, rendered_film
 from pipeline.publish.site_index import rebuild_index
 from pipeline.publish.stills import ambiance, cue_list_quotes, quote_stills
+from pipeline.render.ladder import ladder_digest
 from pipeline.session import FILMS, LoadedSession
 
 RESERVED = {"assets", "manifest.json", "index.html"}
@@ -58,17 +59,24 @@ def _films(loaded: LoadedSession, preset_name: str) -> list[RenderedFilm]:
         raise CaptureError(
             f"no full version in {loaded.folder.renders}: run `capture render {loaded.root} full`"
         )
-    wanted = load_preset(preset_name, session_root=loaded.root).audio
+    wanted = ladder_digest(load_preset(preset_name, session_root=loaded.root))
     for film in films:
-        if not film.preset or film.preset == preset_name:
-            continue
-        used = load_preset(film.preset, session_root=loaded.root).audio
-        if (used.loudness, used.sample_rate) != (wanted.loudness, wanted.sample_rate):
+        again = f"`capture render {loaded.root} {film.name}`"
+        if not film.renditions:
             raise CaptureError(
-                f"the {film.name} was rendered with the {film.preset!r} preset, whose loudness "
-                f"is not {preset_name!r}'s: its sound is copied into the web renditions. Render "
-                f"it again with --preset {preset_name}, or publish with --preset {film.preset}."
+                f"the {film.name} has no web renditions (rendered by an earlier capture): "
+                f"render it again with {again}"
             )
+        if film.ladder != wanted:
+            raise CaptureError(
+                f"the {film.name} was rendered with the {film.preset!r} preset, whose web "
+                f"ladder or sound is not {preset_name!r}'s: render it again with {again} "
+                f"--preset {preset_name}, or publish with --preset {film.preset}"
+            )
+        for rendition in film.renditions:
+            if not rendition.path.is_file() or rendition.path.stat().st_size != rendition.bytes:
+                raise CaptureError(f"{rendition.path} is missing or not the file the render "
+                                   f"made: render the {film.name} again with {again}")  # fmt: skip
     return films
 
 
@@ -130,7 +138,7 @@ def publish(
     claim_site(site)
     old_films = {f.name: f for f in old.films} if old else {}
     published = [publish_film(loaded, film, texts[film.name], preset, folder,
-                              old_films.get(film.name), progress) for film in films]  # fmt: skip
+                              old_films.get(film.name)) for film in films]  # fmt: skip
     entries = [p.entry for p in published]
     documents, photos = copy_attachments(loaded, folder)
     manifest = SessionManifest(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pipeline.core.errors import MediaError
 from pipeline.core.media_integrity import stream_extents
+from pipeline.core.presets import Preset
 from pipeline.core.probe import probe
 from pipeline.core.process import ToolRun
 from pipeline.core.progress import ProgressReporter
@@ -18,6 +19,7 @@ from pipeline.core.runner import Arg, FilterGraph, OutputFile, run_ffmpeg
 from pipeline.core.tempfiles import TEMPORARY_FOLDER_TAIL, remove_dead_leftovers, work_folder_beside
 from pipeline.render import stream_copy
 from pipeline.render.filtergraph import assemble
+from pipeline.render.ladder import PlannedRung, ladder_outputs
 from pipeline.render.overlays import drawtext_chain
 from pipeline.render.stream_copy import SourceFormat
 from pipeline.timeline.lower_thirds import LowerThirdOnFilm
@@ -36,10 +38,22 @@ class FilmAssembly:
 
 
 @dataclass(frozen=True)
+class WebLadder:
+    """The film's web renditions, made in the same graph as the film itself."""
+
+    rungs: list[PlannedRung]
+    outputs: list[Path]
+    """Where each rung goes in the end (in ``rungs``' order)."""
+    preset: Preset
+
+
+@dataclass(frozen=True)
 class Assembled:
-    run: ToolRun
-    path: Path
-    """The checked film under a temporary name beside its final one."""
+    run: ToolRun | None
+    path: Path | None
+    """The checked film under a temporary name beside its final one (None: no film made)."""
+    web: tuple[Path, ...] = ()
+    """The checked web renditions under temporary names, in the ladder's order."""
 
 
 CANDIDATES = ("rendered", "by-copy")
@@ -60,11 +74,15 @@ def remove_leftovers(output: Path) -> None:
     remove_dead_leftovers(output.parent, f".{output.stem}.pieces-", TEMPORARY_FOLDER_TAIL)
 
 
-def check_length(output: Path, timeline: Timeline) -> None:
+def check_length(
+    output: Path, timeline: Timeline, fps: int | None = None, what: str | None = None
+) -> None:
     """A source that cannot be decoded at a cut point (a seek that finds no keyframe), or a
     source shorter than its header says, makes the film silently short, often in one stream
     only: its picture and its sound must each last what the clips add up to, and the picture
-    hold one frame per frame of it. Read from the packets, not the container's duration."""
+    hold one frame per frame of it (at ``fps``, the film's rate unless given). Read from the
+    packets, not the container's duration."""
+    fps = fps or timeline.fps
     info = probe(output, check_vfr=False)
     extents = stream_extents(output)
     expected = timeline.duration_s
@@ -73,17 +91,17 @@ def check_length(output: Path, timeline: Timeline) -> None:
         for stream in streams:
             extent = extents.get(stream.index)
             length = extent.end_s - (stream.start_time or 0.0) if extent else 0.0
-            if abs(length - expected) > 1.5 / timeline.fps:
+            if abs(length - expected) > 1.5 / fps:
                 problems.append(f"its {kind} lasts {length:.3f} s")
     frames = [extents[s.index].packets for s in info.video if s.index in extents]
-    wanted = round(expected * timeline.fps)
+    wanted = round(expected * fps)
     if any(abs(count - wanted) > 1 for count in frames):
         problems.append(f"it holds {frames[0]} frames instead of {wanted}")
     if problems:
         output.unlink(missing_ok=True)
         found = "; ".join(problems)
         raise MediaError(
-            f"the {timeline.name} came out wrong ({found})"
+            f"{what or 'the ' + timeline.name} came out wrong ({found})"
             f" instead of {expected:.3f} s: a source could not be read at a cut point or is "
             "shorter than it says",
             path=output,
@@ -92,33 +110,55 @@ def check_length(output: Path, timeline: Timeline) -> None:
 
 def by_render(
     timeline: Timeline, width: int, height: int, overlays: list[LowerThirdOnFilm],
-    audio_filter: str, encode: list[Arg], output: Path, folder: Path, *, preview: bool,
-    progress: ProgressReporter | None,
+    audio_filter: str, encode: list[Arg] | None, output: Path, folder: Path, *,
+    preview: bool, progress: ProgressReporter | None, ladder: WebLadder | None = None,
 ) -> Assembled:  # fmt: skip
     """The film through one filtergraph (cards and lower thirds drawn from text files in
-    ``folder``, a filter-safe temporary folder), checked, under a temporary name beside
-    ``output``: the caller renames it along with its report (``.path``)."""
+    ``folder``, a filter-safe temporary folder), and its web renditions split from the same
+    graph when a ``ladder`` is given: the sources are decoded once and each file encoded
+    once. ``encode=None`` makes the renditions alone (the film was copied). Everything is
+    checked, under temporary names beside the final ones: the caller renames them along
+    with the report (``.path``, ``.web``)."""
     assembly = assemble(timeline, width, height, timecode=preview, text_folder=folder)
     drawn = drawtext_chain(overlays, folder, width, height)
     graph = (
-        f"{assembly.graph};{assembly.video_label}null{drawn}[out_video];"
-        f"{assembly.audio_label}{audio_filter}[out_audio]"
+        f"{assembly.graph};{assembly.video_label}null{drawn}[film_video];"
+        f"{assembly.audio_label}{audio_filter}[film_audio]"
     )
-    # checked under another name first: a film that came out short never replaces the last one
-    candidate = _candidate(output, "rendered")
+    # checked under other names first: a film that came out short never replaces the last one
+    candidate = _candidate(output, "rendered") if encode is not None else None
+    web = [_candidate(path, "rendered") for path in ladder.outputs] if ladder else []
+    video, audio, rung_args = "[film_video]", "[film_audio]", []
+    if ladder:
+        split = ladder_outputs(
+            video, audio, ladder.rungs, web, ladder.preset,
+            with_master=candidate is not None, film_fps=timeline.fps,
+        )  # fmt: skip
+        graph += ";" + ";".join(split.chains)
+        video, audio, rung_args = split.master_video, split.master_audio, split.args
+    master: list[Arg] = []
+    if candidate is not None and encode is not None:
+        master = ["-map", video, "-map", audio, *encode, OutputFile(candidate)]
+    what = "web renditions of " if candidate is None else ""
     run = run_ffmpeg(
-        [*assembly.inputs, FilterGraph(graph), "-map", "[out_video]",
-         "-map", "[out_audio]", *encode, "-loglevel", "info", OutputFile(candidate)],
+        [*assembly.inputs, FilterGraph(graph), "-loglevel", "info", *master, *rung_args],
         duration=timeline.duration_s,
         progress=progress,
-        label=f"rendering {timeline.name}{' preview' if preview else ''}",
+        label=f"rendering {what}{timeline.name}{' preview' if preview else ''}"
+        + (f" and {len(web)} web rendition(s)" if web and candidate is not None else ""),
     )  # fmt: skip
+    made = [p for p in [candidate, *web] if p is not None]
     try:
-        check_length(candidate, timeline)
+        if candidate is not None:
+            check_length(candidate, timeline)
+        for path, rung in zip(web, ladder.rungs if ladder else [], strict=True):
+            check_length(path, timeline, ladder.preset.video.frame_rate if ladder else None,
+                         f"the {rung.name} web rendition of the {timeline.name}")  # fmt: skip
     except BaseException:  # a probe that fails, Ctrl-C: no film-sized file left behind
-        candidate.unlink(missing_ok=True)
+        for path in made:
+            path.unlink(missing_ok=True)
         raise
-    return Assembled(run, candidate)
+    return Assembled(run, candidate, tuple(web))
 
 
 def by_copy(

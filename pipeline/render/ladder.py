@@ -1,8 +1,9 @@
-"""The web ladder (presets/web.yaml): one ffmpeg process decodes the master once, splits the
-picture and encodes every rung, each an H.264 High MP4 with ``moov`` first, a closed GOP and
-an IDR exactly every ``gop_seconds`` at the same times in every rung (so players and HLS can
-switch between them), capped CRF (quality-driven, never above the rung's maxrate). The sound
-of the master (AAC-LC 48 kHz, already at the preset's loudness) is copied.
+"""The web ladder (presets/web.yaml), made by ``capture render`` in the film's own graph: the
+camera files are decoded once, the film's picture split to every rung (and to the master)
+and each encoded once, an H.264 High MP4 with ``moov`` first, a closed GOP and an IDR
+exactly every ``gop_seconds`` at the same times in every rung (so players and HLS can
+switch between them), capped CRF (quality-driven, never above the rung's maxrate), AAC-LC
+at the preset's loudness. Publishing packages these files; it encodes nothing.
 
 Rungs above the master's height are skipped (never upscale); a master smaller than every rung
 gets one rung at its own height, at the smallest rung's rate scaled by area.
@@ -10,12 +11,14 @@ gets one rung at its own height, at the smallest rung's rate scaled by area.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.core.presets import LADDER_SPEED, Preset, Rung
-from pipeline.core.progress import ProgressReporter
-from pipeline.core.runner import Arg, OutputFile, run_ffmpeg
+import xxhash
+
+from pipeline.core.presets import AUDIO_CODEC, LADDER_SPEED, Preset, Rung
+from pipeline.core.runner import Arg, OutputFile
 
 
 @dataclass(frozen=True)
@@ -54,49 +57,70 @@ def plan_ladder(preset: Preset, source_width: int, source_height: int) -> list[P
     ]  # fmt: skip
 
 
-def ladder_args(
-    master: Path, rungs: list[PlannedRung], outputs: list[Path], preset: Preset
-) -> list[Arg]:
-    """One ffmpeg command: the master decoded once, one encoder per rung."""
-    video = preset.video
-    gop = round(video.gop_seconds * video.frame_rate)
-    labels = [f"[r{i}]" for i in range(len(rungs))]
-    chains = [f"[0:v:0]split={len(rungs)}{''.join(labels)}"] if len(rungs) > 1 else []
-    if len(rungs) == 1:
-        labels = ["[0:v:0]"]
-    for index, rung in enumerate(rungs):
-        chains.append(
-            f"{labels[index]}scale={rung.width}:{rung.height}:flags=lanczos,setsar=1,"
-            f"format=yuv420p[out{index}]"
-        )
-    args: list[Arg] = ["-i", master, "-filter_complex", ";".join(chains)]
+@dataclass(frozen=True)
+class LadderOutputs:
+    """The ladder as the tail of a filtergraph: ``chains`` split the film's picture and
+    sound to every rung (and to the master, when one is kept), ``args`` map and encode each
+    rung into its file."""
+
+    chains: list[str]
+    args: list[Arg]
+    master_video: str | None
+    """The split's picture left for the master (None: no master in this graph)."""
+    master_audio: str | None
+
+
+def ladder_outputs(
+    video: str, audio: str, rungs: list[PlannedRung], outputs: list[Path], preset: Preset,
+    *, with_master: bool, film_fps: int,
+) -> LadderOutputs:  # fmt: skip
+    """Each rung scaled from the film's own picture (decoded once, in the same graph) and
+    encoded once; the sound, already at the preset's loudness, encoded once per file."""
+    count = len(rungs) + int(with_master)
+    pictures = [f"[lv{i}]" for i in range(count)]
+    sounds = [f"[la{i}]" for i in range(count)]
+    chains = [f"{video}split={count}{''.join(pictures)}", f"{audio}asplit={count}{''.join(sounds)}"]
+    rate = preset.video.frame_rate
+    # another rate is converted in the graph (``-r`` alone added two frames at the end of a
+    # 50 fps film), and the last frame is let through (``fps`` dropped it, unsure how long
+    # it lasts); the film's own rate is left alone
+    convert = f"fps={rate}:eof_action=pass," if rate != film_fps else ""
+    chains += [
+        f"{pictures[i]}{convert}scale={rung.width}:{rung.height}:flags=lanczos,setsar=1,"
+        f"format=yuv420p[rv{i}]"
+        for i, rung in enumerate(rungs)
+    ]
+    args: list[Arg] = []
     for index, (rung, output) in enumerate(zip(rungs, outputs, strict=True)):
-        args += [
-            "-map", f"[out{index}]", "-map", "0:a:0?",
-            "-c:v", video.codec, "-profile:v", video.profile, "-level:v", video.level,
-            "-pix_fmt", video.pix_fmt, "-r", str(video.frame_rate), "-preset", LADDER_SPEED,
-            "-crf", str(rung.crf), "-maxrate", f"{rung.maxrate_kbps}k",
-            "-bufsize", f"{rung.bufsize_kbps}k",
-            # a closed GOP with an IDR at exactly every gop_seconds, in every rung
-            "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",
-            "-force_key_frames", f"expr:gte(t,n_forced*{video.gop_seconds})",
-            "-x264-params", "open-gop=0",
-            "-c:a", "copy", "-movflags", "+faststart", OutputFile(output),
-        ]  # fmt: skip
-    return args
+        args += ["-map", f"[rv{index}]", "-map", sounds[index], *rung_encode_args(rung, preset),
+                 OutputFile(output)]  # fmt: skip
+    master = (pictures[-1], sounds[-1]) if with_master else (None, None)
+    return LadderOutputs(chains, args, *master)
 
 
-def encode_ladder(
-    master: Path,
-    rungs: list[PlannedRung],
-    outputs: list[Path],
-    preset: Preset,
-    duration_s: float,
-    progress: ProgressReporter | None = None,
-) -> None:
-    run_ffmpeg(
-        ladder_args(master, rungs, outputs, preset),
-        duration=duration_s,
-        progress=progress,
-        label=f"encoding {len(rungs)} web rendition(s) of {master.name}",
-    )
+def rung_encode_args(rung: PlannedRung, preset: Preset) -> list[Arg]:
+    """One rung's H.264 and AAC: a closed GOP with an IDR at exactly every ``gop_seconds``,
+    at the same times in every rung, capped CRF."""
+    video, audio = preset.video, preset.audio
+    gop = round(video.gop_seconds * video.frame_rate)
+    return [
+        "-c:v", video.codec, "-profile:v", video.profile, "-level:v", video.level,
+        "-pix_fmt", video.pix_fmt, "-r", str(video.frame_rate), "-preset", LADDER_SPEED,
+        "-crf", str(rung.crf), "-maxrate", f"{rung.maxrate_kbps}k",
+        "-bufsize", f"{rung.bufsize_kbps}k",
+        "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",
+        "-force_key_frames", f"expr:gte(t,n_forced*{video.gop_seconds})",
+        # x264's closing statistics (some 15 lines a rung) would push loudnorm's measurement,
+        # which the render reads, out of the stderr tail kept
+        "-x264-params", "open-gop=0:log=-1",
+        "-c:a", AUDIO_CODEC, "-ar", str(audio.sample_rate), "-ac", str(audio.channels),
+        "-b:a", f"{audio.bitrate_kbps}k", "-movflags", "+faststart",
+    ]  # fmt: skip
+
+
+def ladder_digest(preset: Preset) -> str:
+    """What the renditions depend on in a preset: a film rendered with one preset is
+    published with another only when their ladders and sound are the same."""
+    chosen = {"video": preset.video.model_dump(mode="json"),
+              "audio": preset.audio.model_dump(mode="json"), "speed": LADDER_SPEED}  # fmt: skip
+    return xxhash.xxh64(json.dumps(chosen, sort_keys=True).encode("utf-8")).hexdigest()

@@ -3,24 +3,39 @@
 The master: H.264 High yuv420p at the timeline's height (the sources' own, at most 1080p;
 never upscaled), CFR at the film's frame rate (the cameras'), AAC-LC 48 kHz stereo,
 loudness to the preset in two passes, measured afterwards; ``renders/<name>.json`` beside
-it records the timeline, the sources with their hashes, the preset, the loudness and the
-time map. The preview is a fast 360p proxy without loudness passes, for the editor's loop.
+it records the timeline, the sources with their hashes, the preset, the loudness, the
+time map and the web renditions. The renditions (``render/ladder.py``) are split from the
+master's own graph, or made from the sources in one graph when the master was copied: the
+sources are decoded once and each file encoded once. The preview is a fast 360p proxy
+without loudness passes or renditions, for the editor's loop.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.core.errors import ConfigError, MediaError, Problem, ToolFailedError
 from pipeline.core.fsutil import FileSet, file_set
-from pipeline.core.presets import AUDIO_CODEC, MASTER, PREVIEW, PREVIEW_AUDIO_KBPS, load_preset
+from pipeline.core.presets import (
+    AUDIO_CODEC,
+    MASTER,
+    PREVIEW,
+    PREVIEW_AUDIO_KBPS,
+    Preset,
+    load_preset,
+)
 from pipeline.core.progress import ProgressReporter
 from pipeline.core.tempfiles import filter_safe_tempdir
 from pipeline.core.timecode import format_time_ms
 from pipeline.render import loudness, stream_copy
-from pipeline.render.assembly import FilmAssembly, by_copy, by_render, remove_leftovers
+from pipeline.render.assembly import (
+    FilmAssembly,
+    WebLadder,
+    by_copy,
+    by_render,
+    remove_leftovers,
+)
 from pipeline.render.editorial import (
     EDITORIAL_SUFFIXES,
     media_facts,
@@ -28,18 +43,14 @@ from pipeline.render.editorial import (
     write_editorial,
 )
 from pipeline.render.filtergraph import SAMPLE_RATE, assemble
+from pipeline.render.ladder import ladder_digest, plan_ladder
+from pipeline.render.report import film_report, web_report
 from pipeline.session import LoadedSession
 from pipeline.session.artifacts.ingest import load_state
-from pipeline.session.artifacts.render import (
-    RenderReport,
-    ReportAssembly,
-    ReportLoudness,
-    ReportSpan,
-)
 from pipeline.session.cuelist import CueList
 from pipeline.timeline.build import build_timeline
 from pipeline.timeline.lower_thirds import LowerThirdOnFilm, lower_thirds
-from pipeline.timeline.model import Timeline, TimelineCard, TimelineItem
+from pipeline.timeline.model import Timeline, TimelineCard
 from pipeline.timeline.text_fit import TextDoesNotFit, card_layout, lower_third_layout
 
 PREVIEW_HEIGHT = 360
@@ -67,62 +78,29 @@ def _width(height: int) -> int:
     return width + width % 2
 
 
-def _report(
-    loaded: LoadedSession,
-    timeline: Timeline,
-    output: Path,
-    preset: str,
-    measured: loudness.FileLoudness | None,
-    normalization: str | None,
-    method: FilmAssembly,
-) -> RenderReport:
-    ingested = load_state(loaded.folder.ingest_state).files
-    hashes = {f.path: f"{f.hash_format}:{f.hash}" for f in ingested}
-    media = loaded.folder.media
-
-    def source(cut) -> dict:
-        relative = cut.path.relative_to(media).as_posix()
-        return {"file": relative, "hash": hashes.get(relative), "start_s": cut.start_s,
-                "duration_s": cut.duration_s, "interlaced": cut.interlaced}  # fmt: skip
-
-    return RenderReport(
-        film=timeline.name,
-        file=output.name,
-        rendered_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        preset=preset,
-        assembly=ReportAssembly(**asdict(method)),
-        duration_s=round(timeline.duration_s, 3),
-        frame_rate=timeline.fps,
-        height=timeline.height,
-        loudness=None if measured is None else ReportLoudness(
-            integrated_lufs=measured.integrated_lufs,
-            true_peak_dbtp=measured.true_peak_dbtp,
-            pass_two=normalization,
-        ),
-        items=[_item(i, timeline.fps, source) for i in timeline.items],
-        cut_notes=timeline.cut_notes,
-        time_map=[ReportSpan(**asdict(span)) for span in timeline.timemap.spans],
-    )  # fmt: skip
-
-
-def _item(item: TimelineItem, fps: int, source) -> dict:
-    """One piece of the film for the report: a card or a clip, with its transition in."""
-    joined = {"transition": item.transition.value, "overlap_s": item.overlap_frames / fps}
-    if isinstance(item, TimelineCard):
-        return {"card": item.kind, "duration_s": item.frames / fps,
-                "lines": [line.text for line in item.lines],
-                "logos": [logo.name for logo in item.logos], **joined}  # fmt: skip
-    return {"session_in_ms": item.session_in_ms, "session_out_ms": item.session_out_ms,
-            "camera": item.camera, "audio_source": item.audio_source,
-            "video": [source(x) for x in item.video],
-            "audio": [source(x) for x in item.audio], **joined}  # fmt: skip
-
-
 def _write_editorial(loaded: LoadedSession, timeline: Timeline, files: FileSet) -> list[Path]:
     """The cut for editing software, beside the render (OTIO, FCP XML, EDL)."""
     facts = media_facts(load_state(loaded.folder.ingest_state), loaded.folder.media)
     film = to_otio(timeline, loaded.session.title, facts, loaded.folder.media)
     return write_editorial(film, loaded.folder.renders, timeline.name, files)
+
+
+def _web_ladder(
+    loaded: LoadedSession, name: str, preset: Preset, width: int, height: int
+) -> WebLadder:
+    rungs = plan_ladder(preset, width, height)
+    outputs = [loaded.folder.web_rendition(name, rung.name) for rung in rungs]
+    outputs[0].parent.mkdir(parents=True, exist_ok=True)
+    return WebLadder(rungs, outputs, preset)
+
+
+def _remove_other_rungs(loaded: LoadedSession, name: str, ladder: WebLadder) -> None:
+    """Renditions of this film a ladder no longer has (a rung removed from the preset)."""
+    folder = loaded.folder.renders / "web"
+    kept = set(ladder.outputs)
+    for path in folder.glob(f"{name}-*.mp4") if folder.is_dir() else []:
+        if path not in kept:
+            path.unlink(missing_ok=True)
 
 
 def _check_overlays(
@@ -206,9 +184,12 @@ def render(
         level = round(float(video.level) * 10)
         reason, formats = stream_copy.why_not_copy(timeline, width, height, bool(overlays), level)
     method = FilmAssembly("render", reason)
+    ladder = None if preview else _web_ladder(loaded, name, preset, width, height)
     remove_leftovers(output)
+    for path in ladder.outputs if ladder else []:
+        remove_leftovers(path)
     with filter_safe_tempdir("capture-render-") as folder:
-        film = None
+        film = web = None
         if not preview and reason is None:
             try:
                 film, method = by_copy(timeline, width, height, formats, audio_filter,
@@ -216,13 +197,29 @@ def render(
             except (MediaError, ToolFailedError) as error:
                 first_line = str(error).strip().splitlines()[0][:300]
                 method = FilmAssembly("render", f"the copy failed: {first_line}")
-        if film is None:
-            film = by_render(timeline, width, height, overlays, audio_filter, encode, output,
-                             folder, preview=preview, progress=progress)  # fmt: skip
+        try:
+            if film is None:
+                film = by_render(timeline, width, height, overlays, audio_filter, encode,
+                                 output, folder, preview=preview, progress=progress,
+                                 ladder=ladder)  # fmt: skip
+            elif ladder is not None:  # the picture was copied: the renditions from the sources
+                web = by_render(timeline, width, height, overlays, audio_filter, None,
+                                output, folder, preview=False, progress=progress,
+                                ladder=ladder)  # fmt: skip
+        except BaseException:
+            if film is not None and film.path is not None:
+                film.path.unlink(missing_ok=True)
+            raise
+    renditions = list(zip(ladder.outputs, (web or film).web, strict=True)) if ladder else []
     report = loaded.folder.render_report(name, preview=preview)
     editorial, editorial_error = [], None
-    # the film, its report and its exports replace the old ones together, or not at all
+    # the film, its renditions, report and exports replace the old ones together, or not at all
     with file_set() as files:
+        assert film.path is not None and film.run is not None
+        # renamed in this order, the report last: a kill between leaves renditions that
+        # differ from the sizes the old report lists, which publish refuses
+        for final, checked in renditions:
+            files.add(checked, final)
         files.add(film.path, output)
         normalization = None if preview else loudness.normalization_type(film.run.stderr_tail)
         measured = None if preview else loudness.measure_file(film.path)
@@ -233,10 +230,15 @@ def render(
                 raise  # a full disk is the whole render's failure, not the export's
             except Exception as error:  # an exchange file must never cost the render itself
                 editorial_error = f"{type(error).__name__}: {error}"
-        made = _report(loaded, timeline, output, preset.name, measured, normalization, method)
+        made = film_report(loaded, timeline, output, preset.name, measured, normalization, method)
+        if ladder is not None:
+            made = made.model_copy(update={"web": web_report(loaded, ladder, renditions),
+                                           "ladder": ladder_digest(preset)})  # fmt: skip
         files.write_text(
             report, made.model_copy(update={"editorial_error": editorial_error}).to_text()
         )
+    if ladder is not None:
+        _remove_other_rungs(loaded, name, ladder)
     if editorial_error is not None:  # the old exports describe another cut
         for suffix in EDITORIAL_SUFFIXES:
             (loaded.folder.renders / f"{name}{suffix}").unlink(missing_ok=True)

@@ -168,6 +168,10 @@ class SessionFolder:
     def render_report(self, film: str, *, preview: bool = False) -> Path:
         return self.renders / f"{film}{'.preview' if preview else ''}.json"
 
+    def web_rendition(self, film: str, rung: str) -> Path:
+        """One rung of the film's web ladder, made by ``capture render`` beside the master."""
+        return self.renders / "web" / f"{film}-{rung}.mp4"
+
     def burned(self, film: str) -> Path:
         """The film with its subtitles drawn in."""
         return self.renders / f"{film}.burned.mp4"

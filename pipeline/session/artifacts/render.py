@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from pipeline.core.presets import RUNG_NAME
 
 REPORT_VERSION = 1
 
@@ -41,6 +43,17 @@ class ReportSpan(_Report):
     heard_end_ms: int | None = None
 
 
+class ReportRendition(_Report):
+    """One web rendition made with the film (``renders/web/FILM-RUNG.mp4``)."""
+
+    name: Annotated[str, Field(pattern=RUNG_NAME)]
+    width: int
+    height: int
+    file: str
+    """Relative to the renders folder."""
+    bytes: int
+
+
 class RenderReport(_Report):
     """Fields in the order they are written."""
 
@@ -60,6 +73,10 @@ class RenderReport(_Report):
     time_map: list[ReportSpan] = []
     editorial_error: str | None = None
     """Why the OTIO/FCP XML/EDL files could not be written (the render itself is fine)."""
+    web: list[ReportRendition] = []
+    """The web renditions made in the film's own graph (final renders)."""
+    ladder: str | None = None
+    """The digest of the preset's ladder and sound they were made with."""
 
     def to_text(self) -> str:
         # json.dumps, not model_dump_json: it escapes non-ASCII as the reports always have

@@ -1,0 +1,84 @@
+"""``renders/FILM.json``, as a render makes it: the timeline's pieces with their sources and
+hashes, the loudness measured, how the picture was assembled and the web renditions."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pipeline.render import loudness
+from pipeline.render.assembly import FilmAssembly, WebLadder
+from pipeline.session import LoadedSession
+from pipeline.session.artifacts.ingest import load_state
+from pipeline.session.artifacts.render import (
+    RenderReport,
+    ReportAssembly,
+    ReportLoudness,
+    ReportRendition,
+    ReportSpan,
+)
+from pipeline.timeline.model import Timeline, TimelineCard, TimelineItem
+
+
+def film_report(
+    loaded: LoadedSession,
+    timeline: Timeline,
+    output: Path,
+    preset: str,
+    measured: loudness.FileLoudness | None,
+    normalization: str | None,
+    method: FilmAssembly,
+) -> RenderReport:
+    ingested = load_state(loaded.folder.ingest_state).files
+    hashes = {f.path: f"{f.hash_format}:{f.hash}" for f in ingested}
+    media = loaded.folder.media
+
+    def source(cut) -> dict:
+        relative = cut.path.relative_to(media).as_posix()
+        return {"file": relative, "hash": hashes.get(relative), "start_s": cut.start_s,
+                "duration_s": cut.duration_s, "interlaced": cut.interlaced}  # fmt: skip
+
+    return RenderReport(
+        film=timeline.name,
+        file=output.name,
+        rendered_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        preset=preset,
+        assembly=ReportAssembly(**asdict(method)),
+        duration_s=round(timeline.duration_s, 3),
+        frame_rate=timeline.fps,
+        height=timeline.height,
+        loudness=None if measured is None else ReportLoudness(
+            integrated_lufs=measured.integrated_lufs,
+            true_peak_dbtp=measured.true_peak_dbtp,
+            pass_two=normalization,
+        ),
+        items=[_item(i, timeline.fps, source) for i in timeline.items],
+        cut_notes=timeline.cut_notes,
+        time_map=[ReportSpan(**asdict(span)) for span in timeline.timemap.spans],
+    )  # fmt: skip
+
+
+def _item(item: TimelineItem, fps: int, source) -> dict:
+    """One piece of the film for the report: a card or a clip, with its transition in."""
+    joined = {"transition": item.transition.value, "overlap_s": item.overlap_frames / fps}
+    if isinstance(item, TimelineCard):
+        return {"card": item.kind, "duration_s": item.frames / fps,
+                "lines": [line.text for line in item.lines],
+                "logos": [logo.name for logo in item.logos], **joined}  # fmt: skip
+    return {"session_in_ms": item.session_in_ms, "session_out_ms": item.session_out_ms,
+            "camera": item.camera, "audio_source": item.audio_source,
+            "video": [source(x) for x in item.video],
+            "audio": [source(x) for x in item.audio], **joined}  # fmt: skip
+
+
+def web_report(
+    loaded: LoadedSession, ladder: WebLadder, renditions: list[tuple[Path, Path]]
+) -> list[ReportRendition]:
+    """The renditions as they were renamed into place (sizes read from the files)."""
+    return [
+        ReportRendition(name=rung.name, width=rung.width, height=rung.height,
+                        file=final.relative_to(loaded.folder.renders).as_posix(),
+                        bytes=checked.stat().st_size)
+        for rung, (final, checked) in zip(ladder.rungs, renditions, strict=True)
+    ]  # fmt: skip
