@@ -219,7 +219,7 @@ def film_files(film: str) -> Callable[[RunContext], list[Path]]:
             web = load_render_report(made[1]).web if made[1].is_file() else []
         except (ValidationError, ValueError, OSError):
             return made  # an unreadable report: the film is redone anyway
-        return made + [folder.renders / rendition.file for rendition in web]
+        return made + [folder.web_rendition(film, rendition.name) for rendition in web]
 
     return files
 

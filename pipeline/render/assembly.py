@@ -137,7 +137,7 @@ def by_render(
         graph += ";" + ";".join(split.chains)
         video, audio, rung_args = split.master_video, split.master_audio, split.args
     master: list[Arg] = []
-    if candidate is not None and encode is not None:
+    if encode is not None and candidate is not None:
         master = ["-map", video, "-map", audio, *encode, OutputFile(candidate)]
     what = "web renditions of " if candidate is None else ""
     run = run_ffmpeg(
@@ -152,7 +152,8 @@ def by_render(
         if candidate is not None:
             check_length(candidate, timeline)
         for path, rung in zip(web, ladder.rungs if ladder else [], strict=True):
-            check_length(path, timeline, ladder.preset.video.frame_rate if ladder else None,
+            assert ladder is not None
+            check_length(path, timeline, ladder.preset.video.frame_rate,
                          f"the {rung.name} web rendition of the {timeline.name}")  # fmt: skip
     except BaseException:  # a probe that fails, Ctrl-C: no film-sized file left behind
         for path in made:

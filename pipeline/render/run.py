@@ -90,7 +90,6 @@ def _web_ladder(
 ) -> WebLadder:
     rungs = plan_ladder(preset, width, height)
     outputs = [loaded.folder.web_rendition(name, rung.name) for rung in rungs]
-    outputs[0].parent.mkdir(parents=True, exist_ok=True)
     return WebLadder(rungs, outputs, preset)
 
 

@@ -171,9 +171,9 @@ def _second_look(
     The stretches are joined, a second of silence apart, and given to the engine in one call:
     Whisper pays for a whole 30-s window whatever its length, so one call per stretch cost as
     much as the first pass on a 12-minute programme (22 calls for 190 s of sound). A segment
-    of that call that fails Whisper's own tests (a loop: with the glossary as hotwords, "Val
-    de Saône" forty times over 30 s of skipped speech) sends the pieces it covers to the
-    engine again, each alone and with Whisper's temperature fallback."""
+    of that call that fails Whisper's own tests or loops (with the glossary as hotwords, "Val
+    de Saône" forty times over 30 s of skipped speech, then four times more) sends the pieces
+    it covers to the engine again, each alone and with Whisper's temperature fallback."""
     if not missed:
         return []
     gap = np.zeros(SECOND_LOOK_GAP_MS * SAMPLE_RATE // 1000, dtype=np.float32)
@@ -194,19 +194,19 @@ def _second_look(
     for segment in engine.transcribe(joined, language=language, hotwords=hotwords, fallback=False):
         if not guards.passes_whisper_tests(segment) or guards.loops(segment):
             # what the fallback would have decoded again: its pieces are heard again alone
-            failed |= {i for i, p in enumerate(pieces) if _in_piece(segment, p, pieces, i)}
+            failed |= {i for i in range(len(pieces)) if _covers(segment, pieces, i)}
             continue
-        found += _kept_words(segment, pieces, taken, lambda ms: _piece_of(ms, pieces))
+        found += _kept_words(segment, pieces, taken)
     for index in sorted(failed):
         first, end, _ = pieces[index]
         piece = audio[first * SAMPLE_RATE // 1000 : (end + MISSED_CONTEXT_MS) * SAMPLE_RATE // 1000]
-        alone = [(first, end, 0.0)]
+        alone = [(first, end, 0.0)]  # one piece, on its own clock
         for segment in engine.transcribe(np.asarray(piece, dtype=np.float32), language=language,
                                           hotwords=hotwords):  # fmt: skip
             # after the fallback, what Whisper gives is kept as in the first pass (the usual
             # guards follow), but a loop
             if not guards.loops(segment):
-                found += _kept_words(segment, alone, taken, lambda ms: 0)
+                found += _kept_words(segment, alone, taken)
     return found
 
 
@@ -214,25 +214,22 @@ def _piece_of(joined_ms: int, pieces: list[tuple[int, int, float]]) -> int:
     return max(i for i, p in enumerate(pieces) if p[2] <= joined_ms or i == 0)
 
 
-def _in_piece(
-    segment: Segment, piece: tuple[int, int, float], pieces: list[tuple[int, int, float]], i: int
-) -> bool:
+def _covers(segment: Segment, pieces: list[tuple[int, int, float]], i: int) -> bool:
     """Whether ``segment`` (on the joined clock) covers some of piece ``i``."""
-    start = piece[2]
+    start = pieces[i][2]
     following = pieces[i + 1][2] if i + 1 < len(pieces) else float("inf")
     return segment.start_ms < following and start < segment.end_ms
 
 
 def _kept_words(
-    segment: Segment, pieces: list[tuple[int, int, float]], taken: list[tuple[int, int]],
-    piece_of: Callable[[int], int],
-) -> list[Segment]:  # fmt: skip
+    segment: Segment, pieces: list[tuple[int, int, float]], taken: list[tuple[int, int]]
+) -> list[Segment]:
     """The segment's new words, back on the chunk's clock, grouped by the piece they fall in:
     only words inside their piece's skipped stretch, over no word already heard, and only
     groups of SECOND_LOOK_MIN_WORDS or more."""
     by_piece: dict[int, list[Word]] = {}
     for word in segment.words:
-        index = piece_of(word.start_ms)
+        index = _piece_of(word.start_ms, pieces)
         first, end, joined_ms = pieces[index]
         shift = first - round(joined_ms)
         moved = word.model_copy(
