@@ -1,10 +1,13 @@
-"""The web ladder (1080p, 720p, 360p) and the master from one 1080p camera file, in one
-graph as ``capture render`` makes them, against the same graph as one bare ffmpeg command
-and against the former way (the master encoded, then decoded again for the ladder); and
-the published bytes per minute of video (renditions and their HLS copies).
+"""The web ladder (1080p, 720p, 360p) from one 1080p camera file, in one graph as
+``capture render`` makes it for a film that must be re-encoded (the master is the 1080p
+rendition itself), against the same graph as one bare ffmpeg command, against the same
+graph with a master encoded beside the rungs (the way before) and against the way before
+that (the master encoded, then decoded again for the ladder); and the published bytes per
+minute of video (renditions and their HLS copies).
 
 * capture_over_one_bare_command: the cost of capture's runner and checks (target ≤ 1.1);
-* one_graph_over_master_then_ladder: what decoding once and encoding once saves.
+* over_separate_master: what making the master the top rung saves;
+* over_master_then_ladder: what decoding once and encoding once saves.
 """
 
 from __future__ import annotations
@@ -75,18 +78,20 @@ def run() -> dict[str, object]:
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         outputs = [work / f"capture-{r.name}.mp4" for r in rungs]
-        master = work / "capture-master.mp4"
-        args = _graph(camera, rungs, outputs, preset, master)
-        capture_s = _timed(lambda: run_ffmpeg(args, label="master and ladder"))
+        args = _graph(camera, rungs, outputs, preset, None)
+        capture_s = _timed(lambda: run_ffmpeg(args, label="ladder, the master its top rung"))
         bare = [work / f"bare-{r.name}.mp4" for r in rungs]
         bare_args = [
             "ffmpeg",
             "-v",
             "error",
             "-y",
-            *_plain(_graph(camera, rungs, bare, preset, work / "bare-master.mp4")),
+            *_plain(_graph(camera, rungs, bare, preset, None)),
         ]
         bare_s = _timed(lambda: subprocess.run(bare_args, check=True))
+        beside = [work / f"beside-{r.name}.mp4" for r in rungs]
+        beside_args = _graph(camera, rungs, beside, preset, work / "beside-master.mp4")
+        beside_s = _timed(lambda: run_ffmpeg(beside_args, label="master and ladder"))
         # the former way: the master encoded, then decoded again for the ladder
         again = [work / f"again-{r.name}.mp4" for r in rungs]
         again_master = work / "again-master.mp4"
@@ -108,11 +113,13 @@ def run() -> dict[str, object]:
     return {
         "camera": f"1920x1080 25 fps, {SECONDS} s",
         "rungs": [r.name for r in rungs],
-        "capture_master_and_ladder_s": round(capture_s, 2),
+        "capture_ladder_with_master_as_top_rung_s": round(capture_s, 2),
         "one_bare_command_s": round(bare_s, 2),
+        "separate_master_beside_ladder_s": round(beside_s, 2),
         "master_then_ladder_s": round(twice_s, 2),
         "capture_over_one_bare_command": round(capture_s / bare_s, 3),
-        "one_graph_over_master_then_ladder": round(capture_s / twice_s, 3),
-        "master_and_ladder_x_real_time": round(SECONDS / capture_s, 2),
+        "over_separate_master": round(capture_s / beside_s, 3),
+        "over_master_then_ladder": round(capture_s / twice_s, 3),
+        "x_real_time": round(SECONDS / capture_s, 2),
         "published_mb_per_minute": round(published / 1e6 / (SECONDS / 60), 1),
     }

@@ -706,6 +706,8 @@ def test_a_50_fps_camera_makes_a_50_fps_film_whose_frames_count_at_50(tmp_path: 
     assert timeline.clips[0].session_in_ms == 1600  # frame 30 of 50 (no such frame at 25 fps)
     assert session_rules(loaded).min_gap_ms == 40
     result = render(loaded, "highlights")
+    for rendition in (loaded.folder.renders / "web").glob("highlights-*.mp4"):
+        assert not rendition.samefile(result.output)  # 25 fps renditions: its own encode
     stream = subprocess.run(
         ["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
          "stream=r_frame_rate,nb_read_frames", "-of", "json", str(result.output)],
@@ -913,3 +915,19 @@ def test_a_film_of_300_clips_renders(tmp_path: Path) -> None:
             for shift in (-2, -1, 0, 1, 2)
         }
         assert min(distances, key=distances.__getitem__) == 0, (clip, distances)
+
+
+def test_the_master_is_the_top_rendition_only_when_it_has_its_size_and_rate() -> None:
+    """A film that must be re-encoded was encoded twice at the top: once as the master and
+    once more as the same-sized rung. The rung is the master when it can be; a film whose
+    size or rate no rung has keeps its own encode."""
+    from pipeline.core.presets import load_preset
+    from pipeline.render.ladder import master_rung, plan_ladder
+
+    web = load_preset("web")
+    rungs = plan_ladder(web, 1920, 1080)
+    assert master_rung(rungs, 1920, 1080, web, 25).name == "1080p"
+    assert master_rung(rungs, 1920, 1080, web, 50) is None  # a 50 fps film, 25 fps renditions
+    assert master_rung(plan_ladder(web, 2560, 1440), 2560, 1440, web, 25) is None
+    small = plan_ladder(web, 320, 180)  # below every rung: one rung at its own size
+    assert master_rung(small, 320, 180, web, 25).name == "180p"

@@ -53,8 +53,9 @@ class EncoderProfile:
 PREVIEW = EncoderProfile("libx264", "ultrafast", 30)
 """``capture render --preview``: as fast as possible, for checking a cut."""
 MASTER = EncoderProfile("libx264", "medium", 20)
-"""A rendered film (renders/FILM.mp4), for editing software and the archive; the web
-renditions are encoded beside it from the same graph."""
+"""A rendered film (renders/FILM.mp4) whose size or rate no web rung has (a film that
+must be re-encoded is otherwise its top rendition itself); the renditions are encoded
+beside it from the same graph."""
 SMART_CUT = EncoderProfile("libx264", "medium", 16)
 """The few frames re-encoded at each stream-copy cut: close to the camera's own quality."""
 BURN_IN = EncoderProfile("libx264", "veryfast", 20)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.core.errors import MediaError
+from pipeline.core.fsutil import atomic_link_or_copy
 from pipeline.core.media_integrity import stream_extents
 from pipeline.core.presets import Preset
 from pipeline.core.probe import probe
@@ -19,7 +20,7 @@ from pipeline.core.runner import Arg, FilterGraph, OutputFile, run_ffmpeg
 from pipeline.core.tempfiles import TEMPORARY_FOLDER_TAIL, remove_dead_leftovers, work_folder_beside
 from pipeline.render import stream_copy
 from pipeline.render.filtergraph import assemble
-from pipeline.render.ladder import PlannedRung, ladder_outputs
+from pipeline.render.ladder import PlannedRung, ladder_outputs, master_rung
 from pipeline.render.overlays import drawtext_chain
 from pipeline.render.stream_copy import SourceFormat
 from pipeline.timeline.lower_thirds import LowerThirdOnFilm
@@ -35,6 +36,8 @@ class FilmAssembly:
     """Why the film was not assembled by copy (final renders only)."""
     copied_frames: int = 0
     encoded_frames: int = 0
+    same_as_rendition: str | None = None
+    """The web rendition the film is, byte for byte (one encode for both), if any."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,8 @@ class Assembled:
     """The checked film under a temporary name beside its final one (None: no film made)."""
     web: tuple[Path, ...] = ()
     """The checked web renditions under temporary names, in the ladder's order."""
+    master_rendition: str | None = None
+    """The rung the film is the same file as (encoded once for both), if any."""
 
 
 CANDIDATES = ("rendered", "by-copy")
@@ -116,9 +121,10 @@ def by_render(
     """The film through one filtergraph (cards and lower thirds drawn from text files in
     ``folder``, a filter-safe temporary folder), and its web renditions split from the same
     graph when a ``ladder`` is given: the sources are decoded once and each file encoded
-    once. ``encode=None`` makes the renditions alone (the film was copied). Everything is
-    checked, under temporary names beside the final ones: the caller renames them along
-    with the report (``.path``, ``.web``)."""
+    once. When a rung has the film's size and rate, the film is that rendition (one encode,
+    the same file under both names); ``encode=None`` makes the renditions alone (the film
+    was copied). Everything is checked, under temporary names beside the final ones: the
+    caller renames them along with the report (``.path``, ``.web``)."""
     assembly = assemble(timeline, width, height, timecode=preview, text_folder=folder)
     drawn = drawtext_chain(overlays, folder, width, height)
     graph = (
@@ -128,16 +134,19 @@ def by_render(
     # checked under other names first: a film that came out short never replaces the last one
     candidate = _candidate(output, "rendered") if encode is not None else None
     web = [_candidate(path, "rendered") for path in ladder.outputs] if ladder else []
+    shared = None
+    if ladder is not None and candidate is not None:
+        shared = master_rung(ladder.rungs, width, height, ladder.preset, timeline.fps)
     video, audio, rung_args = "[film_video]", "[film_audio]", []
     if ladder:
         split = ladder_outputs(
             video, audio, ladder.rungs, web, ladder.preset,
-            with_master=candidate is not None, film_fps=timeline.fps,
+            with_master=candidate is not None and shared is None, film_fps=timeline.fps,
         )  # fmt: skip
         graph += ";" + ";".join(split.chains)
         video, audio, rung_args = split.master_video, split.master_audio, split.args
     master: list[Arg] = []
-    if encode is not None and candidate is not None:
+    if encode is not None and candidate is not None and shared is None:
         master = ["-map", video, "-map", audio, *encode, OutputFile(candidate)]
     what = "web renditions of " if candidate is None else ""
     run = run_ffmpeg(
@@ -149,17 +158,19 @@ def by_render(
     )  # fmt: skip
     made = [p for p in [candidate, *web] if p is not None]
     try:
-        if candidate is not None:
-            check_length(candidate, timeline)
         for path, rung in zip(web, ladder.rungs if ladder else [], strict=True):
             assert ladder is not None
             check_length(path, timeline, ladder.preset.video.frame_rate,
                          f"the {rung.name} web rendition of the {timeline.name}")  # fmt: skip
+        if candidate is not None and shared is not None and ladder is not None:
+            atomic_link_or_copy(web[ladder.rungs.index(shared)], candidate)
+        elif candidate is not None:
+            check_length(candidate, timeline)
     except BaseException:  # a probe that fails, Ctrl-C: no film-sized file left behind
         for path in made:
             path.unlink(missing_ok=True)
         raise
-    return Assembled(run, candidate, tuple(web))
+    return Assembled(run, candidate, tuple(web), shared.name if shared else None)
 
 
 def by_copy(

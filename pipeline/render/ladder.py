@@ -57,6 +57,17 @@ def plan_ladder(preset: Preset, source_width: int, source_height: int) -> list[P
     ]  # fmt: skip
 
 
+def master_rung(
+    rungs: list[PlannedRung], width: int, height: int, preset: Preset, film_fps: int
+) -> PlannedRung | None:
+    """The rung that can be the master itself (same picture size, same frame rate): a film
+    that must be re-encoded is then encoded once, not once for the archive and once more
+    for the web. None when no rung matches (a source above the top rung, another rate)."""
+    if preset.video.frame_rate != film_fps:
+        return None
+    return next((r for r in rungs if (r.width, r.height) == (width, height)), None)
+
+
 @dataclass(frozen=True)
 class LadderOutputs:
     """The ladder as the tail of a filtergraph: ``chains`` split the film's picture and

@@ -6,13 +6,16 @@ loudness to the preset in two passes, measured afterwards; ``renders/<name>.json
 it records the timeline, the sources with their hashes, the preset, the loudness, the
 time map and the web renditions. The renditions (``render/ladder.py``) are split from the
 master's own graph, or made from the sources in one graph when the master was copied: the
-sources are decoded once and each file encoded once. The preview is a fast 360p proxy
-without loudness passes or renditions, for the editor's loop.
+sources are decoded once and each file encoded once. A master that must be re-encoded is
+the top rendition itself when that rung has its size and rate (the same file under both
+names: one encode, not two); otherwise it is encoded beside the rungs in the same graph.
+The preview is a fast 360p proxy without loudness passes or renditions, for the editor's
+loop.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline.core.errors import ConfigError, MediaError, Problem, ToolFailedError
@@ -209,6 +212,8 @@ def render(
             if film is not None and film.path is not None:
                 film.path.unlink(missing_ok=True)
             raise
+    if film.master_rendition is not None:
+        method = replace(method, same_as_rendition=film.master_rendition)
     renditions = list(zip(ladder.outputs, (web or film).web, strict=True)) if ladder else []
     report = loaded.folder.render_report(name, preview=preview)
     editorial, editorial_error = [], None

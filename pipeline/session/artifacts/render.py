@@ -25,6 +25,8 @@ class ReportAssembly(_Report):
     reason: str | None = None
     copied_frames: int = 0
     encoded_frames: int = 0
+    same_as_rendition: str | None = None
+    """The web rendition the film is, byte for byte (a film re-encoded once for both)."""
 
 
 class ReportLoudness(_Report):
