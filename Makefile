@@ -79,9 +79,10 @@ demo: setup
 bench: setup
 	$(BIN)/python bench/run.py
 
-# real length: a 2-hour film assembled by stream copy (media cached in bench/.cache/long)
+# real length: a 2-hour film assembled by stream copy, a 2-hour evening synced, and the
+# encoder table (media cached in bench/.cache/)
 bench-long: setup
-	$(BIN)/python bench/run.py long
+	$(BIN)/python bench/run.py long sync_long encoders
 
 # what each transcription guard is worth on the real speech set (about 25 minutes)
 bench-guards: setup

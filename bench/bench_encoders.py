@@ -14,7 +14,7 @@ Each setting encodes each scene once (both cores, as in a render); quality is me
 against the lossless source with ffmpeg's ``ssim`` and ``psnr``; speed in frames per
 second and × real time includes decoding the lossless source (the same for every row).
 x264 rows use the 1080p rung's capped CRF (crf 21, maxrate 4.8 Mb/s) as ``capture render``
-does; SVT-AV1 rows plain CRF (capped CRF is not in Debian 12's SVT-AV1 1.4).
+does; SVT-AV1 rows capped CRF too (SVT-AV1's ``mbr``), at the rung's cap and at half of it.
 """
 
 from __future__ import annotations
@@ -82,10 +82,14 @@ def _settings() -> list[Setting]:
         Setting("x264", speed, ("-c:v", "libx264", "-preset", speed, *capped, "-g", "50"))
         for speed in ("ultrafast", "veryfast", "faster", "medium", "slow")
     ]
+    # SVT-AV1 in capped CRF too (``mbr``: its maximum bit rate), at the rung's cap and at
+    # half of it, to read what quality it gives for x264's bytes and for half of them
     av1 = [
-        Setting("svt-av1", f"preset {p} crf {crf}",
-                ("-c:v", "libsvtav1", "-preset", str(p), "-crf", str(crf), "-g", "50"))
-        for p, crf in ((10, 35), (8, 35), (8, 30))
+        Setting("svt-av1", f"preset {p} crf {crf} max {cap} kb/s",
+                ("-c:v", "libsvtav1", "-preset", str(p), "-crf", str(crf),
+                 "-svtav1-params", f"mbr={cap}", "-g", "50"))
+        for p in (10, 8)
+        for crf, cap in ((30, rung.maxrate_kbps), (35, rung.maxrate_kbps // 2))
     ]  # fmt: skip
     return [*x264, *av1]
 
@@ -118,7 +122,7 @@ def _quality(encoded: Path, source: Path) -> tuple[float, float]:
 
 
 def _measure(setting: Setting, scene: str, source: Path, folder: Path) -> dict[str, object]:
-    encoded = folder / f"{scene}-{setting.label.replace(' ', '-')}.mp4"
+    encoded = folder / f"{scene}-{re.sub(r'[^0-9A-Za-z]+', '-', setting.label)}.mp4"
     cpu, started = _children_cpu(), time.monotonic()
     subprocess.run([*FF, "-i", str(source), *setting.args, "-an", str(encoded)], check=True)
     wall, cpu = time.monotonic() - started, _children_cpu() - cpu

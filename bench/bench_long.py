@@ -7,7 +7,7 @@ off its keyframes into a 1 h 58 min film, as a full version with its breaks cut 
 
 * ``capture render full``: the whole assembly (pieces, sound in two loudness passes, the
   check, the loudness measured afterwards, editorial exports) and the web renditions (here
-  the 360p rung alone, x264 ``medium``, from the camera file in one graph), in × real time.
+  the 360p rung alone, from the camera file in one graph), in × real time.
 * picture: the copy of the picture and its check alone, in × real time (the issue's bound:
   at least 200×), against the floor, a bare ``ffmpeg -f concat`` copy of the same cuts (not
   frame-exact), and ``cp`` of the camera file.

@@ -59,10 +59,18 @@ def _plain(args: list) -> list[str]:
 
 
 def _graph(source: Path, rungs, outputs: list[Path], preset, master: Path | None) -> list:
-    """Arguments that decode ``source`` once and encode every rung (and the master) from
-    the same graph, as ``capture render`` does."""
+    """Arguments that decode ``source`` once and encode every rung, the audio-only
+    rendition (and the master) from the same graph, as ``capture render`` does."""
+    listening = outputs[0].with_name(f"{outputs[0].stem}-audio.m4a")
     split = ladder_outputs(
-        "[0:v:0]", "[0:a:0]", rungs, outputs, preset, with_master=bool(master), film_fps=25
+        "[0:v:0]",
+        "[0:a:0]",
+        rungs,
+        outputs,
+        preset,
+        with_master=bool(master),
+        film_fps=25,
+        listening=listening,
     )
     keep = []
     if master is not None:

@@ -37,6 +37,7 @@ def main(selected: list[str]) -> int:
         spec = importlib.util.spec_from_file_location(script.stem, script)
         assert spec and spec.loader
         module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # dataclasses look their module up while defined
         spec.loader.exec_module(module)
         if getattr(module, "ON_REQUEST", False) and name not in selected:
             continue  # a long study, run only when named

@@ -21,7 +21,7 @@ from typing import Any
 
 MOMENTS = re.compile(r"^(.*_at|since|seconds|started|finished|created|date_published)$")
 MEDIA_FACTS = re.compile(
-    r"^(sha256|bytes|size|size_bytes|digest|.*_digest|inputs|film_inputs|bitrate_kbps|origin|.*mtime.*|peak_memory.*)$"
+    r"^(sha256|bytes|size|size_bytes|digest|.*_digest|inputs|film_inputs|bitrate_kbps|bytes_per_minute|cpu_seconds|energy_wh|origin|.*mtime.*|peak_memory.*)$"
 )
 """Keys whose values describe encoded bytes, where the session lies, or when/how long: not
 what the outputs say."""

@@ -56,6 +56,7 @@ video:
     - {name: 90p, height: 90, bitrate_kbps: 150, maxrate_kbps: 160, bufsize_kbps: 320, crf: 28}
 hls:
   segment_seconds: 6.0
+listening: {bitrate_kbps: 48, channels: 1}
 """
 
 
@@ -259,6 +260,56 @@ def _files_read(argv: list[str]) -> list[Path]:
         for i, a in enumerate(argv[:-1])
         if a == "-i" and argv[i - 2 : i] != ["-f", "lavfi"]
     ]
+
+
+AAC_PEAK_OVERSHOOT_DB = 0.5
+"""What a lossy encode may add to true peaks limited before it."""
+
+
+def _dual_mono_loudness(path: Path) -> tuple[float, float]:
+    """Integrated loudness and true peak of a mono file played on both ears (EBU R 128)."""
+    out = subprocess.run(["ffmpeg", "-nostdin", "-i", str(path), "-af",
+                          "ebur128=dualmono=true:peak=true", "-f", "null", "-"],
+                         capture_output=True, text=True, check=True).stderr  # fmt: skip
+    summary = out.split("Summary:")[-1]
+    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
+    peak = float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary).group(1))
+    return integrated, peak
+
+
+def test_each_film_has_an_audio_only_rendition_made_with_its_ladder(published) -> None:
+    """A debate is mostly listened to: an audio-only file weighs a fraction of the smallest
+    video. AAC-LC, the preset's channels and rate, the film's length and loudness; written
+    by the command that writes the rungs (the sound mixed once), linked from the page."""
+    loaded, site, _, manifest = published
+    folder = site / manifest["slug"]
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    for film in manifest["films"]:
+        listening = film["listening"]
+        path = folder / listening["file"]["path"]
+        assert path.suffix == ".m4a" and f'href="{listening["file"]["path"]}"' in page
+        boxes = _top_level_boxes(path)
+        assert boxes.index("moov") < boxes.index("mdat"), "faststart"
+        streams = _probe(path, "-show_streams")["streams"]
+        assert [s["codec_type"] for s in streams] == ["audio"]
+        (audio,) = streams
+        assert (audio["codec_name"], audio["profile"], audio["channels"]) == ("aac", "LC", 1)
+        assert abs(float(audio["duration"]) - film["duration_s"]) <= 0.05
+        assert int(audio["bit_rate"]) <= 48_000 * 1.15
+        smallest = min(r["file"]["bytes"] for r in film["renditions"])
+        assert listening["file"]["bytes"] < smallest / 2
+        assert listening["bytes_per_minute"] == pytest.approx(
+            listening["file"]["bytes"] * 60 / film["duration_s"], abs=1)  # fmt: skip
+        if film["duration_s"] >= 10:  # integrated loudness needs a few seconds
+            # mono heard on both ears: measured as dual mono, as loud as the stereo film,
+            # and its peaks kept under the limit (``-ac 1`` put them 3 dB over)
+            integrated, peak = _dual_mono_loudness(path)
+            assert integrated == pytest.approx(-16.0, abs=1.0)
+            assert peak <= -1.0 + AAC_PEAK_OVERSHOOT_DB
+        writers = [c for c in COMMANDS["render"] if _writes(c, f".{film['name']}-audio.rendered-")]
+        assert len(writers) == 1
+        assert any(_writes(writers[0], f".{film['name']}-{r['name']}.rendered-")
+                   for r in film["renditions"])  # fmt: skip
 
 
 def _writes(argv: list[str], marker: str) -> bool:

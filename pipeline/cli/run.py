@@ -42,12 +42,14 @@ def run_command(
         model=model, progress=make_progress(OPTIONS.quiet),
     )  # fmt: skip
     table = Table(title="capture run", title_justify="left")
-    for column in ("step", "", "why", "time", "result"):
+    for column in ("step", "", "why", "time", "CPU", "result"):
         table.add_column(column)
     for result in report.results:
-        time = f"{result.seconds:.1f} s" if result.verdict == Verdict.RAN else ""
+        ran = result.verdict == Verdict.RAN
+        time = f"{result.seconds:.1f} s" if ran else ""
+        cpu = f"{result.cpu_seconds:.0f} s" if ran else ""
         reason = result.reason if result.verdict != Verdict.FAILED else "see below"
-        table.add_row(result.name, result.verdict.value, reason, time, result.summary or "")
+        table.add_row(result.name, result.verdict.value, reason, time, cpu, result.summary or "")
     stdout.print(table)
     for result in report.results:
         for warning in result.warnings:

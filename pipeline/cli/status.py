@@ -10,6 +10,7 @@ from rich.table import Table
 from pipeline.cli.common import SessionArg, command
 from pipeline.cli.console import stderr, stdout
 from pipeline.core.errors import ExitCode
+from pipeline.orchestrate.footprint import Footprint
 
 
 @command("status")
@@ -71,15 +72,35 @@ def status_command(
         stdout.print(
             f"subtitles: generated, not reviewed yet; films: {', '.join(sub.films) or 'none'}"
         )
+    costs = {c.name: c for c in status.footprint.steps} if status.footprint else {}
     steps = Table(title="Steps (capture run)", title_justify="left")
-    for column in ("step", "state", "detail"):
+    for column in ("step", "state", "CPU", "detail"):
         steps.add_column(column)
     for step in status.steps:
-        steps.add_row(step.name, step.state, step.detail or "")
+        cost = costs.get(step.name)
+        cpu = f"{cost.cpu_seconds:.0f} s" if cost and cost.cpu_seconds is not None else ""
+        steps.add_row(step.name, step.state, cpu, step.detail or "")
     stdout.print(steps)
+    if status.footprint and (status.footprint.steps or status.footprint.renditions):
+        print_footprint(status.footprint)
     for card in status.cards:
         for line in card.keep:
             stdout.print(f"card {card.camera}: keep: {line}", highlight=False)
     if status.needs_attention:
         stderr.print("Needs attention:\n" + "\n".join(f"  {n}" for n in status.needs_attention))
         raise typer.Exit(ExitCode.CHECK_FAILED)
+
+
+def print_footprint(footprint: Footprint) -> None:
+    stdout.print(
+        f"footprint: {footprint.cpu_seconds:.0f} CPU-seconds, about "
+        f"{footprint.energy_wh:.1f} Wh at {footprint.watts_per_busy_core:g} W per busy core "
+        "(assumed: see docs/footprint.md)",
+        highlight=False,
+    )
+    for weight in footprint.renditions:
+        stdout.print(
+            f"  {weight.film} {weight.name}: {weight.bytes_per_minute / 1e6:.1f} MB per minute "
+            f"watched, {weight.bytes / 1e6:.1f} MB a whole view",
+            highlight=False,
+        )

@@ -30,8 +30,12 @@ from pipeline.core.yamlio import load_yaml
 PACKAGE = "pipeline.presets"
 AUDIO_CODEC = "aac"
 PREVIEW_AUDIO_KBPS = 96
-LADDER_SPEED = "medium"
-"""x264's speed for the web renditions (their quality is each rung's crf and rates)."""
+LADDER_SPEED = "faster"
+"""x264's speed for the web renditions (their quality is each rung's crf and rates). Chosen
+by measurement (``bench/bench_encoders.py``, docs/footprint.md): on debate-like 1080p
+picture at the 1080p rung's capped CRF, ``faster`` gives the quality of ``medium`` (SSIM
+0.958 vs 0.957, PSNR 41.6 vs 41.7 dB) at the same bit rate for 31% less CPU; ``veryfast``
+loses more (0.955, 41.1 dB), ``slow`` gains nothing at the cap."""
 JPEG_STILL_QUALITY = 3
 """ffmpeg's ``-q:v`` for posters and stills (2 best .. 31 worst)."""
 JPEG_SPRITE_QUALITY = 5
@@ -106,6 +110,14 @@ class VideoPreset(_Model):
     rungs: Annotated[list[Rung], Field(min_length=1)]
 
 
+class ListeningPreset(_Model):
+    """The audio-only rendition (``renders/web/FILM-audio.m4a``): the debate to listen to,
+    for a small footprint: AAC-LC, mono by default (speech), at the film's loudness."""
+
+    bitrate_kbps: Annotated[int, Field(ge=24, le=320)] = 64
+    channels: Annotated[int, Field(ge=1, le=2)] = 1
+
+
 class HlsPreset(_Model):
     segment_seconds: Annotated[float, Field(ge=1, le=30)] = 6.0
 
@@ -116,6 +128,8 @@ class Preset(_Model):
     audio: AudioPreset
     video: VideoPreset
     hls: HlsPreset | None = None
+    listening: ListeningPreset | None = None
+    """None: no audio-only rendition."""
 
 
 def packaged_preset_names() -> list[str]:

@@ -206,7 +206,8 @@ def subtitle_files(ctx: RunContext) -> list[Path]:
 
 
 def film_files(film: str) -> Callable[[RunContext], list[Path]]:
-    """The film, its report and the web renditions the report lists."""
+    """The film, its report and the web renditions the report lists (the audio-only one
+    too)."""
 
     def files(ctx: RunContext) -> list[Path]:
         from pydantic import ValidationError
@@ -216,10 +217,13 @@ def film_files(film: str) -> Callable[[RunContext], list[Path]]:
         folder = ctx.loaded.folder
         made = [folder.render(film), folder.render_report(film)]
         try:
-            web = load_render_report(made[1]).web if made[1].is_file() else []
+            report = load_render_report(made[1]) if made[1].is_file() else None
         except (ValidationError, ValueError, OSError):
             return made  # an unreadable report: the film is redone anyway
-        return made + [folder.web_rendition(film, rendition.name) for rendition in web]
+        if report is None:
+            return made
+        made += [folder.web_rendition(film, rendition.name) for rendition in report.web]
+        return made + ([folder.web_listening(film)] if report.listening else [])
 
     return files
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
+from pipeline.core.cputime import cpu_seconds
 from pipeline.core.errors import CaptureError, ConfigError, FileSystemError, InterruptedByUser
 from pipeline.core.progress import ProgressReporter
 from pipeline.orchestrate.fingerprint import Fingerprint, changed
@@ -48,6 +49,8 @@ class StepResult:
     warnings: list[str] = field(default_factory=list)
     exit_code: int = 0
     """A failed step's error's exit code."""
+    cpu_seconds: float = 0.0
+    """CPU time of capture and its tools during the step (a step that ran)."""
 
 
 @dataclass(frozen=True)
@@ -148,7 +151,7 @@ def _one_step(
     folder: SessionFolder,
     log: logging.Logger,
 ) -> StepResult:
-    started = time.monotonic()
+    started, cpu_at_start = time.monotonic(), cpu_seconds()
     try:
         not_needed = _not_needed(step, ctx, state)
         if not_needed is not None:
@@ -186,17 +189,18 @@ def _one_step(
         _failed(step, state, folder, log, started, f"{type(error).__name__}: {error}")
         log.exception("step %s: unexpected error", step.name)
         raise
-    seconds = time.monotonic() - started
+    seconds, cpu = time.monotonic() - started, round(cpu_seconds() - cpu_at_start, 2)
     state.steps[step.name] = StepRecord(
         state=StepState.DONE, fingerprint=fingerprint, started_at=state.steps[step.name].started_at,
-        finished_at=datetime.now(UTC), seconds=round(seconds, 2), summary=outcome.summary,
-        warnings=outcome.warnings,
+        finished_at=datetime.now(UTC), seconds=round(seconds, 2), cpu_seconds=cpu,
+        summary=outcome.summary, warnings=outcome.warnings,
     )  # fmt: skip
     save_run_state(folder, state)
     for warning in outcome.warnings:
         log.warning("step %s: %s", step.name, warning)
     log.info("step %s: ran in %.1f s (%s): %s", step.name, seconds, reason, outcome.summary)
-    return StepResult(step.name, Verdict.RAN, reason, seconds, outcome.summary, outcome.warnings)
+    return StepResult(step.name, Verdict.RAN, reason, seconds, outcome.summary, outcome.warnings,
+                      cpu_seconds=cpu)  # fmt: skip
 
 
 @dataclass(frozen=True)

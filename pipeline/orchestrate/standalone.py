@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipeline.core.cputime import cpu_seconds
 from pipeline.core.errors import CaptureError, FileSystemError, InterruptedByUser
 from pipeline.orchestrate.inputs import RunContext
 from pipeline.orchestrate.steps import STEPS
@@ -48,7 +49,7 @@ def recorded_step(
         fingerprint = step.fingerprint(RunContext(loaded, site, None, engine, model))
     except CaptureError:
         fingerprint = {}  # inputs the work itself will refuse, with a better message
-    started, clock = datetime.now(UTC), time.monotonic()
+    started, clock, cpu_at_start = datetime.now(UTC), time.monotonic(), cpu_seconds()
     state.steps[step_name] = StepRecord(state=StepState.RUNNING, fingerprint=fingerprint,
                                         started_at=started)  # fmt: skip
     save_run_state(folder, state)
@@ -71,6 +72,6 @@ def recorded_step(
     state.steps[step_name] = StepRecord(
         state=StepState.DONE, fingerprint=fingerprint, started_at=started,
         finished_at=datetime.now(UTC), seconds=round(time.monotonic() - clock, 2),
-        summary=f"by `{command}`",
+        cpu_seconds=round(cpu_seconds() - cpu_at_start, 2), summary=f"by `{command}`",
     )  # fmt: skip
     save_run_state(folder, state)

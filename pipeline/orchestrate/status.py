@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, computed_field
 
 from pipeline.ingest.mhl import generation_count
+from pipeline.orchestrate.footprint import Footprint, session_footprint
 from pipeline.session import FILMS, LoadedSession
 from pipeline.session.artifacts.ingest import IngestedFile, IngestState, Recording, load_state
 from pipeline.session.artifacts.sync import Placement, load_sync
@@ -105,6 +106,9 @@ class SessionStatus(BaseModel):
     busy: str | None = None
     """The capture command writing the session right now, if any."""
     cards: list[CardStatus] = []
+    footprint: Footprint | None = None
+    """CPU time per step, its energy (an estimate, its assumption given) and the bytes per
+    minute of each web rendition."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -260,6 +264,7 @@ def session_status(loaded: LoadedSession) -> SessionStatus:
         steps=_steps(loaded),
         busy=str(holder) if (holder := current_holder(loaded)) else None,
         cards=cards,
+        footprint=session_footprint(loaded),
     )
 
 

@@ -18,14 +18,14 @@ from pipeline.core.runner import OutputFile, run_ffmpeg
 from pipeline.core.tempfiles import filter_safe_tempdir
 from pipeline.ingest.offload import hash_file
 from pipeline.publish import hls, images
-from pipeline.publish.manifest import Film, PublishedFile, Rendition, Still
+from pipeline.publish.manifest import Film, Listening, PublishedFile, Rendition, Still
 from pipeline.publish.rendered import RenderedFilm
 from pipeline.publish.texttracks import FilmText, film_text, write_text_tracks
 from pipeline.session import LoadedSession
 from pipeline.session.cuelist import load_cue_list
 
 LABELS = {"full": "Version intégrale", "highlights": "Temps forts"}
-PUBLISH_CODE = "publish-3"
+PUBLISH_CODE = "publish-4"
 """Bump when what publishing makes of a film changes (renditions, HLS, thumbnails), so
 existing sites get it again."""
 
@@ -37,6 +37,7 @@ class Encoded:
     hls_files: list[PublishedFile]
     thumbnails_vtt: PublishedFile
     sprites: list[PublishedFile]
+    listening: Listening | None
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ def _reusable(folder: Path, old: Film | None, inputs: str) -> bool:
     if old is None or old.inputs != inputs:
         return False
     files = [r.file for r in old.renditions] + [old.hls_master, *old.hls_files, *old.sprites]
+    files += [old.listening.file] if old.listening else []
     return all(f.intact(folder) for f in [*files, old.thumbnails_vtt])
 
 
@@ -83,10 +85,21 @@ def _package(film: RenderedFilm, preset: Preset, folder: Path) -> Encoded:
         variants.append(hls.Variant(f"{made.name}/index.m3u8", made.width, made.height, codecs,
                                     preset.video.frame_rate, peak, average))  # fmt: skip
         hls_files += [PublishedFile.of(folder, p) for p in sorted(rung_folder.iterdir())]
-        bitrate = round(output.stat().st_size * 8 / max(film.duration_s, 1e-3) / 1000)
+        size, seconds = output.stat().st_size, max(film.duration_s, 1e-3)
         published = PublishedFile.of(folder, output)
         renditions.append(Rendition(name=made.name, width=made.width, height=made.height,
-                                    bitrate_kbps=bitrate, file=published))  # fmt: skip
+                                    bitrate_kbps=round(size * 8 / seconds / 1000),
+                                    bytes_per_minute=round(size * 60 / seconds),
+                                    file=published))  # fmt: skip
+    listening = None
+    if film.listening is not None:
+        heard = folder / "audio" / f"{film.name}.m4a"
+        atomic_link_or_copy(film.listening.path, heard)
+        size, seconds = heard.stat().st_size, max(film.duration_s, 1e-3)
+        listening = Listening(
+            bitrate_kbps=round(size * 8 / seconds / 1000), file=PublishedFile.of(folder, heard),
+            bytes_per_minute=round(size * 60 / seconds),
+        )  # fmt: skip
     master_playlist = folder / "hls" / film.name / "master.m3u8"
     hls.write_master(master_playlist, variants)
     sprite = images.thumbnail_sprite(film.master, film.duration_s, folder / "images", film.name,
@@ -94,11 +107,13 @@ def _package(film: RenderedFilm, preset: Preset, folder: Path) -> Encoded:
     return Encoded(
         renditions, PublishedFile.of(folder, master_playlist), hls_files,
         PublishedFile.of(folder, sprite.vtt), [PublishedFile.of(folder, p) for p in sprite.images],
+        listening,
     )  # fmt: skip
 
 
 def _encoded_from(old: Film) -> Encoded:
-    return Encoded(old.renditions, old.hls_master, old.hls_files, old.thumbnails_vtt, old.sprites)
+    return Encoded(old.renditions, old.hls_master, old.hls_files, old.thumbnails_vtt, old.sprites,
+                   old.listening)  # fmt: skip
 
 
 def _candidates(film: RenderedFilm) -> list[images.Candidate]:
@@ -159,7 +174,8 @@ def publish_film(
     files = write_text_tracks(text, folder / "text", film.name)
     entry = Film(
         name=film.name, label=LABELS[film.name], duration_s=film.duration_s, inputs=inputs,
-        renditions=encoded.renditions, hls_master=encoded.hls_master, hls_files=encoded.hls_files,
+        renditions=encoded.renditions, listening=encoded.listening,
+        hls_master=encoded.hls_master, hls_files=encoded.hls_files,
         poster=poster, poster_source=poster_source, thumbnails_vtt=encoded.thumbnails_vtt,
         sprites=encoded.sprites,
         captions=PublishedFile.of(folder, files["captions"]), captions_reviewed=text.reviewed,

@@ -44,6 +44,17 @@ class Rendition(_Model):
     height: int
     bitrate_kbps: int
     """Measured over the whole file."""
+    bytes_per_minute: int = 0
+    """What a viewer downloads per minute watched (the footprint of a view: the file's
+    bytes for a whole one)."""
+    file: PublishedFile
+
+
+class Listening(_Model):
+    """The film's audio-only rendition (AAC-LC in ``.m4a``)."""
+
+    bitrate_kbps: int
+    bytes_per_minute: int
     file: PublishedFile
 
 
@@ -59,6 +70,8 @@ class Film(_Model):
     inputs: str
     """Hash of what the encoded files depend on (master, preset, code version)."""
     renditions: list[Rendition]
+    listening: Listening | None = None
+    """The audio-only rendition, when the render made one."""
     hls_master: PublishedFile
     hls_files: list[PublishedFile]
     poster: Still | None

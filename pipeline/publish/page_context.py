@@ -36,6 +36,9 @@ def _film(film: Film, text: FilmText) -> dict:
         "cues_json": script_json(cues),
         "renditions": [{"name": r.name, "file": r.file.path, "size_text": size_text(r.file.bytes)}
                        for r in film.renditions],
+        "listening": {"file": film.listening.file.path,
+                      "size_text": size_text(film.listening.file.bytes)}
+        if film.listening else None,
         "chapters": [{"start": f"{start / 1000:.3f}", "time": clock_text(start / 1000),
                       "title": title} for start, _, title in text.chapters],
     }  # fmt: skip

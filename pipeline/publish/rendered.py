@@ -24,6 +24,15 @@ class WebRendition:
 
 
 @dataclass(frozen=True)
+class WebListening:
+    """The audio-only rendition."""
+
+    path: Path
+    bytes: int
+    bitrate_kbps: int
+
+
+@dataclass(frozen=True)
 class RenderedFilm:
     name: str
     master: Path
@@ -34,6 +43,7 @@ class RenderedFilm:
     report: Path | None = None
     ladder: str | None = None
     """The digest of the ladder the renditions were made with (``render/ladder.py``)."""
+    listening: WebListening | None = None
 
     def clip_seconds(self) -> list[tuple[float, float]]:
         """The film's clips in film seconds (title card and credits left out)."""
@@ -59,8 +69,14 @@ def rendered_film(loaded: LoadedSession, name: str) -> RenderedFilm | None:
         WebRendition(r.name, r.width, r.height, loaded.folder.web_rendition(name, r.name), r.bytes)
         for r in made.web
     )
+    heard = made.listening
+    listening = (  # its path from the film's name, as the renditions'
+        WebListening(loaded.folder.web_listening(name), heard.bytes, heard.bitrate_kbps)
+        if heard
+        else None
+    )
     return RenderedFilm(name, master, made.duration_s, TimeMap(spans), made.preset, renditions,
-                        report, made.ladder)  # fmt: skip
+                        report, made.ladder, listening)  # fmt: skip
 
 
 def _first_fault(error: ValidationError | UnicodeDecodeError) -> str:

@@ -73,7 +73,8 @@ def _films(loaded: LoadedSession, preset_name: str) -> list[RenderedFilm]:
                 f"ladder or sound is not {preset_name!r}'s: render it again with {again} "
                 f"--preset {preset_name}, or publish with --preset {film.preset}"
             )
-        for rendition in film.renditions:
+        listening = [film.listening] if film.listening else []
+        for rendition in [*film.renditions, *listening]:
             if not rendition.path.is_file() or rendition.path.stat().st_size != rendition.bytes:
                 raise CaptureError(f"{rendition.path} is missing or not the file the render "
                                    f"made: render the {film.name} again with {again}")  # fmt: skip

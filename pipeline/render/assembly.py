@@ -48,6 +48,8 @@ class WebLadder:
     outputs: list[Path]
     """Where each rung goes in the end (in ``rungs``' order)."""
     preset: Preset
+    listening: Path | None = None
+    """Where the audio-only rendition goes (None: the preset has none)."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ class Assembled:
     """The checked web renditions under temporary names, in the ladder's order."""
     master_rendition: str | None = None
     """The rung the film is the same file as (encoded once for both), if any."""
+    listening: Path | None = None
+    """The checked audio-only rendition under a temporary name."""
 
 
 CANDIDATES = ("rendered", "by-copy")
@@ -134,6 +138,7 @@ def by_render(
     # checked under other names first: a film that came out short never replaces the last one
     candidate = _candidate(output, "rendered") if encode is not None else None
     web = [_candidate(path, "rendered") for path in ladder.outputs] if ladder else []
+    heard = _candidate(ladder.listening, "rendered") if ladder and ladder.listening else None
     shared = None
     if ladder is not None and candidate is not None:
         shared = master_rung(ladder.rungs, width, height, ladder.preset, timeline.fps)
@@ -142,6 +147,7 @@ def by_render(
         split = ladder_outputs(
             video, audio, ladder.rungs, web, ladder.preset,
             with_master=candidate is not None and shared is None, film_fps=timeline.fps,
+            listening=heard,
         )  # fmt: skip
         graph += ";" + ";".join(split.chains)
         video, audio, rung_args = split.master_video, split.master_audio, split.args
@@ -156,12 +162,14 @@ def by_render(
         label=f"rendering {what}{timeline.name}{' preview' if preview else ''}"
         + (f" and {len(web)} web rendition(s)" if web and candidate is not None else ""),
     )  # fmt: skip
-    made = [p for p in [candidate, *web] if p is not None]
+    made = [p for p in [candidate, *web, heard] if p is not None]
     try:
         for path, rung in zip(web, ladder.rungs if ladder else [], strict=True):
             assert ladder is not None
             check_length(path, timeline, ladder.preset.video.frame_rate,
                          f"the {rung.name} web rendition of the {timeline.name}")  # fmt: skip
+        if heard is not None:
+            check_length(heard, timeline, what=f"the audio-only rendition of the {timeline.name}")
         if candidate is not None and shared is not None and ladder is not None:
             atomic_link_or_copy(web[ladder.rungs.index(shared)], candidate)
         elif candidate is not None:
@@ -170,7 +178,7 @@ def by_render(
         for path in made:
             path.unlink(missing_ok=True)
         raise
-    return Assembled(run, candidate, tuple(web), shared.name if shared else None)
+    return Assembled(run, candidate, tuple(web), shared.name if shared else None, heard)
 
 
 def by_copy(

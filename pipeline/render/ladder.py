@@ -83,14 +83,19 @@ class LadderOutputs:
 
 def ladder_outputs(
     video: str, audio: str, rungs: list[PlannedRung], outputs: list[Path], preset: Preset,
-    *, with_master: bool, film_fps: int,
+    *, with_master: bool, film_fps: int, listening: Path | None = None,
 ) -> LadderOutputs:  # fmt: skip
     """Each rung scaled from the film's own picture (decoded once, in the same graph) and
-    encoded once; the sound, already at the preset's loudness, encoded once per file."""
+    encoded once; the sound, already at the preset's loudness, encoded once per file, and
+    once more alone into ``listening`` (the preset's audio-only rendition) when given."""
     count = len(rungs) + int(with_master)
     pictures = [f"[lv{i}]" for i in range(count)]
     sounds = [f"[la{i}]" for i in range(count)]
-    chains = [f"{video}split={count}{''.join(pictures)}", f"{audio}asplit={count}{''.join(sounds)}"]
+    heard = sounds + (["[la_heard]"] if listening is not None else [])
+    chains = [
+        f"{video}split={count}{''.join(pictures)}",
+        f"{audio}asplit={len(heard)}{''.join(heard)}",
+    ]
     rate = preset.video.frame_rate
     # another rate is converted in the graph (``-r`` alone added two frames at the end of a
     # 50 fps film), and the last frame is let through (``fps`` dropped it, unsure how long
@@ -105,8 +110,28 @@ def ladder_outputs(
     for index, (rung, output) in enumerate(zip(rungs, outputs, strict=True)):
         args += ["-map", f"[rv{index}]", "-map", sounds[index], *rung_encode_args(rung, preset),
                  OutputFile(output)]  # fmt: skip
+    if listening is not None:
+        chains.append(f"[la_heard]{listening_mix(preset)}[la_listening]")
+        args += ["-map", "[la_listening]", *listening_encode_args(preset), OutputFile(listening)]
     master = (pictures[-1], sounds[-1]) if with_master else (None, None)
     return LadderOutputs(chains, args, *master)
+
+
+def listening_mix(preset: Preset) -> str:
+    """Mono as the average of the two channels: ``-ac 1`` adds them at 0.707 each, 3 dB
+    over the true-peak limit on a recorder's dual-mono sound. Played on both ears, the
+    average sounds as loud as the stereo film (EBU R 128 measures it as dual mono)."""
+    assert preset.listening is not None
+    return "pan=mono|c0=0.5*c0+0.5*c1" if preset.listening.channels == 1 else "anull"
+
+
+def listening_encode_args(preset: Preset) -> list[Arg]:
+    """The audio-only rendition: AAC-LC in an MP4 audio file (``.m4a``) every browser and
+    podcast player reads, ``moov`` first."""
+    assert preset.listening is not None
+    return ["-c:a", AUDIO_CODEC, "-ar", str(preset.audio.sample_rate),
+            "-ac", str(preset.listening.channels), "-b:a", f"{preset.listening.bitrate_kbps}k",
+            "-movflags", "+faststart"]  # fmt: skip
 
 
 def rung_encode_args(rung: PlannedRung, preset: Preset) -> list[Arg]:
@@ -134,4 +159,6 @@ def ladder_digest(preset: Preset) -> str:
     published with another only when their ladders and sound are the same."""
     chosen = {"video": preset.video.model_dump(mode="json"),
               "audio": preset.audio.model_dump(mode="json"), "speed": LADDER_SPEED}  # fmt: skip
+    if preset.listening is not None:  # absent from the digest of a preset without one
+        chosen["listening"] = preset.listening.model_dump(mode="json")
     return xxhash.xxh64(json.dumps(chosen, sort_keys=True).encode("utf-8")).hexdigest()

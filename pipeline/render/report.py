@@ -14,6 +14,7 @@ from pipeline.session.artifacts.ingest import load_state
 from pipeline.session.artifacts.render import (
     RenderReport,
     ReportAssembly,
+    ReportListening,
     ReportLoudness,
     ReportRendition,
     ReportSpan,
@@ -82,3 +83,16 @@ def web_report(
                         bytes=checked.stat().st_size)
         for rung, (final, checked) in zip(ladder.rungs, renditions, strict=True)
     ]  # fmt: skip
+
+
+def listening_report(
+    loaded: LoadedSession, ladder: WebLadder, renamed: list[tuple[Path, Path]], duration_s: float
+) -> ReportListening | None:
+    """The audio-only rendition as it was renamed into place (none: the preset has none),
+    its bit rate measured over the whole file."""
+    if ladder.listening is None or not renamed:
+        return None
+    ((final, checked),) = renamed
+    size = checked.stat().st_size
+    return ReportListening(file=final.relative_to(loaded.folder.renders).as_posix(), bytes=size,
+                           bitrate_kbps=round(size * 8 / max(duration_s, 1e-3) / 1000))  # fmt: skip

@@ -47,7 +47,7 @@ from pipeline.render.editorial import (
 )
 from pipeline.render.filtergraph import SAMPLE_RATE, assemble
 from pipeline.render.ladder import ladder_digest, plan_ladder
-from pipeline.render.report import film_report, web_report
+from pipeline.render.report import film_report, listening_report, web_report
 from pipeline.session import LoadedSession
 from pipeline.session.artifacts.ingest import load_state
 from pipeline.session.cuelist import CueList
@@ -93,15 +93,17 @@ def _web_ladder(
 ) -> WebLadder:
     rungs = plan_ladder(preset, width, height)
     outputs = [loaded.folder.web_rendition(name, rung.name) for rung in rungs]
-    return WebLadder(rungs, outputs, preset)
+    listening = loaded.folder.web_listening(name) if preset.listening else None
+    return WebLadder(rungs, outputs, preset, listening)
 
 
 def _remove_other_rungs(loaded: LoadedSession, name: str, ladder: WebLadder) -> None:
-    """Renditions of this film a ladder no longer has (a rung removed from the preset)."""
+    """Renditions of this film a ladder no longer has (a rung removed from the preset, an
+    audio-only rendition it no longer asks for)."""
     folder = loaded.folder.renders / "web"
-    kept = set(ladder.outputs)
-    for path in folder.glob(f"{name}-*.mp4") if folder.is_dir() else []:
-        if path not in kept:
+    kept = {*ladder.outputs, ladder.listening}
+    for path in folder.glob(f"{name}-*") if folder.is_dir() else []:
+        if path.suffix in (".mp4", ".m4a") and path not in kept:
             path.unlink(missing_ok=True)
 
 
@@ -188,7 +190,7 @@ def render(
     method = FilmAssembly("render", reason)
     ladder = None if preview else _web_ladder(loaded, name, preset, width, height)
     remove_leftovers(output)
-    for path in ladder.outputs if ladder else []:
+    for path in [*ladder.outputs, loaded.folder.web_listening(name)] if ladder else []:
         remove_leftovers(path)
     with filter_safe_tempdir("capture-render-") as folder:
         film = web = None
@@ -215,6 +217,9 @@ def render(
     if film.master_rendition is not None:
         method = replace(method, same_as_rendition=film.master_rendition)
     renditions = list(zip(ladder.outputs, (web or film).web, strict=True)) if ladder else []
+    heard = (web or film).listening
+    if ladder is not None and ladder.listening is not None and heard is not None:
+        renditions.append((ladder.listening, heard))
     report = loaded.folder.render_report(name, preview=preview)
     editorial, editorial_error = [], None
     # the film, its renditions, report and exports replace the old ones together, or not at all
@@ -236,8 +241,13 @@ def render(
                 editorial_error = f"{type(error).__name__}: {error}"
         made = film_report(loaded, timeline, output, preset.name, measured, normalization, method)
         if ladder is not None:
-            made = made.model_copy(update={"web": web_report(loaded, ladder, renditions),
-                                           "ladder": ladder_digest(preset)})  # fmt: skip
+            made = made.model_copy(update={
+                "web": web_report(loaded, ladder, renditions[: len(ladder.rungs)]),
+                "listening": listening_report(
+                    loaded, ladder, renditions[len(ladder.rungs) :], timeline.duration_s
+                ),
+                "ladder": ladder_digest(preset),
+            })  # fmt: skip
         files.write_text(
             report, made.model_copy(update={"editorial_error": editorial_error}).to_text()
         )

@@ -172,6 +172,10 @@ class SessionFolder:
         """One rung of the film's web ladder, made by ``capture render`` beside the master."""
         return self.renders / "web" / f"{film}-{rung}.mp4"
 
+    def web_listening(self, film: str) -> Path:
+        """The film's audio-only rendition, made with its web ladder."""
+        return self.renders / "web" / f"{film}-audio.m4a"
+
     def burned(self, film: str) -> Path:
         """The film with its subtitles drawn in."""
         return self.renders / f"{film}.burned.mp4"

@@ -56,6 +56,16 @@ class ReportRendition(_Report):
     bytes: int
 
 
+class ReportListening(_Report):
+    """The audio-only rendition made with the film (``renders/web/FILM-audio.m4a``)."""
+
+    file: str
+    """Relative to the renders folder."""
+    bytes: int
+    bitrate_kbps: int
+    """Measured over the whole file."""
+
+
 class RenderReport(_Report):
     """Fields in the order they are written."""
 
@@ -79,6 +89,8 @@ class RenderReport(_Report):
     """The web renditions made in the film's own graph (final renders)."""
     ladder: str | None = None
     """The digest of the preset's ladder and sound they were made with."""
+    listening: ReportListening | None = None
+    """The audio-only rendition, when the preset asks for one."""
 
     def to_text(self) -> str:
         # json.dumps, not model_dump_json: it escapes non-ASCII as the reports always have

@@ -41,6 +41,8 @@ class StepRecord(BaseModel):
     started_at: datetime
     finished_at: datetime | None = None
     seconds: float | None = None
+    cpu_seconds: float | None = None
+    """CPU time of capture and the tools it ran during the step (all cores added up)."""
     summary: str | None = None
     warnings: list[str] = []
     error: str | None = None
