@@ -79,10 +79,11 @@ demo: setup
 bench: setup
 	$(BIN)/python bench/run.py
 
-# real length: a 2-hour film assembled by stream copy, a 2-hour evening synced, and the
-# encoder table (media cached in bench/.cache/)
+# real length: a 2-hour film assembled by stream copy, a 2-hour evening synced, a 15-minute
+# 1080p Rencontre through capture run --site against bare references, and the encoder table
+# (media cached in bench/.cache/)
 bench-long: setup
-	$(BIN)/python bench/run.py long sync_long encoders
+	$(BIN)/python bench/run.py long sync_long run_long encoders
 
 # what each transcription guard is worth on the real speech set (about 25 minutes)
 bench-guards: setup
