@@ -20,7 +20,8 @@ from pipeline.session.artifacts.run import StepState, load_run_state
 WATTS_PER_BUSY_CORE = 10.0
 """Assumed power of one core kept busy, above the machine's idle draw: a 65 W desktop CPU of
 six cores under full load gives some 11 W a core, a 15-28 W laptop CPU of four cores 4-7 W,
-a server CPU 5-10 W; 10 W errs on the heavy side. ``CAPTURE_WATTS_PER_CORE`` sets another."""
+a server CPU 5-10 W; 10 W is near the top of that range. ``CAPTURE_WATTS_PER_CORE`` sets
+another."""
 ASSUMPTION = (
     "energy = CPU-seconds x {watts} W per busy core / 3600 (an assumed draw above idle, set "
     "with CAPTURE_WATTS_PER_CORE; not a measurement: the screen, the disks, the idle draw and "
