@@ -21,6 +21,8 @@ from pathlib import Path
 
 import evening
 
+from pipeline.core.cputime import cpu_seconds
+
 ON_REQUEST = True
 CACHE = Path(__file__).resolve().parent / ".cache" / "run-long"
 SECONDS = 900.0
@@ -42,20 +44,14 @@ def _cues(session: Path) -> None:
     (cues / "highlights.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _cpu() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    tools = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + tools.ru_utime + tools.ru_stime
-
-
 def _bare_whisper(recorder: Path) -> tuple[float, float]:
     from pipeline.transcription.quality import BareEngine
     from pipeline.transcription.run import resolve_model
 
     engine = BareEngine(resolve_model("base"))
-    cpu, started = _cpu(), time.monotonic()
+    cpu, started = cpu_seconds(), time.monotonic()
     engine.segments(recorder, "fr")
-    return time.monotonic() - started, _cpu() - cpu
+    return time.monotonic() - started, cpu_seconds() - cpu
 
 
 def _bare_ladder(cards: dict[str, Path], work: Path) -> tuple[float, float]:
@@ -70,7 +66,7 @@ def _bare_ladder(cards: dict[str, Path], work: Path) -> tuple[float, float]:
     recorder = cards["recorder"] / "ZOOM0001.WAV"
     clips = [(FULL[0], FULL[1], "A"), *HIGHLIGHTS]
     films = {"full": clips[:1], "highlights": clips[1:]}
-    cpu, started = _cpu(), time.monotonic()
+    cpu, started = cpu_seconds(), time.monotonic()
     for name, cut in films.items():
         inputs, parts = [], []
         for index, (start, end, camera) in enumerate(cut):
@@ -88,7 +84,7 @@ def _bare_ladder(cards: dict[str, Path], work: Path) -> tuple[float, float]:
                 "-filter_complex", ";".join([graph, *split.chains])]  # fmt: skip
         argv += [str(a.path) if hasattr(a, "path") else str(a) for a in split.args]
         subprocess.run(argv, check=True)
-    return time.monotonic() - started, _cpu() - cpu
+    return time.monotonic() - started, cpu_seconds() - cpu
 
 
 def run() -> dict[str, object]:
@@ -107,9 +103,9 @@ def run() -> dict[str, object]:
         work = Path(folder)
         session = evening.session_folder(work, "soiree-1080p", cards)
         _cues(session)
-        cpu, started = _cpu(), time.monotonic()
+        cpu, started = cpu_seconds(), time.monotonic()
         report = run_session(load_session(session), site=work / "site")
-        run_s, run_cpu = time.monotonic() - started, _cpu() - cpu
+        run_s, run_cpu = time.monotonic() - started, cpu_seconds() - cpu
         if report.failed is not None:
             raise RuntimeError(f"{report.failed.name} failed: {report.failed.reason}")
         footprint = session_footprint(load_session(session))

@@ -11,3 +11,13 @@ def size_text(count: float) -> str:
             value = count / scale
             return f"{value:.3g} {unit}" if value < 999.5 else f"{value:.0f} {unit}"
     return f"{count:.0f} bytes"
+
+
+def bitrate_kbps(count: int, seconds: float) -> int:
+    """A file of ``count`` bytes lasting ``seconds``, in kilobits a second."""
+    return round(count * 8 / max(seconds, 1e-3) / 1000)
+
+
+def bytes_per_minute(count: int, seconds: float) -> int:
+    """What a viewer downloads per minute of a file of ``count`` bytes lasting ``seconds``."""
+    return round(count * 60 / max(seconds, 1e-3))

@@ -13,6 +13,7 @@ import os
 
 from pydantic import BaseModel
 
+from pipeline.core.sizes import bytes_per_minute
 from pipeline.session import FILMS, LoadedSession
 from pipeline.session.artifacts.render import load_render_report
 from pipeline.session.artifacts.run import StepState, load_run_state
@@ -75,12 +76,12 @@ def rendition_weights(loaded: LoadedSession) -> list[RenditionWeight]:
             report = load_render_report(path)
         except (OSError, ValueError):
             continue  # not rendered (or unreadable: status says so elsewhere)
-        minutes = report.duration_s / 60
+        seconds = report.duration_s
         made = [(r.name, r.height, r.bytes) for r in report.web]
         if report.listening:
             made.append(("audio-only", 0, report.listening.bytes))
         for name, height, size in made:
-            per_minute = round(size / minutes) if minutes > 0 else 0
+            per_minute = bytes_per_minute(size, seconds) if seconds > 0 else 0
             weights.append(RenditionWeight(film=film, name=name, height=height, bytes=size,
                                            bytes_per_minute=per_minute))  # fmt: skip
     return weights

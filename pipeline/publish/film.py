@@ -15,6 +15,7 @@ from pipeline.core.fsutil import atomic_link_or_copy
 from pipeline.core.presets import JPEG_STILL_QUALITY, Preset
 from pipeline.core.probe import probe
 from pipeline.core.runner import OutputFile, run_ffmpeg
+from pipeline.core.sizes import bitrate_kbps, bytes_per_minute
 from pipeline.core.tempfiles import filter_safe_tempdir
 from pipeline.ingest.offload import hash_file
 from pipeline.publish import hls, images
@@ -85,20 +86,19 @@ def _package(film: RenderedFilm, preset: Preset, folder: Path) -> Encoded:
         variants.append(hls.Variant(f"{made.name}/index.m3u8", made.width, made.height, codecs,
                                     preset.video.frame_rate, peak, average))  # fmt: skip
         hls_files += [PublishedFile.of(folder, p) for p in sorted(rung_folder.iterdir())]
-        size, seconds = output.stat().st_size, max(film.duration_s, 1e-3)
-        published = PublishedFile.of(folder, output)
+        size = output.stat().st_size
         renditions.append(Rendition(name=made.name, width=made.width, height=made.height,
-                                    bitrate_kbps=round(size * 8 / seconds / 1000),
-                                    bytes_per_minute=round(size * 60 / seconds),
-                                    file=published))  # fmt: skip
+                                    bitrate_kbps=bitrate_kbps(size, film.duration_s),
+                                    bytes_per_minute=bytes_per_minute(size, film.duration_s),
+                                    file=PublishedFile.of(folder, output)))  # fmt: skip
     listening = None
     if film.listening is not None:
         heard = folder / "audio" / f"{film.name}.m4a"
         atomic_link_or_copy(film.listening.path, heard)
-        size, seconds = heard.stat().st_size, max(film.duration_s, 1e-3)
+        size = heard.stat().st_size
         listening = Listening(
-            bitrate_kbps=round(size * 8 / seconds / 1000), file=PublishedFile.of(folder, heard),
-            bytes_per_minute=round(size * 60 / seconds),
+            bitrate_kbps=bitrate_kbps(size, film.duration_s), file=PublishedFile.of(folder, heard),
+            bytes_per_minute=bytes_per_minute(size, film.duration_s),
         )  # fmt: skip
     master_playlist = folder / "hls" / film.name / "master.m3u8"
     hls.write_master(master_playlist, variants)

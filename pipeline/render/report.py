@@ -7,6 +7,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipeline.core.sizes import bitrate_kbps
 from pipeline.render import loudness
 from pipeline.render.assembly import FilmAssembly, WebLadder
 from pipeline.session import LoadedSession
@@ -95,4 +96,4 @@ def listening_report(
     ((final, checked),) = renamed
     size = checked.stat().st_size
     return ReportListening(file=final.relative_to(loaded.folder.renders).as_posix(), bytes=size,
-                           bitrate_kbps=round(size * 8 / max(duration_s, 1e-3) / 1000))  # fmt: skip
+                           bitrate_kbps=bitrate_kbps(size, duration_s))  # fmt: skip

@@ -218,8 +218,7 @@ def render(
         method = replace(method, same_as_rendition=film.master_rendition)
     renditions = list(zip(ladder.outputs, (web or film).web, strict=True)) if ladder else []
     heard = (web or film).listening
-    if ladder is not None and ladder.listening is not None and heard is not None:
-        renditions.append((ladder.listening, heard))
+    listened = [(ladder.listening, heard)] if ladder and ladder.listening and heard else []
     report = loaded.folder.render_report(name, preview=preview)
     editorial, editorial_error = [], None
     # the film, its renditions, report and exports replace the old ones together, or not at all
@@ -227,7 +226,7 @@ def render(
         assert film.path is not None and film.run is not None
         # renamed in this order, the report last: a kill between leaves renditions that
         # differ from the sizes the old report lists, which publish refuses
-        for final, checked in renditions:
+        for final, checked in [*renditions, *listened]:
             files.add(checked, final)
         files.add(film.path, output)
         normalization = None if preview else loudness.normalization_type(film.run.stderr_tail)
@@ -242,9 +241,9 @@ def render(
         made = film_report(loaded, timeline, output, preset.name, measured, normalization, method)
         if ladder is not None:
             made = made.model_copy(update={
-                "web": web_report(loaded, ladder, renditions[: len(ladder.rungs)]),
+                "web": web_report(loaded, ladder, renditions),
                 "listening": listening_report(
-                    loaded, ladder, renditions[len(ladder.rungs) :], timeline.duration_s
+                    loaded, ladder, listened, timeline.duration_s
                 ),
                 "ladder": ladder_digest(preset),
             })  # fmt: skip
