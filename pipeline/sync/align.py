@@ -6,6 +6,14 @@ many moments, and a robust straight-line fit through them gives the offset (inte
 the relative clock drift (slope). The lag whose windows agree best wins; the share of windows
 on its line is the confidence, and how clearly it beats the runner-up says whether repeated
 sound could have fooled it.
+
+Repeated sound (a looped recording, a jingle, a quote read twice) fits several places alike:
+their correlation heights differ by less than their noise. Such contenders are then compared
+two by two on what differs between their places: lined up on each other to a fraction of a
+sample, the two places share the repeated sound and differ only by what never repeats (the
+room's own noise, a cough), which the target carries from the true place only. Window by
+window, a likelihood ratio says which place the target was more likely recorded at (see
+``_closer``); the contender that wins its closest duel most clearly is kept.
 """
 
 from __future__ import annotations
@@ -33,6 +41,9 @@ MAX_GUIDE_CHUNKS = 120
 INLIER_SECONDS = 0.0015
 MIN_WINDOWS = 3
 MAX_WINDOWS = 400  # a 2-hour recording is measured every ~18 s rather than every 2 s
+COMPARE_PARTS = 4  # two places are compared on 1-s parts of a window: over 4 s a clock
+# 100 ppm fast moves the sound by 3 samples, enough to blur what tells the places apart
+COMPARE_BAND_HZ = 16.0  # ...band by band, each with the camera's own response and noise
 
 
 @dataclass(frozen=True)
@@ -45,22 +56,24 @@ class Alignment:
     """The share of the measured windows that agree with the line."""
     windows: int
     wins: float = 1.0
-    """Of the windows both this placement and the next best measured, the share where this
-    one fits better (0.5: the sound fits both places alike, as repeated sound can)."""
+    """Of the windows both this placement and its closest contender measured, the share where
+    the target's sound is likelier recorded here, judged on what differs between the two
+    places (0.5: nothing tells them apart, as with a recording of a recording)."""
     compared: int = 0
-    """Those windows (0: none, or no other placement was possible)."""
+    """Those windows (0: none, or no other placement came close)."""
     runner_up: float = 0.0
-    """The runner-up's evidence as a share of this placement's (0: no other placement fits
-    at all)."""
+    """The closest contender's evidence (correlation) as a share of this placement's: 0 when
+    no other placement fits at all, above 1 when this one correlates less but is where the
+    sound that never repeats agrees."""
 
     @property
     def distinct(self) -> bool:
         """No other placement comes close: the runner-up has at most ``CLEAR_RUNNER_UP`` of
-        the evidence, or it fits worse in more windows than chance allows (``DISTINCT_SIGMAS``
-        standard deviations above a coin toss)."""
+        the evidence, or the target is likelier here in more windows than chance allows
+        (``DISTINCT_SIGMAS`` standard deviations above a coin toss)."""
         if self.runner_up <= CLEAR_RUNNER_UP:
             return True
-        return (self.wins - 0.5) * 2 * math.sqrt(self.compared) >= DISTINCT_SIGMAS
+        return _margin(self.wins, self.compared) >= DISTINCT_SIGMAS
 
 
 def _gcc_phat(reference: np.ndarray, part: np.ndarray) -> np.ndarray:
@@ -212,9 +225,11 @@ def _guide_line(ref: np.ndarray, tgt: np.ndarray, lag: float) -> tuple[float, fl
 def align(reference: np.ndarray, target: np.ndarray, rate: int = SYNC_RATE) -> Alignment | None:
     """Align ``target`` to ``reference`` (mono float32 at ``rate``); None without overlap.
 
-    Every coarse candidate is measured along the whole overlap; the one whose windows agree
-    most (the sum of their correlation peaks on the fitted line) is kept, with the share of
-    windows where it fits better than the runner-up."""
+    Every coarse candidate is measured along the whole overlap. When one has clearly the most
+    evidence (the sum of its windows' correlation peaks on the fitted line), it is kept; when
+    others come close (repeated sound), the contenders are compared two by two on what differs
+    between their places (``_duel``), and the one that beats each other most clearly is kept,
+    with the figures of its closest duel."""
     ref_coarse = _decimate(reference, COARSE_FACTOR)
     tgt_coarse = _decimate(target, COARSE_FACTOR)
     fits = [_fit(reference, target, ref_coarse, tgt_coarse, lag, rate)
@@ -227,16 +242,143 @@ def align(reference: np.ndarray, target: np.ndarray, rate: int = SYNC_RATE) -> A
             found.append(fit)
     if not found:
         return None
-    (best, heights), rest = found[0], found[1:]
-    if not rest or not heights:
+    best, heights = found[0]
+    if len(found) == 1 or not heights:
         return best
-    second = rest[0][1]
-    share = sum(second.values()) / total if (total := sum(heights.values())) > 0 else 1.0
-    # window by window, only where both placements measured the target (off a placement's
-    # line a window counts 0; a window outside its overlap says nothing)
-    common = heights.keys() & second.keys()
-    wins = sum(heights[w] > second[w] for w in common) / len(common) if common else 0.5
-    return replace(best, wins=wins, compared=len(common), runner_up=share)
+    shares = [_share(heights, fit[1]) for fit in found]
+    contenders = [i for i, share in enumerate(shares) if share > CLEAR_RUNNER_UP]
+    if len(contenders) == 1:
+        return replace(best, runner_up=max(shares[1:]))
+    duels: dict[tuple[int, int], tuple[float, int]] = {}
+    for i in contenders:
+        for j in contenders:
+            if i < j:
+                wins, compared = _duel(reference, target, found[i], found[j], rate)
+                duels[i, j], duels[j, i] = (wins, compared), (1.0 - wins, compared)
+
+    def closest(i: int) -> tuple[float, int]:
+        """Contender ``i``'s closest duel: (its margin in standard deviations, opponent)."""
+        return min((_margin(*duels[i, j]), j) for j in contenders if j != i)
+
+    kept = max(contenders, key=lambda i: closest(i)[0])  # a tie goes to the most evidence
+    opponent = closest(kept)[1]
+    wins, compared = duels[kept, opponent]
+    return replace(found[kept][0], wins=wins, compared=compared,
+                   runner_up=_share(found[kept][1], found[opponent][1]))  # fmt: skip
+
+
+def _share(one: dict[int, float], another: dict[int, float]) -> float:
+    """``another`` placement's evidence as a share of ``one``'s, on the windows both measured
+    (a placement that overlaps the reference less is not weaker for it); 0 when fewer than
+    ``MIN_WINDOWS`` are common or ``one`` has none."""
+    common = one.keys() & another.keys()
+    total = sum(one[w] for w in common)
+    if len(common) < MIN_WINDOWS or total <= 0:
+        return 0.0
+    return sum(another[w] for w in common) / total
+
+
+def _margin(wins: float, compared: int) -> float:
+    """How many standard deviations of a coin toss ``wins`` of ``compared`` lies above 0.5."""
+    return (wins - 0.5) * 2 * math.sqrt(compared)
+
+
+def _duel(
+    reference: np.ndarray, target: np.ndarray, one: tuple[Alignment, dict[int, float]],
+    another: tuple[Alignment, dict[int, float]], rate: int,
+) -> tuple[float, int]:  # fmt: skip
+    """The share of windows where the target is likelier recorded at ``one``'s place than at
+    ``another``'s, and how many windows voted: only those both placements measured (a window
+    outside either overlap says nothing)."""
+    common = sorted(one[1].keys() & another[1].keys())
+    votes = [_closer(reference, target, start, one[0], another[0], rate) for start in common]
+    cast = [vote for vote in votes if vote != 0.0]
+    if not cast:
+        return 0.5, 0
+    return sum(vote > 0 for vote in cast) / len(cast), len(cast)
+
+
+def _closer(
+    reference: np.ndarray, target: np.ndarray, start: int, kept: Alignment,
+    other: Alignment, rate: int,
+) -> float:  # fmt: skip
+    """Above 0 when the target's window at ``start`` is likelier recorded at ``kept``'s place
+    than at ``other``'s, below 0 when less likely, 0 when the window lies outside either.
+
+    The window is compared in parts short enough for a drifting clock not to move its sound
+    (``COMPARE_PARTS``). In each, the reference at both places is lined up on the kept one's
+    sound to a fraction of a sample and brought to its level, so that what both share (the
+    repeated sound) is the same in both and only what never repeats (the room's own noise, a
+    cough) differs; the target is lined up on it too. Band by band, the target is taken as
+    that sound through the camera's response plus the camera's own noise, both estimated on
+    what the places share; the sum of the log-likelihood ratios of the two places is returned.
+    The target carries the true place's own noise, not the other's; on a recording of a
+    recording nothing differs but the recorders' own hiss, and the signs fall like a coin."""
+    window = int(WINDOW_SECONDS * rate)
+    part = window // COMPARE_PARTS
+    omega = 2 * np.pi * np.fft.rfftfreq(part)
+    band = max(1, int(COMPARE_BAND_HZ * part / rate))
+    total = 0.0
+    for first in range(start, start + part * COMPARE_PARTS, part):
+        here = _spectrum_at(reference, first, part, kept, rate, omega)
+        there = _spectrum_at(reference, first, part, other, rate, omega)
+        if here is None or there is None:
+            return 0.0
+        there = there * np.exp(1j * omega * _lag_between(here, there, omega))
+        level = float(np.vdot(here, here).real) / max(float(np.vdot(there, there).real), 1e-30)
+        there = there * math.sqrt(level)
+        piece = np.fft.rfft(target[first : first + part])
+        piece = piece * np.exp(-1j * omega * _lag_between(piece, here, omega))
+        total += _log_likelihood_ratio(piece, here, there, band)
+    return total
+
+
+def _spectrum_at(
+    reference: np.ndarray, first: int, length: int, placement: Alignment, rate: int,
+    omega: np.ndarray,
+) -> np.ndarray | None:  # fmt: skip
+    """The spectrum of the reference where ``placement`` puts the target's samples
+    ``first``..``first + length``, to a fraction of a sample; None outside the reference."""
+    middle = (first + length / 2) / rate
+    position = first + (placement.offset + placement.drift * middle) * rate
+    begin = int(round(position))
+    if begin < 0 or begin + length > len(reference):
+        return None
+    return np.fft.rfft(reference[begin : begin + length]) * np.exp(1j * omega * (position - begin))
+
+
+def _log_likelihood_ratio(
+    piece: np.ndarray, here: np.ndarray, there: np.ndarray, band: int
+) -> float:
+    """log p(piece | recorded here) - log p(piece | recorded there), spectra lined up, under
+    piece = response x sound + noise with a complex response and a Gaussian noise per band of
+    ``band`` bins, both fitted on the sound the two places share (their mean)."""
+    usable = (len(piece) - 1) // band * band  # without the DC bin
+    p, a, b = (x[1 : 1 + usable].reshape(-1, band) for x in (piece, here, there))
+    shared = (a + b) / 2
+    response = (p * np.conj(shared)).sum(axis=1) / ((np.abs(shared) ** 2).sum(axis=1) + 1e-30)
+    response = response[:, None]
+    noise = (np.abs(p - response * shared) ** 2).mean(axis=1) + 1e-30
+    misfit = np.abs(p - response * b) ** 2 - np.abs(p - response * a) ** 2
+    return float((misfit.sum(axis=1) / noise).sum())
+
+
+def _lag_between(x: np.ndarray, y: np.ndarray, omega: np.ndarray) -> float:
+    """The fraction of a sample (within two) by which ``y`` is to be advanced to line up with
+    ``x`` (spectra of equal lengths): the peak of their cross-correlation, taken to the
+    nearest sample and refined by Newton's method on its continuous form."""
+    cross = x * np.conj(y)
+    correlation = np.fft.irfft(cross)  # correlation[k] peaks where x[n + k] = y[n]
+    near = np.concatenate([correlation[-3:], correlation[:4]])  # k = -3..3
+    shift = 3 - _peak(near, int(np.argmax(near[1:-1])) + 1)
+    for _ in range(4):
+        turned = cross * np.exp(-1j * omega * shift)
+        slope = float((omega * turned.imag).sum())
+        curvature = float(-(omega**2 * turned.real).sum())
+        if curvature >= 0:
+            break
+        shift = float(np.clip(shift - slope / curvature, shift - 0.5, shift + 0.5))
+    return shift
 
 
 def _fit(

@@ -160,8 +160,8 @@ def _doubt(found: Alignment, offset: float) -> str | None:
                 f"windows agree (audio estimate {offset:.3f} s not used)")  # fmt: skip
     if not found.distinct:
         return (f"audio sync ambiguous: the sound fits another place about as well (this one "
-                f"fits better in only {found.wins:.0%} of {found.compared} windows: repeated "
-                f"sound?); audio estimate {offset:.3f} s not used")  # fmt: skip
+                f"is the likelier in only {found.wins:.0%} of {found.compared} windows: "
+                f"repeated sound?); audio estimate {offset:.3f} s not used")  # fmt: skip
     return None
 
 
