@@ -83,7 +83,7 @@ bench: setup
 # 1080p Rencontre through capture run --site against bare references, and the encoder table
 # (media cached in bench/.cache/)
 bench-long: setup
-	$(BIN)/python bench/run.py long sync_long run_long encoders
+	$(BIN)/python bench/run.py long sync_long run_long run_length encoders
 
 # what each transcription guard is worth on the real speech set (about 25 minutes)
 bench-guards: setup

@@ -33,17 +33,6 @@ FULL = (10.0, SECONDS - 5)
 HIGHLIGHTS = [(60.0, 95.0, "B"), (300.0, 340.0, "A"), (600.0, 625.0, "B")]
 
 
-def _cues(session: Path) -> None:
-    cues = session / "cues"
-    cues.mkdir(exist_ok=True)
-    (cues / "full.yaml").write_text(
-        f"title_card: {{duration: 5}}\nclips:\n  - {{in: {FULL[0]}, out: {FULL[1]}, camera: A}}\n",
-        encoding="utf-8",
-    )
-    lines = ["clips:"] + [f"  - {{in: {a}, out: {b}, camera: {c}}}" for a, b, c in HIGHLIGHTS]
-    (cues / "highlights.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
 def _bare_whisper(recorder: Path) -> tuple[float, float]:
     from pipeline.transcription.quality import BareEngine
     from pipeline.transcription.run import resolve_model
@@ -102,7 +91,7 @@ def run() -> dict[str, object]:
     with tempfile.TemporaryDirectory(dir=CACHE) as folder:  # film-sized files: same disk
         work = Path(folder)
         session = evening.session_folder(work, "soiree-1080p", cards)
-        _cues(session)
+        evening.cue_lists(session, FULL, HIGHLIGHTS)
         cpu, started = cpu_seconds(), time.monotonic()
         report = run_session(load_session(session), site=work / "site")
         run_s, run_cpu = time.monotonic() - started, cpu_seconds() - cpu

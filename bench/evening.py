@@ -106,3 +106,20 @@ def session_folder(work: Path, slug: str, cards: dict[str, Path], **extra: objec
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     (folder / "session.yaml").write_text(text, encoding="utf-8")
     return folder
+
+
+def cue_lists(
+    session: Path, full: tuple[float, float], highlights: list[tuple[float, float, str]]
+) -> None:
+    """The session's two films: the full version (one clip on camera A, from ``full``'s
+    start to its end) behind a 5-s title card, so it is re-encoded, and the highlights
+    (clips from ``highlights``: start, end, camera)."""
+    cues = session / "cues"
+    cues.mkdir(exist_ok=True)
+    start, end = full
+    (cues / "full.yaml").write_text(
+        f"title_card: {{duration: 5}}\nclips:\n  - {{in: {start:g}, out: {end:g}, camera: A}}\n",
+        encoding="utf-8",
+    )
+    lines = ["clips:"] + [f"  - {{in: {a}, out: {b}, camera: {c}}}" for a, b, c in highlights]
+    (cues / "highlights.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
