@@ -41,6 +41,7 @@ MAX_GUIDE_CHUNKS = 120
 INLIER_SECONDS = 0.0015
 MIN_WINDOWS = 3
 MAX_WINDOWS = 400  # a 2-hour recording is measured every ~18 s rather than every 2 s
+MIN_DUEL_WINDOWS = math.ceil(DISTINCT_SIGMAS**2)  # fewer votes cannot win by DISTINCT_SIGMAS
 COMPARE_PARTS = 4  # two places are compared on 1-s parts of a window: over 4 s a clock
 # 100 ppm fast moves the sound by 3 samples, enough to blur what tells the places apart
 COMPARE_BAND_HZ = 16.0  # ...band by band, each with the camera's own response and noise
@@ -60,7 +61,7 @@ class Alignment:
     the target's sound is likelier recorded here, judged on what differs between the two
     places (0.5: nothing tells them apart, as with a recording of a recording)."""
     compared: int = 0
-    """Those windows (0: none, or no other placement came close)."""
+    """How many of those windows voted (0: none, or no other placement came close)."""
     runner_up: float = 0.0
     """The closest contender's evidence (correlation) as a share of this placement's: 0 when
     no other placement fits at all, above 1 when this one correlates less but is where the
@@ -243,10 +244,12 @@ def align(reference: np.ndarray, target: np.ndarray, rate: int = SYNC_RATE) -> A
     if not found:
         return None
     best, heights = found[0]
-    if len(found) == 1 or not heights:
+    if len(found) == 1:
         return best
+    if sum(heights.values()) <= 0:  # nothing on any line: too uncertain to compare
+        return replace(best, runner_up=1.0)
     shares = [_share(heights, fit[1]) for fit in found]
-    contenders = [i for i, share in enumerate(shares) if share > CLEAR_RUNNER_UP]
+    contenders = [0] + [i for i in range(1, len(found)) if shares[i] > CLEAR_RUNNER_UP]
     if len(contenders) == 1:
         return replace(best, runner_up=max(shares[1:]))
     duels: dict[tuple[int, int], tuple[float, int]] = {}
@@ -257,23 +260,26 @@ def align(reference: np.ndarray, target: np.ndarray, rate: int = SYNC_RATE) -> A
                 duels[i, j], duels[j, i] = (wins, compared), (1.0 - wins, compared)
 
     def closest(i: int) -> tuple[float, int]:
-        """Contender ``i``'s closest duel: (its margin in standard deviations, opponent)."""
-        return min((_margin(*duels[i, j]), j) for j in contenders if j != i)
+        """Contender ``i``'s closest duel that had votes: (its margin in standard deviations,
+        the opponent); two contenders with no window in common say nothing of each other."""
+        decided = [(_margin(*duels[i, j]), j) for j in contenders if j != i and duels[i, j][1]]
+        return min(decided) if decided else (0.0, next(j for j in contenders if j != i))
 
     kept = max(contenders, key=lambda i: closest(i)[0])  # a tie goes to the most evidence
     opponent = closest(kept)[1]
     wins, compared = duels[kept, opponent]
-    return replace(found[kept][0], wins=wins, compared=compared,
-                   runner_up=_share(found[kept][1], found[opponent][1]))  # fmt: skip
+    # a contender came close by the leader's measure: the kept one must win its duel clearly
+    share = max(_share(found[kept][1], found[opponent][1]), shares[opponent])
+    return replace(found[kept][0], wins=wins, compared=compared, runner_up=share)
 
 
 def _share(one: dict[int, float], another: dict[int, float]) -> float:
     """``another`` placement's evidence as a share of ``one``'s, on the windows both measured
-    (a placement that overlaps the reference less is not weaker for it); 0 when fewer than
-    ``MIN_WINDOWS`` are common or ``one`` has none."""
+    (a placement that overlaps the reference less is not weaker for it); 0 when fewer are
+    common than a duel needs to be decided (``MIN_DUEL_WINDOWS``) or ``one`` has none."""
     common = one.keys() & another.keys()
     total = sum(one[w] for w in common)
-    if len(common) < MIN_WINDOWS or total <= 0:
+    if len(common) < MIN_DUEL_WINDOWS or total <= 0:
         return 0.0
     return sum(another[w] for w in common) / total
 
@@ -364,9 +370,9 @@ def _log_likelihood_ratio(
 
 
 def _lag_between(x: np.ndarray, y: np.ndarray, omega: np.ndarray) -> float:
-    """The fraction of a sample (within two) by which ``y`` is to be advanced to line up with
-    ``x`` (spectra of equal lengths): the peak of their cross-correlation, taken to the
-    nearest sample and refined by Newton's method on its continuous form."""
+    """The shift in samples (a few at most, to a fraction) by which ``y`` is to be advanced
+    to line up with ``x`` (spectra of equal lengths): the peak of their cross-correlation
+    within 3 samples, refined by Newton's method on its continuous form."""
     cross = x * np.conj(y)
     correlation = np.fft.irfft(cross)  # correlation[k] peaks where x[n + k] = y[n]
     near = np.concatenate([correlation[-3:], correlation[:4]])  # k = -3..3

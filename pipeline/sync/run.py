@@ -158,6 +158,10 @@ def _doubt(found: Alignment, offset: float) -> str | None:
     if found.confidence < MIN_CONFIDENCE:
         return (f"audio sync uncertain: only {found.confidence:.0%} of {found.windows} sound "
                 f"windows agree (audio estimate {offset:.3f} s not used)")  # fmt: skip
+    if not found.distinct and not found.compared:
+        return (f"audio sync ambiguous: the sound fits another place about as well and no "
+                f"window tells them apart (repeated sound?); audio estimate {offset:.3f} s "
+                f"not used")  # fmt: skip
     if not found.distinct:
         return (f"audio sync ambiguous: the sound fits another place about as well (this one "
                 f"is the likelier in only {found.wins:.0%} of {found.compared} windows: "
