@@ -78,8 +78,8 @@ def test_packaged_presets_meet_the_guide() -> None:
     assert web.audio.loudness.integrated_lufs == -16.0
     assert web.audio.loudness.true_peak_dbtp == -1.0
     assert web.audio.sample_rate == 48000
-    assert [(r.height, r.bitrate_kbps) for r in web.video.rungs] == [
-        (1080, 4500), (720, 3000), (360, 730)
+    assert [(r.height, r.bitrate_kbps, r.codec) for r in web.video.rungs] == [
+        (1080, 4500, "h264"), (720, 3000, "h264"), (360, 730, "h264"), (720, 2000, "av1")
     ]  # fmt: skip
     assert web.video.gop_seconds == 2.0 and web.hls and web.hls.segment_seconds == 6.0
     assert load_preset("archive").audio.loudness.integrated_lufs == -23.0
@@ -95,6 +95,18 @@ def test_user_presets_override_and_bad_presets_are_located(tmp_path, monkeypatch
     (override / "web.yaml").write_text(text.replace("crf: 21", "crf: 99"), encoding="utf-8")
     with pytest.raises(ConfigError, match=r"web.yaml:\d+: video.rungs\[0\].crf"):
         load_preset("web")
+    av1 = "    - {name: 720p_av1, height: 720, codec: av1,"
+    assert av1 in text
+    (override / "web.yaml").write_text(text.replace(av1, av1.replace("720p_av1", "720p")),
+                                       encoding="utf-8")  # fmt: skip
+    with pytest.raises(ConfigError, match=r"web.yaml:\d+: video: .*rung names repeat"):
+        load_preset("web")
+    (override / "web.yaml").write_text(text.replace(av1, av1.replace("720", "540")),
+                                       encoding="utf-8")  # fmt: skip
+    with pytest.raises(ConfigError, match="540p_av1 has no H.264 rung of its height"):
+        load_preset("web")
+    (override / "web.yaml").write_text(text.replace("crf: 30}", "crf: 60}"), encoding="utf-8")
+    assert load_preset("web").video.rungs[-1].crf == 60  # SVT-AV1's scale goes to 63
     with pytest.raises(ConfigError, match="known presets"):
         load_preset("nope")
     with pytest.raises(ConfigError, match="not a preset name"):

@@ -52,6 +52,8 @@ video:
   rungs:
     - {name: 360p, height: 360, bitrate_kbps: 730, maxrate_kbps: 780, bufsize_kbps: 1460, crf: 24}
     - {name: 180p, height: 180, bitrate_kbps: 300, maxrate_kbps: 330, bufsize_kbps: 660, crf: 24}
+    - {name: 180p_av1, height: 180, codec: av1, bitrate_kbps: 200, maxrate_kbps: 330,
+       bufsize_kbps: 660, crf: 30}
     - {name: 120p, height: 120, bitrate_kbps: 200, maxrate_kbps: 220, bufsize_kbps: 440, crf: 26}
     - {name: 90p, height: 90, bitrate_kbps: 150, maxrate_kbps: 160, bufsize_kbps: 320, crf: 28}
 hls:
@@ -212,9 +214,11 @@ def test_renditions_and_hls_meet_the_web_rules(published) -> None:
     folder = site / manifest["slug"]
     for film in manifest["films"]:
         # never upscale: the 360p rung is above the 180p master
-        assert [r["name"] for r in film["renditions"]] == ["180p", "120p", "90p"]
+        assert [r["name"] for r in film["renditions"]] == ["180p", "180p_av1", "120p", "90p"]
         keyframes = None
         for rendition in film["renditions"]:
+            if rendition["codec"] == "av1":
+                continue  # test_an_av1_rendition_is_offered_first_to_browsers_that_play_it
             path = folder / rendition["file"]["path"]
             boxes = _top_level_boxes(path)
             assert boxes.index("moov") < boxes.index("mdat"), "faststart"
@@ -233,7 +237,7 @@ def test_renditions_and_hls_meet_the_web_rules(published) -> None:
         lines = master.splitlines()
         assert lines[0] == "#EXTM3U"
         infs = [i for i, line in enumerate(lines) if line.startswith("#EXT-X-STREAM-INF:")]
-        assert len(infs) == len(film["renditions"])
+        assert len(infs) == len([r for r in film["renditions"] if r["codec"] == "h264"])
         for index in infs:
             attributes = lines[index]
             assert re.search(r"BANDWIDTH=\d+", attributes) and "RESOLUTION=" in attributes
@@ -251,6 +255,52 @@ def test_renditions_and_hls_meet_the_web_rules(published) -> None:
                                "-show_entries", "packet=flags")["packets"][0]  # fmt: skip
                 joined.unlink()
                 assert "K" in first["flags"], f"{name} starts on a keyframe"
+
+
+@pytest.mark.slow
+def test_an_av1_rendition_is_offered_first_to_browsers_that_play_it(published) -> None:
+    """The preset's AV1 rung: SVT-AV1 beside the H.264 rendition of its height, the same
+    frames and sound, listed first on the page with its RFC 6381 codecs (a browser that
+    cannot play it takes the H.264 one), left out of HLS, offered for download."""
+    _, site, _, manifest = published
+    folder = site / manifest["slug"]
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    for film in manifest["films"]:
+        by_name = {r["name"]: r for r in film["renditions"]}
+        av1, h264 = by_name["180p_av1"], by_name["180p"]
+        assert (av1["codec"], h264["codec"], h264["codecs"]) == ("av1", "h264", None)
+        assert re.fullmatch(r"av01\.0\.\d\dM\.08,mp4a\.40\.2", av1["codecs"])
+        path = folder / av1["file"]["path"]
+        boxes = _top_level_boxes(path)
+        assert boxes.index("moov") < boxes.index("mdat"), "faststart"
+        streams = {s["codec_type"]: s for s in _probe(path, "-show_streams")["streams"]}
+        assert (streams["video"]["codec_name"], streams["video"]["height"]) == ("av1", 180)
+        assert streams["audio"]["codec_name"] == "aac"
+        assert f"{int(streams['video']['level']):02d}M" in av1["codecs"]
+        assert _frame_count(path) == _frame_count(folder / h264["file"]["path"])
+        sources = re.findall(r'<source src="([^"]+)" type="([^"]+)">', page)
+        mine = [(src, kind) for src, kind in sources if f"/{film['name']}-" in src]
+        assert mine == [
+            (av1["file"]["path"], f"video/mp4; codecs=&#34;{av1['codecs']}&#34;"),
+            (h264["file"]["path"], "video/mp4"),
+        ]
+        assert f'href="{av1["file"]["path"]}" download>MP4 180p AV1' in page
+        hls_master = (folder / film["hls_master"]["path"]).read_text(encoding="utf-8")
+        assert "180p_av1" not in hls_master and "av01" not in hls_master
+
+
+def test_the_av1_codecs_string_follows_the_stream() -> None:
+    from pipeline.publish.hls import av1_codec_string
+
+    assert av1_codec_string("Main", 8, 8) == "av01.0.08M.08"
+    assert av1_codec_string("High", 5, 10) == "av01.1.05M.10"
+    assert av1_codec_string(None, -99, None) == "av01.0.31M.08"  # level unknown to ffprobe
+
+
+def _frame_count(path: Path) -> int:
+    counted = _probe(path, "-select_streams", "v:0", "-count_packets",
+                     "-show_entries", "stream=nb_read_packets")  # fmt: skip
+    return int(counted["streams"][0]["nb_read_packets"])
 
 
 def _files_read(argv: list[str]) -> list[Path]:

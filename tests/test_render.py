@@ -917,6 +917,26 @@ def test_a_film_of_300_clips_renders(tmp_path: Path) -> None:
         assert min(distances, key=distances.__getitem__) == 0, (clip, distances)
 
 
+def test_an_av1_rung_stands_beside_its_h264_rung_and_is_never_the_master() -> None:
+    """web.yaml's 720p_av1: planned after the H.264 rung of its height, encoded by SVT-AV1
+    capped at its maxrate, never taken as the master (even listed first), skipped with
+    the other rungs a film does not reach."""
+    from pipeline.core.presets import AV1_ENCODER, load_preset
+    from pipeline.render.ladder import master_rung, plan_ladder, rung_encode_args
+
+    web = load_preset("web")
+    rungs = plan_ladder(web, 1280, 720)
+    assert [(r.name, r.codec) for r in rungs] == [
+        ("720p", "h264"), ("720p_av1", "av1"), ("360p", "h264")
+    ]  # fmt: skip
+    assert master_rung(list(reversed(rungs)), 1280, 720, web, 25).name == "720p"
+    av1 = rung_encode_args(rungs[1], web)
+    assert av1[av1.index("-c:v") + 1] == AV1_ENCODER and "mbr=3200" in av1
+    assert "libx264" in rung_encode_args(rungs[0], web)
+    assert [r.codec for r in plan_ladder(web, 640, 360)] == ["h264"]
+    assert [r.codec for r in plan_ladder(web, 320, 180)] == ["h264"]
+
+
 def test_the_master_is_the_top_rendition_only_when_it_has_its_size_and_rate() -> None:
     """A film that must be re-encoded was encoded twice at the top: once as the master and
     once more as the same-sized rung. The rung is the master when it can be; a film whose

@@ -95,6 +95,8 @@ class VideoStream:
     duration: float | None
     start_time: float | None
     frame_count: int | None
+    level: int | None = None
+    """The codec's level as ffprobe gives it (H.264: 41 for 4.1; AV1: seq_level_idx)."""
 
     @property
     def interlaced(self) -> bool:
@@ -245,6 +247,7 @@ def _video_stream(path: Path, raw: dict[str, Any], check_vfr: bool) -> VideoStre
         duration=_float(raw.get("duration")),
         start_time=_float(raw.get("start_time")),
         frame_count=_int(raw.get("nb_frames")),
+        level=_int(raw.get("level")),
     )
 
 

@@ -26,7 +26,7 @@ from pipeline.session import LoadedSession
 from pipeline.session.cuelist import load_cue_list
 
 LABELS = {"full": "Version intégrale", "highlights": "Temps forts"}
-PUBLISH_CODE = "publish-4"
+PUBLISH_CODE = "publish-5"
 """Bump when what publishing makes of a film changes (renditions, HLS, thumbnails), so
 existing sites get it again."""
 
@@ -77,20 +77,31 @@ def _package(film: RenderedFilm, preset: Preset, folder: Path) -> Encoded:
     if info.has_audio:
         codecs += ",mp4a.40.2"
     segment_seconds = preset.hls.segment_seconds if preset.hls else 6.0
+    av1 = {rung.name for rung in preset.video.rungs if rung.codec == "av1"}
     variants, hls_files, renditions = [], [], []
     for made in film.renditions:
         output = folder / "video" / f"{film.name}-{made.name}.mp4"
         atomic_link_or_copy(made.path, output)
+        size = output.stat().st_size
+        published = Rendition(name=made.name, width=made.width, height=made.height,
+                              bitrate_kbps=bitrate_kbps(size, film.duration_s),
+                              bytes_per_minute=bytes_per_minute(size, film.duration_s),
+                              file=PublishedFile.of(folder, output))  # fmt: skip
+        if made.name in av1:  # beside the H.264 one of its height, on the page only
+            picture = probe(output, check_vfr=False).primary_video
+            if picture is None or picture.codec != "av1":
+                raise CaptureError(f"{made.path} is not AV1 as the preset's {made.name} rung "
+                                   f"says: render the {film.name} again")  # fmt: skip
+            av1_codecs = hls.av1_codec_string(picture.profile, picture.level, picture.bit_depth)
+            av1_codecs += ",mp4a.40.2" if info.has_audio else ""
+            renditions.append(published.model_copy(update={"codec": "av1", "codecs": av1_codecs}))
+            continue
         rung_folder = folder / "hls" / film.name / made.name
         _, peak, average = hls.segment_rendition(output, rung_folder, segment_seconds)
         variants.append(hls.Variant(f"{made.name}/index.m3u8", made.width, made.height, codecs,
                                     preset.video.frame_rate, peak, average))  # fmt: skip
         hls_files += [PublishedFile.of(folder, p) for p in sorted(rung_folder.iterdir())]
-        size = output.stat().st_size
-        renditions.append(Rendition(name=made.name, width=made.width, height=made.height,
-                                    bitrate_kbps=bitrate_kbps(size, film.duration_s),
-                                    bytes_per_minute=bytes_per_minute(size, film.duration_s),
-                                    file=PublishedFile.of(folder, output)))  # fmt: skip
+        renditions.append(published)
     listening = None
     if film.listening is not None:
         heard = folder / "audio" / f"{film.name}.m4a"

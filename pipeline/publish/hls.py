@@ -40,6 +40,15 @@ def avc_codec_string(profile: str, level: str) -> str:
     return f"avc1.{profile_idc:02x}{constraints:02x}{level_idc:02x}"
 
 
+def av1_codec_string(profile: str | None, level: int | None, bit_depth: int | None) -> str:
+    """RFC 6381 ``av01.P.LLT.DD`` (AV1 codecs parameter string) for an AV1 stream as ffprobe
+    describes it: profile "Main", seq_level_idx 8, 8 bits → av01.0.08M.08; the Main tier,
+    which SVT-AV1 writes; a level ffprobe does not know (-99) as 31, "no level"."""
+    number = {"main": 0, "high": 1, "professional": 2}.get((profile or "main").lower(), 0)
+    known = level if level is not None and 0 <= level <= 31 else 31
+    return f"av01.{number}.{known:02d}M.{bit_depth or 8:02d}"
+
+
 def _segments(playlist: Path) -> list[tuple[float, str]]:
     text = playlist.read_text(encoding="utf-8")
     return [(float(d), name) for d, name in re.findall(r"#EXTINF:([\d.]+),\s*\n(\S+)", text)]

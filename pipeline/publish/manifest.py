@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -48,6 +49,10 @@ class Rendition(_Model):
     """What a viewer downloads per minute watched (the footprint of a view: the file's
     bytes for a whole one)."""
     file: PublishedFile
+    codec: Literal["h264", "av1"] = "h264"
+    codecs: str | None = None
+    """An AV1 rendition's RFC 6381 codecs (``av01.0.08M.08``), for the page's ``<source
+    type>``: browsers that cannot play it take the H.264 one."""
 
 
 class Listening(_Model):

@@ -15,12 +15,25 @@ DEFAULT_HEIGHT = 720
 
 
 def _default(film: Film) -> Rendition:
-    fitting = [r for r in film.renditions if r.height <= DEFAULT_HEIGHT]
+    """The H.264 rendition every browser plays."""
+    playable = [r for r in film.renditions if r.codec == "h264"]
+    fitting = [r for r in playable if r.height <= DEFAULT_HEIGHT]
     return (
-        max(fitting, key=lambda r: r.height)
-        if fitting
-        else min(film.renditions, key=lambda r: r.height)
+        max(fitting, key=lambda r: r.height) if fitting else min(playable, key=lambda r: r.height)
     )
+
+
+def _lighter(film: Film, source: Rendition) -> dict | None:
+    """The AV1 rendition of the source's size, offered first to browsers that play it."""
+    same = [r for r in film.renditions if r.codec == "av1" and r.height == source.height]
+    if not same:
+        return None
+    return {"file": same[0].file.path, "type": f'video/mp4; codecs="{same[0].codecs}"'}
+
+
+def _rendition_label(rendition: Rendition) -> str:
+    """``720p``, or ``720p AV1`` for the AV1 rendition of that height."""
+    return f"{rendition.height}p AV1" if rendition.codec == "av1" else rendition.name
 
 
 def _film(film: Film, text: FilmText) -> dict:
@@ -30,12 +43,13 @@ def _film(film: Film, text: FilmText) -> dict:
         "name": film.name, "label": film.label, "duration_text": duration_text(film.duration_s),
         "poster": film.poster.file.path if film.poster else None,
         "source": source.file.path, "width": source.width, "height": source.height,
+        "lighter_source": _lighter(film, source),
         "captions": film.captions.path, "chapters_vtt": film.chapters.path,
         "thumbnails": film.thumbnails_vtt.path, "srt": film.srt.path,
         "transcript_txt": film.transcript_txt.path, "hls": film.hls_master.path,
         "cues_json": script_json(cues),
-        "renditions": [{"name": r.name, "file": r.file.path, "size_text": size_text(r.file.bytes)}
-                       for r in film.renditions],
+        "renditions": [{"name": _rendition_label(r), "file": r.file.path,
+                        "size_text": size_text(r.file.bytes)} for r in film.renditions],
         "listening": {"file": film.listening.file.path,
                       "size_text": size_text(film.listening.file.bytes)}
         if film.listening else None,

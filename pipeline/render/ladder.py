@@ -6,7 +6,9 @@ switch between them), capped CRF (quality-driven, never above the rung's maxrate
 at the preset's loudness. Publishing packages these files; it encodes nothing.
 
 Rungs above the master's height are skipped (never upscale); a master smaller than every rung
-gets one rung at its own height, at the smallest rung's rate scaled by area.
+gets one rung at its own height, at the smallest rung's rate scaled by area. An AV1 rung
+(SVT-AV1, capped CRF) is offered beside the H.264 one of its height to browsers that play
+it: fewer bytes for each view, for one more encode here.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 
 import xxhash
 
-from pipeline.core.presets import AUDIO_CODEC, LADDER_SPEED, Preset, Rung
+from pipeline.core.presets import AUDIO_CODEC, AV1_ENCODER, AV1_SPEED, LADDER_SPEED, Preset, Rung
 from pipeline.core.runner import Arg, OutputFile
 
 
@@ -30,6 +32,7 @@ class PlannedRung:
     maxrate_kbps: int
     bufsize_kbps: int
     crf: int
+    codec: str = "h264"
 
 
 def _width(height: int, source_width: int, source_height: int) -> int:
@@ -39,8 +42,9 @@ def _width(height: int, source_width: int, source_height: int) -> int:
 
 def plan_ladder(preset: Preset, source_width: int, source_height: int) -> list[PlannedRung]:
     rungs = [r for r in preset.video.rungs if r.height <= source_height]
-    if not rungs:
-        smallest: Rung = min(preset.video.rungs, key=lambda r: r.height)
+    if not any(r.codec == "h264" for r in rungs):
+        smallest: Rung = min((r for r in preset.video.rungs if r.codec == "h264"),
+                             key=lambda r: r.height)  # fmt: skip
         share = (source_height / smallest.height) ** 2
         return [
             PlannedRung(
@@ -52,8 +56,8 @@ def plan_ladder(preset: Preset, source_width: int, source_height: int) -> list[P
         ]  # fmt: skip
     return [
         PlannedRung(r.name, _width(r.height, source_width, source_height), r.height,
-                    r.bitrate_kbps, r.maxrate_kbps, r.bufsize_kbps, r.crf)
-        for r in sorted(rungs, key=lambda r: -r.height)
+                    r.bitrate_kbps, r.maxrate_kbps, r.bufsize_kbps, r.crf, r.codec)
+        for r in sorted(rungs, key=lambda r: (-r.height, r.codec != "h264"))
     ]  # fmt: skip
 
 
@@ -65,7 +69,8 @@ def master_rung(
     for the web. None when no rung matches (a source above the top rung, another rate)."""
     if preset.video.frame_rate != film_fps:
         return None
-    return next((r for r in rungs if (r.width, r.height) == (width, height)), None)
+    return next((r for r in rungs if r.codec == "h264" and (r.width, r.height) == (width, height)),
+                None)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -136,9 +141,18 @@ def listening_encode_args(preset: Preset) -> list[Arg]:
 
 def rung_encode_args(rung: PlannedRung, preset: Preset) -> list[Arg]:
     """One rung's H.264 and AAC: a closed GOP with an IDR at exactly every ``gop_seconds``,
-    at the same times in every rung, capped CRF."""
+    at the same times in every rung, capped CRF. An AV1 rung: SVT-AV1 at ``AV1_SPEED``, CRF
+    capped at the rung's maxrate, a key frame every ``gop_seconds``, the same AAC."""
     video, audio = preset.video, preset.audio
     gop = round(video.gop_seconds * video.frame_rate)
+    if rung.codec == "av1":
+        return [
+            "-c:v", AV1_ENCODER, "-preset", str(AV1_SPEED), "-crf", str(rung.crf),
+            "-svtav1-params", f"mbr={rung.maxrate_kbps}", "-pix_fmt", video.pix_fmt,
+            "-r", str(video.frame_rate), "-g", str(gop),
+            "-c:a", AUDIO_CODEC, "-ar", str(audio.sample_rate), "-ac", str(audio.channels),
+            "-b:a", f"{audio.bitrate_kbps}k", "-movflags", "+faststart",
+        ]  # fmt: skip
     return [
         "-c:v", video.codec, "-profile:v", video.profile, "-level:v", video.level,
         "-pix_fmt", video.pix_fmt, "-r", str(video.frame_rate), "-preset", LADDER_SPEED,
@@ -157,8 +171,14 @@ def rung_encode_args(rung: PlannedRung, preset: Preset) -> list[Arg]:
 def ladder_digest(preset: Preset) -> str:
     """What the renditions depend on in a preset: a film rendered with one preset is
     published with another only when their ladders and sound are the same."""
-    chosen = {"video": preset.video.model_dump(mode="json"),
-              "audio": preset.audio.model_dump(mode="json"), "speed": LADDER_SPEED}  # fmt: skip
+    video = preset.video.model_dump(mode="json")
+    for rung in video["rungs"]:  # the digest of a ladder without AV1 is as it was before
+        if rung["codec"] == "h264":
+            del rung["codec"]
+    chosen = {"video": video, "audio": preset.audio.model_dump(mode="json"),
+              "speed": LADDER_SPEED}  # fmt: skip
+    if any(rung.codec == "av1" for rung in preset.video.rungs):
+        chosen["av1_speed"] = AV1_SPEED
     if preset.listening is not None:  # absent from the digest of a preset without one
         chosen["listening"] = preset.listening.model_dump(mode="json")
     return xxhash.xxh64(json.dumps(chosen, sort_keys=True).encode("utf-8")).hexdigest()
