@@ -918,13 +918,17 @@ def test_a_film_of_300_clips_renders(tmp_path: Path) -> None:
 
 
 def test_an_av1_rung_stands_beside_its_h264_rung_and_is_never_the_master() -> None:
-    """web.yaml's 720p_av1: planned after the H.264 rung of its height, encoded by SVT-AV1
-    capped at its maxrate, never taken as the master (even listed first), skipped with
-    the other rungs a film does not reach."""
-    from pipeline.core.presets import AV1_ENCODER, load_preset
+    """web.yaml's 720p_av1 (commented out there): planned after the H.264 rung of its
+    height, encoded by SVT-AV1 capped at its maxrate, never taken as the master (even listed
+    first), skipped with the other rungs a film does not reach."""
+    from pipeline.core.presets import AV1_ENCODER, Rung, load_preset
     from pipeline.render.ladder import master_rung, plan_ladder, rung_encode_args
 
-    web = load_preset("web")
+    plain = load_preset("web")
+    av1_rung = Rung(name="720p_av1", height=720, codec="av1", bitrate_kbps=2000,
+                    maxrate_kbps=3200, bufsize_kbps=6000, crf=30)  # fmt: skip
+    video = plain.video.model_copy(update={"rungs": [*plain.video.rungs, av1_rung]})
+    web = plain.model_copy(update={"video": video})
     rungs = plan_ladder(web, 1280, 720)
     assert [(r.name, r.codec) for r in rungs] == [
         ("720p", "h264"), ("720p_av1", "av1"), ("360p", "h264")

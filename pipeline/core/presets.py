@@ -38,10 +38,10 @@ picture at the 1080p rung's capped CRF, ``faster`` gives the quality of ``medium
 loses more (0.955, 41.1 dB), ``slow`` gains nothing at the cap."""
 AV1_ENCODER = "libsvtav1"
 AV1_SPEED = 10
-"""SVT-AV1's preset for the AV1 renditions, chosen by the same measurement: at preset 10 and
-the 1080p rung's cap (CRF 30) it matches x264 ``faster``'s quality (SSIM 0.958, PSNR 41.8
-dB) for 28% fewer bytes, and encodes as fast (1.44× real time on 2 cores); preset 8 gains
-0.3 dB for 1.8× the CPU."""
+"""SVT-AV1's preset for AV1 renditions (a rung with ``codec: av1``; ``web.yaml`` offers one,
+commented out), by the same measurement: at preset 10 and the 1080p rung's cap (CRF 30) it
+matches x264 ``faster``'s quality on average for 28% fewer bytes, far fewer on a still,
+grainy wide shot but more on moving detail; preset 8 gains 0.3 dB for 1.8× the CPU."""
 JPEG_STILL_QUALITY = 3
 """ffmpeg's ``-q:v`` for posters and stills (2 best .. 31 worst)."""
 JPEG_SPRITE_QUALITY = 5
@@ -70,7 +70,7 @@ SMART_CUT = EncoderProfile("libx264", "medium", 16)
 """The few frames re-encoded at each stream-copy cut: close to the camera's own quality."""
 BURN_IN = EncoderProfile("libx264", "veryfast", 20)
 """A copy of a film with its subtitles drawn in."""
-REQUIRED_ENCODERS = (MASTER.codec, AUDIO_CODEC, AV1_ENCODER)
+REQUIRED_ENCODERS = (MASTER.codec, AUDIO_CODEC)
 
 
 class _Model(BaseModel):
