@@ -7,13 +7,9 @@ the relative clock drift (slope). The lag whose windows agree best wins; the sha
 on its line is the confidence, and how clearly it beats the runner-up says whether repeated
 sound could have fooled it.
 
-Repeated sound (a looped recording, a jingle, a quote read twice) fits several places alike:
-their correlation heights differ by less than their noise. Such contenders are then compared
-two by two on what differs between their places: lined up on each other to a fraction of a
-sample, the two places share the repeated sound and differ only by what never repeats (the
-room's own noise, a cough), which the target carries from the true place only. Window by
-window, a likelihood ratio says which place the target was more likely recorded at (see
-``_closer``); the contender that wins its closest duel most clearly is kept.
+Repeated sound fits several places alike; the contenders are then compared on what differs
+between their places (``sync/duel.py``), and the one that wins its closest duel most clearly
+is kept.
 """
 
 from __future__ import annotations
@@ -22,6 +18,8 @@ import math
 from dataclasses import dataclass, replace
 
 import numpy as np
+
+from pipeline.sync.duel import Line, duel, margin, parabolic_peak
 
 SYNC_RATE = 8000
 COARSE_FACTOR = 8  # 1 kHz for the whole-recording search
@@ -42,9 +40,6 @@ INLIER_SECONDS = 0.0015
 MIN_WINDOWS = 3
 MAX_WINDOWS = 400  # a 2-hour recording is measured every ~18 s rather than every 2 s
 MIN_DUEL_WINDOWS = math.ceil(DISTINCT_SIGMAS**2)  # fewer votes cannot win by DISTINCT_SIGMAS
-COMPARE_PARTS = 4  # two places are compared on 1-s parts of a window: over 4 s a clock
-# 100 ppm fast moves the sound by 3 samples, enough to blur what tells the places apart
-COMPARE_BAND_HZ = 16.0  # ...band by band, each with the camera's own response and noise
 
 
 @dataclass(frozen=True)
@@ -74,7 +69,7 @@ class Alignment:
         (``DISTINCT_SIGMAS`` standard deviations above a coin toss)."""
         if self.runner_up <= CLEAR_RUNNER_UP:
             return True
-        return _margin(self.wins, self.compared) >= DISTINCT_SIGMAS
+        return margin(self.wins, self.compared) >= DISTINCT_SIGMAS
 
 
 def _gcc_phat(reference: np.ndarray, part: np.ndarray) -> np.ndarray:
@@ -89,16 +84,6 @@ def _gcc_phat(reference: np.ndarray, part: np.ndarray) -> np.ndarray:
 def _decimate(signal: np.ndarray, factor: int) -> np.ndarray:
     usable = len(signal) - len(signal) % factor
     return signal[:usable].reshape(-1, factor).mean(axis=1)
-
-
-def _peak(correlation: np.ndarray, index: int) -> float:
-    """Sub-sample peak position by a parabola through the peak and its neighbours."""
-    if 0 < index < len(correlation) - 1:
-        a, b, c = correlation[index - 1], correlation[index], correlation[index + 1]
-        denominator = a - 2 * b + c
-        if denominator:
-            return index + 0.5 * (a - c) / denominator
-    return float(index)
 
 
 def coarse_candidates(ref: np.ndarray, tgt: np.ndarray) -> list[float]:
@@ -215,7 +200,7 @@ def _guide_line(ref: np.ndarray, tgt: np.ndarray, lag: float) -> tuple[float, fl
         if first < 0 or expected + chunk + search > len(ref):
             continue
         correlation = _gcc_phat(ref[first : expected + chunk + search], piece)[: 2 * search + 1]
-        position = _peak(correlation, int(np.argmax(correlation)))
+        position = parabolic_peak(correlation, int(np.argmax(correlation)))
         times.append(start / coarse_rate)
         lags.append((first + position - start) / coarse_rate)
     if len(times) < MIN_WINDOWS:
@@ -229,7 +214,7 @@ def align(reference: np.ndarray, target: np.ndarray, rate: int = SYNC_RATE) -> A
     Every coarse candidate is measured along the whole overlap. When one has clearly the most
     evidence (the sum of its windows' correlation peaks on the fitted line), it is kept; when
     others come close (repeated sound), the contenders are compared two by two on what differs
-    between their places (``_duel``), and the one that beats each other most clearly is kept,
+    between their places (``sync/duel.py``), and the one that beats each other most clearly is kept,
     with the figures of its closest duel."""
     ref_coarse = _decimate(reference, COARSE_FACTOR)
     tgt_coarse = _decimate(target, COARSE_FACTOR)
@@ -253,16 +238,19 @@ def align(reference: np.ndarray, target: np.ndarray, rate: int = SYNC_RATE) -> A
     if len(contenders) == 1:
         return replace(best, runner_up=max(shares[1:]))
     duels: dict[tuple[int, int], tuple[float, int]] = {}
+    window = int(WINDOW_SECONDS * rate)
     for i in contenders:
         for j in contenders:
             if i < j:
-                wins, compared = _duel(reference, target, found[i], found[j], rate)
+                common = sorted(found[i][1].keys() & found[j][1].keys())
+                wins, compared = duel(reference, target, _line(found[i][0]),
+                                      _line(found[j][0]), common, window, rate)  # fmt: skip
                 duels[i, j], duels[j, i] = (wins, compared), (1.0 - wins, compared)
 
     def closest(i: int) -> tuple[float, int]:
         """Contender ``i``'s closest duel that had votes: (its margin in standard deviations,
         the opponent); two contenders with no window in common say nothing of each other."""
-        decided = [(_margin(*duels[i, j]), j) for j in contenders if j != i and duels[i, j][1]]
+        decided = [(margin(*duels[i, j]), j) for j in contenders if j != i and duels[i, j][1]]
         return min(decided) if decided else (0.0, next(j for j in contenders if j != i))
 
     kept = max(contenders, key=lambda i: closest(i)[0])  # a tie goes to the most evidence
@@ -271,6 +259,10 @@ def align(reference: np.ndarray, target: np.ndarray, rate: int = SYNC_RATE) -> A
     # a contender came close by the leader's measure: the kept one must win its duel clearly
     share = max(_share(found[kept][1], found[opponent][1]), shares[opponent])
     return replace(found[kept][0], wins=wins, compared=compared, runner_up=share)
+
+
+def _line(placement: Alignment) -> Line:
+    return placement.offset, placement.drift
 
 
 def _share(one: dict[int, float], another: dict[int, float]) -> float:
@@ -282,109 +274,6 @@ def _share(one: dict[int, float], another: dict[int, float]) -> float:
     if len(common) < MIN_DUEL_WINDOWS or total <= 0:
         return 0.0
     return sum(another[w] for w in common) / total
-
-
-def _margin(wins: float, compared: int) -> float:
-    """How many standard deviations of a coin toss ``wins`` of ``compared`` lies above 0.5."""
-    return (wins - 0.5) * 2 * math.sqrt(compared)
-
-
-def _duel(
-    reference: np.ndarray, target: np.ndarray, one: tuple[Alignment, dict[int, float]],
-    another: tuple[Alignment, dict[int, float]], rate: int,
-) -> tuple[float, int]:  # fmt: skip
-    """The share of windows where the target is likelier recorded at ``one``'s place than at
-    ``another``'s, and how many windows voted: only those both placements measured (a window
-    outside either overlap says nothing)."""
-    common = sorted(one[1].keys() & another[1].keys())
-    votes = [_closer(reference, target, start, one[0], another[0], rate) for start in common]
-    cast = [vote for vote in votes if vote != 0.0]
-    if not cast:
-        return 0.5, 0
-    return sum(vote > 0 for vote in cast) / len(cast), len(cast)
-
-
-def _closer(
-    reference: np.ndarray, target: np.ndarray, start: int, kept: Alignment,
-    other: Alignment, rate: int,
-) -> float:  # fmt: skip
-    """Above 0 when the target's window at ``start`` is likelier recorded at ``kept``'s place
-    than at ``other``'s, below 0 when less likely, 0 when the window lies outside either.
-
-    The window is compared in parts short enough for a drifting clock not to move its sound
-    (``COMPARE_PARTS``). In each, the reference at both places is lined up on the kept one's
-    sound to a fraction of a sample and brought to its level, so that what both share (the
-    repeated sound) is the same in both and only what never repeats (the room's own noise, a
-    cough) differs; the target is lined up on it too. Band by band, the target is taken as
-    that sound through the camera's response plus the camera's own noise, both estimated on
-    what the places share; the sum of the log-likelihood ratios of the two places is returned.
-    The target carries the true place's own noise, not the other's; on a recording of a
-    recording nothing differs but the recorders' own hiss, and the signs fall like a coin."""
-    window = int(WINDOW_SECONDS * rate)
-    part = window // COMPARE_PARTS
-    omega = 2 * np.pi * np.fft.rfftfreq(part)
-    band = max(1, int(COMPARE_BAND_HZ * part / rate))
-    total = 0.0
-    for first in range(start, start + part * COMPARE_PARTS, part):
-        here = _spectrum_at(reference, first, part, kept, rate, omega)
-        there = _spectrum_at(reference, first, part, other, rate, omega)
-        if here is None or there is None:
-            return 0.0
-        there = there * np.exp(1j * omega * _lag_between(here, there, omega))
-        level = float(np.vdot(here, here).real) / max(float(np.vdot(there, there).real), 1e-30)
-        there = there * math.sqrt(level)
-        piece = np.fft.rfft(target[first : first + part])
-        piece = piece * np.exp(-1j * omega * _lag_between(piece, here, omega))
-        total += _log_likelihood_ratio(piece, here, there, band)
-    return total
-
-
-def _spectrum_at(
-    reference: np.ndarray, first: int, length: int, placement: Alignment, rate: int,
-    omega: np.ndarray,
-) -> np.ndarray | None:  # fmt: skip
-    """The spectrum of the reference where ``placement`` puts the target's samples
-    ``first``..``first + length``, to a fraction of a sample; None outside the reference."""
-    middle = (first + length / 2) / rate
-    position = first + (placement.offset + placement.drift * middle) * rate
-    begin = int(round(position))
-    if begin < 0 or begin + length > len(reference):
-        return None
-    return np.fft.rfft(reference[begin : begin + length]) * np.exp(1j * omega * (position - begin))
-
-
-def _log_likelihood_ratio(
-    piece: np.ndarray, here: np.ndarray, there: np.ndarray, band: int
-) -> float:
-    """log p(piece | recorded here) - log p(piece | recorded there), spectra lined up, under
-    piece = response x sound + noise with a complex response and a Gaussian noise per band of
-    ``band`` bins, both fitted on the sound the two places share (their mean)."""
-    usable = (len(piece) - 1) // band * band  # without the DC bin
-    p, a, b = (x[1 : 1 + usable].reshape(-1, band) for x in (piece, here, there))
-    shared = (a + b) / 2
-    response = (p * np.conj(shared)).sum(axis=1) / ((np.abs(shared) ** 2).sum(axis=1) + 1e-30)
-    response = response[:, None]
-    noise = (np.abs(p - response * shared) ** 2).mean(axis=1) + 1e-30
-    misfit = np.abs(p - response * b) ** 2 - np.abs(p - response * a) ** 2
-    return float((misfit.sum(axis=1) / noise).sum())
-
-
-def _lag_between(x: np.ndarray, y: np.ndarray, omega: np.ndarray) -> float:
-    """The shift in samples (a few at most, to a fraction) by which ``y`` is to be advanced
-    to line up with ``x`` (spectra of equal lengths): the peak of their cross-correlation
-    within 3 samples, refined by Newton's method on its continuous form."""
-    cross = x * np.conj(y)
-    correlation = np.fft.irfft(cross)  # correlation[k] peaks where x[n + k] = y[n]
-    near = np.concatenate([correlation[-3:], correlation[:4]])  # k = -3..3
-    shift = 3 - _peak(near, int(np.argmax(near[1:-1])) + 1)
-    for _ in range(4):
-        turned = cross * np.exp(-1j * omega * shift)
-        slope = float((omega * turned.imag).sum())
-        curvature = float(-(omega**2 * turned.real).sum())
-        if curvature >= 0:
-            break
-        shift = float(np.clip(shift - slope / curvature, shift - 0.5, shift + 0.5))
-    return shift
 
 
 def _fit(
@@ -412,7 +301,7 @@ def _fit(
         correlation = _gcc_phat(segment, piece)[: 2 * search + 1]
         index = int(np.argmax(correlation))
         times.append(start / rate)
-        lags.append((first + _peak(correlation, index) - start) / rate)
+        lags.append((first + parabolic_peak(correlation, index) - start) / rate)
         heights.append(float(correlation[index]))
     if len(times) < MIN_WINDOWS:
         if not (0 <= lag or -lag < len(target) / rate):
