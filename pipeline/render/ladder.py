@@ -8,7 +8,7 @@ at the preset's loudness. Publishing packages these files; it encodes nothing.
 Rungs above the master's height are skipped (never upscale); a master smaller than every rung
 gets one rung at its own height, at the smallest rung's rate scaled by area. An AV1 rung
 (SVT-AV1, capped CRF) is offered beside the H.264 one of its height to browsers that play
-it: fewer bytes for each view, for one more encode here.
+it: one more encode here, for fewer bytes on a still picture (docs/footprint.md).
 """
 
 from __future__ import annotations
@@ -143,29 +143,30 @@ def rung_encode_args(rung: PlannedRung, preset: Preset) -> list[Arg]:
     """One rung's H.264 and AAC: a closed GOP with an IDR at exactly every ``gop_seconds``,
     at the same times in every rung, capped CRF. An AV1 rung: SVT-AV1 at ``AV1_SPEED``, CRF
     capped at the rung's maxrate, a key frame every ``gop_seconds``, the same AAC."""
-    video, audio = preset.video, preset.audio
+    video = preset.video
     gop = round(video.gop_seconds * video.frame_rate)
+    picture: list[Arg] = ["-pix_fmt", video.pix_fmt, "-r", str(video.frame_rate), "-g", str(gop)]
     if rung.codec == "av1":
-        return [
+        encoder: list[Arg] = [
             "-c:v", AV1_ENCODER, "-preset", str(AV1_SPEED), "-crf", str(rung.crf),
-            "-svtav1-params", f"mbr={rung.maxrate_kbps}", "-pix_fmt", video.pix_fmt,
-            "-r", str(video.frame_rate), "-g", str(gop),
-            "-c:a", AUDIO_CODEC, "-ar", str(audio.sample_rate), "-ac", str(audio.channels),
-            "-b:a", f"{audio.bitrate_kbps}k", "-movflags", "+faststart",
+            "-svtav1-params", f"mbr={rung.maxrate_kbps}",
         ]  # fmt: skip
-    return [
-        "-c:v", video.codec, "-profile:v", video.profile, "-level:v", video.level,
-        "-pix_fmt", video.pix_fmt, "-r", str(video.frame_rate), "-preset", LADDER_SPEED,
-        "-crf", str(rung.crf), "-maxrate", f"{rung.maxrate_kbps}k",
-        "-bufsize", f"{rung.bufsize_kbps}k",
-        "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",
-        "-force_key_frames", f"expr:gte(t,n_forced*{video.gop_seconds})",
-        # x264's closing statistics (some 15 lines a rung) would push loudnorm's measurement,
-        # which the render reads, out of the stderr tail kept
-        "-x264-params", "open-gop=0:log=-1",
+    else:
+        encoder = [
+            "-c:v", video.codec, "-profile:v", video.profile, "-level:v", video.level,
+            "-preset", LADDER_SPEED, "-crf", str(rung.crf), "-maxrate", f"{rung.maxrate_kbps}k",
+            "-bufsize", f"{rung.bufsize_kbps}k", "-keyint_min", str(gop), "-sc_threshold", "0",
+            "-force_key_frames", f"expr:gte(t,n_forced*{video.gop_seconds})",
+            # x264's closing statistics (some 15 lines a rung) would push loudnorm's
+            # measurement, which the render reads, out of the stderr tail kept
+            "-x264-params", "open-gop=0:log=-1",
+        ]  # fmt: skip
+    audio = preset.audio
+    sound: list[Arg] = [
         "-c:a", AUDIO_CODEC, "-ar", str(audio.sample_rate), "-ac", str(audio.channels),
         "-b:a", f"{audio.bitrate_kbps}k", "-movflags", "+faststart",
     ]  # fmt: skip
+    return [*encoder, *picture, *sound]
 
 
 def ladder_digest(preset: Preset) -> str:
