@@ -3,7 +3,7 @@
 rendition itself), against the same graph as one bare ffmpeg command, against the same
 graph with a master encoded beside the rungs (the way before) and against the way before
 that (the master encoded, then decoded again for the ladder); and the published bytes per
-minute of video (renditions and their HLS copies).
+minute of video (fragmented renditions and their byte-range HLS playlists).
 
 * capture_over_one_bare_command: the cost of capture's runner and checks (target ≤ 1.1);
 * over_separate_master: what making the master the top rung saves;
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pipeline.core.presets import MASTER, load_preset
 from pipeline.core.runner import FilterGraph, OutputFile, run_ffmpeg
-from pipeline.publish.hls import segment_rendition
+from pipeline.publish.hls import byte_range_playlist, fragment_rendition
 from pipeline.render.ladder import ladder_outputs, plan_ladder
 
 CACHE = Path(__file__).resolve().parent / ".cache" / "publish"
@@ -114,10 +114,11 @@ def run() -> dict[str, object]:
             *_plain(_graph(again_master, rungs, again, preset, None)),
         ]
         twice_s += _timed(lambda: subprocess.run(ladder_only, check=True))
-        published = sum(p.stat().st_size for p in outputs)
-        for rung, output in zip(rungs, outputs, strict=True):
-            playlist, _, _ = segment_rendition(output, work / "hls" / rung.name, 6.0)
-            published += sum(p.stat().st_size for p in playlist.parent.iterdir())
+        for rung, output in zip(rungs, outputs, strict=True):  # as publish puts them in a site
+            fragmented = work / "site" / f"{rung.name}.mp4"
+            fragment_rendition(output, fragmented, 6.0)
+            byte_range_playlist(fragmented, work / "site" / f"{rung.name}.m3u8")
+        published = sum(p.stat().st_size for p in (work / "site").iterdir())
     return {
         "camera": f"1920x1080 25 fps, {SECONDS} s",
         "rungs": [r.name for r in rungs],

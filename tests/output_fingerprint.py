@@ -28,9 +28,9 @@ what the outputs say."""
 TEXT_SUFFIXES = {".json", ".srt", ".vtt", ".txt", ".md", ".yaml", ".otio", ".xml", ".edl",
                  ".html", ".csv", ".m3u8"}  # fmt: skip
 STAMP = re.compile(r"\d{8}T\d{6}Z?|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
-ENCODED = re.compile(r"\b\d+(,\d+)? (o|ko|Mo|Go)\b|BANDWIDTH=\d+")
-"""Sizes and bitrates of encodes shown in pages and playlists (x264 under rate control may
-give other bytes from one run to the next)."""
+ENCODED = re.compile(r"\b\d+(,\d+)? (o|ko|Mo|Go)\b|BANDWIDTH=\d+|BYTERANGE[:=]\"?\d+@\d+")
+"""Sizes, bitrates and byte ranges of encodes shown in pages and playlists (x264 under rate
+control may give other bytes from one run to the next)."""
 CLOCK = re.compile(r"\b(\d\d):(\d\d):(\d\d)[.,](\d\d\d)\b")
 TIME_TOLERANCE_S = 0.010
 """A moment may move by 10 ms (another CPU's float rounding in sound analysis)."""

@@ -5,15 +5,12 @@ site driven in Debian's chromium (selenium + chromium-driver) from a local HTTP 
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import json
 import os
 import re
 import shutil
 import stat
 import subprocess
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -210,7 +207,7 @@ def test_what_is_published_is_readable_by_a_web_server(published) -> None:
 
 @pytest.mark.slow
 def test_renditions_and_hls_meet_the_web_rules(published) -> None:
-    _, site, _, manifest = published
+    loaded, site, _, manifest = published
     folder = site / manifest["slug"]
     for film in manifest["films"]:
         # never upscale: the 360p rung is above the 180p master
@@ -221,9 +218,16 @@ def test_renditions_and_hls_meet_the_web_rules(published) -> None:
                 continue  # test_an_av1_rendition_is_offered_first_to_browsers_that_play_it
             path = folder / rendition["file"]["path"]
             boxes = _top_level_boxes(path)
-            assert boxes.index("moov") < boxes.index("mdat"), "faststart"
+            assert boxes[:3] == ["ftyp", "moov", "sidx"], "fragmented, indexed up front"
+            assert "mdat" in boxes and boxes.index("moof") < boxes.index("mdat")
             streams = {s["codec_type"]: s for s in _probe(path, "-show_streams")["streams"]}
             video, audio = streams["video"], streams["audio"]
+            rendered = _probe(loaded.folder.web_rendition(film["name"], rendition["name"]),
+                              "-show_streams")["streams"]  # fmt: skip
+            starts = {s["codec_type"]: float(s["start_time"]) for s in rendered}
+            assert float(video["start_time"]) == starts["video"], "the picture does not move"
+            # the AAC priming frame may show before zero (it is not heard): one frame at most
+            assert abs(float(audio["start_time"]) - starts["audio"]) <= 1024 / 48000 + 1e-6
             assert (video["profile"], video["pix_fmt"]) == ("High", "yuv420p")
             assert video["level"] <= 41 and video["height"] == rendition["height"]
             assert (audio["codec_name"], audio["profile"], audio["sample_rate"]) == (
@@ -244,17 +248,28 @@ def test_renditions_and_hls_meet_the_web_rules(published) -> None:
             assert 'CODECS="avc1.640029,mp4a.40.2"' in attributes
             playlist = (folder / film["hls_master"]["path"]).parent / lines[index + 1]
             media = playlist.read_text(encoding="utf-8")
-            assert "#EXT-X-ENDLIST" in media and '#EXT-X-MAP:URI="init.mp4"' in media
-            init = (playlist.parent / "init.mp4").read_bytes()
-            segments = re.findall(r"#EXTINF:([\d.]+),\n(\S+)", media)
-            assert all(float(d) == pytest.approx(6.0) for d, _ in segments[:-1])
-            for _, name in segments:
-                joined = playlist.parent / f"check-{name}.mp4"
-                joined.write_bytes(init + (playlist.parent / name).read_bytes())
+            assert "#EXT-X-ENDLIST" in media
+            init_uri, init_size = re.search(
+                r'#EXT-X-MAP:URI="([^"]+)",BYTERANGE="(\d+)@0"', media).groups()  # fmt: skip
+            mp4 = (playlist.parent / init_uri).resolve()
+            assert mp4.parent == (folder / "video").resolve(), "ranges of the published MP4"
+            data = mp4.read_bytes()
+            segments = re.findall(r"#EXTINF:([\d.]+),\n#EXT-X-BYTERANGE:(\d+)@(\d+)\n(\S+)",
+                                  media)  # fmt: skip
+            assert all(float(d) == pytest.approx(6.0) for d, *_ in segments[:-1])
+            ranges = [(int(offset), int(size)) for _, size, offset, _ in segments]
+            assert ranges[0][0] >= int(init_size)
+            following = zip(ranges, ranges[1:], strict=False)
+            assert all(a + n == b for (a, n), (b, _) in following), "contiguous"
+            assert sum(float(d) for d, *_ in segments) == pytest.approx(film["duration_s"], 0.02)
+            for number, (offset, size) in enumerate(ranges):
+                joined = playlist.parent / f"check-{number}.mp4"
+                joined.write_bytes(data[: int(init_size)] + data[offset : offset + size])
                 first = _probe(joined, "-select_streams", "v:0", "-read_intervals", "%+#1",
                                "-show_entries", "packet=flags")["packets"][0]  # fmt: skip
                 joined.unlink()
-                assert "K" in first["flags"], f"{name} starts on a keyframe"
+                assert "K" in first["flags"], f"segment {number} starts on a keyframe"
+            assert _frame_count(playlist) == _frame_count(mp4), "the playlist plays it all"
 
 
 @pytest.mark.slow
@@ -572,20 +587,14 @@ def test_the_poster_is_a_sharp_well_exposed_face_not_a_card_or_black(tmp_path: P
         assert int(x) + int(w) <= tile.shape[1] and int(y) + int(h) <= tile.shape[0]
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def served(published):
+    """The site behind a server that honours Range requests, as a real host does."""
+    from pipeline.publish.serve import serving
+
     _, site, _, manifest = published
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", manifest, site
-    server.shutdown()
+    with serving(site) as base:
+        yield base, manifest, site
 
 
 @pytest.fixture
@@ -656,8 +665,8 @@ def test_the_site_works_in_a_real_browser(served, browser) -> None:
     assert chapters == ["Ouverture"]
     browser.execute_script("document.getElementById('video-full').pause()")
     full_transcript = "section[aria-labelledby=transcription] a[data-seek][data-film=full]"
-    # (the first: this test server ignores Range requests, so only what is loaded can seek)
-    paragraph = browser.find_elements(By.CSS_SELECTOR, full_transcript)[0]
+    # the last: far from what is loaded, so the player must ask the server for a byte range
+    paragraph = browser.find_elements(By.CSS_SELECTOR, full_transcript)[-1]
     target = float(paragraph.get_attribute("data-seek"))
     paragraph.click()
     _wait(browser, f"return Math.abs(document.getElementById('video-full').currentTime"

@@ -43,3 +43,24 @@ def publish_command(
     stdout.print(f"session page: {result.page}")
     stdout.print(f"site index:   {result.index}")
     stdout.print(f"manifest:     {result.manifest}")
+
+
+@command("serve")
+def serve_command(
+    site: Annotated[Path, typer.Argument(help="The mini-site's folder.", show_default=False)],
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+) -> None:
+    """Preview the mini-site in a browser as a real host serves it (byte ranges, so films
+    seek; the right MIME types), until Ctrl-C."""
+    from pipeline.core.errors import CaptureError
+    from pipeline.publish.serve import make_server
+
+    if not (site / "index.html").is_file():
+        raise CaptureError(f"{site} has no index.html: publish a session into it first")
+    server = make_server(site.resolve(), host, port)
+    stdout.print(f"serving {site} at http://{host}:{server.server_address[1]}/ (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()

@@ -1,7 +1,8 @@
-"""One film in the site: its renditions (made by ``capture render`` in the film's own graph;
-linked into the site, never encoded again), HLS, thumbnails and poster (redone only when the
-master, its renditions, the preset or this code changed since the last publish), and its
-text tracks (always rebuilt: a reviewer's corrections reach the site on the next publish)."""
+"""One film in the site: its renditions (made by ``capture render`` in the film's own graph,
+never encoded again: copied into the site as fragmented MP4s), HLS playlists over them,
+thumbnails and poster (redone only when the master, its renditions, the preset or this
+code changed since the last publish), and its text tracks (always rebuilt: a reviewer's
+corrections reach the site on the next publish)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from pipeline.session import LoadedSession
 from pipeline.session.cuelist import load_cue_list
 
 LABELS = {"full": "Version intégrale", "highlights": "Temps forts"}
-PUBLISH_CODE = "publish-5"
+PUBLISH_CODE = "publish-6"
 """Bump when what publishing makes of a film changes (renditions, HLS, thumbnails), so
 existing sites get it again."""
 
@@ -81,7 +82,10 @@ def _package(film: RenderedFilm, preset: Preset, folder: Path) -> Encoded:
     variants, hls_files, renditions = [], [], []
     for made in film.renditions:
         output = folder / "video" / f"{film.name}-{made.name}.mp4"
-        atomic_link_or_copy(made.path, output)
+        if made.name in av1:
+            atomic_link_or_copy(made.path, output)
+        else:  # fragmented, so that HLS is byte ranges of this very file
+            hls.fragment_rendition(made.path, output, segment_seconds)
         size = output.stat().st_size
         published = Rendition(name=made.name, width=made.width, height=made.height,
                               bitrate_kbps=bitrate_kbps(size, film.duration_s),
@@ -96,11 +100,11 @@ def _package(film: RenderedFilm, preset: Preset, folder: Path) -> Encoded:
             av1_codecs += ",mp4a.40.2" if info.has_audio else ""
             renditions.append(published.model_copy(update={"codec": "av1", "codecs": av1_codecs}))
             continue
-        rung_folder = folder / "hls" / film.name / made.name
-        _, peak, average = hls.segment_rendition(output, rung_folder, segment_seconds)
-        variants.append(hls.Variant(f"{made.name}/index.m3u8", made.width, made.height, codecs,
+        playlist = folder / "hls" / film.name / f"{made.name}.m3u8"
+        peak, average = hls.byte_range_playlist(output, playlist)
+        variants.append(hls.Variant(playlist.name, made.width, made.height, codecs,
                                     preset.video.frame_rate, peak, average))  # fmt: skip
-        hls_files += [PublishedFile.of(folder, p) for p in sorted(rung_folder.iterdir())]
+        hls_files.append(PublishedFile.of(folder, playlist))
         renditions.append(published)
     listening = None
     if film.listening is not None:

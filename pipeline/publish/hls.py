@@ -1,23 +1,21 @@
-"""HLS from the MP4 renditions, by stream copy: fMP4 segments of about ``segment_seconds``
-(a whole number of GOPs, so each starts on an IDR), one media playlist per rung, and a
-master playlist listing every rung with its peak and average bandwidth (measured from the
-segments), resolution, codecs and frame rate.
-
-ffmpeg's HLS muxer reads ``%`` in segment names as a pattern, so segments are written into
-a filter-safe temporary folder and moved into the site afterwards.
+"""HLS over the published MP4 renditions themselves: each rendition is published as a
+fragmented MP4 (stream copy; fragments of about ``segment_seconds``, whole GOPs), and its
+media playlist names byte ranges of that file, so the site holds every media byte once.
+A master playlist lists every rung with its peak and average bandwidth (measured from the
+fragments), resolution, codecs and frame rate.
 """
 
 from __future__ import annotations
 
+import math
 import os
-import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
-from pipeline.core.fsutil import FOLDER_MODE, atomic_write_text
-from pipeline.core.runner import run_ffmpeg
-from pipeline.core.tempfiles import filter_safe_tempdir
+from pipeline.core.fsutil import atomic_write_text
+from pipeline.core.runner import OutputFile, run_ffmpeg
+from pipeline.publish.fragments import read_fragmented
 
 
 @dataclass(frozen=True)
@@ -49,37 +47,43 @@ def av1_codec_string(profile: str | None, level: int | None, bit_depth: int | No
     return f"av01.{number}.{known:02d}M.{bit_depth or 8:02d}"
 
 
-def _segments(playlist: Path) -> list[tuple[float, str]]:
-    text = playlist.read_text(encoding="utf-8")
-    return [(float(d), name) for d, name in re.findall(r"#EXTINF:([\d.]+),\s*\n(\S+)", text)]
+FRAGMENT_FLAGS = "+frag_keyframe+empty_moov+delay_moov+default_base_moof+global_sidx"
+"""A fragment at key frames, each fragment's offsets relative to itself (a byte range of it
+stands alone, as HLS needs), and an index of the fragments at the start (for seeking in
+the plain download and for writing the playlists). ``delay_moov`` writes the ``moov`` once
+the first packets are known, so it keeps the edit lists: without them the picture starts
+80 ms late (B-frame delay) and the AAC priming is heard, some 100 ms out of sync."""
 
 
-def segment_rendition(
-    rendition: Path, folder: Path, segment_seconds: float
-) -> tuple[Path, int, int]:
-    """``folder/index.m3u8`` with ``init.mp4`` and ``seg-NNNNN.m4s``; returns the playlist
-    and the peak and average bit rates of its segments."""
-    with filter_safe_tempdir("capture-hls-") as work:
-        run_ffmpeg(
-            ["-i", rendition, "-map", "0", "-c", "copy", "-f", "hls",
-             "-hls_time", f"{segment_seconds}", "-hls_playlist_type", "vod",
-             "-hls_segment_type", "fmp4", "-hls_fmp4_init_filename", "init.mp4",
-             "-hls_segment_filename", str(work / "seg-%05d.m4s"),
-             "-hls_flags", "independent_segments", str(work / "index.m3u8")],
-            label=f"segmenting {rendition.name} for HLS",
-        )  # fmt: skip
-        staged = folder.with_name(f".{folder.name}.staging")
-        shutil.rmtree(staged, ignore_errors=True)
-        shutil.copytree(work, staged)
-        os.chmod(staged, FOLDER_MODE)  # not the temporary folder's 0700
-    rates = []
-    for seconds, name in _segments(staged / "index.m3u8"):
-        rates.append((staged / name).stat().st_size * 8 / max(seconds, 1e-3))
-    shutil.rmtree(folder, ignore_errors=True)
-    staged.rename(folder)
-    total = sum((folder / n).stat().st_size for _, n in _segments(folder / "index.m3u8")) * 8
-    duration = sum(s for s, _ in _segments(folder / "index.m3u8"))
-    return folder / "index.m3u8", round(max(rates, default=0)), round(total / max(duration, 1e-3))
+def fragment_rendition(source: Path, target: Path, segment_seconds: float) -> None:
+    """``target``: ``source``'s streams, copied, as a fragmented MP4 whose fragments are
+    whole GOPs of about ``segment_seconds`` (each starts on an IDR). Plays as any MP4."""
+    run_ffmpeg(
+        ["-i", source, "-map", "0", "-c", "copy", "-movflags", FRAGMENT_FLAGS,
+         "-min_frag_duration", str(round(segment_seconds * 1e6)), OutputFile(target)],
+        label=f"fragmenting {source.name} for HLS",
+    )  # fmt: skip
+
+
+def byte_range_playlist(media: Path, playlist: Path) -> tuple[int, int]:
+    """``playlist``: an HLS media playlist whose segments are byte ranges of the fragmented
+    MP4 ``media`` (no media bytes of its own); returns the peak and average bit rates of
+    its segments."""
+    layout = read_fragmented(media)
+    uri = quote(os.path.relpath(media, playlist.parent).replace(os.sep, "/"))
+    longest = max(f.duration_s for f in layout.fragments)
+    lines = ["#EXTM3U", "#EXT-X-VERSION:7", f"#EXT-X-TARGETDURATION:{math.ceil(longest)}",
+             "#EXT-X-PLAYLIST-TYPE:VOD", "#EXT-X-INDEPENDENT-SEGMENTS",
+             f'#EXT-X-MAP:URI="{uri}",BYTERANGE="{layout.init_size}@0"']  # fmt: skip
+    for fragment in layout.fragments:
+        lines += [f"#EXTINF:{fragment.duration_s:.6f},",
+                  f"#EXT-X-BYTERANGE:{fragment.size}@{fragment.offset}", uri]  # fmt: skip
+    lines.append("#EXT-X-ENDLIST")
+    atomic_write_text(playlist, "\n".join(lines) + "\n")
+    rates = [f.size * 8 / max(f.duration_s, 1e-3) for f in layout.fragments]
+    total = sum(f.size for f in layout.fragments) * 8
+    duration = sum(f.duration_s for f in layout.fragments)
+    return round(max(rates)), round(total / max(duration, 1e-3))
 
 
 def write_master(path: Path, variants: list[Variant]) -> None:
