@@ -6,8 +6,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= build/demo
 SYSTEM_PACKAGES := ffmpeg espeak-ng fonts-dejavu-core libgl1 libglib2.0-0
-# the site's browser test drives Debian's chromium through chromium-driver
-TEST_PACKAGES := chromium chromium-driver
+# the site's browser test drives Debian's chromium through chromium-driver, and runs
+# axe-core (from npm) on every kind of page
+TEST_PACKAGES := chromium chromium-driver nodejs
+AXE := build/tools/node_modules/axe-core/axe.min.js
+AXE_VERSION := 4.11.4
 # the CPU build of PyTorch for the openai-whisper engine (an unpinned torch pulls a CUDA build)
 TORCH ?= torch==2.13.0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -21,6 +24,8 @@ system-deps:
 
 test-deps:
 	@$(MAKE) --no-print-directory apt-packages PACKAGES="$(TEST_PACKAGES)"
+	@command -v npm >/dev/null || $(MAKE) --no-print-directory apt-packages PACKAGES=npm
+	@test -f $(AXE) || npm install --prefix build/tools --no-audit --no-fund --silent axe-core@$(AXE_VERSION)
 
 # installs the Debian packages in PACKAGES that are missing (as root), or says how to
 apt-packages:

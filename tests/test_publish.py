@@ -798,3 +798,184 @@ def test_subtitle_files_that_no_longer_fit_their_film_are_refused(published) -> 
     rendition.write_bytes(rendition.read_bytes()[:-1000])
     with pytest.raises(CaptureError, match=r"full-120p\.mp4 is missing or not the file"):
         publish(loaded, site, preset_name="ladder")
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "build" / "screenshots"
+"""Where the browser tests leave their screenshots for a person to look at."""
+AXE = Path(__file__).resolve().parents[1] / "build" / "tools" / "node_modules" / "axe-core"
+SITE_YAML = """title: Les Rencontres de la prospective
+introduction: |
+  Un cycle de débats publics sur la métropole de demain.
+
+  Quatre Rencontres par an, une séance de clôture.
+base_url: https://rencontres.example.org/
+themes: [Alimentation, Mobilités]
+documents:
+  - {title: Programme du cycle, path: programme.pdf}
+links:
+  - {title: La Métropole, url: "https://example.org/"}
+contact: {email: rencontres@example.org, address: 1 place de la Métropole}
+legal:
+  publisher: Métropole, 1 place de la Métropole
+  director: La présidente de la Métropole
+  host: {name: Hébergeur public, address: 2 rue du Serveur}
+accessibility: {status: partiellement conforme, audit_date: 2026-10-01}
+"""
+
+
+@pytest.fixture(scope="module")
+def cycle(published, tmp_path_factory):
+    """A cycle folder (site.yaml, two published Rencontres made from the rendered tiny
+    sample under other slugs, one not filmed yet) and its site."""
+    from datetime import date, timedelta
+
+    loaded = published[0]
+    root = tmp_path_factory.mktemp("cycle")
+    (root / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
+    (root / "programme.pdf").write_bytes(b"%PDF-1.4\n% programme\n")
+    site = root / "site"
+    sessions = []
+    for slug, title, day in (("premiere", "Manger local en 2040", "2026-03-12"),
+                             ("seconde", "Habiter la métropole", "2026-06-04")):  # fmt: skip
+        folder = root / slug
+        shutil.copytree(loaded.root, folder, ignore=shutil.ignore_patterns("*.lock"))
+        text = (folder / "session.yaml").read_text(encoding="utf-8")
+        for key, value in (("slug", slug), ("title", json.dumps(title)), ("date", day)):
+            text = re.sub(rf"(?m)^{key}: .*$", lambda _, k=key, v=value: f"{k}: {v}", text)
+        (folder / "session.yaml").write_text(text, encoding="utf-8")
+        publish(load_session(folder), site, preset_name="ladder")
+        sessions.append(slug)
+    soon = date.today() + timedelta(days=30)
+    (root / "prochaine").mkdir()
+    (root / "prochaine" / "session.yaml").write_text(
+        f"slug: prochaine\ntitle: Se déplacer demain\ndate: {soon}\nstart_time: '18:30'\n"
+        "kind: closing\nspeakers: [{name: Léa Petit}]\n", encoding="utf-8")  # fmt: skip
+    publish(load_session(root / "premiere"), site, preset_name="ladder")  # the calendar again
+    return site, sessions
+
+
+def _axe_violations(driver) -> list[str]:
+    source = AXE / "axe.min.js"
+    assert source.is_file(), f"{source} is missing: `make test-deps` installs axe-core"
+    driver.execute_script(source.read_text(encoding="utf-8"))
+    script = """const done = arguments[arguments.length - 1];
+        axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']})
+          .then(r => done(r.violations.map(v => v.id + ': ' +
+                                           v.nodes.map(n => n.target.join(' ')).join(', '))),
+                e => done(['axe: ' + e]));"""
+    return driver.execute_async_script(script)
+
+
+def _screenshot(driver, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for width, height, mobile in ((1366, 768, False), (390, 844, True)):
+        metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile}
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+        label = f"{width}x{height}"
+        driver.save_screenshot(str(SCREENSHOTS / f"{name}-{label}.png"))
+    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+@pytest.mark.slow
+def test_the_cycle_home_lists_every_kind_and_the_next_session(cycle) -> None:
+    site, sessions = cycle
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "Se déplacer demain" in home and "Séance de clôture" in home, "the calendar"
+    assert all(f'href="{slug}/index.html"' in home for slug in sessions)
+    assert "Accessibilité : partiellement conforme" in home
+    assert 'href="cycle/documents/01-programme.pdf"' in home
+    for page in ("mentions-legales.html", "accessibilite.html", "recherche.html",
+                 "intervenants/index.html", "intervenants/claire-martin.html"):  # fmt: skip
+        assert (site / page).is_file(), page
+    legal = (site / "mentions-legales.html").read_text(encoding="utf-8")
+    assert "La présidente de la Métropole" in legal and "Hébergeur public" in legal
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "https://rencontres.example.org/seconde/" in sitemap
+    speaker = (site / "intervenants" / "claire-martin.html").read_text(encoding="utf-8")
+    assert all(f'href="../{slug}/index.html#t=' in speaker for slug in sessions)
+
+
+@pytest.mark.slow
+def test_search_across_the_cycle_opens_the_moment_with_captions(cycle, browser) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    from pipeline.publish.serve import serving
+
+    site, sessions = cycle
+    turns = json.loads((site / sessions[1] / "text" / "full.turns.json").read_text("utf-8"))
+    word = max((w for t in turns for w in re.findall(r"[^\W\d_]{7,}", t["text"])), key=len)
+    with serving(site) as base:
+        browser.get(f"{base}/index.html")
+        field = browser.find_element(By.ID, "q-bandeau")
+        field.send_keys(word, Keys.ENTER)  # the banner's search, by keyboard
+        _wait(browser, "return document.querySelectorAll('#resultats a').length > 0")
+        hits = browser.find_elements(By.CSS_SELECTOR, "#resultats a")
+        opened = {h.get_attribute("href").split("/")[-2] for h in hits}
+        assert opened == set(sessions), "a word said in both Rencontres: both listed"
+        assert word.lower() in browser.find_element(By.CSS_SELECTOR, "#resultats mark").text.lower()
+        _screenshot(browser, "recherche")
+        assert _axe_violations(browser) == [], "search results"
+        target = next(h for h in hits if f"/{sessions[1]}/" in h.get_attribute("href"))
+        moment = float(target.get_attribute("href").rsplit("#t=", 1)[1])
+        browser.execute_script("arguments[0].focus()", target)
+        browser.switch_to.active_element.send_keys(Keys.ENTER)
+        _wait(browser, "const v = document.getElementById('video-full');"
+                       "return v && v.readyState >= 1 && !v.paused")  # fmt: skip
+        now = browser.execute_script("return document.getElementById('video-full').currentTime")
+        assert moment - 0.1 <= now <= moment + 1.5, "plays from that moment"
+        showing = browser.execute_script(
+            "return [...document.getElementById('video-full').textTracks]"
+            ".some(t => t.kind === 'captions' && t.mode === 'showing')")  # fmt: skip
+        assert showing, "with captions"
+        current = _wait(browser, "const p = document.querySelector('.transcription .en-cours a');"
+                                 "return p && parseFloat(p.dataset.seek)")  # fmt: skip
+        assert current <= moment + 1.5, "the transcript follows the film"
+
+
+@pytest.mark.slow
+def test_the_session_page_works_by_keyboard_and_passes_axe(cycle, browser) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+
+    from pipeline.publish.serve import serving
+
+    site, sessions = cycle
+    with serving(site) as base:
+        for page in ("index.html", "mentions-legales.html", "accessibilite.html",
+                     "intervenants/index.html", "intervenants/claire-martin.html"):  # fmt: skip
+            browser.get(f"{base}/{page}")
+            assert _axe_violations(browser) == [], page
+        _screenshot(browser, "intervenant")
+        browser.get(f"{base}/index.html")
+        _screenshot(browser, "accueil")
+        browser.get(f"{base}/{sessions[0]}/index.html#t=0:09")  # a shared moment
+        _wait(browser, "const v = document.getElementById('video-full');"
+                       "return v.readyState >= 1 && v.currentTime >= 8.9")  # fmt: skip
+        assert _axe_violations(browser) == [], "session page"
+        video = "document.getElementById('video-full')"
+        browser.execute_script(f"{video}.pause()")
+        chapter = browser.find_element(By.CSS_SELECTOR, ".chapitrage button.chapitre")
+        start = float(chapter.get_attribute("data-seek"))
+        browser.execute_script("arguments[0].focus()", chapter)
+        browser.switch_to.active_element.send_keys(Keys.ENTER)
+        _wait(browser, f"return Math.abs({video}.currentTime - {start}) < 0.5")
+        Select(browser.find_element(By.CSS_SELECTOR, "select.vitesse[data-film=full]")
+               ).select_by_value("1.5")  # fmt: skip
+        assert browser.execute_script(f"return {video}.playbackRate") == 1.5
+        browser.execute_script(f"{video}.pause(); {video}.currentTime = 12.4")
+        share = browser.find_element(By.CSS_SELECTOR, "button.partager")
+        browser.execute_script("arguments[0].focus()", share)
+        browser.switch_to.active_element.send_keys(Keys.ENTER)
+        link = _wait(browser, "return document.querySelector('.lien-partage').textContent")
+        assert link.endswith(f"/{sessions[0]}/index.html#t=0:12"), link
+        quote = browser.find_elements(By.CSS_SELECTOR, ".citations a[data-film=full]")
+        if quote:
+            seconds = float(quote[0].get_attribute("data-seek"))
+            browser.execute_script("arguments[0].focus()", quote[0])
+            browser.switch_to.active_element.send_keys(Keys.ENTER)
+            _wait(browser, f"return Math.abs({video}.currentTime - {seconds}) < 0.5")
+        _screenshot(browser, "seance")
+        errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+        assert errors == []

@@ -24,7 +24,7 @@ def safe_name(index: int, path: Path) -> str:
     return f"{index:02d}-{stem[:60]}.{suffix}"
 
 
-def _copy_into(source: Path, target: Path) -> None:
+def copy_if_changed(source: Path, target: Path) -> None:
     """Copied again only when it differs from what the site has."""
     if not (target.is_file() and filecmp.cmp(source, target, shallow=False)):
         atomic_copy(source, target)
@@ -67,12 +67,12 @@ def copy_attachments(
     sources = _checked(loaded, "documents", [d.path for d in session.documents], DOCUMENT_TYPES)
     for index, (doc, source) in enumerate(zip(session.documents, sources, strict=True), 1):
         target = folder / "documents" / safe_name(index, source)
-        _copy_into(source, target)
+        copy_if_changed(source, target)
         documents.append(PublishedDocument(title=doc.title, file=PublishedFile.of(folder, target)))
     sources = _checked(loaded, "photos", [p.path for p in session.photos], PHOTO_TYPES)
     for index, (photo, source) in enumerate(zip(session.photos, sources, strict=True), 1):
         target = folder / "photos" / safe_name(index, source)
-        _copy_into(source, target)
+        copy_if_changed(source, target)
         photos.append(PublishedPhoto(caption=photo.caption, credit=photo.credit,
                             file=PublishedFile.of(folder, target)))  # fmt: skip
     return documents, photos

@@ -105,6 +105,7 @@ class PublishedPerson(_Model):
     name: str
     role: str | None = None
     organisation: str | None = None
+    website: str | None = None
 
 
 class PublishedDocument(_Model):
@@ -127,6 +128,7 @@ class SessionManifest(_Model):
     version: int = MANIFEST_VERSION
     slug: str
     title: str
+    kind: str = "rencontre"
     date: date
     start_time: str | None = None
     place: str | None = None
@@ -144,6 +146,9 @@ class SessionManifest(_Model):
     photos: list[PublishedPhoto] = []
     links: list[PublishedLink] = []
     credits: dict[str, str] = {}
+    turns: PublishedFile | None = None
+    """The full version's transcript by paragraph, with speakers and times (JSON): what the
+    cycle's search and speaker pages read."""
     origin: str | None = None
     """A digest of the session folder's path (not the path: the manifest is public), so a
     second session with the same slug is recognised as another one."""
@@ -152,6 +157,7 @@ class SessionManifest(_Model):
 class SiteEntry(_Model):
     slug: str
     title: str
+    kind: str = "rencontre"
     date: date
     theme: str | None = None
     poster: str | None = None

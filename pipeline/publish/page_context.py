@@ -31,6 +31,30 @@ def _lighter(film: Film, source: Rendition) -> dict | None:
     return {"file": same[0].file.path, "type": f'video/mp4; codecs="{same[0].codecs}"'}
 
 
+SMALL_SCREEN_HEIGHT = 360
+"""Phones (up to 700 CSS px wide) get the largest H.264 rendition up to this height."""
+
+
+def _small(film: Film, source: Rendition) -> str | None:
+    fitting = [r for r in film.renditions
+               if r.codec == "h264" and r.height <= SMALL_SCREEN_HEIGHT]  # fmt: skip
+    if not fitting:
+        return None
+    small = max(fitting, key=lambda r: r.height)
+    return small.file.path if small.height < source.height else None
+
+
+def _chapters(text: FilmText, duration_s: float) -> list[dict]:
+    """The chapter list, and where each chapter lies on the seek bar (percent)."""
+    found = []
+    for start, end, title in text.chapters:
+        start_s, end_s = start / 1000, min(end / 1000, duration_s)
+        found.append({"start": f"{start_s:.3f}", "time": clock_text(start_s), "title": title,
+                      "left": f"{100 * start_s / duration_s:.3f}",
+                      "width": f"{100 * max(end_s - start_s, 0) / duration_s:.3f}"})  # fmt: skip
+    return found
+
+
 def _rendition_label(rendition: Rendition) -> str:
     """``720p``, or ``720p AV1`` for the AV1 rendition of that height."""
     return f"{rendition.height}p AV1" if rendition.codec == "av1" else rendition.name
@@ -53,32 +77,59 @@ def _film(film: Film, text: FilmText) -> dict:
         "listening": {"file": film.listening.file.path,
                       "size_text": size_text(film.listening.file.bytes)}
         if film.listening else None,
-        "chapters": [{"start": f"{start / 1000:.3f}", "time": clock_text(start / 1000),
-                      "title": title} for start, _, title in text.chapters],
+        "chapters": _chapters(text, film.duration_s), "duration_s": f"{film.duration_s:.3f}",
+        "small_source": _small(film, source),
+        "link": "#t=" if film.name == "full" else f"{source.file.path}#t=",
     }  # fmt: skip
 
 
 def _paragraphs(text: FilmText) -> list[dict]:
-    return [{"start": f"{p.start_ms / 1000:.3f}", "time": clock_text(p.start_ms / 1000),
-             "speaker": p.speaker, "text": p.text} for p in text.paragraphs]  # fmt: skip
+    """Each paragraph, marked where a new speaker's turn begins (the name is shown there)."""
+    found, previous = [], object()
+    for p in text.paragraphs:
+        start = p.start_ms / 1000
+        found.append({"start": f"{start:.3f}", "time": clock_text(start), "speaker": p.speaker,
+                      "text": p.text, "turn": p.speaker != previous})  # fmt: skip
+        previous = p.speaker
+    return found
+
+
+def _speaker_at(text: FilmText, seconds: float) -> str | None:
+    ms = seconds * 1000
+    spoken = [p for p in text.paragraphs if p.start_ms <= ms + 500]
+    return spoken[-1].speaker if spoken else None
+
+
+def _quote_alt(quote_text: str, speaker: str | None, time: str) -> str:
+    """What the still shows, for those who cannot see it: who speaks, and what they say."""
+    who = f"{speaker} pendant la Rencontre" if speaker else "La Rencontre"
+    return f"{who}, à {time}, au moment où est dit : « {quote_text} »"
 
 
 def session_context(
-    manifest: SessionManifest, texts: dict[str, FilmText], people: list[Person]
+    manifest: SessionManifest,
+    texts: dict[str, FilmText],
+    people: list[Person],
+    base_url: str | None = None,
 ) -> dict:
     films = {f.name: f for f in manifest.films}
     full = films["full"]
     sources = {name: _default(film).file.path for name, film in films.items()}
     return {
         "root": "../",
+        "og_image": f"{base_url.rstrip('/')}/{manifest.slug}/{manifest.poster}"
+        if base_url and manifest.poster else None,
         "s": manifest,
         "date_text": french_date(manifest.date),
         "films": [_film(film, texts[film.name]) for film in manifest.films],
         "speakers": [{"name": p.name, "detail": ", ".join(x for x in (p.role, p.organisation) if x)}
                      for p in people],
         "quotes": [{"text": q.text, "still": q.still.path, "film": q.film,
-                    "source": sources[q.film], "start": f"{q.time_s:.3f}",
-                    "time": clock_text(q.time_s)} for q in manifest.quotes],
+                    "link": "#t=" if q.film == "full" else f"{sources[q.film]}#t=",
+                    "start": f"{q.time_s:.3f}", "time": clock_text(q.time_s),
+                    "alt": _quote_alt(q.text, _speaker_at(texts[q.film], q.time_s),
+                                      clock_text(q.time_s))}
+                   for q in manifest.quotes],
         "reviewed": full.captions_reviewed,
         "transcript_source": sources["full"],
         "paragraphs": _paragraphs(texts["full"]),

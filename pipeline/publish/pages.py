@@ -15,8 +15,6 @@ from pipeline.timeline.card_text import french_date
 
 __all__ = ["french_date", "duration_text", "clock_text", "size_text", "render_page"]
 
-CYCLE_TITLE = "Les Rencontres de la Métropole"
-
 
 def environment() -> Environment:
     return Environment(
@@ -63,7 +61,7 @@ def write_assets(site: Path) -> None:
     """The stylesheet and script every page links to (``SITE/assets/``)."""
     folder = site / "assets"
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("capture.css", "capture.js"):
+    for name in ("capture.css", "capture.js", "search.js", "favicon.svg"):
         source = resources.files("pipeline.publish") / "assets" / name
         with resources.as_file(source) as path:
             target = folder / name
@@ -72,5 +70,7 @@ def write_assets(site: Path) -> None:
 
 
 def render_page(template: str, target: Path, **context: object) -> None:
-    page = environment().get_template(template).render(cycle_title=CYCLE_TITLE, **context)
+    """``context`` holds ``site`` (the cycle's SiteConfig: its title, the footer's legal and
+    accessibility lines) and ``root`` (the relative way back to the site's top)."""
+    page = environment().get_template(template).render(**context)
     atomic_write_text(target, page)

@@ -22,6 +22,7 @@ from pipeline.publish import pages
 from pipeline.publish.attachments import check_attachments, copy_attachments
 from pipeline.publish.film import checked_film_text, publish_film
 from pipeline.publish.manifest import (
+    PublishedFile,
     PublishedLink,
     PublishedPerson,
     SessionManifest,
@@ -35,12 +36,14 @@ from pipeline.publish.ownership import (
 )
 from pipeline.publish.page_context import session_context
 from pipeline.publish.rendered import RenderedFilm, rendered_film
+from pipeline.publish.site_config import load_site_config
 from pipeline.publish.site_index import rebuild_index
 from pipeline.publish.stills import ambiance, cue_list_quotes, quote_stills
+from pipeline.publish.texttracks import FilmText
 from pipeline.render.ladder import ladder_digest
 from pipeline.session import FILMS, LoadedSession
 
-RESERVED = {"assets", "manifest.json", "index.html"}
+RESERVED = {"assets", "manifest.json", "index.html", "intervenants", "cycle", "recherche"}
 """Names the site itself uses: no session may take them as its slug."""
 
 
@@ -82,7 +85,17 @@ def _films(loaded: LoadedSession, preset_name: str) -> list[RenderedFilm]:
 
 
 def _person(person) -> PublishedPerson:
-    return PublishedPerson(name=person.name, role=person.role, organisation=person.organisation)
+    return PublishedPerson(name=person.name, role=person.role, organisation=person.organisation,
+                           website=person.website)  # fmt: skip
+
+
+def _write_turns(text: FilmText, folder: Path) -> PublishedFile:
+    """``text/full.turns.json``: the full version's paragraphs (start, end, speaker, text)."""
+    path = folder / "text" / "full.turns.json"
+    turns = [{"start_s": p.start_ms / 1000, "end_s": p.end_ms / 1000, "speaker": p.speaker,
+              "text": p.text} for p in text.paragraphs]  # fmt: skip
+    atomic_write_text(path, json.dumps(turns, ensure_ascii=False, indent=1) + "\n")
+    return PublishedFile.of(folder, path)
 
 
 def _files(node: object) -> list[dict]:
@@ -132,6 +145,7 @@ def publish(
     old = read_session_manifest(folder / "manifest.json")
     check_session_folder(loaded, folder, old, force=force)
     check_attachments(loaded)
+    cycle = load_site_config(loaded.root.parent)
     films = _films(loaded, preset_name)
     texts = {film.name: checked_film_text(loaded, film) for film in films}
     preset = load_preset(preset_name, session_root=loaded.root)
@@ -143,7 +157,8 @@ def publish(
     entries = [p.entry for p in published]
     documents, photos = copy_attachments(loaded, folder)
     manifest = SessionManifest(
-        slug=session.slug, title=session.title, date=session.date, start_time=session.start_time,
+        slug=session.slug, title=session.title, kind=session.kind, date=session.date,
+        start_time=session.start_time,
         place=session.place, theme=session.theme, published_at=datetime.now(UTC),
         facilitator=_person(session.facilitator) if session.facilitator else None,
         speakers=[_person(s) for s in session.speakers],
@@ -155,14 +170,15 @@ def publish(
         documents=documents, photos=photos,
         links=[PublishedLink(title=link.title, url=link.url) for link in session.links],
         credits={k: v for k, v in session.credits.model_dump().items() if v},
+        turns=_write_turns(texts["full"], folder),
         origin=session_origin(loaded),
     )  # fmt: skip
     people = [p for p in [session.facilitator, *session.speakers] if p is not None]
     pages.write_assets(site)
-    pages.render_page("session.html.j2", folder / "index.html",
-                      **session_context(manifest, texts, people))  # fmt: skip
+    pages.render_page("session.html.j2", folder / "index.html", site=cycle,
+                      **session_context(manifest, texts, people, cycle.base_url))  # fmt: skip
     atomic_write_text(folder / "manifest.json", manifest.model_dump_json(indent=2) + "\n")
     _remove_unlisted(folder, old, manifest)
-    index = rebuild_index(site)
+    index = rebuild_index(site, loaded.root.parent, cycle)
     encoded = [p.entry.name for p in published if p.encoded]
     return PublishResult(folder / "index.html", index, folder / "manifest.json", encoded)

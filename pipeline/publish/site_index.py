@@ -1,36 +1,150 @@
-"""``SITE/index.html`` and ``SITE/manifest.json``, rebuilt from every session's manifest."""
+"""The cycle's pages, rebuilt from every published session and ``site.yaml`` at each
+publish: the home (introduction, calendar, every Rencontre by kind, documents, partners),
+a page per speaker, the search page and its index, the legal notice and accessibility
+statement, ``SITE/manifest.json`` and, when the site's address is known, ``sitemap.xml``."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from pipeline.core.fsutil import atomic_write_text
 from pipeline.publish import pages
-from pipeline.publish.manifest import SiteEntry, SiteManifest, read_session_manifest
+from pipeline.publish.attachments import copy_if_changed, safe_name
+from pipeline.publish.cycle import (
+    KIND_LABELS,
+    PublishedSession,
+    SpeakerPage,
+    published_sessions,
+    speaker_pages,
+    upcoming_sessions,
+)
+from pipeline.publish.manifest import SiteEntry, SiteManifest
+from pipeline.publish.search import Passage, build_index
+from pipeline.publish.site_config import SiteConfig
+
+CYCLE_FOLDER = "cycle"
+"""SITE/cycle/: the cycle's own documents and partners' logos."""
+PAGES = ("index.html", "recherche.html", "mentions-legales.html", "accessibilite.html",
+         "intervenants/index.html")  # fmt: skip
 
 
-def rebuild_index(site: Path) -> Path:
-    entries = []
-    for path in sorted(site.glob("*/manifest.json")):
-        found = read_session_manifest(path)
-        if found is None:
-            continue
-        folder = path.parent.name  # what the links point to, whatever the manifest says
-        full = next((f for f in found.films if f.name == "full"), None)
-        poster = found.poster if found.poster and (path.parent / found.poster).is_file() else None
-        entries.append(SiteEntry(slug=folder, title=found.title, date=found.date,
-                                 theme=found.theme, poster=poster,
-                                 duration_s=full.duration_s if full else None,
-                                 manifest=f"{folder}/manifest.json"))  # fmt: skip
-    entries.sort(key=lambda e: e.date, reverse=True)
+def _paragraphs(text: str | None) -> list[str]:
+    return [p.strip() for p in (text or "").split("\n\n") if p.strip()]
+
+
+def _session_card(site: Path, s: PublishedSession) -> dict:
+    m = s.manifest
+    return {
+        "slug": s.folder, "title": m.title, "kind": KIND_LABELS.get(m.kind, m.kind),
+        "date": m.date, "date_text": pages.french_date(m.date), "theme": m.theme,
+        "poster": m.poster if m.poster and (site / s.folder / m.poster).is_file() else None,
+        "duration_text": pages.duration_text(s.duration_s) if s.duration_s else None,
+        "speakers": [p.name for p in m.speakers],
+    }  # fmt: skip
+
+
+def _cycle_files(config: SiteConfig, cycle: Path | None, site: Path) -> tuple[list, list]:
+    """site.yaml's documents and logos copied into SITE/cycle/ (under safe names)."""
+    documents, partners = [], []
+    for index, doc in enumerate(config.documents, 1):
+        source = (cycle or Path(".")) / doc.path
+        target = site / CYCLE_FOLDER / "documents" / safe_name(index, source)
+        copy_if_changed(source, target)
+        documents.append({"title": doc.title, "file": target.relative_to(site).as_posix(),
+                          "size_text": pages.size_text(target.stat().st_size),
+                          "kind": target.suffix.lstrip(".").upper()})  # fmt: skip
+    for index, partner in enumerate(config.partners, 1):
+        logo = None
+        if partner.logo:
+            source = (cycle or Path(".")) / partner.logo
+            target = site / CYCLE_FOLDER / "logos" / safe_name(index, source)
+            copy_if_changed(source, target)
+            logo = target.relative_to(site).as_posix()
+        partners.append({"name": partner.name, "url": partner.url, "logo": logo})
+    return documents, partners
+
+
+def _speaker_context(page: SpeakerPage) -> dict:
+    person = page.person
+    return {
+        "slug": page.slug, "name": person.name, "website": person.website,
+        "detail": ", ".join(x for x in (person.role, person.organisation) if x),
+        "sessions": [
+            {"slug": s.folder, "title": s.manifest.title,
+             "date_text": pages.french_date(s.manifest.date),
+             "turns": [{"start": f"{t.start_s:.1f}", "time": pages.clock_text(t.start_s),
+                        "text": t.text} for t in turns]}
+            for s, turns in page.sessions
+        ],
+    }  # fmt: skip
+
+
+def _search_index(sessions: list[PublishedSession]) -> str:
+    listed = [{"slug": s.folder, "title": s.manifest.title,
+               "date_text": pages.french_date(s.manifest.date)} for s in sessions]  # fmt: skip
+    passages = [Passage(number, t.start_s, t.speaker, t.text)
+                for number, s in enumerate(sessions) for t in s.turns]  # fmt: skip
+    index = build_index(listed, passages)
+    return f"window.CAPTURE_SEARCH_INDEX = {pages.script_json(index)};\n"
+
+
+def _sitemap(base_url: str, sessions: list[PublishedSession], speakers: list[SpeakerPage]) -> str:
+    base = base_url.rstrip("/") + "/"
+    paths = [p.removesuffix("index.html") for p in PAGES]
+    paths += [f"{s.folder}/" for s in sessions]
+    paths += [f"intervenants/{p.slug}.html" for p in speakers]
+    urls = "".join(f"<url><loc>{escape(base + path)}</loc></url>\n" for path in paths)
+    head = '<?xml version="1.0" encoding="UTF-8"?>\n'
+    head += '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+    return head + urls + "</urlset>\n"
+
+
+def rebuild_index(
+    site: Path, cycle: Path | None = None, config: SiteConfig | None = None,
+    today: date | None = None,
+) -> Path:  # fmt: skip
+    """Every page of the cycle written again; returns the home page."""
+    config = config or SiteConfig()
+    sessions = published_sessions(site)
+    upcoming = upcoming_sessions(cycle, {s.manifest.slug for s in sessions},
+                                 today or date.today())  # fmt: skip
+    speakers = speaker_pages(sessions)
+    entries = [SiteEntry(slug=s.folder, title=s.manifest.title, kind=s.manifest.kind,
+                         date=s.manifest.date, theme=s.manifest.theme, poster=s.manifest.poster,
+                         duration_s=s.duration_s, manifest=f"{s.folder}/manifest.json")
+               for s in sessions]  # fmt: skip
     site_manifest = SiteManifest(generated_at=datetime.now(UTC), sessions=entries)
     atomic_write_text(site / "manifest.json", site_manifest.model_dump_json(indent=2) + "\n")
     pages.write_assets(site)
-    sessions = [
-        {**e.model_dump(), "date_text": pages.french_date(e.date),
-         "duration_text": pages.duration_text(e.duration_s) if e.duration_s else None}
-        for e in entries
-    ]  # fmt: skip
-    pages.render_page("index.html.j2", site / "index.html", root="", sessions=sessions)
+    documents, partners = _cycle_files(config, cycle, site)
+    cards = [_session_card(site, s) for s in sessions]
+    common = {"site": config, "accessibility_status": config.accessibility.status}
+    labels = [KIND_LABELS[kind] for kind in ("rencontre", "closing", "event")]
+    by_kind = [(label, [c for c in cards if c["kind"] == label]) for label in labels]
+    pages.render_page(
+        "index.html.j2", site / "index.html", root="", **common,
+        introduction=_paragraphs(config.introduction), groups=[g for g in by_kind if g[1]],
+        count=len(cards), upcoming=[{**u.__dict__, "kind": KIND_LABELS[u.kind],
+                                     "date_text": pages.french_date(u.date)} for u in upcoming],
+        documents=documents, partners=partners, links=config.links,
+        speakers=[{"slug": p.slug, "name": p.person.name} for p in speakers],
+    )  # fmt: skip
+    (site / "intervenants").mkdir(exist_ok=True)
+    wanted = {f"{p.slug}.html" for p in speakers} | {"index.html"}
+    for stale in (site / "intervenants").glob("*.html"):  # a speaker no longer published
+        if stale.name not in wanted:
+            stale.unlink()
+    pages.render_page("speakers.html.j2", site / "intervenants" / "index.html", root="../",
+                      **common, speakers=[_speaker_context(p) for p in speakers])  # fmt: skip
+    for page in speakers:
+        pages.render_page("speaker.html.j2", site / "intervenants" / f"{page.slug}.html",
+                          root="../", **common, p=_speaker_context(page))  # fmt: skip
+    atomic_write_text(site / "recherche-index.js", _search_index(sessions))
+    pages.render_page("search.html.j2", site / "recherche.html", root="", **common)
+    pages.render_page("legal.html.j2", site / "mentions-legales.html", root="", **common)
+    pages.render_page("accessibility.html.j2", site / "accessibilite.html", root="", **common)
+    if config.base_url:
+        atomic_write_text(site / "sitemap.xml", _sitemap(config.base_url, sessions, speakers))
     return site / "index.html"

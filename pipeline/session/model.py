@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date as Date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -40,6 +40,8 @@ class Person(_Model):
     name: NonEmpty
     role: str | None = None
     organisation: str | None = None
+    website: Annotated[str, Field(pattern=r"^https?://\S+$", max_length=500)] | None = None
+    """Shown on the site's speaker pages (an http(s) address)."""
     channel: Annotated[int, Field(ge=1, le=64)] | None = None
     """Channel of a multitrack recorder that carries this person's microphone (1-based)."""
 
@@ -116,6 +118,9 @@ class Session(_Model):
 
     slug: Annotated[str, Field(pattern=SLUG_PATTERN, max_length=80)]
     title: NonEmpty
+    kind: Literal["rencontre", "closing", "event"] = "rencontre"
+    """A Rencontre of the cycle, its closing session, or the half-day public event: the site
+    lists each kind under its own heading."""
     theme: str | None = None
     date: Date
     start_time: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] | None = None

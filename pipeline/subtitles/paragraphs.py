@@ -9,6 +9,10 @@ from dataclasses import dataclass
 from pipeline.subtitles.cues import Cue
 
 PARAGRAPH_PAUSE_MS = 2000
+PARAGRAPH_CHARS = 450
+"""A turn longer than this goes on in a new paragraph at the next sentence's end, so a long
+answer reads (and links to its moments) in short paragraphs."""
+SENTENCE_END = re.compile(r"[.!?…»]$")
 
 
 @dataclass(frozen=True)
@@ -24,7 +28,8 @@ def _cue_text(cue: Cue) -> str:
 
 
 def paragraphs(cues: list[Cue]) -> list[Paragraph]:
-    """Consecutive cues of one speaker, without a long pause, make a paragraph."""
+    """Consecutive cues of one speaker, without a long pause, make a paragraph (a long turn,
+    several)."""
     found: list[Paragraph] = []
     for cue in cues:
         text = _cue_text(cue)
@@ -33,6 +38,7 @@ def paragraphs(cues: list[Cue]) -> list[Paragraph]:
             previous is not None
             and previous.speaker == cue.speaker
             and cue.start_ms - previous.end_ms < PARAGRAPH_PAUSE_MS
+            and not (len(previous.text) >= PARAGRAPH_CHARS and SENTENCE_END.search(previous.text))
         ):
             found[-1] = Paragraph(
                 previous.start_ms, cue.end_ms, previous.speaker, f"{previous.text} {text}"

@@ -1,0 +1,119 @@
+"""The cycle's pages from site.yaml and the published sessions: the search index (French
+stems, accents folded), speaker pages, the calendar of sessions not filmed yet, the legal
+pages, and site.yaml's errors named by line."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from pipeline.core.errors import ConfigError
+from pipeline.publish.search import Passage, build_index, fold, stem
+from pipeline.publish.site_config import load_site_config
+from pipeline.subtitles.cues import Cue
+from pipeline.subtitles.paragraphs import PARAGRAPH_CHARS, paragraphs
+
+
+def _search(index: dict, query: str) -> list[int]:
+    """The browser's search, word for word (assets/search.js): every word's stems, AND."""
+    hits = None
+    for word in re.findall(r"[^\W\d_]+", query):
+        folded = fold(word)
+        forms = index["forms"]
+        begun = [s for f, s in forms.items() if len(folded) >= 3 and f.startswith(folded)]
+        stems = [forms[folded]] if folded in forms else begun
+        found = {n for s in stems for n in index["stems"].get(s, [])}
+        hits = found if hits is None else hits & found
+    return sorted(hits or [])
+
+
+def test_search_finds_every_form_of_a_word_accents_and_case_folded() -> None:
+    passages = [
+        Passage(0, 12.0, "Nadia Benali", "Les terres agricoles de la métropole reculent."),
+        Passage(0, 40.5, "Jacques Dubois", "L'agriculture urbaine ne nourrira pas tout le monde."),
+        Passage(1, 3.0, None, "Une politique agricole commune à l'échelle de la Métropole."),
+    ]
+    index = build_index([{"slug": "a"}, {"slug": "b"}], passages)
+    assert _search(index, "agricole") == [0, 2]  # "agricoles" and "agricole": one stem
+    assert _search(index, "AGRICOLES") == [0, 2]
+    assert _search(index, "metropole") == [0, 2], "accents folded"
+    assert _search(index, "agricole métropole") == [0, 2]
+    assert _search(index, "agriculture commune") == [], "every word must be there"
+    assert _search(index, "agricult") == [1], "a word's beginning finds its forms"
+    assert "la" not in index["forms"] and "de" not in index["forms"], "function words left out"
+    assert stem("Échelle") == stem("échelles") == fold(stem("échelle"))
+
+
+def test_a_long_turn_reads_in_short_paragraphs_cut_at_sentence_ends() -> None:
+    sentence = "Nous avons planté des haies autour des parcelles maraîchères du plateau. "
+    cues = [Cue(i * 3000, i * 3000 + 2800, (sentence.strip(),), speaker="Jacques Dubois")
+            for i in range(40)]  # fmt: skip
+    cues.append(Cue(121_000, 123_000, ("Merci.",), speaker="Claire Martin"))
+    found = paragraphs(cues)
+    his = [p for p in found if p.speaker == "Jacques Dubois"]
+    assert len(his) > 1 and all(len(p.text) < PARAGRAPH_CHARS + len(sentence) for p in his)
+    assert all(p.text.endswith(".") for p in his)
+    assert " ".join(p.text for p in his) == " ".join([sentence.strip()] * 40), "nothing lost"
+    assert found[-1].speaker == "Claire Martin"
+
+
+def test_site_yaml_errors_are_named_by_line(tmp_path: Path) -> None:
+    site_yaml = tmp_path / "site.yaml"
+    site_yaml.write_text("title: Les Rencontres\nbase_url: pas une adresse\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_site_config(tmp_path)
+    assert "site.yaml:2" in str(raised.value) and "base_url" in str(raised.value)
+    site_yaml.write_text("documents:\n  - {title: Programme, path: ../../etc/passwd}\n"
+                         "  - {title: Bilan, path: bilan.pdf}\n", encoding="utf-8")  # fmt: skip
+    with pytest.raises(ConfigError) as raised:
+        load_site_config(tmp_path)
+    message = str(raised.value)
+    assert "site.yaml:2" in message and "passwd" in message, "outside the cycle folder"
+    assert "site.yaml:3" in message and "bilan.pdf" in message, "missing"
+    assert load_site_config(tmp_path / "absent").title == "Les Rencontres de la Métropole"
+
+
+def test_the_calendar_lists_sessions_not_filmed_yet(tmp_path: Path) -> None:
+    from pipeline.publish.cycle import upcoming_sessions
+
+    soon, past = date.today() + timedelta(days=20), date.today() - timedelta(days=3)
+    for slug, day, kind in (("prochaine", soon, "rencontre"), ("passee", past, "rencontre"),
+                            ("cloture", soon + timedelta(days=60), "closing")):  # fmt: skip
+        (tmp_path / slug).mkdir()
+        (tmp_path / slug / "session.yaml").write_text(
+            f"slug: {slug}\ntitle: Séance {slug}\ndate: {day}\nkind: {kind}\n"
+            "speakers: [{name: Léa Petit}]\n", encoding="utf-8")  # fmt: skip
+    (tmp_path / "brouillon").mkdir()
+    (tmp_path / "brouillon" / "session.yaml").write_text("title: [\n", encoding="utf-8")
+    found = upcoming_sessions(tmp_path, {"deja-publiee"}, date.today())
+    assert [(u.slug, u.kind, u.speakers) for u in found] == [
+        ("prochaine", "rencontre", ["Léa Petit"]),
+        ("cloture", "closing", ["Léa Petit"]),
+    ]
+    assert [u.slug for u in upcoming_sessions(tmp_path, {"prochaine"}, date.today())] == [
+        "cloture"]  # fmt: skip
+
+
+def test_the_turns_of_a_published_session_feed_speaker_pages(tmp_path: Path) -> None:
+    from pipeline.publish.cycle import PublishedSession, Turn, speaker_pages
+    from pipeline.publish.manifest import PublishedPerson, SessionManifest
+
+    def session(slug: str, day: date, people: list[str]) -> PublishedSession:
+        manifest = SessionManifest.model_construct(
+            slug=slug, title=slug, date=day, facilitator=None, films=[],
+            speakers=[PublishedPerson(name=n) for n in people])  # fmt: skip
+        turns = [Turn(10.0 * i, n, f"{n} parle") for i, n in enumerate(people)]
+        return PublishedSession(slug, manifest, turns)
+
+    pages = speaker_pages([session("b", date(2026, 5, 1), ["Léa Petit"]),
+                           session("a", date(2026, 3, 1), ["Léa Petit", "Marc Roux"])])  # fmt: skip
+    by_slug = {p.slug: p for p in pages}
+    assert set(by_slug) == {"lea-petit", "marc-roux"}
+    assert [(s.folder, [t.start_s for t in turns]) for s, turns in by_slug["lea-petit"].sessions
+            ] == [("a", [0.0]), ("b", [0.0])]  # fmt: skip
+    assert json.dumps([p.person.name for p in pages], ensure_ascii=False) == (
+        '["Léa Petit", "Marc Roux"]')  # fmt: skip
