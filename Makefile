@@ -61,15 +61,18 @@ format: setup
 
 demo: setup
 	@$(BIN)/capture doctor --folder . >/dev/null || $(BIN)/capture doctor --folder .
-	$(BIN)/capture samples $(DEMO_DIR) --force
+	$(BIN)/capture samples $(DEMO_DIR) --force --cycle
 	$(BIN)/capture run $(DEMO_DIR)/manger-local-2040 --site $(DEMO_DIR)/site
+	$(BIN)/capture run $(DEMO_DIR)/se-deplacer-2040 --site $(DEMO_DIR)/site
 	$(BIN)/capture subtitles review $(DEMO_DIR)/manger-local-2040
 	$(BIN)/capture status $(DEMO_DIR)/manger-local-2040
 	@echo
-	@echo "Demo Rencontre ready:"
-	@echo "  camera cards:   $(DEMO_DIR)/cards"
-	@echo "  session folder: $(DEMO_DIR)/manger-local-2040 (session.yaml, cues/)"
-	@echo "  ground truth:   $(DEMO_DIR)/truth.json"
+	@echo "Demo cycle ready (two Rencontres filmed, the closing session announced):"
+	@echo "  camera cards:   $(DEMO_DIR)/cards, $(DEMO_DIR)/cards-se-deplacer-2040"
+	@echo "  session folder: $(DEMO_DIR)/manger-local-2040 (session.yaml, cues/), $(DEMO_DIR)/se-deplacer-2040"
+	@echo "  not filmed yet: $(DEMO_DIR)/cloture-du-cycle/session.yaml (on the site's calendar)"
+	@echo "  the cycle:      $(DEMO_DIR)/site.yaml (home page, legal notice, accessibility statement)"
+	@echo "  ground truth:   $(DEMO_DIR)/truth.json, truth-se-deplacer-2040.json"
 	@echo "  verified media: $(DEMO_DIR)/manger-local-2040/media (ASC MHL in media/ascmhl)"
 	@echo "  session clock:  $(DEMO_DIR)/manger-local-2040/work/sync.json"
 	@echo "  transcript:     $(DEMO_DIR)/manger-local-2040/transcript/transcript.md (.json, .txt)"
@@ -77,7 +80,7 @@ demo: setup
 	@echo "  review package: $(DEMO_DIR)/manger-local-2040/subtitles/review/review.html"
 	@echo "  films:          $(DEMO_DIR)/manger-local-2040/renders/full.mp4, highlights.mp4 (+ .json, .otio, .fcp.xml, .edl)"
 	@echo "  run log:        $(DEMO_DIR)/manger-local-2040/work/logs/ (run again: nothing is redone)"
-	@echo "  mini-site:      $(DEMO_DIR)/site (manifest.json; open it from a browser or any static host)"
+	@echo "  mini-site:      $(DEMO_DIR)/site (open index.html, or: $(BIN)/capture serve $(DEMO_DIR)/site)"
 	@echo
 	@echo "Site index: $$(realpath $(DEMO_DIR)/site/index.html)"
 

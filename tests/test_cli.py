@@ -12,6 +12,7 @@ from pathlib import Path
 COMMANDS = {
     "init",
     "publish",
+    "serve",
     "run",
     "probe",
     "doctor",

@@ -11,6 +11,7 @@ import re
 import shutil
 import stat
 import subprocess
+import urllib.parse
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -911,10 +912,18 @@ def test_search_across_the_cycle_opens_the_moment_with_captions(cycle, browser) 
         field.send_keys(word, Keys.ENTER)  # the banner's search, by keyboard
         _wait(browser, "return document.querySelectorAll('#resultats a').length > 0")
         hits = browser.find_elements(By.CSS_SELECTOR, "#resultats a")
-        opened = {h.get_attribute("href").split("/")[-2] for h in hits}
+        first = [h.get_attribute("href") for h in hits]
+        opened = {h.split("/")[-2] for h in first}
         assert opened == set(sessions), "a word said in both Rencontres: both listed"
         assert word.lower() in browser.find_element(By.CSS_SELECTOR, "#resultats mark").text.lower()
+        browser.get(f"{base}/recherche.html?q=" + urllib.parse.quote(f"les {word.upper()} de"))
+        _wait(browser, "return document.querySelectorAll('#resultats a').length > 0")
+        again = {
+            h.get_attribute("href") for h in browser.find_elements(By.CSS_SELECTOR, "#resultats a")
+        }
+        assert again == set(first), "function words and case ignored"
         _screenshot(browser, "recherche")
+        hits = browser.find_elements(By.CSS_SELECTOR, "#resultats a")
         assert _axe_violations(browser) == [], "search results"
         target = next(h for h in hits if f"/{sessions[1]}/" in h.get_attribute("href"))
         moment = float(target.get_attribute("href").rsplit("#t=", 1)[1])

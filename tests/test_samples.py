@@ -140,3 +140,29 @@ def test_force_never_deletes_folders_that_are_not_a_sample(tmp_path: Path) -> No
                              "--force"], capture_output=True, text=True)  # fmt: skip
     assert result.returncode == 3 and "no truth.json" in result.stderr
     assert real_card.read_bytes() == b"precious"
+
+
+def test_a_sample_cycle_has_two_rencontres_a_closing_session_and_its_site(tmp_path) -> None:
+    from datetime import date
+
+    from pipeline.publish.cycle import upcoming_sessions
+    from pipeline.publish.site_config import load_site_config
+    from pipeline.samples.demo_cycle import generate_cycle
+    from pipeline.session import load_session
+
+    made = generate_cycle(tmp_path, tiny=True, today=date(2026, 9, 1))
+    first, second = (load_session(s.session) for s in made.sessions)
+    assert first.session.slug != second.session.slug
+    assert first.session.facilitator == second.session.facilitator, "one facilitator, two debates"
+    assert {s.name for s in first.session.speakers}.isdisjoint(
+        s.name for s in second.session.speakers)  # fmt: skip
+    for loaded in (first, second):  # each its own cards, found where session.yaml says
+        assert all(path.is_dir() for _, path in loaded.source_paths())
+    assert made.sessions[1].cards.name == "cards-se-deplacer-2040"
+    config = load_site_config(tmp_path)
+    assert config.legal and config.base_url and config.documents
+    upcoming = upcoming_sessions(tmp_path, {first.session.slug, second.session.slug},
+                                 date(2026, 9, 1))  # fmt: skip
+    assert [(u.slug, u.kind) for u in upcoming] == [("cloture-du-cycle", "closing")]
+    said = [" ".join(line.text for line in s.truth.script) for s in made.sessions]
+    assert all("rencontre" in text.lower() for text in said), "a word the search finds in both"

@@ -23,6 +23,8 @@ def _search(index: dict, query: str) -> list[int]:
     hits = None
     for word in re.findall(r"[^\W\d_]+", query):
         folded = fold(word)
+        if folded in index["stop_words"] and folded not in index["forms"]:
+            continue
         forms = index["forms"]
         begun = [s for f, s in forms.items() if len(folded) >= 3 and f.startswith(folded)]
         stems = [forms[folded]] if folded in forms else begun
@@ -42,6 +44,7 @@ def test_search_finds_every_form_of_a_word_accents_and_case_folded() -> None:
     assert _search(index, "AGRICOLES") == [0, 2]
     assert _search(index, "metropole") == [0, 2], "accents folded"
     assert _search(index, "agricole métropole") == [0, 2]
+    assert _search(index, "les terres de la métropole") == [0], "function words skipped"
     assert _search(index, "agriculture commune") == [], "every word must be there"
     assert _search(index, "agricult") == [1], "a word's beginning finds its forms"
     assert "la" not in index["forms"] and "de" not in index["forms"], "function words left out"
@@ -109,11 +112,41 @@ def test_the_turns_of_a_published_session_feed_speaker_pages(tmp_path: Path) -> 
         turns = [Turn(10.0 * i, n, f"{n} parle") for i, n in enumerate(people)]
         return PublishedSession(slug, manifest, turns)
 
-    pages = speaker_pages([session("b", date(2026, 5, 1), ["Léa Petit"]),
-                           session("a", date(2026, 3, 1), ["Léa Petit", "Marc Roux"])])  # fmt: skip
+    pages = speaker_pages([session("b", date(2026, 5, 1), ["Léa Petit", "Léa Petit"]),
+                           session("a", date(2026, 3, 1), ["Léa Petit", "Marc Roux"]),
+                           session("c", date(2026, 7, 1), ["Lea Petit", "Index", "Éva Zola",
+                                                           "Ève Adam"])])  # fmt: skip
     by_slug = {p.slug: p for p in pages}
-    assert set(by_slug) == {"lea-petit", "marc-roux"}
+    assert set(by_slug) == {"lea-petit", "lea-petit-2", "marc-roux", "intervenant-index",
+                            "eva-zola", "eve-adam"}  # fmt: skip
+    assert by_slug["lea-petit-2"].person.name == "Lea Petit", "another person, another page"
     assert [(s.folder, [t.start_s for t in turns]) for s, turns in by_slug["lea-petit"].sessions
-            ] == [("a", [0.0]), ("b", [0.0])]  # fmt: skip
+            ] == [("a", [0.0]), ("b", [0.0, 10.0])], "each session once"  # fmt: skip
     assert json.dumps([p.person.name for p in pages], ensure_ascii=False) == (
-        '["Léa Petit", "Marc Roux"]')  # fmt: skip
+        '["Ève Adam", "Index", "Léa Petit", "Lea Petit", "Marc Roux", "Éva Zola"]')  # fmt: skip
+
+
+def test_a_publish_without_site_yaml_keeps_the_cycle_as_last_published(tmp_path: Path) -> None:
+    from pipeline.publish.site_index import rebuild_index
+
+    cycle, site = tmp_path / "cycle", tmp_path / "site"
+    cycle.mkdir()
+    site.mkdir()
+    (cycle / "programme.pdf").write_bytes(b"%PDF-1.4\n")
+    (cycle / "ancien.pdf").write_bytes(b"%PDF-1.4\n")
+    (cycle / "site.yaml").write_text(
+        "title: Les Rencontres du fleuve\nbase_url: https://fleuve.example.org/\n"
+        "documents: [{title: Ancien, path: ancien.pdf}, {title: Programme, path: programme.pdf}]\n",
+        encoding="utf-8")  # fmt: skip
+    rebuild_index(site, cycle, load_site_config(cycle))
+    assert (site / "cycle" / "documents" / "01-ancien.pdf").is_file()
+    (cycle / "site.yaml").write_text(
+        "title: Les Rencontres du fleuve\ndocuments: [{title: Programme, path: programme.pdf}]\n",
+        encoding="utf-8")  # fmt: skip
+    rebuild_index(site, cycle, load_site_config(cycle))
+    assert sorted(p.name for p in (site / "cycle").rglob("*.pdf")) == ["01-programme.pdf"]
+    assert not (site / "sitemap.xml").exists(), "no address: no sitemap"
+    rebuild_index(site, tmp_path / "elsewhere", None)  # a session kept outside the cycle folder
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "Les Rencontres du fleuve" in home and "cycle/documents/01-programme.pdf" in home
+    assert "Les Rencontres du fleuve" in (site / "mentions-legales.html").read_text("utf-8")

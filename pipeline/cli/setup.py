@@ -125,10 +125,27 @@ def samples_command(
         float, typer.Option(help="Clock drift of the sound recorder, ppm.")
     ] = 80.0,
     force: Annotated[bool, typer.Option(help="Replace an existing sample in FOLDER.")] = False,
+    cycle: Annotated[
+        bool,
+        typer.Option(
+            "--cycle",
+            help="A whole cycle: a second, shorter Rencontre, the closing session not filmed "
+            "yet, and the cycle's site.yaml.",
+        ),
+    ] = False,
 ) -> None:
     """Generate the sample Rencontre (synthetic French debate) with its ground truth."""
+    from pipeline.samples.demo_cycle import generate_cycle
     from pipeline.samples.generate import generate_sample
 
+    if cycle:
+        made = generate_cycle(folder, tiny=tiny, force=force,
+                              progress=make_progress(OPTIONS.quiet))  # fmt: skip
+        for sample in made.sessions:
+            stdout.print(f"Rencontre ({sample.truth.session_duration:.1f} s): {sample.session}")
+        stdout.print(f"Not filmed yet:   {made.upcoming}")
+        stdout.print(f"The cycle's site: {folder / 'site.yaml'}")
+        return
     result = generate_sample(
         folder, tiny=tiny, drift_ppm=drift_ppm, force=force, progress=make_progress(OPTIONS.quiet)
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pipeline.core.errors import CaptureError
 from pipeline.publish.manifest import PublishedPerson, SessionManifest, read_session_manifest
+from pipeline.publish.search import fold
 from pipeline.session import load_session
 from pipeline.session.model import slugify
 
@@ -114,12 +115,25 @@ def upcoming_sessions(cycle: Path | None, published: set[str], today: date) -> l
 
 def speaker_pages(sessions: list[PublishedSession]) -> list[SpeakerPage]:
     """One page per person across the cycle (by name), with the turns they speak in each
-    session, oldest session first."""
+    session, oldest session first. Two names that make the same address get two pages
+    (``-2``); a person listed twice in a session (facilitator and speaker) counts once."""
     pages: dict[str, SpeakerPage] = {}
+    slugs: dict[str, str] = {}
     for session in sorted(sessions, key=lambda s: s.manifest.date):
+        seen: set[str] = set()
         for person in session.people:
-            slug = slugify(person.name) or "intervenant"
-            page = pages.setdefault(slug, SpeakerPage(slug, person))
+            if person.name in seen:
+                continue
+            seen.add(person.name)
+            if person.name not in slugs:
+                base = slugify(person.name) or "intervenant"
+                base = "intervenant-index" if base == "index" else base  # the list's own page
+                slug, number = base, 1
+                while slug in pages:
+                    number += 1
+                    slug = f"{base}-{number}"
+                slugs[person.name] = slug
+                pages[slug] = SpeakerPage(slug, person)
             spoken = [t for t in session.turns if t.speaker == person.name]
-            page.sessions.append((session, spoken))
-    return sorted(pages.values(), key=lambda p: p.person.name.split()[-1].lower())
+            pages[slugs[person.name]].sessions.append((session, spoken))
+    return sorted(pages.values(), key=lambda p: (fold(p.person.name.split()[-1]), p.slug))

@@ -61,18 +61,52 @@ def _boxes(stream: BinaryIO, length: int) -> list[_Box]:
     return boxes
 
 
-def _segment_index(stream: BinaryIO, box: _Box) -> tuple[int, int, list[tuple[int, int]]]:
-    """(track, timescale, [(referenced size, duration in timescale units)])."""
+def _body(stream: BinaryIO, box: _Box) -> bytes:
     stream.seek(box.offset + box.header)
-    body = stream.read(box.size - box.header)
+    return stream.read(box.size - box.header)
+
+
+def _children(body: bytes) -> dict[str, list[bytes]]:
+    """The boxes inside a container box's body, by type (their bodies)."""
+    found: dict[str, list[bytes]] = {}
+    at = 0
+    while at + 8 <= len(body):
+        size, kind = struct.unpack(">I4s", body[at : at + 8])
+        header = 8
+        if size == 1:
+            size, header = struct.unpack(">Q", body[at + 8 : at + 16])[0], 16
+        if size < header or at + size > len(body):
+            raise ValueError(f"box {kind!r} inside moov runs past its parent")
+        found.setdefault(kind.decode("latin-1"), []).append(body[at + header : at + size])
+        at += size
+    return found
+
+
+def _video_track(moov: bytes) -> int | None:
+    """The ID of the picture's track (handler ``vide``), from ``moov``."""
+    for trak in _children(moov).get("trak", []):
+        parts = _children(trak)
+        tkhd, mdia = parts.get("tkhd", [b""])[0], parts.get("mdia", [b""])[0]
+        hdlr = _children(mdia).get("hdlr", [b""])[0]
+        if hdlr[8:12] == b"vide" and tkhd:
+            return struct.unpack(">I", tkhd[12:16] if tkhd[0] == 0 else tkhd[20:24])[0]
+    return None
+
+
+def _segment_index(body: bytes) -> tuple[int, int, list[tuple[int, int]]]:
+    """(track, timescale, [(referenced size, duration in timescale units)])."""
     version = body[0]
     track, timescale = struct.unpack(">II", body[4:12])
+    if timescale == 0:
+        raise ValueError("its segment index has no timescale")
     at = 12 + (8 if version == 0 else 16)  # earliest presentation time, first offset
     count = struct.unpack(">H", body[at + 2 : at + 4])[0]
     at += 4
     references = []
     for _ in range(count):
         kind_size, duration, _sap = struct.unpack(">III", body[at : at + 12])
+        if kind_size >> 31:
+            raise ValueError("its segment index points to other indexes (not supported)")
         references.append((kind_size & 0x7FFFFFFF, duration))
         at += 12
     return track, timescale, references
@@ -86,11 +120,14 @@ def read_fragmented(path: Path) -> FragmentedMp4:
         with path.open("rb") as stream:
             boxes = _boxes(stream, length)
             moov = next((b for b in boxes if b.kind == "moov"), None)
-            index = next((b for b in boxes if b.kind == "sidx"), None)
+            indexes = [_segment_index(_body(stream, b)) for b in boxes if b.kind == "sidx"]
             moofs = [b for b in boxes if b.kind == "moof"]
-            if moov is None or index is None or not moofs:
+            if moov is None or not indexes or not moofs:
                 raise ValueError("not a fragmented MP4 with a segment index")
-            _track, timescale, references = _segment_index(stream, index)
+            video = _video_track(_body(stream, moov))
+            # one index per track: the picture's gives the fragments' durations
+            _track, timescale, references = next(
+                (i for i in indexes if i[0] == video), indexes[0])  # fmt: skip
     except (OSError, ValueError, struct.error) as exc:
         raise CaptureError(f"{path}: cannot read its fragments ({exc})") from exc
     bounds = [b.offset for b in boxes if b.kind in ("moof", "mfra")] + [length]

@@ -169,6 +169,12 @@ class SiteManifest(_Model):
     version: int = MANIFEST_VERSION
     generated_at: datetime
     sessions: list[SiteEntry]
+    site_config: dict | None = None
+    """The cycle's site.yaml as last published (all of it is shown on the pages), kept for a
+    publish made from a session folder that has no site.yaml beside it."""
+    cycle_documents: list[PublishedDocument] = []
+    cycle_logos: list[PublishedFile | None] = []
+    """site.yaml's partners' logos in the site, in the partners' order."""
 
 
 def read_site_manifest(path: Path) -> SiteManifest | None:

@@ -36,8 +36,8 @@ from pipeline.publish.ownership import (
 )
 from pipeline.publish.page_context import session_context
 from pipeline.publish.rendered import RenderedFilm, rendered_film
-from pipeline.publish.site_config import load_site_config
-from pipeline.publish.site_index import rebuild_index
+from pipeline.publish.site_config import find_site_config
+from pipeline.publish.site_index import effective_config, rebuild_index
 from pipeline.publish.stills import ambiance, cue_list_quotes, quote_stills
 from pipeline.publish.texttracks import FilmText
 from pipeline.render.ladder import ladder_digest
@@ -145,12 +145,13 @@ def publish(
     old = read_session_manifest(folder / "manifest.json")
     check_session_folder(loaded, folder, old, force=force)
     check_attachments(loaded)
-    cycle = load_site_config(loaded.root.parent)
+    found = find_site_config(loaded.root.parent)
     films = _films(loaded, preset_name)
     texts = {film.name: checked_film_text(loaded, film) for film in films}
     preset = load_preset(preset_name, session_root=loaded.root)
     folder.mkdir(parents=True, exist_ok=True)
     claim_site(site)
+    cycle, _ = effective_config(site, found, warn=False)
     old_films = {f.name: f for f in old.films} if old else {}
     published = [publish_film(loaded, film, texts[film.name], preset, folder,
                               old_films.get(film.name)) for film in films]  # fmt: skip
@@ -179,6 +180,6 @@ def publish(
                       **session_context(manifest, texts, people, cycle.base_url))  # fmt: skip
     atomic_write_text(folder / "manifest.json", manifest.model_dump_json(indent=2) + "\n")
     _remove_unlisted(folder, old, manifest)
-    index = rebuild_index(site, loaded.root.parent, cycle)
+    index = rebuild_index(site, loaded.root.parent, found)
     encoded = [p.entry.name for p in published if p.encoded]
     return PublishResult(folder / "index.html", index, folder / "manifest.json", encoded)

@@ -59,9 +59,9 @@ def words(text: str) -> list[str]:
 
 
 def build_index(sessions: list[dict], passages: list[Passage]) -> dict:
-    """``{"sessions", "passages", "stems", "forms"}``: passages as [session, start, speaker,
-    text]; ``stems`` maps a stem to the passages holding it; ``forms`` a folded word to its
-    stem."""
+    """``{"sessions", "passages", "stems", "forms", "stop_words"}``: passages as [session,
+    start, speaker, text]; ``stems`` maps a stem to the passages holding it; ``forms`` a
+    folded word to its stem; ``stop_words`` the words a query skips (never indexed)."""
     stems: dict[str, list[int]] = {}
     forms: dict[str, str] = {}
     for number, passage in enumerate(passages):
@@ -69,8 +69,9 @@ def build_index(sessions: list[dict], passages: list[Passage]) -> dict:
             folded = fold(word)
             if folded in STOP_WORDS or len(folded) < 2:
                 continue
-            root = forms.setdefault(folded, stem(word))
-            found = stems.setdefault(root, [])
+            if folded not in forms:  # each form stemmed once (Snowball is the slow part)
+                forms[folded] = stem(word)
+            found = stems.setdefault(forms[folded], [])
             if not found or found[-1] != number:
                 found.append(number)
     return {
@@ -78,4 +79,5 @@ def build_index(sessions: list[dict], passages: list[Passage]) -> dict:
         "passages": [[p.session, round(p.start_s, 3), p.speaker, p.text] for p in passages],
         "stems": dict(sorted(stems.items())),
         "forms": dict(sorted(forms.items())),
+        "stop_words": sorted(STOP_WORDS),
     }

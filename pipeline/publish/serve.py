@@ -34,7 +34,7 @@ MIME_TYPES = {
 }
 """What the site's files must be served as (also the list docs/publishing.md gives hosts)."""
 
-_RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
+_RANGE = re.compile(r"bytes=(\d{0,18})-(\d{0,18})$")
 
 
 class RangeRequestHandler(http.server.SimpleHTTPRequestHandler):
@@ -60,6 +60,8 @@ class RangeRequestHandler(http.server.SimpleHTTPRequestHandler):
         if not found or found.groups() == ("", ""):
             return super().send_head()  # several ranges or a form we do not serve: all of it
         first, last = found.groups()
+        if first and last and int(last) < int(first):
+            return super().send_head()  # an invalid range is ignored (RFC 9110 §14.2)
         if first:
             start, end = int(first), min(int(last) if last else size - 1, size - 1)
         else:  # the last N bytes

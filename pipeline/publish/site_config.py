@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pipeline.core.errors import ConfigError, Problem
 from pipeline.core.validation import format_location, validate_loaded
@@ -74,12 +74,21 @@ class Accessibility(_Model):
     status: Literal["totalement conforme", "partiellement conforme", "non conforme"] = (
         "non conforme"
     )
+    """Anything but "non conforme" needs an audit (``audit_date``)."""
     audit_date: str | None = None
     audited_by: str | None = None
     compliance_rate: Annotated[float, Field(ge=0, le=100)] | None = None
     non_compliant: list[Text] = []
     exempt: list[Text] = []
     statement_date: str | None = None
+    plan_url: Url | None = None
+    """The body's multi-year accessibility plan (schéma pluriannuel)."""
+
+    @model_validator(mode="after")
+    def _audited(self) -> Accessibility:
+        if self.status != "non conforme" and not self.audit_date:
+            raise ValueError(f"a site {self.status} says when it was audited: give audit_date")
+        return self
 
 
 class Podcast(_Model):
@@ -109,6 +118,11 @@ class SiteConfig(_Model):
         ]
         found += [(("partners", i, "logo"), p.logo) for i, p in enumerate(self.partners) if p.logo]
         return found
+
+
+def find_site_config(cycle: Path) -> SiteConfig | None:
+    """``cycle/site.yaml`` checked, or None when the cycle folder has none."""
+    return load_site_config(cycle) if (cycle / SITE_FILE).is_file() else None
 
 
 def load_site_config(cycle: Path) -> SiteConfig:

@@ -5,6 +5,7 @@ statement, ``SITE/manifest.json`` and, when the site's address is known, ``sitem
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -20,9 +21,18 @@ from pipeline.publish.cycle import (
     speaker_pages,
     upcoming_sessions,
 )
-from pipeline.publish.manifest import SiteEntry, SiteManifest
+from pipeline.publish.manifest import (
+    PublishedDocument,
+    PublishedFile,
+    SiteEntry,
+    SiteManifest,
+    read_site_manifest,
+)
 from pipeline.publish.search import Passage, build_index
 from pipeline.publish.site_config import SiteConfig
+from pipeline.session.model import WEB_ADDRESS
+
+log = logging.getLogger(__name__)
 
 CYCLE_FOLDER = "cycle"
 """SITE/cycle/: the cycle's own documents and partners' logos."""
@@ -45,31 +55,65 @@ def _session_card(site: Path, s: PublishedSession) -> dict:
     }  # fmt: skip
 
 
-def _cycle_files(config: SiteConfig, cycle: Path | None, site: Path) -> tuple[list, list]:
-    """site.yaml's documents and logos copied into SITE/cycle/ (under safe names)."""
-    documents, partners = [], []
+def _copy_cycle_files(
+    config: SiteConfig, cycle: Path, site: Path
+) -> tuple[list[PublishedDocument], list[PublishedFile | None]]:
+    """site.yaml's documents and logos copied into SITE/cycle/ (under safe names); files a
+    previous publish put there and site.yaml no longer names are removed."""
+    documents, logos, wanted = [], [], set()
     for index, doc in enumerate(config.documents, 1):
-        source = (cycle or Path(".")) / doc.path
+        source = cycle / doc.path
         target = site / CYCLE_FOLDER / "documents" / safe_name(index, source)
         copy_if_changed(source, target)
-        documents.append({"title": doc.title, "file": target.relative_to(site).as_posix(),
-                          "size_text": pages.size_text(target.stat().st_size),
-                          "kind": target.suffix.lstrip(".").upper()})  # fmt: skip
+        documents.append(PublishedDocument(title=doc.title, file=PublishedFile.of(site, target)))
+        wanted.add(target)
     for index, partner in enumerate(config.partners, 1):
         logo = None
         if partner.logo:
-            source = (cycle or Path(".")) / partner.logo
+            source = cycle / partner.logo
             target = site / CYCLE_FOLDER / "logos" / safe_name(index, source)
             copy_if_changed(source, target)
-            logo = target.relative_to(site).as_posix()
-        partners.append({"name": partner.name, "url": partner.url, "logo": logo})
-    return documents, partners
+            logo = PublishedFile.of(site, target)
+            wanted.add(target)
+        logos.append(logo)
+    for old in sorted((site / CYCLE_FOLDER).rglob("*")):
+        if old.is_file() and old not in wanted:
+            old.unlink()
+    return documents, logos
+
+
+def effective_config(
+    site: Path, found: SiteConfig | None, *, warn: bool = True
+) -> tuple[SiteConfig, bool]:
+    """The cycle's settings for this publish, and whether they come from a site.yaml beside
+    the session: else those the site was last published with (a warning says so), else the
+    defaults."""
+    if found is not None:
+        return found, True
+    previous = read_site_manifest(site / "manifest.json")
+    if previous is not None and previous.site_config is not None:
+        if warn:
+            log.warning("no site.yaml beside this session: the site keeps the cycle's settings it "
+                        "was last published with (%s)", site / "manifest.json")  # fmt: skip
+        return SiteConfig.model_validate(previous.site_config), False
+    return SiteConfig(), False
+
+
+def _document(document: PublishedDocument) -> dict:
+    path = document.file.path
+    return {"title": document.title, "file": path, "kind": path.rsplit(".")[-1].upper(),
+            "size_text": pages.size_text(document.file.bytes)}  # fmt: skip
+
+
+def _website(url: str | None) -> str | None:
+    """Only an http(s) address becomes a link (manifests are files anyone may edit)."""
+    return url if url and WEB_ADDRESS.match(url) else None
 
 
 def _speaker_context(page: SpeakerPage) -> dict:
     person = page.person
     return {
-        "slug": page.slug, "name": person.name, "website": person.website,
+        "slug": page.slug, "name": person.name, "website": _website(person.website),
         "detail": ", ".join(x for x in (person.role, person.organisation) if x),
         "sessions": [
             {"slug": s.folder, "title": s.manifest.title,
@@ -105,8 +149,17 @@ def rebuild_index(
     site: Path, cycle: Path | None = None, config: SiteConfig | None = None,
     today: date | None = None,
 ) -> Path:  # fmt: skip
-    """Every page of the cycle written again; returns the home page."""
-    config = config or SiteConfig()
+    """Every page of the cycle written again; returns the home page. ``config`` is the
+    cycle's site.yaml found beside the session (None: the one the site was last published
+    with, or the defaults)."""
+    previous = read_site_manifest(site / "manifest.json")
+    settings, fresh = effective_config(site, config)
+    if fresh and cycle is not None:
+        documents, logos = _copy_cycle_files(settings, cycle, site)
+    elif previous is not None and previous.site_config is not None:
+        documents, logos = previous.cycle_documents, previous.cycle_logos
+    else:
+        documents, logos = [], []
     sessions = published_sessions(site)
     upcoming = upcoming_sessions(cycle, {s.manifest.slug for s in sessions},
                                  today or date.today())  # fmt: skip
@@ -115,20 +168,28 @@ def rebuild_index(
                          date=s.manifest.date, theme=s.manifest.theme, poster=s.manifest.poster,
                          duration_s=s.duration_s, manifest=f"{s.folder}/manifest.json")
                for s in sessions]  # fmt: skip
-    site_manifest = SiteManifest(generated_at=datetime.now(UTC), sessions=entries)
+    site_manifest = SiteManifest(
+        generated_at=datetime.now(UTC), sessions=entries,
+        site_config=settings.model_dump(mode="json") if fresh
+        else (previous.site_config if previous else None),
+        cycle_documents=documents, cycle_logos=logos,
+    )  # fmt: skip
     atomic_write_text(site / "manifest.json", site_manifest.model_dump_json(indent=2) + "\n")
     pages.write_assets(site)
-    documents, partners = _cycle_files(config, cycle, site)
     cards = [_session_card(site, s) for s in sessions]
-    common = {"site": config, "accessibility_status": config.accessibility.status}
+    listening = any(f.listening for s in sessions for f in s.manifest.films)
+    common = {"site": settings, "listening": listening}
     labels = [KIND_LABELS[kind] for kind in ("rencontre", "closing", "event")]
     by_kind = [(label, [c for c in cards if c["kind"] == label]) for label in labels]
+    partners = [{"name": p.name, "url": p.url, "logo": logo.path if logo else None}
+                for p, logo in zip(settings.partners, logos, strict=False)]  # fmt: skip
     pages.render_page(
         "index.html.j2", site / "index.html", root="", **common,
-        introduction=_paragraphs(config.introduction), groups=[g for g in by_kind if g[1]],
+        introduction=_paragraphs(settings.introduction), groups=[g for g in by_kind if g[1]],
         count=len(cards), upcoming=[{**u.__dict__, "kind": KIND_LABELS[u.kind],
                                      "date_text": pages.french_date(u.date)} for u in upcoming],
-        documents=documents, partners=partners, links=config.links,
+        documents=[_document(d) for d in documents],
+        partners=partners, links=settings.links,
         speakers=[{"slug": p.slug, "name": p.person.name} for p in speakers],
     )  # fmt: skip
     (site / "intervenants").mkdir(exist_ok=True)
@@ -145,6 +206,8 @@ def rebuild_index(
     pages.render_page("search.html.j2", site / "recherche.html", root="", **common)
     pages.render_page("legal.html.j2", site / "mentions-legales.html", root="", **common)
     pages.render_page("accessibility.html.j2", site / "accessibilite.html", root="", **common)
-    if config.base_url:
-        atomic_write_text(site / "sitemap.xml", _sitemap(config.base_url, sessions, speakers))
+    if settings.base_url:
+        atomic_write_text(site / "sitemap.xml", _sitemap(settings.base_url, sessions, speakers))
+    else:
+        (site / "sitemap.xml").unlink(missing_ok=True)
     return site / "index.html"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -40,8 +40,6 @@ from pipeline.samples.devices import (
 from pipeline.samples.session_files import cue_lists, sample_session, write_logo, write_yaml
 from pipeline.samples.truth import (
     DEMO,
-    SESSION_START,
-    SLUG,
     TINY,
     TRUTH_VERSION,
     DeviceTruth,
@@ -67,8 +65,8 @@ def _frames(seconds: float, fps: int) -> float:
     return int(seconds * fps) / fps
 
 
-def _synthesize(line: S.Line, workdir: Path, index: int) -> np.ndarray:
-    voice = S.CAST[line.speaker]
+def _synthesize(line: S.Line, workdir: Path, index: int, cast: dict[str, S.Voice]) -> np.ndarray:
+    voice = cast[line.speaker]
     text_file = workdir / f"line{index:02d}.txt"
     text_file.write_text(line.text, encoding="utf-8")
     raw = workdir / f"line{index:02d}.22k.wav"
@@ -91,7 +89,7 @@ def _synthesize(line: S.Line, workdir: Path, index: int) -> np.ndarray:
     return samples / peak * voice.gain
 
 
-def _mix_room(size: SampleSize, workdir: Path) -> tuple[np.ndarray, Truth]:
+def _mix_room(size: SampleSize, workdir: Path, debate: S.Debate) -> tuple[np.ndarray, Truth]:
     rng = np.random.default_rng(20260312)
     lead_in = size.camera_a_offset + size.lead_in_after_a
     pieces: list[tuple[float, np.ndarray]] = []
@@ -99,10 +97,10 @@ def _mix_room(size: SampleSize, workdir: Path) -> tuple[np.ndarray, Truth]:
     claps: list[tuple[float, float]] = []
     cursor = lead_in
     for index, line in enumerate(size.script):
-        speech = _synthesize(line, workdir, index)
+        speech = _synthesize(line, workdir, index, debate.cast)
         onset, offset = voiced_span(speech, RATE)
         pieces.append((cursor, speech))
-        voice = S.CAST[line.speaker]
+        voice = debate.cast[line.speaker]
         lines.append(
             ScriptLineTruth(
                 line.speaker, voice.name, line.text,
@@ -121,7 +119,7 @@ def _mix_room(size: SampleSize, workdir: Path) -> tuple[np.ndarray, Truth]:
         first = int(round(start * RATE))
         room[first : first + len(samples)] += samples[: len(room) - first]
     truth = Truth(
-        TRUTH_VERSION, size.name, SLUG, size.fps, size.width, size.height, RATE,
+        TRUTH_VERSION, size.name, debate.slug, size.fps, size.width, size.height, RATE,
         total, [], lines, claps,
     )  # fmt: skip
     return room, truth
@@ -136,8 +134,8 @@ def _cut(room: np.ndarray, offset: float, seconds: float) -> np.ndarray:
     return room[first : first + int(round(seconds * RATE))]
 
 
-def _creation(offset: float, clock_error: float) -> datetime:
-    return SESSION_START + timedelta(seconds=offset + clock_error)
+def _creation(start: datetime, offset: float, clock_error: float) -> datetime:
+    return start + timedelta(seconds=offset + clock_error)
 
 
 def _timecode(moment: datetime, fps: int) -> str:
@@ -153,20 +151,23 @@ def _write_cards(
     workdir: Path,
     drift_ppm: float,
     progress: ProgressReporter | None,
+    debate: S.Debate,
+    cards_name: str,
 ) -> None:
     total = truth.session_duration
-    cards = staging / "cards"
+    cards = staging / cards_name
 
     # the separate recorder: started first (session clock 0), clean sound, maybe drifting
     clean = workdir / "recorder.clean.wav"
     recorded = drift(room, drift_ppm)
     write_wav_mono(clean, recorded)
-    rec_rel = "cards/recorder/ZOOM0001/ZOOM0001_LR.WAV"
+    rec_rel = f"{cards_name}/recorder/ZOOM0001/ZOOM0001_LR.WAV"
     rec_len = len(recorded) / RATE
     record_as_recorder(clean, staging / rec_rel, rec_len)
+    started = _creation(debate.start, 0.0, 0.0).isoformat()
     truth.devices.append(
-        DeviceTruth("recorder", "recorder", 0.0, drift_ppm, round(rec_len, 6),
-                    _creation(0.0, 0.0).isoformat(), [FileTruth(rec_rel, 0.0, round(rec_len, 6))])
+        DeviceTruth("recorder", "recorder", 0.0, drift_ppm, round(rec_len, 6), started,
+                    [FileTruth(rec_rel, 0.0, round(rec_len, 6))])
     )  # fmt: skip
 
     # camera A: wide shot, one file, Sony-like card with an XML sidecar
@@ -174,8 +175,8 @@ def _write_cards(
     a_audio = workdir / "A.wav"
     write_wav_mono(workdir / "A.clean.wav", _cut(room, size.camera_a_offset, a_len))
     colour_audio(workdir / "A.clean.wav", a_audio, CAMERA_A_COLOUR, a_len)
-    a_rel = "cards/cam-a/PRIVATE/M4ROOT/CLIP/C0001.MP4"
-    a_created = _creation(size.camera_a_offset, 2.0)
+    a_rel = f"{cards_name}/cam-a/PRIVATE/M4ROOT/CLIP/C0001.MP4"
+    a_created = _creation(debate.start, size.camera_a_offset, 2.0)
     look_a = CameraLook("A", "CAMERA A - plan large", size.width, size.height, size.fps,
                         size.x264_preset, size.crf)  # fmt: skip
     encode_camera_file(
@@ -204,14 +205,14 @@ def _write_cards(
     coloured, _ = read_wav_mono(b_audio)
     # split on a multiple of 0.32 s: a whole number of video frames and of AAC frames
     split = round(b_len * 0.55 / 0.32) * 0.32
-    b_created = _creation(size.camera_b_offset, -3.0)
+    b_created = _creation(debate.start, size.camera_b_offset, -3.0)
     look_b = CameraLook("B", "CAMERA B - plan serre", size.width, size.height, size.fps,
                         size.x264_preset, size.crf)  # fmt: skip
     b_truth = DeviceTruth("B", "close", size.camera_b_offset, 0.0, b_len, b_created.isoformat())
     for chapter, (start, end) in enumerate(((0.0, split), (split, b_len)), start=1):
         part = workdir / f"B.part{chapter}.wav"
         write_wav_mono(part, coloured[int(round(start * RATE)) : int(round(end * RATE))])
-        rel = f"cards/cam-b/DCIM/100GOPRO/GX{chapter:02d}0042.MP4"
+        rel = f"{cards_name}/cam-b/DCIM/100GOPRO/GX{chapter:02d}0042.MP4"
         encode_camera_file(
             part, staging / rel, look_b, device_start=start, session_offset=size.camera_b_offset,
             seconds=round(end - start, 6), creation_time=b_created + timedelta(seconds=start),
@@ -229,45 +230,52 @@ def generate_sample(
     drift_ppm: float = 80.0,
     force: bool = False,
     progress: ProgressReporter | None = None,
+    debate: S.Debate = S.FOOD,
 ) -> SampleResult:
-    """Write ``out_dir/cards``, ``out_dir/<slug>/`` and ``out_dir/truth.json``.
+    """Write ``out_dir/cards``, ``out_dir/<slug>/`` and ``out_dir/truth.json`` (for another
+    debate than the sample's: ``cards-<slug>`` and ``truth-<slug>.json``, so several
+    Rencontres of one cycle sit side by side).
 
     Everything is built in a staging folder and moved into place at the end, so an
     interrupted run leaves nothing half-made under the final names.
     """
     size = TINY if tiny else DEMO
+    size = replace(size, script=debate.tiny_script if tiny else debate.demo_script)
     if not -500 <= drift_ppm <= 500:
         raise ConfigError("--drift-ppm must be between -500 and 500 (real recorders: 50-150)")
-    targets = [out_dir / "cards", out_dir / SLUG, out_dir / "truth.json"]
+    own = debate is S.FOOD
+    cards_name = "cards" if own else f"cards-{debate.slug}"
+    truth_name = "truth.json" if own else f"truth-{debate.slug}.json"
+    targets = [out_dir / cards_name, out_dir / debate.slug, out_dir / truth_name]
     existing = [t for t in targets if t.exists()]
     if existing and not force:
         names = ", ".join(str(t) for t in existing)
         raise ConfigError(f"{names} already exist; use --force to replace the sample")
-    if existing and not (out_dir / "truth.json").is_file():
+    if existing and not (out_dir / truth_name).is_file():
         # without the sample's own marker these may be real cards or a real session
         names = ", ".join(str(t) for t in existing)
-        raise ConfigError(f"{names} exist but {out_dir} holds no sample (no truth.json); "
+        raise ConfigError(f"{names} exist but {out_dir} holds no sample (no {truth_name}); "
                           "choose an empty folder")  # fmt: skip
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".capture-samples-", dir=out_dir))
     try:
         workdir = staging / "work"
         workdir.mkdir()
-        room, truth = _mix_room(size, workdir)
-        _write_cards(room, truth, size, staging, workdir, drift_ppm, progress)
-        session = staging / SLUG
+        room, truth = _mix_room(size, workdir, debate)
+        _write_cards(room, truth, size, staging, workdir, drift_ppm, progress, debate, cards_name)
+        session = staging / debate.slug
         scaffold_folders(session)
         write_logo(session)
         write_yaml(
             session / "session.yaml",
             "# Sample Rencontre generated by `capture samples` (synthetic voices and cameras).\n",
-            sample_session(),
+            sample_session(debate, cards_name),
         )
-        full, highlights = cue_lists(truth)
+        full, highlights = cue_lists(truth, debate.speakers)
         header = "# Times are seconds on the session clock. Generated by `capture samples`.\n"
         write_yaml(session / "cues" / "full.yaml", header, full)
         write_yaml(session / "cues" / "highlights.yaml", header, highlights)
-        (staging / "truth.json").write_text(
+        (staging / truth_name).write_text(
             json.dumps(asdict(truth), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
         shutil.rmtree(workdir)
@@ -279,4 +287,5 @@ def generate_sample(
             (staging / target.name).rename(target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return SampleResult(out_dir, out_dir / SLUG, out_dir / "cards", out_dir / "truth.json", truth)
+    return SampleResult(out_dir, out_dir / debate.slug, out_dir / cards_name,
+                        out_dir / truth_name, truth)  # fmt: skip

@@ -10,6 +10,7 @@ speaker addressing a room; espeak's default rate is faster than any subtitle can
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 
 @dataclass(frozen=True)
@@ -221,3 +222,67 @@ DEMO_SCRIPT: tuple[Line, ...] = (
         applause_after=3.0,
     ),
 )
+
+
+@dataclass(frozen=True)
+class Debate:
+    """One generated Rencontre: who speaks, what is said, when and where."""
+
+    slug: str
+    title: str
+    theme: str
+    start: datetime
+    place: str
+    cast: dict[str, Voice]
+    speakers: tuple[str, ...]
+    """The cast keys of the invited speakers (the facilitator is "facilitator")."""
+    demo_script: tuple[Line, ...]
+    tiny_script: tuple[Line, ...]
+    glossary_places: tuple[str, ...] = ()
+    glossary_acronyms: tuple[str, ...] = ()
+
+    @property
+    def date(self) -> date:
+        return self.start.date()
+
+
+FOOD = Debate(
+    "manger-local-2040", TITLE, THEME, datetime(2026, 3, 12, 18, 30), PLACE, CAST,
+    ("gardener", "geographer"), DEMO_SCRIPT, TINY_SCRIPT,
+    tuple(GLOSSARY_PLACES), tuple(GLOSSARY_ACRONYMS),
+)  # fmt: skip
+"""The sample Rencontre (``capture samples``)."""
+
+MOBILITY_CAST: dict[str, Voice] = {
+    "facilitator": CAST["facilitator"],
+    "engineer": Voice("engineer", "Hugo Lefèvre", "ingénieur des mobilités",
+                      "Réseau des transports de la Métropole", "fr+m1", 45, 125, 0.6),
+    "cyclist": Voice("cyclist", "Sophie Garnier", "présidente", "Association Vélo en Ville",
+                     "fr+f3", 58, 128, 0.5),
+    "room": CAST["room"],
+}  # fmt: skip
+
+MOBILITY_SCRIPT: tuple[Line, ...] = (
+    Line("facilitator", "Bonsoir à tous, bienvenue à cette troisième Rencontre de la "
+         "prospective, consacrée aux déplacements dans la métropole.", 0.6, applause_after=2.0),
+    Line("facilitator", "Hugo Lefèvre, comment se déplacera-t-on en 2040 ?", 0.7),
+    Line("engineer", "Moins en voiture seule. Le réseau de tramway doublera, et les "
+         "campagnes seront reliées par des cars express toutes les quinze minutes.", 0.7),
+    Line("cyclist", "Et le vélo prendra sa place, à condition de pistes continues et "
+         "sûres jusqu'aux communes de la plaine de l'Est.", 0.8),
+    Line("room", "Et pour les familles modestes qui habitent loin du tramway ?", 0.7),
+    Line("engineer", "C'est la priorité : une tarification solidaire, et des navettes "
+         "à la demande là où la ligne régulière ne passe pas.", 0.6),
+    Line("facilitator", "Merci à vous deux, et à bientôt pour la séance de clôture.", 0.5,
+         applause_after=2.0),
+)  # fmt: skip
+
+MOBILITY = Debate(
+    "se-deplacer-2040", "Se déplacer en 2040 : quelles mobilités pour la métropole ?",
+    "Mobilités et transports", datetime(2026, 6, 4, 18, 30),
+    "Médiathèque centrale, auditorium", MOBILITY_CAST, ("engineer", "cyclist"),
+    MOBILITY_SCRIPT, MOBILITY_SCRIPT[:3], ("plaine de l'Est",), (),
+)  # fmt: skip
+"""A second, shorter Rencontre of the same cycle (``capture samples --cycle``): the same
+facilitator, other speakers, words in common with the first (métropole, familles
+modestes...), so the site's search across sessions has something to find."""

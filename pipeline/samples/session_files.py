@@ -11,12 +11,7 @@ from pipeline.core.fsutil import atomic_write_text
 from pipeline.core.runner import OutputFile, run_ffmpeg
 from pipeline.core.yamlio import model_yaml
 from pipeline.samples import script as S
-from pipeline.samples.truth import (
-    SESSION_DATE,
-    SESSION_START,
-    SLUG,
-    Truth,
-)
+from pipeline.samples.truth import Truth
 from pipeline.session.cuelist import (
     Card,
     Chapter,
@@ -40,24 +35,24 @@ from pipeline.session.model import (
 )
 
 
-def sample_session() -> Session:
+def sample_session(debate: S.Debate = S.FOOD, cards: str = "cards") -> Session:
     """session.yaml as the videographer fills it in, built with the session's own model
     (a key the model does not know is an error here, not in the user's first run)."""
-    facilitator = S.CAST["facilitator"]
+    facilitator = debate.cast["facilitator"]
     return Session(
-        slug=SLUG,
-        title=S.TITLE,
-        theme=S.THEME,
-        date=SESSION_DATE,
-        start_time=SESSION_START.strftime("%H:%M"),
-        place=S.PLACE,
+        slug=debate.slug,
+        title=debate.title,
+        theme=debate.theme,
+        date=debate.date,
+        start_time=debate.start.strftime("%H:%M"),
+        place=debate.place,
         language="fr",
         facilitator=Person(
             name=facilitator.name, role=facilitator.role, organisation=facilitator.organisation
         ),
         speakers=[
             Speaker(name=v.name, role=v.role, organisation=v.organisation)
-            for v in (S.CAST["gardener"], S.CAST["geographer"])
+            for v in (debate.cast[key] for key in debate.speakers)
         ],
         cameras=[
             Camera(name="A", role=CameraRole.WIDE, label="Plan large"),
@@ -65,14 +60,14 @@ def sample_session() -> Session:
             Camera(name="recorder", role=CameraRole.RECORDER, label="Enregistreur"),
         ],
         sources=[
-            Source(path="../cards/cam-a", camera="A"),
-            Source(path="../cards/cam-b", camera="B"),
-            Source(path="../cards/recorder", camera="recorder"),
+            Source(path=f"../{cards}/cam-a", camera="A"),
+            Source(path=f"../{cards}/cam-b", camera="B"),
+            Source(path=f"../{cards}/recorder", camera="recorder"),
         ],
         glossary=Glossary(
-            names=[v.name for v in S.CAST.values() if v.key != "room"],
-            places=S.GLOSSARY_PLACES,
-            acronyms=S.GLOSSARY_ACRONYMS,
+            names=[v.name for v in debate.cast.values() if v.key != "room"],
+            places=list(debate.glossary_places),
+            acronyms=list(debate.glossary_acronyms),
         ),
         credits=Credits(
             publisher="Métropole - Direction de la prospective",
@@ -108,7 +103,7 @@ def _clip(start_s: float, end_s: float, camera: str, transition: Transition | No
     return Clip.model_validate(given | ({"transition": transition} if transition else {}))
 
 
-def cue_lists(truth: Truth) -> tuple[CueList, CueList]:
+def cue_lists(truth: Truth, speakers: tuple[str, ...] = S.FOOD.speakers) -> tuple[CueList, CueList]:
     """Draft cue lists on the session clock, as the editor would start them."""
     script = truth.script
     start = max(0.0, script[0].start - 0.5)
@@ -116,7 +111,7 @@ def cue_lists(truth: Truth) -> tuple[CueList, CueList]:
     b = next(d for d in truth.devices if d.camera == "B")
     end = min(end, b.offset + b.duration - 0.1)  # the second clip is camera B's
     middle = max(b.offset + 0.5, script[len(script) // 2].start - 0.3)
-    speaking = [line for line in script if line.speaker in ("gardener", "geographer")]
+    speaking = [line for line in script if line.speaker in speakers]
     full = CueList(
         title_card=Card(duration=4.0),
         credits=Card(duration=5.0),

@@ -1,16 +1,11 @@
-"""What the sample Rencontre is: its two sizes, its slug and date, and its ground truth
+"""What the sample Rencontre is: its two sizes and its ground truth
 (truth.json): where each device started, its drift, its files, and when each line was spoken."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
 
 from pipeline.samples import script as S
-
-SLUG = "manger-local-2040"
-SESSION_DATE = date(2026, 3, 12)
-SESSION_START = datetime(2026, 3, 12, 18, 30, 0)
 
 
 @dataclass(frozen=True)

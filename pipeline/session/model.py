@@ -29,6 +29,10 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
 
 
+WEB_ADDRESS = re.compile(r"^https?://\S+$")
+"""An address that may become a link: no ``javascript:``, no spaces."""
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
@@ -40,7 +44,7 @@ class Person(_Model):
     name: NonEmpty
     role: str | None = None
     organisation: str | None = None
-    website: Annotated[str, Field(pattern=r"^https?://\S+$", max_length=500)] | None = None
+    website: Annotated[str, Field(pattern=WEB_ADDRESS.pattern, max_length=500)] | None = None
     """Shown on the site's speaker pages (an http(s) address)."""
     channel: Annotated[int, Field(ge=1, le=64)] | None = None
     """Channel of a multitrack recorder that carries this person's microphone (1-based)."""

@@ -4,7 +4,8 @@
 //   once its section is scrolled away);
 // - the page's own address at a moment (…/slug/#t=12:34) starts the full version there;
 // - the transcript follows playback (the paragraph heard is marked; "Suivre la lecture"
-//   off stops the scrolling) and can be filtered;
+//   off stops the scrolling, and so, for a few seconds, does the reader's own scrolling)
+//   and can be filtered;
 // - chapters and thumbnail previews on a bar under the player, playback speed, a link to
 //   share the current moment;
 // - captions that still show when the page is opened from a file (browsers refuse <track>
@@ -37,9 +38,12 @@
   function floating(video) {
     var box = video.closest(".suivi"), section = video.closest("section");
     if (!box || !window.IntersectionObserver) { return; }
-    var away = false;
+    var away = false, closed = false;
+    var close = box.querySelector(".fermer");
+    close.addEventListener("click", function () { closed = true; update(); });
+    video.addEventListener("play", function () { if (!away) { closed = false; } });
     function update() {
-      var float = away && WIDE.matches && (!video.paused || video.currentTime > 0);
+      var float = away && WIDE.matches && !closed && (!video.paused || video.currentTime > 0);
       if (float === box.classList.contains("flottant")) { return; }
       section.style.minHeight = float ? section.offsetHeight + "px" : "";
       box.classList.toggle("flottant", float);
@@ -97,7 +101,11 @@
     var links = Array.prototype.slice.call(box.querySelectorAll("a[data-seek]"));
     var starts = links.map(function (a) { return parseFloat(a.getAttribute("data-seek")); });
     var following = section.querySelector(".suivre");
-    var current = null;
+    var current = null, reading = 0;
+    // a reader scrolling the transcript themselves is not pulled back for a few seconds
+    ["wheel", "touchmove", "keydown"].forEach(function (kind) {
+      box.addEventListener(kind, function () { reading = Date.now(); }, { passive: true });
+    });
     video.addEventListener("timeupdate", function () {
       var t = video.currentTime, low = 0, high = starts.length - 1, at = -1;
       while (low <= high) {  // the last paragraph started by now
@@ -111,7 +119,7 @@
       if (!current) { return; }
       current.classList.add("en-cours");
       current.firstChild.setAttribute("aria-current", "time");
-      if (following.checked && !video.paused && !box.contains(document.activeElement)) {
+      if (following.checked && !video.paused && Date.now() - reading > 4000) {
         box.scrollTop = current.offsetTop - box.offsetTop - box.clientHeight / 3;
       }
     });

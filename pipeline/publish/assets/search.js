@@ -22,10 +22,13 @@
   }
 
   // the stems a query word stands for: its own, or those of the forms it begins
+  var stopWords = {};
+  (index.stop_words || []).forEach(function (w) { stopWords[w] = true; });
+
   function stemsOf(word) {
     var folded = fold(word);
     if (Object.prototype.hasOwnProperty.call(index.forms, folded)) { return [index.forms[folded]]; }
-    if (folded.length < 3) { return null; }  // a short function word: not searched
+    if (stopWords[folded] || folded.length < 3) { return null; }  // "les", "de": not searched
     var found = {};
     Object.keys(index.forms).forEach(function (form) {
       if (form.indexOf(folded) === 0) { found[index.forms[form]] = true; }
@@ -35,7 +38,7 @@
 
   function search(query) {
     var asked = words(query).map(stemsOf).filter(function (s) { return s !== null; });
-    if (!asked.length) { return { passages: [], stems: {} }; }
+    if (!asked.length) { return { passages: [], stems: {}, nothing: true }; }
     var matched = null, stems = {};
     asked.forEach(function (group) {
       var hits = {};
@@ -58,7 +61,9 @@
 
   // the sentence of the passage that holds a word searched, its hits marked
   function sentence(text, stems) {
-    var sentences = text.split(/(?<=[.!?…])\s+/);
+    // sentences, each with its closing mark (no lookbehind: Safari before 16.4 has none)
+    var sentences = text.match(/[^.!?…]+(?:[.!?…]+|$)/g) || [text];
+    sentences = sentences.map(function (s) { return s.trim(); }).filter(Boolean);
     var chosen = sentences.find(function (s) {
       return words(s).some(function (w) { return isHit(w, stems); });
     }) || sentences[0];
@@ -105,6 +110,7 @@
       ? count + " passage" + (count > 1 ? "s" : "") + " dans " + inSessions + " séance" +
         (inSessions > 1 ? "s" : "") + " pour « " + query + " »" +
         (count > SHOWN ? " (les " + SHOWN + " premiers)" : "") + "."
+      : found.nothing ? "Précisez la recherche : « " + query + " » ne contient que des mots trop courants."
       : "Aucun passage ne contient « " + query + " ».";
   }
 

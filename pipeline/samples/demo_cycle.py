@@ -1,0 +1,116 @@
+"""A sample cycle (``capture samples DIR --cycle``): the sample Rencontre, a second shorter
+one with other speakers, the closing session announced but not filmed yet, and the
+cycle's site.yaml with its programme (a one-page PDF) and a partner's logo, so the demo's
+mini-site shows a cycle: its calendar, a search across two debates, speaker pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+from pipeline.core.progress import ProgressReporter
+from pipeline.publish.site_config import (
+    Accessibility,
+    Contact,
+    CycleDocument,
+    CycleLink,
+    Host,
+    Legal,
+    Partner,
+    Podcast,
+    SiteConfig,
+)
+from pipeline.samples import script as S
+from pipeline.samples.generate import SampleResult, generate_sample
+from pipeline.samples.session_files import write_logo, write_yaml
+from pipeline.session.model import Person, Session, Speaker
+from pipeline.timeline.text_fit import BOLD_FONT, FONT
+
+CLOSING_SLUG = "cloture-du-cycle"
+PROGRAMME = "documents/programme-du-cycle.pdf"
+LOGO = "logos/metropole.png"
+
+
+@dataclass(frozen=True)
+class CycleResult:
+    root: Path
+    sessions: list[SampleResult]
+    upcoming: Path
+
+
+def _programme(target: Path) -> None:
+    """The cycle's programme: an A4 page drawn with Pillow and saved as PDF."""
+    page = Image.new("RGB", (1240, 1754), "white")  # A4 at 150 dpi
+    draw = ImageDraw.Draw(page)
+    title, body = ImageFont.truetype(BOLD_FONT, 56), ImageFont.truetype(FONT, 34)
+    draw.text((120, 150), "Les Rencontres de la prospective", font=title, fill="#14213d")
+    lines = [f"{d.date:%d/%m/%Y} - {d.title}" for d in (S.FOOD, S.MOBILITY)]
+    lines.append("Automne - Séance de clôture du cycle")
+    for number, line in enumerate(lines):
+        draw.text((120, 320 + 70 * number), line, font=body, fill="#1b1b1b")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    page.save(target, "PDF", resolution=150.0)
+
+
+def site_config() -> SiteConfig:
+    return SiteConfig(
+        title="Les Rencontres de la prospective",
+        introduction=(
+            "Quatre fois par an, la Métropole invite chercheurs, praticiens et habitants à "
+            "débattre de la métropole de 2040.\n\nChaque Rencontre est filmée et publiée ici en "
+            "version intégrale sous-titrée, avec sa transcription et ses temps forts."
+        ),
+        base_url="https://rencontres.example.org/",
+        themes=[S.FOOD.theme, S.MOBILITY.theme],
+        partners=[Partner(name="Métropole", url="https://example.org/", logo=LOGO)],
+        documents=[CycleDocument(title="Programme du cycle", path=PROGRAMME)],
+        links=[CycleLink(title="La démarche prospective", url="https://example.org/prospective")],
+        contact=Contact(email="rencontres@example.org", address="1 place de la Métropole"),
+        legal=Legal(
+            publisher="Métropole, Direction de la prospective, 1 place de la Métropole",
+            director="La présidente de la Métropole",
+            host=Host(name="Service numérique de la Métropole", address="1 place de la Métropole"),
+            licence="Vidéos et transcriptions sous licence CC BY-NC-ND 4.0",
+        ),
+        accessibility=Accessibility(status="non conforme"),
+        podcast=Podcast(
+            author="Métropole, Direction de la prospective", email="rencontres@example.org"
+        ),  # fmt: skip
+    )
+
+
+def _closing(today: date) -> Session:
+    facilitator = S.CAST["facilitator"]
+    return Session(
+        slug=CLOSING_SLUG, kind="closing",
+        title="Séance de clôture : la métropole de 2040, synthèse du cycle",
+        theme="Synthèse du cycle", date=today + timedelta(days=30), start_time="18:30",
+        place="Hôtel de la Métropole, salle du Conseil",
+        facilitator=Person(name=facilitator.name, role=facilitator.role,
+                           organisation=facilitator.organisation),
+        speakers=[Speaker(name=S.CAST["geographer"].name, role=S.CAST["geographer"].role),
+                  Speaker(name=S.MOBILITY_CAST["engineer"].name,
+                          role=S.MOBILITY_CAST["engineer"].role)],
+    )  # fmt: skip
+
+
+def generate_cycle(
+    out_dir: Path, *, tiny: bool = False, force: bool = False,
+    progress: ProgressReporter | None = None, today: date | None = None,
+) -> CycleResult:  # fmt: skip
+    """Both Rencontres (cards, session folders, truth files), the closing session's
+    session.yaml dated 30 days after ``today``, and ``site.yaml``."""
+    sessions = [generate_sample(out_dir, tiny=tiny, force=force, progress=progress, debate=debate)
+                for debate in (S.FOOD, S.MOBILITY)]  # fmt: skip
+    closing = out_dir / CLOSING_SLUG
+    closing.mkdir(exist_ok=True)
+    header = "# The closing session, announced on the site before it is filmed.\n"
+    write_yaml(closing / "session.yaml", header, _closing(today or date.today()))
+    _programme(out_dir / PROGRAMME)
+    write_logo(out_dir)
+    header = "# The cycle's mini-site: what capture publish writes on its home and legal pages.\n"
+    write_yaml(out_dir / "site.yaml", header, site_config())
+    return CycleResult(out_dir, sessions, closing)
