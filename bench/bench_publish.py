@@ -119,6 +119,7 @@ def run() -> dict[str, object]:
             fragment_rendition(output, fragmented, 6.0)
             byte_range_playlist(fragmented, work / "site" / f"{rung.name}.m3u8")
         published = sum(p.stat().st_size for p in (work / "site").iterdir())
+        rungs_bytes = sum(p.stat().st_size for p in outputs)
     return {
         "camera": f"1920x1080 25 fps, {SECONDS} s",
         "rungs": [r.name for r in rungs],
@@ -131,4 +132,5 @@ def run() -> dict[str, object]:
         "over_master_then_ladder": round(capture_s / twice_s, 3),
         "x_real_time": round(SECONDS / capture_s, 2),
         "published_mb_per_minute": round(published / 1e6 / (SECONDS / 60), 1),
+        "published_over_mp4_rungs": round(published / rungs_bytes, 4),
     }

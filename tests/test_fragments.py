@@ -58,3 +58,22 @@ def test_a_cut_file_is_refused_by_name(rendition, tmp_path) -> None:
     cut.write_bytes(target.read_bytes()[:-5000])
     with pytest.raises(CaptureError, match=r"cut\.mp4"):
         read_fragmented(cut)
+
+
+def test_chapter_titles_reach_the_audio_as_written(tmp_path) -> None:
+    import json
+    import subprocess
+
+    from pipeline.publish.audio_chapters import with_chapters
+
+    sound = tmp_path / "sound.m4a"
+    ffmpeg("-f", "lavfi", "-i", "sine=d=6:sample_rate=48000", "-c:a", "aac", sound)
+    hostile = "Débat = « ville ; campagne » #1 \\ fin\nsuite"
+    target = tmp_path / "audio" / "full.m4a"
+    with_chapters(sound, target, [(0, 2500, "Ouverture"), (2500, 6000, hostile)], "Titre=1")
+    found = json.loads(subprocess.run(
+        ["ffprobe", "-v", "error", "-of", "json", "-show_chapters", "-show_format", str(target)],
+        capture_output=True, text=True, check=True).stdout)  # fmt: skip
+    assert [c["tags"]["title"] for c in found["chapters"]] == ["Ouverture", hostile]
+    assert [float(c["start_time"]) for c in found["chapters"]] == [0.0, 2.5]
+    assert found["format"]["tags"]["title"] == "Titre=1"

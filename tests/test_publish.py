@@ -357,8 +357,12 @@ def test_each_film_has_an_audio_only_rendition_made_with_its_ladder(published) -
         boxes = _top_level_boxes(path)
         assert boxes.index("moov") < boxes.index("mdat"), "faststart"
         streams = _probe(path, "-show_streams")["streams"]
-        assert [s["codec_type"] for s in streams] == ["audio"]
-        (audio,) = streams
+        chapters = _probe(path, "-show_chapters")["chapters"]
+        assert [c["tags"]["title"] for c in chapters] == ["Ouverture"] * (film["name"] == "full")
+        # the sound, and the chapters' text track when there are chapters (podcast apps)
+        assert [(s["codec_type"], s["codec_tag_string"]) for s in streams] == [
+            ("audio", "mp4a"), *[("data", "text")] * bool(chapters)]  # fmt: skip
+        audio = streams[0]
         assert (audio["codec_name"], audio["profile"], audio["channels"]) == ("aac", "LC", 1)
         assert abs(float(audio["duration"]) - film["duration_s"]) <= 0.05
         assert int(audio["bit_rate"]) <= 48_000 * 1.15
@@ -672,20 +676,21 @@ def test_the_site_works_in_a_real_browser(served, browser) -> None:
     paragraph.click()
     _wait(browser, f"return Math.abs(document.getElementById('video-full').currentTime"
                    f" - {target}) < 0.5")  # fmt: skip
-    # every link and player shown is reached with the Tab key alone (a closed <details> hides
-    # the highlights' transcript until it is opened)
-    shown = "[...document.querySelectorAll('a[href], video')].filter(e => e.checkVisibility())"
-    wanted = browser.execute_script(f"return {shown}.length")
+    # every link, button, field and player shown is reached with the Tab key alone (a closed
+    # <details> hides the highlights' transcript until it is opened)
+    # (each marked once: what is shown changes as the page scrolls, e.g. the floating player)
+    wanted = browser.execute_script(
+        "const shown = [...document.querySelectorAll('a[href], video, button, select, input')]"
+        "  .filter(e => e.checkVisibility());"
+        "shown.forEach((e, i) => { e.dataset.clavier = i; });"
+        "return shown.map(e => e.outerHTML.slice(0, 100));")  # fmt: skip
     browser.execute_script("document.activeElement.blur(); window.scrollTo(0, 0)")
     reached = set()
-    for _ in range(wanted + 60):  # a player's own controls take several Tab presses
+    for _ in range(len(wanted) + 60):  # a player's own controls take several Tab presses
         browser.switch_to.active_element.send_keys(Keys.TAB)
-        reached.add(browser.execute_script(
-            "const e = document.activeElement;"
-            "return e.tagName + '|' + (e.getAttribute('href') || e.id) + '|' +"
-            f"{shown}.indexOf(e)"))  # fmt: skip
-    indexes = {int(r.rsplit("|", 1)[1]) for r in reached} - {-1}
-    assert indexes == set(range(wanted)), f"not reached by keyboard: {set(range(wanted)) - indexes}"
+        reached.add(browser.execute_script("return document.activeElement.dataset.clavier"))
+    missing = [wanted[i] for i in range(len(wanted)) if str(i) not in reached]
+    assert not missing, f"not reached by keyboard: {missing}"
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []
 
@@ -821,6 +826,7 @@ legal:
   director: La présidente de la Métropole
   host: {name: Hébergeur public, address: 2 rue du Serveur}
 accessibility: {status: partiellement conforme, audit_date: 2026-10-01}
+podcast: {author: "Métropole & associés", email: rencontres@example.org}
 """
 
 
@@ -894,6 +900,20 @@ def test_the_cycle_home_lists_every_kind_and_the_next_session(cycle) -> None:
     assert "https://rencontres.example.org/seconde/" in sitemap
     speaker = (site / "intervenants" / "claire-martin.html").read_text(encoding="utf-8")
     assert all(f'href="../{slug}/index.html#t=' in speaker for slug in sessions)
+    import xml.etree.ElementTree as ET
+
+    feed = ET.parse(site / "podcast.xml").getroot()
+    assert feed.find("channel/{http://www.itunes.com/dtds/podcast-1.0.dtd}author").text == (
+        "Métropole & associés")  # fmt: skip
+    items = feed.findall("channel/item")
+    assert [i.find("title").text for i in items] == ["Habiter la métropole", "Manger local en 2040"]
+    for item, slug in zip(items, ["seconde", "premiere"], strict=True):
+        enclosure = item.find("enclosure").attrib
+        audio = site / slug / "audio" / "full.m4a"
+        assert enclosure["url"] == f"https://rencontres.example.org/{slug}/audio/full.m4a"
+        assert (enclosure["type"], int(enclosure["length"])) == ("audio/mp4", audio.stat().st_size)
+        chapters = _probe(audio, "-show_chapters")["chapters"]
+        assert [c["tags"]["title"] for c in chapters] == ["Ouverture"], "chapters for listeners"
 
 
 @pytest.mark.slow
@@ -970,21 +990,40 @@ def test_the_session_page_works_by_keyboard_and_passes_axe(cycle, browser) -> No
         browser.execute_script("arguments[0].focus()", chapter)
         browser.switch_to.active_element.send_keys(Keys.ENTER)
         _wait(browser, f"return Math.abs({video}.currentTime - {start}) < 0.5")
-        Select(browser.find_element(By.CSS_SELECTOR, "select.vitesse[data-film=full]")
-               ).select_by_value("1.5")  # fmt: skip
+        thumbnail = browser.execute_script(
+            "const p = document.querySelector('.chapitrage .apercu');"
+            "return p.hidden ? null : p.querySelector('.image').style.backgroundImage")  # fmt: skip
+        assert thumbnail and ".sprite-" in thumbnail, "the chapter's thumbnail is previewed"
+        browser.execute_script(f"{video}.pause(); {video}.currentTime = 15")
+        chapter.click()  # the same by mouse
+        _wait(browser, f"return Math.abs({video}.currentTime - {start}) < 0.5")
+        speed = browser.find_element(By.CSS_SELECTOR, "select.vitesse[data-film=full]")
+        Select(speed).select_by_value("1.5")  # by mouse
         assert browser.execute_script(f"return {video}.playbackRate") == 1.5
-        browser.execute_script(f"{video}.pause(); {video}.currentTime = 12.4")
+        Select(speed).select_by_value("1")
+        browser.execute_script("arguments[0].focus()", speed)
+        browser.switch_to.active_element.send_keys(Keys.ARROW_DOWN)  # by keyboard
+        _wait(browser, f"return {video}.playbackRate === 1.25")
         share = browser.find_element(By.CSS_SELECTOR, "button.partager")
-        browser.execute_script("arguments[0].focus()", share)
-        browser.switch_to.active_element.send_keys(Keys.ENTER)
-        link = _wait(browser, "return document.querySelector('.lien-partage').textContent")
-        assert link.endswith(f"/{sessions[0]}/index.html#t=0:12"), link
-        quote = browser.find_elements(By.CSS_SELECTOR, ".citations a[data-film=full]")
-        if quote:
-            seconds = float(quote[0].get_attribute("data-seek"))
-            browser.execute_script("arguments[0].focus()", quote[0])
-            browser.switch_to.active_element.send_keys(Keys.ENTER)
+        for press in (lambda: share.click(),
+                      lambda: browser.switch_to.active_element.send_keys(Keys.ENTER)):  # fmt: skip
+            browser.execute_script(f"{video}.pause(); {video}.currentTime = 12.4;")
+            browser.execute_script("document.querySelector('.lien-partage').textContent = ''")
+            browser.execute_script("arguments[0].focus()", share)
+            press()
+            link = _wait(browser, "return document.querySelector('.lien-partage').textContent")
+            assert link.endswith(f"/{sessions[0]}/index.html#t=0:12"), link
+        quote = browser.find_element(By.CSS_SELECTOR, ".citations a[data-film=full]")
+        seconds = float(quote.get_attribute("data-seek"))
+        for press in (lambda: quote.click(),
+                      lambda: browser.switch_to.active_element.send_keys(Keys.ENTER)):  # fmt: skip
+            browser.execute_script(f"{video}.pause(); {video}.currentTime = 1")
+            browser.execute_script("arguments[0].focus()", quote)
+            press()
             _wait(browser, f"return Math.abs({video}.currentTime - {seconds}) < 0.5")
         _screenshot(browser, "seance")
         errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
         assert errors == []
+    # the search works from the files themselves too (no server)
+    browser.get((site / "recherche.html").as_uri() + "?q=Bonsoir")
+    assert _wait(browser, "return document.querySelectorAll('#resultats a').length") >= 2

@@ -21,7 +21,7 @@ from pipeline.subtitles.paragraphs import PARAGRAPH_CHARS, paragraphs
 def _search(index: dict, query: str) -> list[int]:
     """The browser's search, word for word (assets/search.js): every word's stems, AND."""
     hits = None
-    for word in re.findall(r"[^\W\d_]+", query):
+    for word in re.findall(r"[^\W_]+", query):
         folded = fold(word)
         if folded in index["stop_words"] and folded not in index["forms"]:
             continue
@@ -47,6 +47,8 @@ def test_search_finds_every_form_of_a_word_accents_and_case_folded() -> None:
     assert _search(index, "les terres de la métropole") == [0], "function words skipped"
     assert _search(index, "agriculture commune") == [], "every word must be there"
     assert _search(index, "agricult") == [1], "a word's beginning finds its forms"
+    index = build_index([{"slug": "a"}], [Passage(0, 1.0, None, "La métropole de 2040.")])
+    assert _search(index, "2040") == [0], "numbers are words too"
     assert "la" not in index["forms"] and "de" not in index["forms"], "function words left out"
     assert stem("Échelle") == stem("échelles") == fold(stem("échelle"))
 

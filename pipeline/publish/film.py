@@ -20,6 +20,7 @@ from pipeline.core.sizes import bitrate_kbps, bytes_per_minute
 from pipeline.core.tempfiles import filter_safe_tempdir
 from pipeline.ingest.offload import hash_file
 from pipeline.publish import hls, images
+from pipeline.publish.audio_chapters import with_chapters
 from pipeline.publish.manifest import Film, Listening, PublishedFile, Rendition, Still
 from pipeline.publish.rendered import RenderedFilm
 from pipeline.publish.texttracks import FilmText, film_text, write_text_tracks
@@ -164,6 +165,21 @@ def _poster(
     return Still(time_s=best.time_s, file=PublishedFile.of(folder, target)), "auto", found
 
 
+def _listening(
+    film: RenderedFilm, packaged: Listening | None, text: FilmText, folder: Path, title: str
+) -> Listening | None:
+    """The audio-only version with the film's chapters, written at every publish (the
+    chapters are the editor's and may change without the film changing)."""
+    if packaged is None or film.listening is None:
+        return packaged
+    heard = folder / packaged.file.path
+    with_chapters(film.listening.path, heard, text.chapters, f"{title} ({LABELS[film.name]})")
+    size = heard.stat().st_size
+    return Listening(bitrate_kbps=bitrate_kbps(size, film.duration_s),
+                     bytes_per_minute=bytes_per_minute(size, film.duration_s),
+                     file=PublishedFile.of(folder, heard))  # fmt: skip
+
+
 def checked_film_text(loaded: LoadedSession, film: RenderedFilm) -> FilmText:
     """The film's captions and text, refused (before anything is encoded) when there are
     none or they no longer fit the film."""
@@ -184,12 +200,13 @@ def publish_film(
     reused = _reusable(folder, old, inputs)
     assert old is not None or not reused
     encoded = _encoded_from(old) if reused and old else _package(film, preset, folder)
+    listening = _listening(film, encoded.listening, text, folder, loaded.session.title)
     found = None if reused else _candidates(film)
     poster, poster_source, found = _poster(loaded, film, folder, old if reused else None, found)
     files = write_text_tracks(text, folder / "text", film.name)
     entry = Film(
         name=film.name, label=LABELS[film.name], duration_s=film.duration_s, inputs=inputs,
-        renditions=encoded.renditions, listening=encoded.listening,
+        renditions=encoded.renditions, listening=listening,
         hls_master=encoded.hls_master, hls_files=encoded.hls_files,
         poster=poster, poster_source=poster_source, thumbnails_vtt=encoded.thumbnails_vtt,
         sprites=encoded.sprites,

@@ -17,7 +17,8 @@ from functools import cache
 
 import snowballstemmer
 
-WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+WORD = re.compile(r"[^\W_]+", re.UNICODE)
+"""Letters and digits: "2040" and "PAT" are searched like any word."""
 STOP_WORDS = frozenset(
     """a au aux avec ce ces c d dans de des du elle en et eux il ils je j l la le les leur
     lui m ma mais me meme mes moi mon n ne nos notre nous on ou par pas pour qu que qui s sa

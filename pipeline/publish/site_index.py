@@ -1,7 +1,8 @@
 """The cycle's pages, rebuilt from every published session and ``site.yaml`` at each
 publish: the home (introduction, calendar, every Rencontre by kind, documents, partners),
 a page per speaker, the search page and its index, the legal notice and accessibility
-statement, ``SITE/manifest.json`` and, when the site's address is known, ``sitemap.xml``."""
+statement, ``SITE/manifest.json`` and, when the site's address is known, ``sitemap.xml``
+and the podcast feed."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from pipeline.publish.manifest import (
     SiteManifest,
     read_site_manifest,
 )
+from pipeline.publish.podcast import FEED, podcast_feed
 from pipeline.publish.search import Passage, build_index
 from pipeline.publish.site_config import SiteConfig
 from pipeline.session.model import WEB_ADDRESS
@@ -210,4 +212,9 @@ def rebuild_index(
         atomic_write_text(site / "sitemap.xml", _sitemap(settings.base_url, sessions, speakers))
     else:
         (site / "sitemap.xml").unlink(missing_ok=True)
+    feed = podcast_feed(settings, sessions)
+    if feed is not None:
+        atomic_write_text(site / FEED, feed)
+    else:
+        (site / FEED).unlink(missing_ok=True)
     return site / "index.html"

@@ -14,7 +14,7 @@
     return text.toLowerCase().replace(/œ/g, "oe").replace(/æ/g, "ae")
       .normalize("NFKD").replace(/[\u0300-\u036f]/g, "");
   }
-  function words(text) { return text.match(/\p{L}+/gu) || []; }
+  function words(text) { return text.match(/[\p{L}\p{N}]+/gu) || []; }
   function clock(seconds) {
     var s = Math.floor(seconds), h = Math.floor(s / 3600), m = Math.floor(s % 3600 / 60);
     var two = function (n) { return (n < 10 ? "0" : "") + n; };
@@ -68,7 +68,7 @@
       return words(s).some(function (w) { return isHit(w, stems); });
     }) || sentences[0];
     var fragment = document.createDocumentFragment(), last = 0, match;
-    var pattern = /\p{L}+/gu;
+    var pattern = /[\p{L}\p{N}]+/gu;
     while ((match = pattern.exec(chosen)) !== null) {
       if (!isHit(match[0], stems)) { continue; }
       fragment.appendChild(document.createTextNode(chosen.slice(last, match.index)));
