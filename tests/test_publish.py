@@ -826,7 +826,7 @@ legal:
   director: La présidente de la Métropole
   host: {name: Hébergeur public, address: 2 rue du Serveur}
 accessibility: {status: partiellement conforme, audit_date: 2026-10-01}
-podcast: {author: "Métropole & associés", email: rencontres@example.org}
+podcast: {author: "Métropole & associés", email: rencontres@example.org, image: cover.png}
 """
 
 
@@ -840,6 +840,7 @@ def cycle(published, tmp_path_factory):
     root = tmp_path_factory.mktemp("cycle")
     (root / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
     (root / "programme.pdf").write_bytes(b"%PDF-1.4\n% programme\n")
+    ffmpeg("-f", "lavfi", "-i", "color=c=navy:s=1400x1400", "-frames:v", "1", root / "cover.png")
     site = root / "site"
     sessions = []
     for slug, title, day in (("premiere", "Manger local en 2040", "2026-03-12"),
@@ -905,7 +906,17 @@ def test_the_cycle_home_lists_every_kind_and_the_next_session(cycle) -> None:
     feed = ET.parse(site / "podcast.xml").getroot()
     assert feed.find("channel/{http://www.itunes.com/dtds/podcast-1.0.dtd}author").text == (
         "Métropole & associés")  # fmt: skip
+    itunes = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
+    cover = feed.find(f"channel/{itunes}image").attrib["href"]
+    assert cover == "https://rencontres.example.org/cycle/podcast.png"
+    assert (site / "cycle" / "podcast.png").is_file()
+    self_link = feed.find("channel/{http://www.w3.org/2005/Atom}link").attrib
+    assert (self_link["rel"], self_link["href"]) == (
+        "self", "https://rencontres.example.org/podcast.xml")  # fmt: skip
     items = feed.findall("channel/item")
+    assert [i.find("guid").text for i in items] == ["seconde-full", "premiere-full"]
+    # the sessions' own clock (Paris): summer and winter time
+    assert [i.find("pubDate").text[-5:] for i in items] == ["+0200", "+0100"]
     assert [i.find("title").text for i in items] == ["Habiter la métropole", "Manger local en 2040"]
     for item, slug in zip(items, ["seconde", "premiere"], strict=True):
         enclosure = item.find("enclosure").attrib

@@ -166,3 +166,15 @@ def test_a_sample_cycle_has_two_rencontres_a_closing_session_and_its_site(tmp_pa
     assert [(u.slug, u.kind) for u in upcoming] == [("cloture-du-cycle", "closing")]
     said = [" ".join(line.text for line in s.truth.script) for s in made.sessions]
     assert all("rencontre" in text.lower() for text in said), "a word the search finds in both"
+
+
+def test_a_sample_cycle_never_replaces_a_real_cycle_s_files(tmp_path) -> None:
+    from pipeline.core.errors import ConfigError
+    from pipeline.samples.demo_cycle import generate_cycle
+
+    (tmp_path / "site.yaml").write_text("title: Le vrai cycle\n", encoding="utf-8")
+    for force in (False, True):  # without --force, and with it in a folder that is no sample
+        with pytest.raises(ConfigError, match="site.yaml"):
+            generate_cycle(tmp_path, tiny=True, force=force)
+    assert (tmp_path / "site.yaml").read_text(encoding="utf-8") == "title: Le vrai cycle\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site.yaml"], "nothing made"

@@ -121,11 +121,17 @@ def test_the_turns_of_a_published_session_feed_speaker_pages(tmp_path: Path) -> 
     by_slug = {p.slug: p for p in pages}
     assert set(by_slug) == {"lea-petit", "lea-petit-2", "marc-roux", "intervenant-index",
                             "eva-zola", "eve-adam"}  # fmt: skip
-    assert by_slug["lea-petit-2"].person.name == "Lea Petit", "another person, another page"
-    assert [(s.folder, [t.start_s for t in turns]) for s, turns in by_slug["lea-petit"].sessions
+    assert by_slug["lea-petit-2"].person.name == "Léa Petit", "another person, another page"
+    assert [(s.folder, [t.start_s for t in turns]) for s, turns in by_slug["lea-petit-2"].sessions
             ] == [("a", [0.0]), ("b", [0.0, 10.0])], "each session once"  # fmt: skip
+    assert by_slug["lea-petit"].person.name == "Lea Petit"
+    again = speaker_pages([session("c", date(2026, 7, 1), ["Lea Petit"]),
+                           session("a", date(2026, 3, 1), ["Léa Petit"])])  # fmt: skip
+    assert {p.person.name: p.slug for p in again} == {"Lea Petit": "lea-petit",
+                                                       "Léa Petit": "lea-petit-2"}, (
+        "a page keeps its person whatever was published first")  # fmt: skip
     assert json.dumps([p.person.name for p in pages], ensure_ascii=False) == (
-        '["Ève Adam", "Index", "Léa Petit", "Lea Petit", "Marc Roux", "Éva Zola"]')  # fmt: skip
+        '["Ève Adam", "Index", "Lea Petit", "Léa Petit", "Marc Roux", "Éva Zola"]')  # fmt: skip
 
 
 def test_a_publish_without_site_yaml_keeps_the_cycle_as_last_published(tmp_path: Path) -> None:
@@ -152,3 +158,20 @@ def test_a_publish_without_site_yaml_keeps_the_cycle_as_last_published(tmp_path:
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "Les Rencontres du fleuve" in home and "cycle/documents/01-programme.pdf" in home
     assert "Les Rencontres du fleuve" in (site / "mentions-legales.html").read_text("utf-8")
+
+
+def test_a_hand_edited_site_manifest_cannot_make_a_script_link(tmp_path: Path) -> None:
+    from pipeline.publish.site_index import rebuild_index
+
+    cycle, site = tmp_path / "cycle", tmp_path / "site"
+    cycle.mkdir()
+    site.mkdir()
+    (cycle / "programme.pdf").write_bytes(b"%PDF-1.4\n")
+    (cycle / "site.yaml").write_text(
+        "documents: [{title: Programme, path: programme.pdf}]\n", encoding="utf-8")  # fmt: skip
+    rebuild_index(site, cycle, load_site_config(cycle))
+    manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
+    manifest["cycle_documents"][0]["file"]["path"] = "javascript:alert(1)"
+    (site / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    rebuild_index(site, tmp_path / "elsewhere", None)
+    assert "javascript:" not in (site / "index.html").read_text(encoding="utf-8")

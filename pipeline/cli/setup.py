@@ -139,7 +139,7 @@ def samples_command(
     from pipeline.samples.generate import generate_sample
 
     if cycle:
-        made = generate_cycle(folder, tiny=tiny, force=force,
+        made = generate_cycle(folder, tiny=tiny, drift_ppm=drift_ppm, force=force,
                               progress=make_progress(OPTIONS.quiet))  # fmt: skip
         for sample in made.sessions:
             stdout.print(f"Rencontre ({sample.truth.session_duration:.1f} s): {sample.session}")

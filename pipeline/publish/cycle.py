@@ -113,27 +113,36 @@ def upcoming_sessions(cycle: Path | None, published: set[str], today: date) -> l
     return sorted(found, key=lambda u: u.date)
 
 
+def _slugs(names: list[str]) -> dict[str, str]:
+    """An address for each name; names that make the same one get ``-2``, ``-3`` in the
+    order of the names themselves (not of publishing), so a page keeps its person."""
+    taken: dict[str, str] = {}
+    used: set[str] = set()
+    for name in sorted(set(names), key=lambda n: (fold(n), n)):
+        base = slugify(name) or "intervenant"
+        base = "intervenant-index" if base == "index" else base  # the list's own page
+        slug, number = base, 1
+        while slug in used:
+            number += 1
+            slug = f"{base}-{number}"
+        used.add(slug)
+        taken[name] = slug
+    return taken
+
+
 def speaker_pages(sessions: list[PublishedSession]) -> list[SpeakerPage]:
     """One page per person across the cycle (by name), with the turns they speak in each
-    session, oldest session first. Two names that make the same address get two pages
-    (``-2``); a person listed twice in a session (facilitator and speaker) counts once."""
+    session, oldest session first; a person listed twice in a session (facilitator and
+    speaker) counts once."""
+    ordered = sorted(sessions, key=lambda s: s.manifest.date)
+    slugs = _slugs([p.name for s in ordered for p in s.people])
     pages: dict[str, SpeakerPage] = {}
-    slugs: dict[str, str] = {}
-    for session in sorted(sessions, key=lambda s: s.manifest.date):
+    for session in ordered:
         seen: set[str] = set()
         for person in session.people:
             if person.name in seen:
                 continue
             seen.add(person.name)
-            if person.name not in slugs:
-                base = slugify(person.name) or "intervenant"
-                base = "intervenant-index" if base == "index" else base  # the list's own page
-                slug, number = base, 1
-                while slug in pages:
-                    number += 1
-                    slug = f"{base}-{number}"
-                slugs[person.name] = slug
-                pages[slug] = SpeakerPage(slug, person)
-            spoken = [t for t in session.turns if t.speaker == person.name]
-            pages[slugs[person.name]].sessions.append((session, spoken))
+            page = pages.setdefault(person.name, SpeakerPage(slugs[person.name], person))
+            page.sessions.append((session, [t for t in session.turns if t.speaker == person.name]))
     return sorted(pages.values(), key=lambda p: (fold(p.person.name.split()[-1]), p.slug))

@@ -20,7 +20,7 @@ from pipeline.core.sizes import bitrate_kbps, bytes_per_minute
 from pipeline.core.tempfiles import filter_safe_tempdir
 from pipeline.ingest.offload import hash_file
 from pipeline.publish import hls, images
-from pipeline.publish.audio_chapters import with_chapters
+from pipeline.publish.audio_chapters import ffmetadata, with_chapters
 from pipeline.publish.manifest import Film, Listening, PublishedFile, Rendition, Still
 from pipeline.publish.rendered import RenderedFilm
 from pipeline.publish.texttracks import FilmText, film_text, write_text_tracks
@@ -170,14 +170,21 @@ def _listening(
 ) -> Listening | None:
     """The audio-only version with the film's chapters, written at every publish (the
     chapters are the editor's and may change without the film changing)."""
-    if packaged is None or film.listening is None:
-        return packaged
+    if packaged is None:
+        return None
+    named = f"{title} ({LABELS[film.name]})"
+    digest = xxhash.xxh128(ffmetadata(text.chapters, named).encode("utf-8")).hexdigest()
+    if packaged.chapters == digest and packaged.file.intact(folder):
+        return packaged  # the same film, chapters and title: nothing to write again
+    if film.listening is None or not film.listening.path.is_file():
+        raise CaptureError(f"the {film.name}'s chapters changed and the render's audio-only "
+                           f"rendition is gone: render the {film.name} again")  # fmt: skip
     heard = folder / packaged.file.path
-    with_chapters(film.listening.path, heard, text.chapters, f"{title} ({LABELS[film.name]})")
+    with_chapters(film.listening.path, heard, text.chapters, named)
     size = heard.stat().st_size
     return Listening(bitrate_kbps=bitrate_kbps(size, film.duration_s),
                      bytes_per_minute=bytes_per_minute(size, film.duration_s),
-                     file=PublishedFile.of(folder, heard))  # fmt: skip
+                     file=PublishedFile.of(folder, heard), chapters=digest)  # fmt: skip
 
 
 def checked_film_text(loaded: LoadedSession, film: RenderedFilm) -> FilmText:

@@ -61,6 +61,9 @@ class Listening(_Model):
     bitrate_kbps: int
     bytes_per_minute: int
     file: PublishedFile
+    chapters: str | None = None
+    """A digest of the chapters and title written into it (the file is rewritten when they
+    change)."""
 
 
 class Still(_Model):
@@ -175,6 +178,8 @@ class SiteManifest(_Model):
     cycle_documents: list[PublishedDocument] = []
     cycle_logos: list[PublishedFile | None] = []
     """site.yaml's partners' logos in the site, in the partners' order."""
+    cycle_cover: PublishedFile | None = None
+    """The podcast's cover in the site."""
 
 
 def read_site_manifest(path: Path) -> SiteManifest | None:

@@ -94,7 +94,10 @@ class Accessibility(_Model):
 class Podcast(_Model):
     author: Text
     email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
-    category: str = "Society & Culture"
+    category: Literal["Society & Culture", "Government", "News", "Education"] = "Government"
+    image: str | None = None
+    """The show's square cover inside the cycle folder (JPEG or PNG, 1400 to 3000 px): podcast
+    directories refuse a feed without one."""
 
 
 class SiteConfig(_Model):
@@ -117,6 +120,8 @@ class SiteConfig(_Model):
             (("documents", i, "path"), d.path) for i, d in enumerate(self.documents)
         ]
         found += [(("partners", i, "logo"), p.logo) for i, p in enumerate(self.partners) if p.logo]
+        if self.podcast and self.podcast.image:
+            found.append((("podcast", "image"), self.podcast.image))
         return found
 
 
@@ -143,7 +148,7 @@ def load_site_config(cycle: Path) -> SiteConfig:
             problems.append(Problem(path, loaded.line_of(location), format_location(location),
                                     f"{relative!r} {exc}"))  # fmt: skip
             continue
-        allowed = PHOTO_TYPES if location[0] == "partners" else DOCUMENT_TYPES
+        allowed = DOCUMENT_TYPES if location[0] == "documents" else PHOTO_TYPES
         if not found.is_file():
             problems.append(Problem(path, loaded.line_of(location), format_location(location),
                                     f"{relative!r} is not a file in {cycle}"))  # fmt: skip

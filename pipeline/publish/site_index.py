@@ -7,6 +7,8 @@ and the podcast feed."""
 from __future__ import annotations
 
 import logging
+import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -57,11 +59,27 @@ def _session_card(site: Path, s: PublishedSession) -> dict:
     }  # fmt: skip
 
 
-def _copy_cycle_files(
-    config: SiteConfig, cycle: Path, site: Path
-) -> tuple[list[PublishedDocument], list[PublishedFile | None]]:
-    """site.yaml's documents and logos copied into SITE/cycle/ (under safe names); files a
-    previous publish put there and site.yaml no longer names are removed."""
+@dataclass(frozen=True)
+class CycleFiles:
+    documents: list[PublishedDocument]
+    logos: list[PublishedFile | None]
+    cover: PublishedFile | None
+
+
+def _inside_cycle(files: CycleFiles) -> CycleFiles:
+    """Only files under SITE/cycle/ become links (a manifest is a file anyone may edit)."""
+
+    def ours(file: PublishedFile | None) -> PublishedFile | None:
+        safe = file is not None and re.fullmatch(r"cycle/[A-Za-z0-9._/-]+", file.path)
+        return file if safe and ".." not in file.path else None
+
+    return CycleFiles([d for d in files.documents if ours(d.file)],
+                      [ours(logo) for logo in files.logos], ours(files.cover))  # fmt: skip
+
+
+def _copy_cycle_files(config: SiteConfig, cycle: Path, site: Path) -> CycleFiles:
+    """site.yaml's documents, logos and podcast cover copied into SITE/cycle/ (under safe
+    names); files a previous publish put there and site.yaml no longer names are removed."""
     documents, logos, wanted = [], [], set()
     for index, doc in enumerate(config.documents, 1):
         source = cycle / doc.path
@@ -78,10 +96,17 @@ def _copy_cycle_files(
             logo = PublishedFile.of(site, target)
             wanted.add(target)
         logos.append(logo)
+    cover = None
+    if config.podcast and config.podcast.image:
+        source = cycle / config.podcast.image
+        target = site / CYCLE_FOLDER / f"podcast{source.suffix.lower()}"
+        copy_if_changed(source, target)
+        cover = PublishedFile.of(site, target)
+        wanted.add(target)
     for old in sorted((site / CYCLE_FOLDER).rglob("*")):
         if old.is_file() and old not in wanted:
             old.unlink()
-    return documents, logos
+    return CycleFiles(documents, logos, cover)
 
 
 def effective_config(
@@ -157,11 +182,13 @@ def rebuild_index(
     previous = read_site_manifest(site / "manifest.json")
     settings, fresh = effective_config(site, config)
     if fresh and cycle is not None:
-        documents, logos = _copy_cycle_files(settings, cycle, site)
+        files = _copy_cycle_files(settings, cycle, site)
     elif previous is not None and previous.site_config is not None:
-        documents, logos = previous.cycle_documents, previous.cycle_logos
+        files = _inside_cycle(CycleFiles(previous.cycle_documents, previous.cycle_logos,
+                                         previous.cycle_cover))  # fmt: skip
     else:
-        documents, logos = [], []
+        files = CycleFiles([], [], None)
+    documents, logos = files.documents, files.logos
     sessions = published_sessions(site)
     upcoming = upcoming_sessions(cycle, {s.manifest.slug for s in sessions},
                                  today or date.today())  # fmt: skip
@@ -174,7 +201,7 @@ def rebuild_index(
         generated_at=datetime.now(UTC), sessions=entries,
         site_config=settings.model_dump(mode="json") if fresh
         else (previous.site_config if previous else None),
-        cycle_documents=documents, cycle_logos=logos,
+        cycle_documents=documents, cycle_logos=logos, cycle_cover=files.cover,
     )  # fmt: skip
     atomic_write_text(site / "manifest.json", site_manifest.model_dump_json(indent=2) + "\n")
     pages.write_assets(site)
@@ -212,7 +239,7 @@ def rebuild_index(
         atomic_write_text(site / "sitemap.xml", _sitemap(settings.base_url, sessions, speakers))
     else:
         (site / "sitemap.xml").unlink(missing_ok=True)
-    feed = podcast_feed(settings, sessions)
+    feed = podcast_feed(settings, sessions, files.cover.path if files.cover else None)
     if feed is not None:
         atomic_write_text(site / FEED, feed)
     else:

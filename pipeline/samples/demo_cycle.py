@@ -11,8 +11,10 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from pipeline.core.errors import ConfigError
 from pipeline.core.progress import ProgressReporter
 from pipeline.publish.site_config import (
+    SITE_FILE,
     Accessibility,
     Contact,
     CycleDocument,
@@ -32,6 +34,7 @@ from pipeline.timeline.text_fit import BOLD_FONT, FONT
 CLOSING_SLUG = "cloture-du-cycle"
 PROGRAMME = "documents/programme-du-cycle.pdf"
 LOGO = "logos/metropole.png"
+COVER = "logos/podcast.png"
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,17 @@ def _programme(target: Path) -> None:
         draw.text((120, 320 + 70 * number), line, font=body, fill="#1b1b1b")
     target.parent.mkdir(parents=True, exist_ok=True)
     page.save(target, "PDF", resolution=150.0)
+
+
+def _cover(target: Path) -> None:
+    """The podcast's square cover (podcast apps ask for 1400 to 3000 px)."""
+    image = Image.new("RGB", (1400, 1400), "#14213d")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(BOLD_FONT, 120)
+    for number, line in enumerate(("Les Rencontres", "de la", "prospective")):
+        draw.text((120, 420 + 170 * number), line, font=font, fill="#fdfdfb")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    image.save(target, "PNG")
 
 
 def site_config() -> SiteConfig:
@@ -98,12 +112,24 @@ def _closing(today: date) -> Session:
 
 
 def generate_cycle(
-    out_dir: Path, *, tiny: bool = False, force: bool = False,
+    out_dir: Path, *, tiny: bool = False, drift_ppm: float = 80.0, force: bool = False,
     progress: ProgressReporter | None = None, today: date | None = None,
 ) -> CycleResult:  # fmt: skip
     """Both Rencontres (cards, session folders, truth files), the closing session's
-    session.yaml dated 30 days after ``today``, and ``site.yaml``."""
-    sessions = [generate_sample(out_dir, tiny=tiny, force=force, progress=progress, debate=debate)
+    session.yaml dated 30 days after ``today``, and ``site.yaml``. The cycle's own files
+    are replaced only with ``force`` and only in a folder that already holds a sample (its
+    truth.json): never a real cycle's site.yaml."""
+    own = [out_dir / CLOSING_SLUG / "session.yaml", out_dir / PROGRAMME, out_dir / LOGO,
+           out_dir / SITE_FILE]  # fmt: skip
+    existing = [str(path) for path in own if path.exists()]
+    if existing and not force:
+        raise ConfigError(f"{', '.join(existing)} already exist; use --force to replace the "
+                          "sample cycle")  # fmt: skip
+    if existing and not (out_dir / "truth.json").is_file():
+        raise ConfigError(f"{', '.join(existing)} exist but {out_dir} holds no sample (no "
+                          "truth.json); choose an empty folder")  # fmt: skip
+    sessions = [generate_sample(out_dir, tiny=tiny, drift_ppm=drift_ppm, force=force,
+                                progress=progress, debate=debate)
                 for debate in (S.FOOD, S.MOBILITY)]  # fmt: skip
     closing = out_dir / CLOSING_SLUG
     closing.mkdir(exist_ok=True)
@@ -112,5 +138,6 @@ def generate_cycle(
     _programme(out_dir / PROGRAMME)
     write_logo(out_dir)
     header = "# The cycle's mini-site: what capture publish writes on its home and legal pages.\n"
-    write_yaml(out_dir / "site.yaml", header, site_config())
+    _cover(out_dir / COVER)
+    write_yaml(out_dir / SITE_FILE, header, site_config())
     return CycleResult(out_dir, sessions, closing)

@@ -12,6 +12,7 @@ from pipeline.subtitles.cues import Cue, CueWord
 from pipeline.subtitles.retime import retime, spaced_cues
 from pipeline.subtitles.rules import SubtitleRules, session_rules
 from pipeline.subtitles.segment import segment_words, transcript_words
+from pipeline.subtitles.sound_cues import session_sounds, with_sound_cues
 from pipeline.timeline.film_plan import plan_film
 from pipeline.timeline.lower_thirds import LowerThirdOnFilm
 from pipeline.timeline.lower_thirds import lower_thirds as shown_lower_thirds
@@ -90,9 +91,15 @@ def _film_cues(
     if reviewed:
         return retime(master, timemap, rules)
     words = transcript_words(transcript) if transcript else []
+    sounds = session_sounds(transcript.sounds) if transcript else []
     terms = loaded.session.glossary.all_terms()
     cues: list[Cue] = []
+    heard_sounds: list[tuple[int, int, str]] = []
     for span in timemap.spans:
+        for start, end, kind in sounds:  # the part of each sound this clip lets be heard
+            first, last = max(start, span.heard_from_ms), min(end, span.heard_until_ms)
+            if last > first:
+                heard_sounds.append((span.to_output(first), span.to_output(last), kind))
         # every word heard in the clip, those fading under a transition too
         heard = span.heard_from_ms, span.heard_until_ms
         inside = [w for w in words if heard[0] <= (w.start_ms + w.end_ms) // 2 < heard[1]]
@@ -116,4 +123,4 @@ def _film_cues(
                     ),
                 )
             )
-    return spaced_cues(cues, rules)
+    return with_sound_cues(spaced_cues(cues, rules), heard_sounds, rules)

@@ -14,6 +14,7 @@ from pipeline.subtitles.formats import (
 )
 from pipeline.subtitles.rules import session_rules
 from pipeline.subtitles.segment import segment_words, transcript_words
+from pipeline.subtitles.sound_cues import session_sounds, with_sound_cues
 
 
 class NoTranscript(CaptureError):
@@ -26,7 +27,9 @@ def generated_cues(loaded: LoadedSession, transcript: Transcript | None) -> list
             f"no transcript in {loaded.root}: run `capture transcribe {loaded.root}` first"
         )
     terms = loaded.session.glossary.all_terms()
-    return segment_words(transcript_words(transcript), terms, session_rules(loaded))
+    rules = session_rules(loaded)
+    cues = segment_words(transcript_words(transcript), terms, rules)
+    return with_sound_cues(cues, session_sounds(transcript.sounds), rules)
 
 
 def _with_words(cues: list[Cue], words: list[CueWord]) -> list[Cue]:

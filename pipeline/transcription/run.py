@@ -25,6 +25,7 @@ from pipeline.session import LoadedSession
 from pipeline.session.artifacts.ingest import load_state
 from pipeline.session.artifacts.transcript import (
     Segment,
+    SoundEvent,
     Transcript,
     TranscriptSource,
     Word,
@@ -45,6 +46,7 @@ from pipeline.transcription.model_store import (
     prepare_packaged_model,
 )
 from pipeline.transcription.passes import clean_segments, retime_segment, transcribe_chunk
+from pipeline.transcription.sounds import applause
 
 QUIET_SEARCH_SECONDS = 15.0
 
@@ -158,6 +160,7 @@ def run_transcribe(
     folder.mkdir(parents=True, exist_ok=True)
     level = guards.speech_level(sound, SAMPLE_RATE)
     segments: list[Segment] = []
+    sounds: list[SoundEvent] = []
     reporter = progress or NullProgress()
     with reporter.task("transcribing", len(sound) / SAMPLE_RATE) as task:
         for index, (first, last) in enumerate(chunk_bounds(sound, SAMPLE_RATE, chunk_seconds)):
@@ -174,6 +177,10 @@ def run_transcribe(
             cleaned = clean_segments(found, audio, level, origin, terms)
             cleaned = speakers.label_speakers(cleaned, sound.channels_between, SAMPLE_RATE, mapping)
             segments.extend(retime_segment(s, to_session) for s in cleaned)
+            heard = [(w.start_ms - origin, w.end_ms - origin) for s in cleaned for w in s.words]
+            sounds += [SoundEvent(start_ms=to_session(e.start_ms + origin),
+                                  end_ms=to_session(e.end_ms + origin), kind=e.kind)
+                       for e in applause(audio, SAMPLE_RATE, heard)]  # fmt: skip
             task.advance_to(last / SAMPLE_RATE)
     transcript = Transcript(
         engine=engine.name,
@@ -187,6 +194,7 @@ def run_transcribe(
         ),
         created_at=datetime.now(UTC),
         segments=segments,
+        sounds=sounds,
     )
     write_transcript(transcript, loaded.folder)
     return transcript

@@ -40,7 +40,10 @@
     if (!box || !window.IntersectionObserver) { return; }
     var away = false, closed = false;
     var close = box.querySelector(".fermer");
-    close.addEventListener("click", function () { closed = true; update(); });
+    close.addEventListener("click", function () {
+      closed = true; update();
+      video.focus();  // the button is gone with the floating player: focus stays near
+    });
     video.addEventListener("play", function () { if (!away) { closed = false; } });
     function update() {
       var float = away && WIDE.matches && !closed && (!video.paused || video.currentTime > 0);
@@ -103,9 +106,13 @@
     var following = section.querySelector(".suivre");
     var current = null, reading = 0;
     // a reader scrolling the transcript themselves is not pulled back for a few seconds
-    ["wheel", "touchmove", "keydown"].forEach(function (kind) {
+    ["wheel", "touchmove", "keydown", "pointerdown"].forEach(function (kind) {
       box.addEventListener(kind, function () { reading = Date.now(); }, { passive: true });
     });
+    // a keyboard user moving through the transcript is never scrolled away from
+    var byKeyboard = false;
+    document.addEventListener("keydown", function (e) { if (e.key === "Tab") { byKeyboard = true; } });
+    document.addEventListener("pointerdown", function () { byKeyboard = false; });
     video.addEventListener("timeupdate", function () {
       var t = video.currentTime, low = 0, high = starts.length - 1, at = -1;
       while (low <= high) {  // the last paragraph started by now
@@ -119,7 +126,8 @@
       if (!current) { return; }
       current.classList.add("en-cours");
       current.firstChild.setAttribute("aria-current", "time");
-      if (following.checked && !video.paused && Date.now() - reading > 4000) {
+      var keyboardInside = byKeyboard && box.contains(document.activeElement);
+      if (following.checked && !video.paused && !keyboardInside && Date.now() - reading > 4000) {
         box.scrollTop = current.offsetTop - box.offsetTop - box.clientHeight / 3;
       }
     });

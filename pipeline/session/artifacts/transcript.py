@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pipeline.core.fsutil import atomic_write_text
 from pipeline.core.timecode import clock
@@ -42,6 +42,14 @@ class Segment(StrictModel):
         return self.model_copy(update={**update, "end_ms": words[-1].end_ms, **changes})
 
 
+class SoundEvent(StrictModel):
+    """A sound heard where no one speaks, for the captions of the deaf and hard of hearing."""
+
+    start_ms: int
+    end_ms: int
+    kind: Literal["applause"]
+
+
 class TranscriptSource(StrictModel):
     recording: str
     offset_s: float
@@ -57,6 +65,9 @@ class Transcript(StrictModel):
     source: TranscriptSource
     created_at: datetime
     segments: list[Segment]
+    sounds: list[SoundEvent] = []
+    """Applause found where no word is (a transcript made before sounds were looked for
+    has none: ``capture transcribe --force`` looks again)."""
 
     @property
     def words(self) -> list[Word]:
