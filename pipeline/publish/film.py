@@ -168,8 +168,8 @@ def _poster(
 def _listening(
     film: RenderedFilm, packaged: Listening | None, text: FilmText, folder: Path, title: str
 ) -> Listening | None:
-    """The audio-only version with the film's chapters, written at every publish (the
-    chapters are the editor's and may change without the film changing)."""
+    """The audio-only version with the film's chapters, written again whenever they or the
+    title change (they are the editor's, and change without the film changing)."""
     if packaged is None:
         return None
     named = f"{title} ({LABELS[film.name]})"

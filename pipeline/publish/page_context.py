@@ -131,7 +131,6 @@ def session_context(
                                       clock_text(q.time_s))}
                    for q in manifest.quotes],
         "reviewed": full.captions_reviewed,
-        "transcript_source": sources["full"],
         "paragraphs": _paragraphs(texts["full"]),
         "highlights_paragraphs": _paragraphs(texts["highlights"]) if "highlights" in texts else [],
         "highlights_source": sources.get("highlights"),

@@ -31,6 +31,7 @@ VOICED_MAX = 0.4
 MERGE_GAP_S = 0.5
 WORD_MARGIN_MS = 200
 BAND_HZ = (300.0, 7000.0)
+BLOCK_FRAMES = 256
 
 
 @dataclass(frozen=True)
@@ -46,12 +47,17 @@ def _frames(audio: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray, np.nd
     if len(audio) < size:
         return np.zeros(0), np.zeros(0), np.zeros(0)
     starts = np.arange(0, len(audio) - size + 1, hop)
-    frames = np.lib.stride_tricks.sliding_window_view(audio, size)[starts]
-    power = np.abs(np.fft.rfft(frames * np.hanning(size), axis=1)) ** 2 + 1e-12
+    windows = np.lib.stride_tricks.sliding_window_view(audio, size)
     freqs = np.fft.rfftfreq(size, 1 / rate)
-    band = power[:, (freqs >= BAND_HZ[0]) & (freqs <= BAND_HZ[1])]
-    flatness = np.exp(np.mean(np.log(band), axis=1)) / np.mean(band, axis=1)
-    level = 10 * np.log10(np.mean(frames.astype(np.float64) ** 2, axis=1) + 1e-12)
+    inside = (freqs >= BAND_HZ[0]) & (freqs <= BAND_HZ[1])
+    taper = np.hanning(size).astype(np.float32)
+    level, flatness = np.empty(len(starts)), np.empty(len(starts))
+    for first in range(0, len(starts), BLOCK_FRAMES):  # a block at a time: memory stays small
+        chosen = slice(first, first + BLOCK_FRAMES)
+        frames = windows[starts[chosen]]
+        band = np.abs(np.fft.rfft(frames * taper, axis=1))[:, inside] ** 2 + 1e-12
+        flatness[chosen] = np.exp(np.mean(np.log(band), axis=1)) / np.mean(band, axis=1)
+        level[chosen] = 10 * np.log10(np.mean(frames.astype(np.float64) ** 2, axis=1) + 1e-12)
     return starts * 1000 // rate, level, flatness
 
 
