@@ -161,6 +161,7 @@ def test_a_sample_cycle_has_two_rencontres_a_closing_session_and_its_site(tmp_pa
     assert made.sessions[1].cards.name == "cards-se-deplacer-2040"
     config = load_site_config(tmp_path)
     assert config.legal and config.base_url and config.documents
+    assert config.podcast and config.podcast.image and (tmp_path / config.podcast.image).is_file()
     upcoming = upcoming_sessions(tmp_path, {first.session.slug, second.session.slug},
                                  date(2026, 9, 1))  # fmt: skip
     assert [(u.slug, u.kind) for u in upcoming] == [("cloture-du-cycle", "closing")]

@@ -91,7 +91,9 @@ def site_config() -> SiteConfig:
         ),
         accessibility=Accessibility(status="non conforme"),
         podcast=Podcast(
-            author="Métropole, Direction de la prospective", email="rencontres@example.org"
+            author="Métropole, Direction de la prospective",
+            email="rencontres@example.org",
+            image=COVER,
         ),  # fmt: skip
     )
 
