@@ -58,7 +58,11 @@ def test_a_long_turn_reads_in_short_paragraphs_cut_at_sentence_ends() -> None:
     cues = [Cue(i * 3000, i * 3000 + 2800, (sentence.strip(),), speaker="Jacques Dubois")
             for i in range(40)]  # fmt: skip
     cues.append(Cue(121_000, 123_000, ("Merci.",), speaker="Claire Martin"))
+    cues.append(Cue(123_200, 125_000, ("[Applaudissements]",)))
+    cues.append(Cue(125_200, 127_000, ("Bonsoir.",)))
     found = paragraphs(cues)
+    assert [p.text for p in found[-2:]] == ["[Applaudissements]", "Bonsoir."], "its own"
+    found = found[:-2]
     his = [p for p in found if p.speaker == "Jacques Dubois"]
     assert len(his) > 1 and all(len(p.text) < PARAGRAPH_CHARS + len(sentence) for p in his)
     assert all(p.text.endswith(".") for p in his)

@@ -7,6 +7,10 @@ import re
 from dataclasses import dataclass
 
 from pipeline.subtitles.cues import Cue
+from pipeline.subtitles.sound_cues import LABELS
+
+SOUNDS = frozenset(LABELS.values())
+"""A sound cue ("[Applaudissements]") is a paragraph of its own in the transcript."""
 
 PARAGRAPH_PAUSE_MS = 2000
 PARAGRAPH_CHARS = 450
@@ -36,6 +40,8 @@ def paragraphs(cues: list[Cue]) -> list[Paragraph]:
         previous = found[-1] if found else None
         if (
             previous is not None
+            and text not in SOUNDS
+            and previous.text not in SOUNDS
             and previous.speaker == cue.speaker
             and cue.start_ms - previous.end_ms < PARAGRAPH_PAUSE_MS
             and not (len(previous.text) >= PARAGRAPH_CHARS and SENTENCE_END.search(previous.text))
