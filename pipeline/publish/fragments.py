@@ -11,6 +11,7 @@ MP4 library is worth the dependency.
 
 from __future__ import annotations
 
+import io
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,16 +70,8 @@ def _body(stream: BinaryIO, box: _Box) -> bytes:
 def _children(body: bytes) -> dict[str, list[bytes]]:
     """The boxes inside a container box's body, by type (their bodies)."""
     found: dict[str, list[bytes]] = {}
-    at = 0
-    while at + 8 <= len(body):
-        size, kind = struct.unpack(">I4s", body[at : at + 8])
-        header = 8
-        if size == 1:
-            size, header = struct.unpack(">Q", body[at + 8 : at + 16])[0], 16
-        if size < header or at + size > len(body):
-            raise ValueError(f"box {kind!r} inside moov runs past its parent")
-        found.setdefault(kind.decode("latin-1"), []).append(body[at + header : at + size])
-        at += size
+    for box in _boxes(io.BytesIO(body), len(body)):
+        found.setdefault(box.kind, []).append(body[box.offset + box.header : box.offset + box.size])
     return found
 
 

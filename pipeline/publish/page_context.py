@@ -4,7 +4,13 @@ template (the template escapes them)."""
 from __future__ import annotations
 
 from pipeline.publish.manifest import Film, Rendition, SessionManifest
-from pipeline.publish.pages import clock_text, duration_text, script_json, size_text
+from pipeline.publish.pages import (
+    clock_text,
+    document_entry,
+    duration_text,
+    script_json,
+    size_text,
+)
 from pipeline.publish.texttracks import FilmText
 from pipeline.session import Person
 from pipeline.subtitles.formats import vtt_cue_text
@@ -138,8 +144,8 @@ def session_context(
                      for s in manifest.ambiance],
         "photos": [{"file": p.file.path, "caption": p.caption, "credit": p.credit}
                    for p in manifest.photos],
-        "documents": [{"title": d.title, "file": d.file.path, "size_text": size_text(d.file.bytes),
-                       "kind": d.file.path.rsplit(".", 1)[-1].upper()} for d in manifest.documents],
+        "documents": [document_entry(d.title, d.file.path, d.file.bytes)
+                      for d in manifest.documents],
         "links": manifest.links,
         "credits": [v for k, v in manifest.credits.items()],
     }  # fmt: skip

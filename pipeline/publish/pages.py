@@ -13,7 +13,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from pipeline.core.fsutil import atomic_write_bytes, atomic_write_text
 from pipeline.timeline.card_text import french_date
 
-__all__ = ["french_date", "duration_text", "clock_text", "size_text", "render_page"]
+__all__ = ["french_date", "duration_text", "clock_text", "size_text", "document_entry",
+           "render_page"]  # fmt: skip
 
 
 def environment() -> Environment:
@@ -55,6 +56,12 @@ def size_text(size: int) -> str:
         if size >= scale:
             return f"{size / scale:.1f} {unit}".replace(".", ",")
     return f"{size} o"
+
+
+def document_entry(title: str, path: str, size: int) -> dict:
+    """A document as a page lists it: its title, link, kind ("PDF") and size."""
+    return {"title": title, "file": path, "kind": path.rsplit(".", 1)[-1].upper(),
+            "size_text": size_text(size)}  # fmt: skip
 
 
 def write_assets(site: Path) -> None:

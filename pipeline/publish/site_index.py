@@ -110,26 +110,21 @@ def _copy_cycle_files(config: SiteConfig, cycle: Path, site: Path) -> CycleFiles
 
 
 def effective_config(
-    site: Path, found: SiteConfig | None, *, warn: bool = True
-) -> tuple[SiteConfig, bool]:
+    site: Path, found: SiteConfig | None, *, warn: bool = True,
+    previous: SiteManifest | None = None,
+) -> tuple[SiteConfig, bool]:  # fmt: skip
     """The cycle's settings for this publish, and whether they come from a site.yaml beside
     the session: else those the site was last published with (a warning says so), else the
-    defaults."""
+    defaults. ``previous``: the site's manifest, when the caller has read it already."""
     if found is not None:
         return found, True
-    previous = read_site_manifest(site / "manifest.json")
+    previous = previous or read_site_manifest(site / "manifest.json")
     if previous is not None and previous.site_config is not None:
         if warn:
             log.warning("no site.yaml beside this session: the site keeps the cycle's settings it "
                         "was last published with (%s)", site / "manifest.json")  # fmt: skip
         return SiteConfig.model_validate(previous.site_config), False
     return SiteConfig(), False
-
-
-def _document(document: PublishedDocument) -> dict:
-    path = document.file.path
-    return {"title": document.title, "file": path, "kind": path.rsplit(".")[-1].upper(),
-            "size_text": pages.size_text(document.file.bytes)}  # fmt: skip
 
 
 def _website(url: str | None) -> str | None:
@@ -180,7 +175,7 @@ def rebuild_index(
     cycle's site.yaml found beside the session (None: the one the site was last published
     with, or the defaults)."""
     previous = read_site_manifest(site / "manifest.json")
-    settings, fresh = effective_config(site, config)
+    settings, fresh = effective_config(site, config, previous=previous)
     if fresh and cycle is not None:
         files = _copy_cycle_files(settings, cycle, site)
     elif previous is not None and previous.site_config is not None:
@@ -217,7 +212,7 @@ def rebuild_index(
         introduction=_paragraphs(settings.introduction), groups=[g for g in by_kind if g[1]],
         count=len(cards), upcoming=[{**u.__dict__, "kind": KIND_LABELS[u.kind],
                                      "date_text": pages.french_date(u.date)} for u in upcoming],
-        documents=[_document(d) for d in documents],
+        documents=[pages.document_entry(d.title, d.file.path, d.file.bytes) for d in documents],
         partners=partners, links=settings.links,
         speakers=[{"slug": p.slug, "name": p.person.name} for p in speakers],
     )  # fmt: skip
@@ -226,11 +221,12 @@ def rebuild_index(
     for stale in (site / "intervenants").glob("*.html"):  # a speaker no longer published
         if stale.name not in wanted:
             stale.unlink()
+    contexts = [_speaker_context(p) for p in speakers]
     pages.render_page("speakers.html.j2", site / "intervenants" / "index.html", root="../",
-                      **common, speakers=[_speaker_context(p) for p in speakers])  # fmt: skip
-    for page in speakers:
-        pages.render_page("speaker.html.j2", site / "intervenants" / f"{page.slug}.html",
-                          root="../", **common, p=_speaker_context(page))  # fmt: skip
+                      **common, speakers=contexts)  # fmt: skip
+    for context in contexts:
+        pages.render_page("speaker.html.j2", site / "intervenants" / f"{context['slug']}.html",
+                          root="../", **common, p=context)  # fmt: skip
     atomic_write_text(site / "recherche-index.js", _search_index(sessions))
     pages.render_page("search.html.j2", site / "recherche.html", root="", **common)
     pages.render_page("legal.html.j2", site / "mentions-legales.html", root="", **common)
