@@ -5,10 +5,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= build/demo
-SYSTEM_PACKAGES := ffmpeg espeak-ng fonts-dejavu-core libgl1 libglib2.0-0
+# Pango for WeasyPrint (the printed restitution), which embeds the DejaVu fonts
+SYSTEM_PACKAGES := ffmpeg espeak-ng fonts-dejavu-core libgl1 libglib2.0-0 libpango-1.0-0 \
+  libpangoft2-1.0-0
 # the site's browser test drives Debian's chromium through chromium-driver, and runs
-# axe-core (from npm) on every kind of page
-TEST_PACKAGES := chromium chromium-driver nodejs
+# axe-core (from npm) on every kind of page; the restitution's test reads its PDF's pages
+# as images with poppler-utils (pdftoppm)
+TEST_PACKAGES := chromium chromium-driver nodejs poppler-utils
 AXE := build/tools/node_modules/axe-core/axe.min.js
 AXE_VERSION := 4.11.4
 # the CPU build of PyTorch for the openai-whisper engine (an unpinned torch pulls a CUDA build)

@@ -23,6 +23,7 @@ COMMANDS = {
     "transcribe",
     "subtitles",
     "render",
+    "restitution",
 }
 
 

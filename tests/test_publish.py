@@ -11,6 +11,7 @@ import re
 import shutil
 import stat
 import subprocess
+import sys
 import urllib.parse
 from datetime import UTC, datetime
 from pathlib import Path
@@ -447,6 +448,10 @@ def test_hostile_text_shows_literally_on_the_pages_and_in_the_captions(published
     first_cue = re.sub(r"^<v [^>]*>", "", json.loads(embedded)[0][2])
     assert first_cue.startswith("&lt;script&gt;alert(2)&lt;/script&gt; &amp;")
     assert manifest["title"] == HOSTILE_TITLE
+    restitution = (folder / "restitution" / "index.html").read_text(encoding="utf-8")
+    _hostile_free(restitution)
+    assert "Jean &lt;b&gt;Le Gros&lt;/b&gt; &amp; Cie" in restitution
+    assert "&lt;img src=x onerror=alert(1)&gt;" in restitution
 
 
 @pytest.mark.slow
@@ -463,6 +468,7 @@ def test_republishing_encodes_nothing_and_leaves_other_sessions_alone(published)
     videos = {p: p.stat().st_mtime_ns for p in (folder / "video").iterdir()}
     again = publish(loaded, site, preset_name="ladder")
     assert again.encoded == []
+    assert again.restitution.pdf is None, "the printed restitution, unchanged, is not laid out"
     assert {p: p.stat().st_mtime_ns for p in (folder / "video").iterdir()} == videos
     assert (other / "index.html").read_text(encoding="utf-8") == "<p>page de l'autre</p>"
     listed = json.loads((site / "manifest.json").read_text(encoding="utf-8"))["sessions"]
@@ -478,6 +484,19 @@ def test_republishing_encodes_nothing_and_leaves_other_sessions_alone(published)
     assert quoted.encoded == []
     page = (folder / "index.html").read_text(encoding="utf-8")
     assert "« Autre, " in page
+    assert quoted.restitution.pdf is not None, "the restitution prints the new quote"
+    restitution = (folder / "restitution" / "index.html").read_text(encoding="utf-8")
+    assert "Autre, " in restitution
+    _hostile_free(restitution)
+    # the synthesis edited: laid out again
+    synthesis = loaded.root / "restitution.md"
+    written = synthesis.read_text(encoding="utf-8")
+    synthesis.write_text("# Relu\n\nUn texte <script>alert(4)</script> relu.\n", "utf-8")
+    edited = publish(load_session(loaded.root), site, preset_name="ladder")
+    assert edited.restitution.pdf is not None
+    restitution = (folder / "restitution" / "index.html").read_text(encoding="utf-8")
+    assert "<h3>Relu</h3>" in restitution and "&lt;script&gt;alert(4)" in restitution
+    synthesis.write_text(written, encoding="utf-8")
     # a page a document could carry script on the site's own origin: refused, with its line
     (loaded.root / "documents").mkdir(exist_ok=True)
     (loaded.root / "documents" / "evil.html").write_text("<script>alert(3)</script>")
@@ -1038,3 +1057,160 @@ def test_the_session_page_works_by_keyboard_and_passes_axe(cycle, browser) -> No
     # the search works from the files themselves too (no server)
     browser.get((site / "recherche.html").as_uri() + "?q=Bonsoir")
     assert _wait(browser, "return document.querySelectorAll('#resultats a').length") >= 2
+
+
+def _pdf_pages_as_images(pdf: Path, folder: Path, dpi: int = 150) -> list[Path]:
+    """The PDF's pages as PNG images, drawn by poppler (``pdftoppm``)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(pdf), str(folder / "page")],
+                   check=True)  # fmt: skip
+    return sorted(folder.glob("page-*.png"))
+
+
+def _qr_codes(page: Path) -> set[str]:
+    """What the QR codes drawn on the page say, read by OpenCV's two detectors (the classic
+    one can miss one code among several on a page)."""
+    image = cv2.imread(str(page))
+    found = set()
+    for detector in (cv2.QRCodeDetector(), cv2.QRCodeDetectorAruco()):
+        ok, texts, _, _ = detector.detectAndDecodeMulti(image)
+        found |= {t for t in texts if t} if ok else set()
+    return found
+
+
+def _pdf_images(pdf: Path) -> list[dict]:
+    """``pdfimages -list``: each image's page, size in pixels and resolution as printed."""
+    listing = subprocess.run(["pdfimages", "-list", str(pdf)], check=True, capture_output=True,
+                             text=True).stdout.splitlines()[2:]  # fmt: skip
+    keys = ("page", "width", "height", "x_ppi", "y_ppi")
+    return [dict(zip(keys, (int(f[0]), int(f[3]), int(f[4]), int(f[12]), int(f[13])), strict=True))
+            for f in (line.split() for line in listing)]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_the_printed_restitution_links_each_quote_to_its_moment(cycle, browser, tmp_path) -> None:
+    """`capture restitution` on a published Rencontre: an A4 PDF, fonts embedded, each quote
+    with its still and a QR code whose address plays the film from the quote's moment."""
+    from selenium.webdriver.common.by import By
+
+    from pipeline.publish.serve import serving
+
+    site, sessions = cycle
+    session = site.parent / sessions[0]
+    result = subprocess.run([sys.executable, "-m", "pipeline", "restitution", str(session),
+                             "--site", str(site)], capture_output=True, text=True)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((site / sessions[0] / "manifest.json").read_text(encoding="utf-8"))
+    pdf = site / sessions[0] / manifest["restitution"]["pdf"]["path"]
+    assert str(pdf) in result.stdout and "MB" in result.stdout, "the file and its size reported"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert "595.276 x 841.89 pts (A4)" in info
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+    rows = [line.split() for line in fonts.splitlines()[2:]]
+    assert rows and all(row[-5] == "yes" for row in rows), f"every font embedded: {fonts}"
+    quotes = manifest["quotes"]
+    assert quotes, "the sample's cue lists have a quote"
+    images_in_pdf = _pdf_images(pdf)
+    photos = manifest["photos"] + manifest["ambiance"]
+    assert len(images_in_pdf) == len(quotes) + len(photos), "each still and photo, once"
+    files = [q["still"]["path"] for q in quotes] + [p["file"]["path"] for p in photos]
+    sources = [cv2.imread(str(site / sessions[0] / f)).shape[1] for f in files]
+    for image, source_width in zip(images_in_pdf, sources, strict=True):
+        assert image["x_ppi"] == image["y_ppi"], f"undistorted: {image}"
+        # never scaled below 300 dpi; the tiny sample's 320-pixel stills print as they are
+        assert image["x_ppi"] >= 300 or image["width"] == source_width, image
+    assert max(sources) > 1000 and any(i["x_ppi"] == 300 for i in images_in_pdf), (
+        "the photographer's large photo is scaled down to 300 dpi"
+    )
+    assert f"images print at {min(i['x_ppi'] for i in images_in_pdf)} dpi" in result.stdout
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True).stdout  # fmt: skip
+    assert "Synthèse des échanges" in text and "Ce qui s'est dit" in text, "restitution.md"
+    assert "Jacques Dubois" in text and "maraîcher" in text, "the quote's speaker and role"
+    assert "Avec le soutien du programme" in text, "the funding mention"
+    codes = [c for page in _pdf_pages_as_images(pdf, tmp_path / "pages") for c in _qr_codes(page)]
+    base_url = "https://rencontres.example.org/"
+    assert f"{base_url}{sessions[0]}/" in codes, "the session page"
+    with serving(site) as served:
+        for quote in quotes:
+            assert quote["film"] == "full"
+            minutes, seconds = divmod(int(quote["time_s"]), 60)
+            wanted = f"{base_url}{sessions[0]}/#t={minutes}:{seconds:02d}"
+            assert wanted in codes, f"the QR code of {quote['text']!r}: {codes}"
+            assert wanted.removeprefix("https://") in text, "and its printed address"
+            browser.get(served + "/" + wanted.removeprefix(base_url))
+            _wait(browser, "const v = document.getElementById('video-full');"
+                           "return v && v.readyState >= 2 && !v.paused")  # fmt: skip
+            now = browser.execute_script("return document.getElementById('video-full').currentTime")
+            assert quote["time_s"] - 1 <= now <= quote["time_s"] + 1.5, "plays from that moment"
+        browser.get(f"{served}/{sessions[0]}/restitution/index.html")
+        assert browser.find_element(By.CSS_SELECTOR, "blockquote").text.startswith("«")
+        assert _axe_violations(browser) == [], "the restitution's page"
+        _screenshot(browser, "restitution")
+
+
+@pytest.mark.slow
+def test_the_cycle_restitution_gathers_every_rencontre_after_its_contents(cycle) -> None:
+    site, sessions = cycle
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert 'href="cycle/restitution-du-cycle.pdf"' in home
+    pdf = site / "cycle" / "restitution-du-cycle.pdf"
+    contents = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-layout", str(pdf), "-"],
+                              capture_output=True, text=True).stdout  # fmt: skip
+    titles = {"premiere": "Manger local en 2040", "seconde": "Habiter la métropole"}
+    for slug in sessions:
+        listed = re.search(rf"{titles[slug]}[ .]*?(\d+)\s*$", contents, re.MULTILINE)
+        assert listed, f"{titles[slug]} in the table of contents: {contents}"
+        page = subprocess.run(["pdftotext", "-f", listed[1], "-l", listed[1], str(pdf), "-"],
+                              capture_output=True, text=True).stdout  # fmt: skip
+        assert titles[slug] in page and "Synthèse des échanges" in page, "on the page it gives"
+    order = [contents.index(titles[slug]) for slug in ("premiere", "seconde")]
+    assert order == sorted(order), "in date order"
+
+
+@pytest.mark.slow
+def test_the_gallery_shows_web_sizes_and_opens_each_image_by_keyboard(cycle, browser) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    from pipeline.publish.serve import serving
+
+    site, sessions = cycle
+    folder = site / sessions[0]
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    (photo,) = manifest["photos"]
+    assert (photo["width"], photo["height"]) == (2400, 1600), "the sample's photo, as given"
+    assert [s["width"] for s in photo["sizes"]] == [480, 1280]
+    for size in photo["sizes"]:
+        made = cv2.imread(str(folder / size["file"]["path"]))
+        assert made.shape[:2] == (size["height"], size["width"])
+        assert size["file"]["bytes"] < photo["file"]["bytes"] / 3, "lighter than the original"
+    count = 1 + len(manifest["ambiance"])
+    with serving(site) as base:
+        browser.get(f"{base}/{sessions[0]}/index.html")
+        first = browser.find_element(By.CSS_SELECTOR, ".galerie a.agrandir")
+        thumbnail = first.find_element(By.TAG_NAME, "img")
+        assert thumbnail.get_attribute("loading") == "lazy"
+        srcset = thumbnail.get_attribute("srcset")
+        assert "-480.jpg 480w" in srcset and "-1280.jpg 1280w" in srcset
+        browser.execute_script("arguments[0].focus()", first)
+        browser.switch_to.active_element.send_keys(Keys.ENTER)
+        _wait(browser, "return document.querySelector('dialog.visionneuse').open")
+        large = _wait(browser, "const i = document.querySelector('dialog.visionneuse img');"
+                               "return i.complete && i.naturalWidth")  # fmt: skip
+        assert large == 1280
+        words = browser.find_element(By.CSS_SELECTOR, "dialog.visionneuse figcaption").text
+        assert words == "La salle pendant les échanges"
+        assert _axe_violations(browser) == [], "the viewer open"
+        buttons = browser.find_elements(By.CSS_SELECTOR, "dialog.visionneuse button")
+        assert [b.text for b in buttons if b.is_displayed()] == [
+            "Image précédente", "Image suivante", "Fermer"]  # fmt: skip
+        _screenshot(browser, "galerie")
+        browser.switch_to.active_element.send_keys(Keys.ARROW_RIGHT)
+        position = browser.find_element(By.CSS_SELECTOR, "dialog.visionneuse .position").text
+        assert position == f"Image 2 sur {count}"
+        browser.switch_to.active_element.send_keys(Keys.ESCAPE)
+        _wait(browser, "return !document.querySelector('dialog.visionneuse').open")
+        assert browser.execute_script(
+            "return document.activeElement === document.querySelector('.galerie a.agrandir')"
+        )

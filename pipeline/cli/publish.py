@@ -45,6 +45,49 @@ def publish_command(
     stdout.print(f"manifest:     {result.manifest}")
 
 
+@command("restitution")
+def restitution_command(
+    session: SessionArg,
+    site: Annotated[
+        Path,
+        typer.Option(
+            "--site", help="The mini-site the session is published in.", show_default=False
+        ),
+    ],  # fmt: skip
+    preset: Annotated[
+        str | None,
+        typer.Option(help="Delivery preset (default: the one the films were rendered with)."),
+    ] = None,
+) -> None:
+    """The written restitution of a published Rencontre: its page on the site and a
+    print-ready A4 PDF (the synthesis from restitution.md, the quotes of the cue lists with a
+    still and a QR code to their moment, images, speakers, credits), and the cycle's. The
+    session is published again first (nothing is re-encoded), so every link is current."""
+    from pipeline.publish.restitution.document import SHARP_PRINT_DPI
+    from pipeline.publish.restitution.run import CYCLE_PDF
+    from pipeline.publish.run import rendering_preset, republish_restitution
+
+    loaded = open_for_writing(session, "restitution")
+    preset = rendering_preset(loaded, preset)
+    with recorded_step(loaded, "publish", "capture restitution", same_as_run=preset == "web",
+                       site=site):  # fmt: skip
+        result = republish_restitution(loaded, site, preset_name=preset,
+                                       progress=make_progress(OPTIONS.quiet))  # fmt: skip
+    entry, printed = result.restitution.entry, result.restitution.pdf
+    folder = result.page.parent
+    state = "laid out" if printed else "unchanged since the last time"
+    stdout.print(f"restitution page: {folder / entry.page.path}")
+    stdout.print(f"restitution PDF:  {folder / entry.pdf.path} ({state}: {entry.pages} A4 "
+                 f"page(s), {entry.pdf.bytes / 1e6:.2f} MB)")  # fmt: skip
+    if entry.lowest_dpi is not None:
+        soft = entry.lowest_dpi < SHARP_PRINT_DPI
+        note = " (soft in print: the films' stills are small)" if soft else ""
+        stdout.print(f"images print at {entry.lowest_dpi} dpi or more{note}")
+    cycle = site.resolve() / CYCLE_PDF
+    if cycle.is_file():
+        stdout.print(f"cycle's restitution: {cycle} ({cycle.stat().st_size / 1e6:.2f} MB)")
+
+
 @command("serve")
 def serve_command(
     site: Annotated[Path, typer.Argument(help="The mini-site's folder.", show_default=False)],

@@ -18,6 +18,7 @@ from pipeline.orchestrate.fingerprint import (
     json_digest,
     value_digest,
 )  # fmt: skip
+from pipeline.publish.restitution.synthesis import SYNTHESIS_FILE
 from pipeline.session import FILMS, LoadedSession
 
 
@@ -177,6 +178,7 @@ def publish_fingerprint(ctx: RunContext) -> Fingerprint:
             {path: file_digest(ctx.loaded.resolve(path)) for path in attachments}
         ),
         "cues": value_digest([file_digest(folder.cue_list(film)) for film in FILMS]),
+        "synthesis": file_digest(folder.root / SYNTHESIS_FILE),
         "preset": _preset_digest(ctx),
         "capture version": code_digest(),
     }

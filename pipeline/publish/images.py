@@ -48,7 +48,7 @@ class Candidate:
         return face + min(self.sharpness / sharpness_scale, 2.0) + 1.5 * self.exposure
 
 
-def _face_detector() -> cv2.CascadeClassifier:
+def face_detector() -> cv2.CascadeClassifier:
     detector = cv2.CascadeClassifier(
         str(Path(cv2.data.haarcascades) / "haarcascade_frontalface_default.xml")
     )
@@ -113,7 +113,7 @@ def candidates(
             times.append(round(start + offset, 3))
             offset += step
         offset -= end - start
-    detector = _face_detector()
+    detector = face_detector()
     found = []
     for time_s, image in sample_frames(film, times, folder):
         if image is not None and (measured := measure(image, time_s, detector)) is not None:

@@ -101,7 +101,13 @@ class QuoteStill(_Model):
     film_inputs: str
     """The film's ``inputs`` when the still was taken (a new master means a new still)."""
     time_s: float
+    """The moment in the film (what links point to)."""
     still: PublishedFile
+    still_time_s: float | None = None
+    """Where the still was taken: the sharpest frame showing a face in the quote's first
+    seconds (None: at ``time_s``)."""
+    speaker: str | None = None
+    """Who says it, as the cue list names them (None: the transcript's speaker)."""
 
 
 class PublishedPerson(_Model):
@@ -116,15 +122,40 @@ class PublishedDocument(_Model):
     file: PublishedFile
 
 
+class ImageSize(_Model):
+    width: int
+    height: int
+    file: PublishedFile
+
+
 class PublishedPhoto(_Model):
     caption: str | None = None
     credit: str | None = None
     file: PublishedFile
+    """The photo as the photographer gave it (download, print)."""
+    width: int | None = None
+    height: int | None = None
+    sizes: list[ImageSize] = []
+    """Web sizes, smallest first (``publish/gallery.py``)."""
 
 
 class PublishedLink(_Model):
     title: str
     url: str
+
+
+class PublishedRestitution(_Model):
+    """The written restitution: its page, its print-ready PDF and what they say (JSON, read
+    by the cycle's document)."""
+
+    page: PublishedFile
+    pdf: PublishedFile
+    content: PublishedFile
+    pages: int
+    lowest_dpi: int | None = None
+    """The lowest resolution of an image as printed (None: no image)."""
+    digest: str
+    """Of what the PDF was made from (the PDF is laid out again only when it changes)."""
 
 
 class SessionManifest(_Model):
@@ -152,6 +183,7 @@ class SessionManifest(_Model):
     turns: PublishedFile | None = None
     """The full version's transcript by paragraph, with speakers and times (JSON): what the
     cycle's search and speaker pages read."""
+    restitution: PublishedRestitution | None = None
     origin: str | None = None
     """A digest of the session folder's path (not the path: the manifest is public), so a
     second session with the same slug is recognised as another one."""
@@ -180,6 +212,9 @@ class SiteManifest(_Model):
     """site.yaml's partners' logos in the site, in the partners' order."""
     cycle_cover: PublishedFile | None = None
     """The podcast's cover in the site."""
+    cycle_restitution: PublishedFile | None = None
+    """The cycle's printed restitution (every Rencontre's, with a table of contents)."""
+    cycle_restitution_digest: str | None = None
 
 
 def read_site_manifest(path: Path) -> SiteManifest | None:

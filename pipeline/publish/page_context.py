@@ -3,7 +3,13 @@ template (the template escapes them)."""
 
 from __future__ import annotations
 
-from pipeline.publish.manifest import Film, Rendition, SessionManifest
+from pipeline.publish.manifest import (
+    Film,
+    ImageSize,
+    PublishedPhoto,
+    Rendition,
+    SessionManifest,
+)
 from pipeline.publish.pages import (
     clock_text,
     document_entry,
@@ -20,7 +26,7 @@ DEFAULT_HEIGHT = 720
 """The player's source: the largest rendition up to this height (the others are links)."""
 
 
-def _default(film: Film) -> Rendition:
+def default_rendition(film: Film) -> Rendition:
     """The H.264 rendition every browser plays."""
     playable = [r for r in film.renditions if r.codec == "h264"]
     fitting = [r for r in playable if r.height <= DEFAULT_HEIGHT]
@@ -67,7 +73,7 @@ def _rendition_label(rendition: Rendition) -> str:
 
 
 def _film(film: Film, text: FilmText) -> dict:
-    source = _default(film)
+    source = default_rendition(film)
     cues = [[c.start_ms / 1000, c.end_ms / 1000, vtt_cue_text(c)] for c in text.cues]
     return {
         "name": film.name, "label": film.label, "duration_text": duration_text(film.duration_s),
@@ -106,10 +112,22 @@ def _speaker_at(text: FilmText, seconds: float) -> str | None:
     return spoken[-1].speaker if spoken else None
 
 
-def _quote_alt(quote_text: str, speaker: str | None, time: str) -> str:
+def quote_alt(quote_text: str, speaker: str | None, time: str) -> str:
     """What the still shows, for those who cannot see it: who speaks, and what they say."""
     who = f"{speaker} pendant la Rencontre" if speaker else "La Rencontre"
     return f"{who}, à {time}, au moment où est dit : « {quote_text} »"
+
+
+def _photo(photo: PublishedPhoto, number: int) -> dict:
+    """A gallery photo: its web sizes (a manifest from before them: the file itself)."""
+    sizes = photo.sizes or [ImageSize(width=photo.width or 320, height=photo.height or 180,
+                                      file=photo.file)]  # fmt: skip
+    return {"file": photo.file.path, "caption": photo.caption, "credit": photo.credit,
+            "alt": photo.caption or f"Photo {number} de la Rencontre",
+            "small": sizes[0].file.path, "large": sizes[-1].file.path,
+            "srcset": ", ".join(f"{s.file.path} {s.width}w" for s in sizes),
+            "width": sizes[0].width, "height": sizes[0].height,
+            "size_text": size_text(photo.file.bytes)}  # fmt: skip
 
 
 def session_context(
@@ -120,7 +138,7 @@ def session_context(
 ) -> dict:
     films = {f.name: f for f in manifest.films}
     full = films["full"]
-    sources = {name: _default(film).file.path for name, film in films.items()}
+    sources = {name: default_rendition(film).file.path for name, film in films.items()}
     return {
         "root": "../",
         "og_image": f"{base_url.rstrip('/')}/{manifest.slug}/{manifest.poster}"
@@ -133,7 +151,7 @@ def session_context(
         "quotes": [{"text": q.text, "still": q.still.path, "film": q.film,
                     "link": "#t=" if q.film == "full" else f"{sources[q.film]}#t=",
                     "start": f"{q.time_s:.3f}", "time": clock_text(q.time_s),
-                    "alt": _quote_alt(q.text, _speaker_at(texts[q.film], q.time_s),
+                    "alt": quote_alt(q.text, _speaker_at(texts[q.film], q.time_s),
                                       clock_text(q.time_s))}
                    for q in manifest.quotes],
         "reviewed": full.captions_reviewed,
@@ -142,10 +160,12 @@ def session_context(
         "highlights_source": sources.get("highlights"),
         "ambiance": [{"file": s.file.path, "time": clock_text(s.time_s)}
                      for s in manifest.ambiance],
-        "photos": [{"file": p.file.path, "caption": p.caption, "credit": p.credit}
-                   for p in manifest.photos],
+        "photos": [_photo(p, number) for number, p in enumerate(manifest.photos, start=1)],
         "documents": [document_entry(d.title, d.file.path, d.file.bytes)
                       for d in manifest.documents],
         "links": manifest.links,
         "credits": [v for k, v in manifest.credits.items()],
+        "restitution": {"page": r.page.path, "pdf": r.pdf.path, "pages": r.pages,
+                        "size_text": size_text(r.pdf.bytes)}
+        if (r := manifest.restitution) else None,
     }  # fmt: skip

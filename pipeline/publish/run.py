@@ -21,6 +21,7 @@ from pipeline.core.progress import ProgressReporter
 from pipeline.publish import pages
 from pipeline.publish.attachments import check_attachments, copy_attachments
 from pipeline.publish.film import checked_film_text, publish_film
+from pipeline.publish.gallery import with_web_sizes
 from pipeline.publish.manifest import (
     PublishedFile,
     PublishedLink,
@@ -36,6 +37,12 @@ from pipeline.publish.ownership import (
 )
 from pipeline.publish.page_context import session_context
 from pipeline.publish.rendered import RenderedFilm, rendered_film
+from pipeline.publish.restitution.run import (
+    RestitutionResult,
+    require_published,
+    write_session_restitution,
+)
+from pipeline.publish.restitution.synthesis import read_synthesis
 from pipeline.publish.site_config import find_site_config
 from pipeline.publish.site_index import effective_config, rebuild_index
 from pipeline.publish.stills import ambiance, cue_list_quotes, quote_stills
@@ -54,6 +61,7 @@ class PublishResult:
     manifest: Path
     encoded: list[str]
     """Films whose renditions were encoded this time (empty: nothing had changed)."""
+    restitution: RestitutionResult
 
 
 def _films(loaded: LoadedSession, preset_name: str) -> list[RenderedFilm]:
@@ -145,6 +153,7 @@ def publish(
     old = read_session_manifest(folder / "manifest.json")
     check_session_folder(loaded, folder, old, force=force)
     check_attachments(loaded)
+    synthesis = read_synthesis(loaded.root)
     found = find_site_config(loaded.root.parent)
     films = _films(loaded, preset_name)
     texts = {film.name: checked_film_text(loaded, film) for film in films}
@@ -157,6 +166,7 @@ def publish(
                               old_films.get(film.name)) for film in films]  # fmt: skip
     entries = [p.entry for p in published]
     documents, photos = copy_attachments(loaded, folder)
+    photos = with_web_sizes(folder, photos, old.photos if old else [])
     manifest = SessionManifest(
         slug=session.slug, title=session.title, kind=session.kind, date=session.date,
         start_time=session.start_time,
@@ -174,6 +184,13 @@ def publish(
         turns=_write_turns(texts["full"], folder),
         origin=session_origin(loaded),
     )  # fmt: skip
+    restitution = write_session_restitution(
+        folder,
+        manifest.model_copy(update={"restitution": old.restitution if old else None}),
+        synthesis,
+        cycle,
+    )
+    manifest = manifest.model_copy(update={"restitution": restitution.entry})
     people = [p for p in [session.facilitator, *session.speakers] if p is not None]
     pages.write_assets(site)
     pages.render_page("session.html.j2", folder / "index.html", site=cycle,
@@ -182,4 +199,24 @@ def publish(
     _remove_unlisted(folder, old, manifest)
     index = rebuild_index(site, loaded.root.parent, found)
     encoded = [p.entry.name for p in published if p.encoded]
-    return PublishResult(folder / "index.html", index, folder / "manifest.json", encoded)
+    return PublishResult(folder / "index.html", index, folder / "manifest.json", encoded,
+                         restitution)  # fmt: skip
+
+
+def republish_restitution(
+    loaded: LoadedSession, site: Path, *, preset_name: str | None = None,
+    progress: ProgressReporter | None = None,
+) -> PublishResult:  # fmt: skip
+    """The restitution made again for a published session (after ``restitution.md`` or a
+    quote changed): the session is published again with the preset its films were rendered
+    with (nothing is re-encoded), so its page, manifest and the cycle's document agree."""
+    site = site.resolve()
+    require_published(site, loaded.session.slug)
+    preset = rendering_preset(loaded, preset_name)
+    return publish(loaded, site, preset_name=preset, progress=progress)
+
+
+def rendering_preset(loaded: LoadedSession, preset_name: str | None = None) -> str:
+    """``preset_name``, else the preset the full version was rendered with (else "web")."""
+    full = rendered_film(loaded, "full") if preset_name is None else None
+    return preset_name or (full.preset if full and full.preset else "web")

@@ -32,9 +32,12 @@ from pipeline.publish.manifest import (
     read_site_manifest,
 )
 from pipeline.publish.podcast import FEED, podcast_feed
+from pipeline.publish.restitution.run import write_cycle_restitution
 from pipeline.publish.search import Passage, build_index
 from pipeline.publish.site_config import SiteConfig
 from pipeline.session.model import WEB_ADDRESS
+
+CYCLE_RESTITUTION_TITLE = "La restitution du cycle, toutes les Rencontres (à imprimer)"
 
 log = logging.getLogger(__name__)
 
@@ -192,11 +195,18 @@ def rebuild_index(
                          date=s.manifest.date, theme=s.manifest.theme, poster=s.manifest.poster,
                          duration_s=s.duration_s, manifest=f"{s.folder}/manifest.json")
                for s in sessions]  # fmt: skip
+    restitution, restitution_digest, _ = write_cycle_restitution(
+        site,
+        [(s.folder, s.manifest) for s in sessions],
+        settings,
+        previous.cycle_restitution_digest if previous else None,
+    )
     site_manifest = SiteManifest(
         generated_at=datetime.now(UTC), sessions=entries,
         site_config=settings.model_dump(mode="json") if fresh
         else (previous.site_config if previous else None),
         cycle_documents=documents, cycle_logos=logos, cycle_cover=files.cover,
+        cycle_restitution=restitution, cycle_restitution_digest=restitution_digest,
     )  # fmt: skip
     atomic_write_text(site / "manifest.json", site_manifest.model_dump_json(indent=2) + "\n")
     pages.write_assets(site)
@@ -212,7 +222,9 @@ def rebuild_index(
         introduction=_paragraphs(settings.introduction), groups=[g for g in by_kind if g[1]],
         count=len(cards), upcoming=[{**u.__dict__, "kind": KIND_LABELS[u.kind],
                                      "date_text": pages.french_date(u.date)} for u in upcoming],
-        documents=[pages.document_entry(d.title, d.file.path, d.file.bytes) for d in documents],
+        documents=[pages.document_entry(d.title, d.file.path, d.file.bytes) for d in documents]
+        + ([pages.document_entry(CYCLE_RESTITUTION_TITLE, restitution.path, restitution.bytes)]
+           if restitution else []),
         partners=partners, links=settings.links,
         speakers=[{"slug": p.slug, "name": p.person.name} for p in speakers],
     )  # fmt: skip

@@ -3,8 +3,10 @@ one at each quote of the cue lists."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.core.tempfiles import filter_safe_tempdir
 from pipeline.publish import images
 from pipeline.publish.manifest import Film, PublishedFile, QuoteStill, SessionManifest, Still
 from pipeline.publish.rendered import RenderedFilm
@@ -15,12 +17,48 @@ AMBIANCE_STILLS = 6
 STILL_WIDTH = 1280
 
 
-def cue_list_quotes(loaded: LoadedSession) -> list[tuple[int, str]]:
-    found = []
+@dataclass(frozen=True)
+class CueQuote:
+    session_ms: int
+    text: str
+    speaker: str | None = None
+
+
+def cue_list_quotes(loaded: LoadedSession) -> list[CueQuote]:
+    """Every quote of the cue lists, once, in session order."""
+    found: dict[tuple[int, str], CueQuote] = {}
     for name in FILMS:
         cue_list = load_cue_list(loaded, name)
-        found += [(q.at, q.text) for q in cue_list.quotes] if cue_list else []
-    return sorted(set(found))
+        for quote in cue_list.quotes if cue_list else []:
+            kept = found.get((quote.at, quote.text))
+            if kept is None or kept.speaker is None:
+                found[(quote.at, quote.text)] = CueQuote(quote.at, quote.text, quote.speaker)
+    return [found[key] for key in sorted(found)]
+
+
+STILL_SEARCH_S = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0)
+"""Where a quote's still is looked for, after its first word: the sharpest frame with a face
+among these (a speaker caught mid-blink or mid-turn at the exact word is common)."""
+
+
+def _best_still_time(film: RenderedFilm, session_ms: int, output_ms: int, work: Path) -> float:
+    """The film moment of the best frame in the quote's first seconds, staying in the clip
+    that shows it (a cut may follow) and before the film's end."""
+    times = [
+        (output_ms + round(offset * 1000)) / 1000
+        for offset in STILL_SEARCH_S
+        if film.timemap.to_output(session_ms + round(offset * 1000))
+        == output_ms + round(offset * 1000)
+        and (output_ms / 1000 + offset) < film.duration_s - 0.1
+    ]
+    if len(times) < 2:
+        return output_ms / 1000
+    detector = images.face_detector()
+    frames = images.sample_frames(film.master, times, work)
+    measured = [c for time_s, frame in frames if frame is not None
+                and (c := images.measure(frame, time_s, detector)) is not None]  # fmt: skip
+    best = images.choose_poster(measured)
+    return best.time_s if best else output_ms / 1000
 
 
 def ambiance(
@@ -41,32 +79,40 @@ def ambiance(
 
 
 def quote_stills(
-    quotes: list[tuple[int, str]], films: list[tuple[RenderedFilm, Film]], folder: Path,
+    quotes: list[CueQuote], films: list[tuple[RenderedFilm, Film]], folder: Path,
     old: SessionManifest | None,
 ) -> list[QuoteStill]:  # fmt: skip
     """Each quote in the first film that shows its moment (the full version first); a
-    still is taken again when the quote, its film or that film's master changed."""
+    still is chosen again when the quote, its film or that film's master changed."""
     previous = {(q.session_ms, q.text): q for q in (old.quotes if old else [])}
     entries = []
-    for number, (session_ms, text) in enumerate(quotes, start=1):
+    for number, quote in enumerate(quotes, start=1):
+        at = quote.session_ms
         placed = next(((f, e, t) for f, e in films
-                       if (t := f.timemap.to_output(session_ms)) is not None), None)  # fmt: skip
+                       if (t := f.timemap.to_output(at)) is not None), None)  # fmt: skip
         if placed is None:
             continue
         film, entry, output_ms = placed
         time_s = output_ms / 1000
         target = folder / "images" / f"quote-{number:02d}.jpg"
-        kept = previous.get((session_ms, text))
+        kept = previous.get((quote.session_ms, quote.text))
         same = (
             kept is not None
             and (kept.film, kept.film_inputs) == (film.name, entry.inputs)
             and kept.still.path == target.relative_to(folder).as_posix()
             and abs(kept.time_s - time_s) < 1e-3
+            and kept.still_time_s is not None
             and kept.still.intact(folder)
         )
-        if not same:
-            images.extract_still(film.master, time_s, target, width=STILL_WIDTH)
-        entries.append(QuoteStill(text=text, session_ms=session_ms, film=film.name,
+        if same:
+            assert kept is not None
+            still_time_s = kept.still_time_s
+        else:
+            with filter_safe_tempdir("capture-quote-") as work:
+                still_time_s = _best_still_time(film, quote.session_ms, output_ms, work)
+            images.extract_still(film.master, still_time_s, target, width=STILL_WIDTH)
+        entries.append(QuoteStill(text=quote.text, session_ms=quote.session_ms, film=film.name,
                              film_inputs=entry.inputs, time_s=time_s,
-                             still=PublishedFile.of(folder, target)))  # fmt: skip
+                             still=PublishedFile.of(folder, target),
+                             still_time_s=still_time_s, speaker=quote.speaker))  # fmt: skip
     return entries

@@ -1,5 +1,5 @@
-"""The sample's session folder files: session.yaml, the cue lists and the logo, written as a
-videographer and an editor would."""
+"""The sample's session folder files: session.yaml, the cue lists, the logo, a photo and the
+synthesis, written as a videographer, an editor and the team would."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from pipeline.session.model import (
     Glossary,
     Link,
     Person,
+    Photo,
     Session,
     Source,
     Speaker,
@@ -77,6 +78,13 @@ def sample_session(debate: S.Debate = S.FOOD, cards: str = "cards") -> Session:
         ),
         links=[Link(title="Le cycle des Rencontres", url="https://example.org/rencontres")],
         logos=[LOGO],
+        photos=[
+            Photo(
+                path=PHOTO,
+                caption="La salle pendant les échanges",
+                credit="Service communication de la Métropole",
+            )
+        ],  # fmt: skip
     )
 
 
@@ -95,6 +103,36 @@ def write_logo(session: Path) -> None:
          "-frames:v", "1", OutputFile(target)],
         label="drawing the sample logo",
     )  # fmt: skip
+
+
+PHOTO = "photos/salle.jpg"
+
+
+def write_photo(session: Path) -> None:
+    """A stand-in for the photographer's picture, as large as a camera's (2400 px wide: the
+    printed restitution scales it down to 300 dpi)."""
+    target = session / PHOTO
+    target.parent.mkdir(parents=True, exist_ok=True)
+    run_ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=2400x1600", "-frames:v", "1",
+                "-q:v", "3", OutputFile(target)], label="drawing the sample photo")  # fmt: skip
+
+
+def write_synthesis(session: Path, debate: S.Debate) -> None:
+    """``restitution.md`` as the team writes it after the Rencontre (Markdown)."""
+    names = [debate.cast[key].name for key in debate.speakers]
+    text = f"""# Ce qui s'est dit
+
+La Rencontre « {debate.title} » a réuni une centaine de participants ({debate.place}).
+**{" et ".join(names)}** ont répondu aux questions de la salle, dans un échange animé par
+{debate.cast["facilitator"].name}.
+
+## Les points forts
+
+- des constats partagés sur la situation actuelle ;
+- des pistes d'action pour 2040 ;
+- des *questions ouvertes*, reprises lors de la séance de clôture.
+"""
+    atomic_write_text(session / "restitution.md", text)
 
 
 def _clip(start_s: float, end_s: float, camera: str, transition: Transition | None) -> Clip:
@@ -133,7 +171,7 @@ def cue_lists(truth: Truth, speakers: tuple[str, ...] = S.FOOD.speakers) -> tupl
             _clip(p.start - 0.2, p.end + 0.3, "A", dip if number else None)
             for number, p in enumerate(picks)
         ],
-        quotes=[Quote(at=picks[0].start, text=picks[0].text)],
+        quotes=[Quote(at=picks[0].start, text=picks[0].text, speaker=picks[0].name)],
     )
     return full, highlights
 

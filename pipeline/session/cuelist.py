@@ -131,6 +131,8 @@ class Chapter(StrictModel):
 class Quote(StrictModel):
     at: TimeMs
     text: str
+    speaker: str | None = Field(default=None, min_length=1, max_length=200)
+    """Who says it, as session.yaml names them (else the transcript's speaker at ``at``)."""
 
 
 class CueList(StrictModel):

@@ -221,6 +221,44 @@
     if (element.readyState === 3) { embeddedCaptions(video); return; }
     element.addEventListener("error", function () { embeddedCaptions(video); });
   });
+  // the gallery: an image opens large in a dialog (Escape closes it, the arrow keys and two
+  // buttons go through the others, focus returns to the image it was opened from); without
+  // script the link opens the image itself
+  function gallery(list) {
+    var dialog = document.querySelector("dialog.visionneuse");
+    var links = Array.prototype.slice.call(list.querySelectorAll("a.agrandir"));
+    if (!dialog || !dialog.showModal || !links.length) { return; }
+    var picture = dialog.querySelector("img"), caption = dialog.querySelector("figcaption");
+    var position = dialog.querySelector(".position"), current = 0, opener = null;
+    function show(index) {
+      current = (index + links.length) % links.length;
+      var link = links[current], thumbnail = link.querySelector("img");
+      var words = link.closest("figure").querySelector("figcaption");
+      picture.src = link.getAttribute("href");
+      picture.alt = thumbnail.alt;
+      caption.textContent = words ? words.firstChild.textContent.trim() || thumbnail.alt : thumbnail.alt;
+      position.textContent = "Image " + (current + 1) + " sur " + links.length;
+    }
+    links.forEach(function (link, index) {
+      link.addEventListener("click", function (event) {
+        event.preventDefault();
+        opener = link;
+        show(index);
+        dialog.showModal();
+        dialog.querySelector(".suivante").focus();
+      });
+    });
+    dialog.querySelector(".precedente").addEventListener("click", function () { show(current - 1); });
+    dialog.querySelector(".suivante").addEventListener("click", function () { show(current + 1); });
+    dialog.querySelector(".fermer").addEventListener("click", function () { dialog.close(); });
+    dialog.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowLeft") { show(current - 1); event.preventDefault(); }
+      if (event.key === "ArrowRight") { show(current + 1); event.preventDefault(); }
+    });
+    dialog.addEventListener("close", function () { if (opener) { opener.focus(); } });
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll(".galerie"), gallery);
   Array.prototype.forEach.call(document.querySelectorAll(".chapitrage"), chapterBar);
   if (player("full")) { follow(player("full")); floating(player("full")); }
   fromAddress();
