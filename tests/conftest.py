@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,12 @@ import pytest
 os.umask(0o022)
 
 from pipeline.samples.generate import SampleResult, generate_sample  # noqa: E402
+from pipeline.session.artifacts.transcript import (  # noqa: E402
+    Segment,
+    Transcript,
+    TranscriptSource,
+    Word,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -99,3 +106,25 @@ def ingested(tiny_sample: SampleResult, request: pytest.FixtureRequest):
     ingest_declared(loaded)
     run_sync(loaded)
     return loaded
+
+
+def script_transcript(truth) -> Transcript:
+    """The sample's script as a transcript, each line's words spread evenly over its time:
+    the same words and times on every CPU (Whisper's own output is tested elsewhere)."""
+    segments = []
+    for line in truth.script:
+        texts = line.text.split()
+        step = (line.end - line.start) * 1000 / len(texts)
+        start = round(line.start * 1000)
+        words = [Word(text=t, start_ms=start + round(i * step),
+                      end_ms=start + round((i + 1) * step) - 20, probability=0.9)
+                 for i, t in enumerate(texts)]  # fmt: skip
+        segments.append(Segment(start_ms=words[0].start_ms, end_ms=words[-1].end_ms,
+                                text=line.text, words=words, speaker=line.name))  # fmt: skip
+    recorder = next(d for d in truth.devices if d.role == "recorder")
+    return Transcript(
+        engine="script", model="truth.json", language="fr", parameters={},
+        source=TranscriptSource(recording=recorder.camera, offset_s=recorder.offset,
+                                drift_ppm=recorder.drift_ppm),
+        created_at=datetime(2026, 1, 1, tzinfo=UTC), segments=segments,
+    )  # fmt: skip

@@ -20,6 +20,7 @@ STAGES = [
     "timeline",
     "subtitles",
     "render",
+    "social",
     "publish",
     "samples",
 ]

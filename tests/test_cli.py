@@ -24,6 +24,7 @@ COMMANDS = {
     "subtitles",
     "render",
     "restitution",
+    "social",
 }
 
 

@@ -13,26 +13,21 @@ import stat
 import subprocess
 import sys
 import urllib.parse
-from datetime import UTC, datetime
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
-from conftest import ffmpeg
+from conftest import ffmpeg, script_transcript
 from output_fingerprint import differences, fingerprint
 
 from pipeline.core import runner
 from pipeline.core.errors import ConfigError
-from pipeline.publish import images
 from pipeline.publish.run import publish
+from pipeline.render import images
 from pipeline.render.run import render
 from pipeline.session import load_session
 from pipeline.session.artifacts.transcript import (
-    Segment,
-    Transcript,
-    TranscriptSource,
-    Word,
     write_transcript,
 )
 from pipeline.subtitles.formats import read_subtitles, to_srt
@@ -59,28 +54,6 @@ hls:
   segment_seconds: 6.0
 listening: {bitrate_kbps: 48, channels: 1}
 """
-
-
-def _script_transcript(truth) -> Transcript:
-    """The sample's script as a transcript, each line's words spread evenly over its time:
-    the same words and times on every CPU (Whisper's own output is tested elsewhere)."""
-    segments = []
-    for line in truth.script:
-        texts = line.text.split()
-        step = (line.end - line.start) * 1000 / len(texts)
-        start = round(line.start * 1000)
-        words = [Word(text=t, start_ms=start + round(i * step),
-                      end_ms=start + round((i + 1) * step) - 20, probability=0.9)
-                 for i, t in enumerate(texts)]  # fmt: skip
-        segments.append(Segment(start_ms=words[0].start_ms, end_ms=words[-1].end_ms,
-                                text=line.text, words=words, speaker=line.name))  # fmt: skip
-    recorder = next(d for d in truth.devices if d.role == "recorder")
-    return Transcript(
-        engine="script", model="truth.json", language="fr", parameters={},
-        source=TranscriptSource(recording=recorder.camera, offset_s=recorder.offset,
-                                drift_ppm=recorder.drift_ppm),
-        created_at=datetime(2026, 1, 1, tzinfo=UTC), segments=segments,
-    )  # fmt: skip
 
 
 COMMANDS: dict[str, list[list[str]]] = {"render": [], "publish": []}
@@ -114,7 +87,7 @@ def published(tiny_sample, tmp_path_factory):
     loaded = load_session(folder)
     ingest_declared(loaded)
     run_sync(loaded)
-    write_transcript(_script_transcript(tiny_sample.truth), loaded.folder)
+    write_transcript(script_transcript(tiny_sample.truth), loaded.folder)
     build_subtitles(loaded)
     srt, _ = write_review_package(loaded)
     cues = read_subtitles(srt)
@@ -555,24 +528,10 @@ def test_publishing_touches_only_what_capture_wrote(published, tmp_path) -> None
 
 
 def _synthetic_face(size: tuple[int, int] = (640, 360)) -> np.ndarray:
-    """A drawn face (skin oval, brows, eyes, nose, mouth) that the frontal-face cascade
-    finds, on a plain wall."""
-    width, height = size
-    image = np.full((height, width, 3), 95, np.uint8)
-    cx, cy, s = width // 2, height // 2 - 10, height // 4
-    cv2.ellipse(image, (cx, cy), (int(s * 0.8), s), 0, 0, 360, (150, 180, 220), -1)
-    for dx in (-0.35, 0.35):
-        ex = int(cx + dx * s)
-        cv2.ellipse(image, (ex, int(cy - 0.2 * s)), (int(0.16 * s), int(0.08 * s)), 0, 0, 360,
-                    (40, 40, 40), -1)  # fmt: skip
-        brow = int(cy - 0.38 * s)
-        cv2.line(image, (ex - int(0.2 * s), brow), (ex + int(0.2 * s), brow), (40, 40, 60),
-                 max(2, s // 20))  # fmt: skip
-    cv2.ellipse(image, (cx, int(cy + 0.1 * s)), (int(0.08 * s), int(0.18 * s)), 0, 0, 360,
-                (120, 150, 190), -1)  # fmt: skip
-    cv2.ellipse(image, (cx, int(cy + 0.5 * s)), (int(0.3 * s), int(0.08 * s)), 0, 0, 360,
-                (60, 60, 130), -1)  # fmt: skip
-    return cv2.GaussianBlur(image, (5, 5), 0)
+    """The sample's drawn face on a plain wall (the frontal-face cascade finds it)."""
+    from pipeline.samples.face import draw_face
+
+    return draw_face(*size)
 
 
 @pytest.mark.slow
@@ -1105,6 +1064,7 @@ def test_the_printed_restitution_links_each_quote_to_its_moment(cycle, browser, 
     assert str(pdf) in result.stdout and "MB" in result.stdout, "the file and its size reported"
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     assert "595.276 x 841.89 pts (A4)" in info
+    assert re.search(r"Tagged:\s+yes", info), "a tagged PDF (PDF/UA) for screen readers"
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
     rows = [line.split() for line in fonts.splitlines()[2:]]
     assert rows and all(row[-5] == "yes" for row in rows), f"every font embedded: {fonts}"
@@ -1166,6 +1126,10 @@ def test_the_cycle_restitution_gathers_every_rencontre_after_its_contents(cycle)
         assert titles[slug] in page and "Synthèse des échanges" in page, "on the page it gives"
     order = [contents.index(titles[slug]) for slug in ("premiere", "seconde")]
     assert order == sorted(order), "in date order"
+    # publishing a session again, unchanged, does not lay the cycle's document out again
+    made = pdf.stat().st_mtime_ns
+    publish(load_session(site.parent / sessions[1]), site, preset_name="ladder")
+    assert pdf.stat().st_mtime_ns == made
 
 
 @pytest.mark.slow
@@ -1200,7 +1164,7 @@ def test_the_gallery_shows_web_sizes_and_opens_each_image_by_keyboard(cycle, bro
                                "return i.complete && i.naturalWidth")  # fmt: skip
         assert large == 1280
         words = browser.find_element(By.CSS_SELECTOR, "dialog.visionneuse figcaption").text
-        assert words == "La salle pendant les échanges"
+        assert words == "La salle pendant les échanges © Service communication de la Métropole"
         assert _axe_violations(browser) == [], "the viewer open"
         buttons = browser.find_elements(By.CSS_SELECTOR, "dialog.visionneuse button")
         assert [b.text for b in buttons if b.is_displayed()] == [
@@ -1208,7 +1172,7 @@ def test_the_gallery_shows_web_sizes_and_opens_each_image_by_keyboard(cycle, bro
         _screenshot(browser, "galerie")
         browser.switch_to.active_element.send_keys(Keys.ARROW_RIGHT)
         position = browser.find_element(By.CSS_SELECTOR, "dialog.visionneuse .position").text
-        assert position == f"Image 2 sur {count}"
+        assert position.startswith(f"Image 2 sur {count} : "), "said with its caption"
         browser.switch_to.active_element.send_keys(Keys.ESCAPE)
         _wait(browser, "return !document.querySelector('dialog.visionneuse').open")
         assert browser.execute_script(

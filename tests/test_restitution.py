@@ -31,6 +31,11 @@ def test_the_synthesis_is_markdown_under_the_documents_headings_and_never_html()
     )
     assert "<h3>Constats</h3>" in html and "<h4>Pistes</h4>" in html
     assert f"question{NBSP}: <strong>le foncier</strong>{NNBSP}?" in html
+    # punctuation and quotation marks around emphasis and links, across the text's pieces
+    mixed = synthesis_html('Il dit "**non**" et **fin**! Voir [ceci](https://a.fr)? *a*: b', 3)
+    assert f"Il dit «{NBSP}<strong>non</strong>{NBSP}» et" in mixed
+    assert f"<strong>fin</strong>{NNBSP}!" in mixed and f"</a>{NNBSP}?" in mixed
+    assert f"<em>a</em>{NBSP}: b" in mixed
     assert "<em>une</em>" in html
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert 'href="javascript' not in html, "no script link"
@@ -50,8 +55,7 @@ def test_a_printed_quote_never_ends_on_a_word_alone() -> None:
 
 
 def _restitution(still: str, photo: str) -> Restitution:
-    moment = Moment(relative="../index.html#t=0:05", url="https://example.org/s/#t=0:05",
-                    printed="example.org/s/#t=0:05")  # fmt: skip
+    moment = Moment(slug="s", fragment="#t=0:05")
     quote = PrintedQuote(text="Nous cultivons la terre.", speaker="Jacques Dubois",
                          detail="maraîcher", still=still, still_alt="Jacques Dubois",
                          time="0:05", film_label="Version intégrale", moment=moment)  # fmt: skip
@@ -60,9 +64,20 @@ def _restitution(still: str, photo: str) -> Restitution:
         start_time="18:30", place=None, theme=None, synthesis="Un *texte*.", quotes=[quote],
         people=[], photos=[PrintedImage(file=photo, caption="La salle", credit="Métropole")],
         ambiance=[], films=[], links=[], credits=["Avec le soutien de la Métropole"],
-        page=Moment(relative="../index.html", url="https://example.org/s/",
-                    printed="example.org/s/"),
+        page=Moment(slug="s", fragment=""), images="0",
     )  # fmt: skip
+
+
+def test_a_moment_is_addressed_from_the_sites_address_when_laid_out() -> None:
+    moment = Moment(slug="manger-local", fragment="#t=12:34")
+    assert moment.relative == "../index.html#t=12:34"
+    assert moment.url("https://rencontres.example.org/") == (
+        "https://rencontres.example.org/manger-local/#t=12:34")  # fmt: skip
+    assert moment.printed("https://rencontres.example.org") == (
+        "rencontres.example.org/manger-local/#t=12:34")  # fmt: skip
+    assert moment.url(None) is None and moment.printed(None) is None
+    film = Moment(slug="s", fragment="video/highlights-720p.mp4#t=3.2")
+    assert film.relative == "../video/highlights-720p.mp4#t=3.2"
 
 
 @pytest.mark.slow
@@ -76,7 +91,7 @@ def test_print_images_are_scaled_to_300_dpi_and_a_missing_one_is_named(tmp_path:
     content = _restitution("images/quote-01.jpg", "images/photo.jpg")
     target = folder / "restitution" / "r.pdf"
     target.parent.mkdir()
-    document = {"title": "R", "cycle_title": "C", "contents": [],
+    document = {"title": "R", "cycle_title": "C", "contents": [], "base_url": "https://e.org/",
                 "restitutions": [(content, "Rencontre")]}  # fmt: skip
     printed = write_pdf("restitution_print.html.j2", target, {"s": folder}, **document)
     listing = subprocess.run(["pdfimages", "-list", str(target)], capture_output=True,

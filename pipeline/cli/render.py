@@ -63,3 +63,22 @@ def render_command(
     if result.editorial_error:
         stdout.print(f"warning: no OTIO/FCP XML/EDL export: {result.editorial_error}",
                      markup=False)  # fmt: skip
+
+
+@command("social")
+def social_command(session: SessionArg) -> None:
+    """Social clips of the quotes marked `social: true` in the cue lists: 9:16 and 1:1, framed
+    on the speaker's face, captions and name inside the platforms' safe zone, -14 LUFS, with
+    a poster (renders/social/, listed in renders/social.json, published with the session)."""
+    from pipeline.social.run import make_social_clips
+
+    loaded = open_for_writing(session, "social")
+    with recorded_step(loaded, "social", "capture social"):
+        report = make_social_clips(loaded, make_progress(OPTIONS.quiet))
+    if not report.clips:
+        stdout.print("no quote of the cue lists is marked `social: true`: nothing to make")
+    for clip in report.clips:
+        face = "framed on the face" if clip.faces else "no face found: centred"
+        stdout.print(f"{loaded.root / clip.file}: {clip.width}x{clip.height}, "
+                     f"{clip.duration_s:.1f} s, {clip.integrated_lufs:.1f} LUFS, "
+                     f"{clip.bytes / 1e6:.1f} MB, {face}")  # fmt: skip

@@ -149,6 +149,39 @@ def render_fingerprint(film: str) -> Callable[[RunContext], Fingerprint]:
     return fingerprint
 
 
+def social_not_needed(ctx: RunContext) -> str | None:
+    from pipeline.social.run import social_quotes
+
+    return None if social_quotes(ctx.loaded) else "no quote of the cue lists is marked social"
+
+
+def social_fingerprint(ctx: RunContext) -> Fingerprint:
+    folder = ctx.loaded.folder
+    return {
+        "cues": value_digest([file_digest(folder.cue_list(film)) for film in FILMS]),
+        "transcript": json_digest(folder.transcript_json),
+        "reviewed subtitles": file_digest(folder.reviewed_subtitles),
+        "session clock": json_digest(folder.sync_result),
+        "ingested recordings": json_digest(folder.ingest_state),
+        "session.yaml speakers": _people(ctx, "name", "role", "organisation"),
+        "session.yaml cameras": _cameras(ctx, "name", "role"),
+        "logos": value_digest(
+            {logo: file_digest(ctx.loaded.resolve(logo)) for logo in ctx.loaded.session.logos}
+        ),  # fmt: skip
+        "capture version": code_digest(),
+    }
+
+
+def social_files(ctx: RunContext) -> list[Path]:
+    from pipeline.social.model import read_social_report
+    from pipeline.social.run import report_path
+
+    made = [report_path(ctx.loaded)]
+    report = read_social_report(made[0])
+    return made + [ctx.loaded.root / f for c in (report.clips if report else [])
+                   for f in (c.file, c.poster)]  # fmt: skip
+
+
 def publish_not_needed(ctx: RunContext) -> str | None:
     return None if ctx.site is not None else "no --site given"
 
@@ -179,6 +212,8 @@ def publish_fingerprint(ctx: RunContext) -> Fingerprint:
         ),
         "cues": value_digest([file_digest(folder.cue_list(film)) for film in FILMS]),
         "synthesis": file_digest(folder.root / SYNTHESIS_FILE),
+        "site.yaml": file_digest(folder.root.parent / "site.yaml"),
+        "social clips": file_digest(folder.renders / "social.json"),
         "preset": _preset_digest(ctx),
         "capture version": code_digest(),
     }

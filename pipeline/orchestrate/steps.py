@@ -22,6 +22,9 @@ from pipeline.orchestrate.inputs import (
     render_fingerprint,
     render_not_needed,
     site_files,
+    social_files,
+    social_fingerprint,
+    social_not_needed,
     subtitle_files,
     subtitles_fingerprint,
     sync_files,
@@ -127,6 +130,17 @@ def _render(film: str) -> Callable[[RunContext], Outcome]:
     return action
 
 
+# --- social clips -----------------------------------------------------------------------
+
+
+def _social(ctx: RunContext) -> Outcome:
+    from pipeline.social.run import make_social_clips
+
+    report = make_social_clips(ctx.loaded, ctx.progress)
+    quotes = len({c.quote for c in report.clips})
+    return Outcome(f"{len(report.clips)} clip(s) for {quotes} quote(s)")
+
+
 # --- publish ----------------------------------------------------------------------------
 
 
@@ -148,6 +162,7 @@ STEPS: tuple[Step, ...] = (
          _render("full"), film_files("full")),
     Step("render-highlights", render_not_needed("highlights"),
          render_fingerprint("highlights"), _render("highlights"), film_files("highlights")),
+    Step("social", social_not_needed, social_fingerprint, _social, social_files),
     Step("publish", publish_not_needed, publish_fingerprint, _publish, site_files),
 )  # fmt: skip
 STEP_NAMES = tuple(step.name for step in STEPS)

@@ -7,10 +7,18 @@ import filecmp
 import re
 from pathlib import Path
 
-from pipeline.core.errors import ConfigError, Problem
+from PIL import Image, UnidentifiedImageError
+
+from pipeline.core.errors import CaptureError, ConfigError, Problem
 from pipeline.core.fsutil import atomic_copy
-from pipeline.publish.manifest import PublishedDocument, PublishedFile, PublishedPhoto
+from pipeline.publish.manifest import (
+    PublishedDocument,
+    PublishedFile,
+    PublishedPhoto,
+    PublishedSocialClip,
+)
 from pipeline.session import LoadedSession
+from pipeline.social.model import read_social_report
 
 DOCUMENT_TYPES = {".pdf", ".odt", ".ods", ".odp", ".docx", ".xlsx", ".pptx", ".txt", ".csv",
                   ".epub"}  # fmt: skip
@@ -51,12 +59,29 @@ def _checked(loaded: LoadedSession, key: str, paths: list[str], allowed: set[str
     return found
 
 
+def _image_header(path: Path) -> bool:
+    """The file starts as a picture that says its size (read from its header only: a
+    folder of large photos is checked in moments)."""
+    try:
+        with Image.open(path) as image:
+            return image.size[0] > 0 and image.size[1] > 0
+    except (UnidentifiedImageError, OSError):
+        return False
+
+
 def check_attachments(loaded: LoadedSession) -> None:
     """Every document and photo of session.yaml exists and may be published: checked before
     any film is encoded (hours on a real film), not after."""
     session = loaded.session
     _checked(loaded, "documents", [d.path for d in session.documents], DOCUMENT_TYPES)
-    _checked(loaded, "photos", [p.path for p in session.photos], PHOTO_TYPES)
+    photos = _checked(loaded, "photos", [p.path for p in session.photos], PHOTO_TYPES)
+    unreadable = [
+        Problem(loaded.folder.session_file, loaded.line_of(("photos", index)), f"photos[{index}]",
+                f"{photo.name} cannot be read as an image (damaged, or not a photo)")
+        for index, photo in enumerate(photos) if not _image_header(photo)
+    ]  # fmt: skip
+    if unreadable:
+        raise ConfigError(unreadable)
 
 
 def copy_attachments(
@@ -76,3 +101,24 @@ def copy_attachments(
         photos.append(PublishedPhoto(caption=photo.caption, credit=photo.credit,
                             file=PublishedFile.of(folder, target)))  # fmt: skip
     return documents, photos
+
+
+def copy_social_clips(loaded: LoadedSession, folder: Path) -> list[PublishedSocialClip]:
+    """The social clips ``capture social`` made, copied into ``social/`` (only when they
+    changed) and listed for the communication team."""
+    report = read_social_report(loaded.folder.renders / "social.json")
+    published = []
+    for clip in report.clips if report else []:
+        files = []
+        for relative in (clip.file, clip.poster):
+            source = loaded.root / relative
+            if not source.is_file():
+                raise CaptureError(f"{source} is missing: run `capture social {loaded.root}`")
+            target = folder / "social" / source.name
+            copy_if_changed(source, target)
+            files.append(PublishedFile.of(folder, target))
+        published.append(PublishedSocialClip(
+            quote=clip.quote, format=clip.format, width=clip.width, height=clip.height,
+            duration_s=clip.duration_s, integrated_lufs=clip.integrated_lufs,
+            file=files[0], poster=files[1]))  # fmt: skip
+    return published

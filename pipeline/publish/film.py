@@ -19,11 +19,12 @@ from pipeline.core.runner import OutputFile, run_ffmpeg
 from pipeline.core.sizes import bitrate_kbps, bytes_per_minute
 from pipeline.core.tempfiles import filter_safe_tempdir
 from pipeline.ingest.offload import hash_file
-from pipeline.publish import hls, images
+from pipeline.publish import hls
 from pipeline.publish.audio_chapters import ffmetadata, with_chapters
 from pipeline.publish.manifest import Film, Listening, PublishedFile, Rendition, Still
 from pipeline.publish.rendered import RenderedFilm
 from pipeline.publish.texttracks import FilmText, film_text, write_text_tracks
+from pipeline.render import images
 from pipeline.session import LoadedSession
 from pipeline.session.cuelist import load_cue_list
 

@@ -158,6 +158,20 @@ class PublishedRestitution(_Model):
     """Of what the PDF was made from (the PDF is laid out again only when it changes)."""
 
 
+class PublishedSocialClip(_Model):
+    """A quote as a clip for social networks (``capture social``), for the communication
+    team: not shown on the pages."""
+
+    quote: str
+    format: str
+    width: int
+    height: int
+    duration_s: float
+    integrated_lufs: float
+    file: PublishedFile
+    poster: PublishedFile
+
+
 class SessionManifest(_Model):
     version: int = MANIFEST_VERSION
     slug: str
@@ -184,6 +198,7 @@ class SessionManifest(_Model):
     """The full version's transcript by paragraph, with speakers and times (JSON): what the
     cycle's search and speaker pages read."""
     restitution: PublishedRestitution | None = None
+    social: list[PublishedSocialClip] = []
     origin: str | None = None
     """A digest of the session folder's path (not the path: the manifest is public), so a
     second session with the same slug is recognised as another one."""

@@ -112,7 +112,7 @@ def _speaker_at(text: FilmText, seconds: float) -> str | None:
     return spoken[-1].speaker if spoken else None
 
 
-def quote_alt(quote_text: str, speaker: str | None, time: str) -> str:
+def _quote_alt(quote_text: str, speaker: str | None, time: str) -> str:
     """What the still shows, for those who cannot see it: who speaks, and what they say."""
     who = f"{speaker} pendant la Rencontre" if speaker else "La Rencontre"
     return f"{who}, à {time}, au moment où est dit : « {quote_text} »"
@@ -151,7 +151,7 @@ def session_context(
         "quotes": [{"text": q.text, "still": q.still.path, "film": q.film,
                     "link": "#t=" if q.film == "full" else f"{sources[q.film]}#t=",
                     "start": f"{q.time_s:.3f}", "time": clock_text(q.time_s),
-                    "alt": quote_alt(q.text, _speaker_at(texts[q.film], q.time_s),
+                    "alt": _quote_alt(q.text, q.speaker or _speaker_at(texts[q.film], q.time_s),
                                       clock_text(q.time_s))}
                    for q in manifest.quotes],
         "reviewed": full.captions_reviewed,

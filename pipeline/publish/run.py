@@ -19,7 +19,11 @@ from pipeline.core.fsutil import atomic_write_text
 from pipeline.core.presets import load_preset
 from pipeline.core.progress import ProgressReporter
 from pipeline.publish import pages
-from pipeline.publish.attachments import check_attachments, copy_attachments
+from pipeline.publish.attachments import (
+    check_attachments,
+    copy_attachments,
+    copy_social_clips,
+)
 from pipeline.publish.film import checked_film_text, publish_film
 from pipeline.publish.gallery import with_web_sizes
 from pipeline.publish.manifest import (
@@ -154,6 +158,7 @@ def publish(
     check_session_folder(loaded, folder, old, force=force)
     check_attachments(loaded)
     synthesis = read_synthesis(loaded.root)
+    quotes = cue_list_quotes(loaded)
     found = find_site_config(loaded.root.parent)
     films = _films(loaded, preset_name)
     texts = {film.name: checked_film_text(loaded, film) for film in films}
@@ -176,12 +181,13 @@ def publish(
         films=entries,
         poster=entries[0].poster.file.path if entries[0].poster else None,
         ambiance=ambiance(films[0], published[0].candidates, folder, old),
-        quotes=quote_stills(cue_list_quotes(loaded), list(zip(films, entries, strict=True)),
+        quotes=quote_stills(quotes, list(zip(films, entries, strict=True)),
                             folder, old),
         documents=documents, photos=photos,
         links=[PublishedLink(title=link.title, url=link.url) for link in session.links],
         credits={k: v for k, v in session.credits.model_dump().items() if v},
         turns=_write_turns(texts["full"], folder),
+        social=copy_social_clips(loaded, folder),
         origin=session_origin(loaded),
     )  # fmt: skip
     restitution = write_session_restitution(

@@ -32,7 +32,7 @@ from pipeline.publish.manifest import (
     read_site_manifest,
 )
 from pipeline.publish.podcast import FEED, podcast_feed
-from pipeline.publish.restitution.run import write_cycle_restitution
+from pipeline.publish.restitution.run import CYCLE_PDF, write_cycle_restitution
 from pipeline.publish.search import Passage, build_index
 from pipeline.publish.site_config import SiteConfig
 from pipeline.session.model import WEB_ADDRESS
@@ -106,6 +106,7 @@ def _copy_cycle_files(config: SiteConfig, cycle: Path, site: Path) -> CycleFiles
         copy_if_changed(source, target)
         cover = PublishedFile.of(site, target)
         wanted.add(target)
+    wanted.add(site / CYCLE_PDF)  # the cycle's restitution: capture's own, kept up to date
     for old in sorted((site / CYCLE_FOLDER).rglob("*")):
         if old.is_file() and old not in wanted:
             old.unlink()

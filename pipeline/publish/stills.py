@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.core.errors import ConfigError, Problem
 from pipeline.core.tempfiles import filter_safe_tempdir
-from pipeline.publish import images
 from pipeline.publish.manifest import Film, PublishedFile, QuoteStill, SessionManifest, Still
 from pipeline.publish.rendered import RenderedFilm
+from pipeline.render import images
 from pipeline.session import FILMS, LoadedSession
 from pipeline.session.cuelist import load_cue_list
 
@@ -25,14 +26,27 @@ class CueQuote:
 
 
 def cue_list_quotes(loaded: LoadedSession) -> list[CueQuote]:
-    """Every quote of the cue lists, once, in session order."""
+    """Every quote of the cue lists, once, in session order. A quote's ``speaker`` must be
+    a person of session.yaml (their role is printed with it): a typo is an error at its
+    line, not a quote printed without its role."""
     found: dict[tuple[int, str], CueQuote] = {}
+    people = {p.name for p in [loaded.session.facilitator, *loaded.session.speakers] if p}
+    problems = []
     for name in FILMS:
         cue_list = load_cue_list(loaded, name)
-        for quote in cue_list.quotes if cue_list else []:
+        for index, quote in enumerate(cue_list.quotes if cue_list else []):
+            if quote.speaker is not None and quote.speaker not in people:
+                assert cue_list is not None
+                problems.append(Problem(
+                    loaded.folder.cue_list(name), cue_list.line_of(("quotes", index, "speaker")),
+                    f"quotes[{index}].speaker",
+                    f"{quote.speaker!r} is not in session.yaml (facilitator and speakers: "
+                    f"{', '.join(sorted(people)) or 'none'})"))  # fmt: skip
             kept = found.get((quote.at, quote.text))
             if kept is None or kept.speaker is None:
                 found[(quote.at, quote.text)] = CueQuote(quote.at, quote.text, quote.speaker)
+    if problems:
+        raise ConfigError(problems)
     return [found[key] for key in sorted(found)]
 
 

@@ -17,6 +17,7 @@ from pipeline.core.runner import OutputFile, run_ffmpeg
 RATE = 48_000
 _IN = "__capture_input__"
 _OUT = "__capture_output__"
+_FACE = "__capture_face__"
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,13 @@ class CameraLook:
     fps: int
     x264_preset: str
     crf: int
+    face: Path | None = None
+    """A picture of the speaker (``samples/face.py``) shown right of centre, swaying gently,
+    so the close-up has a face to find (and to crop on) away from the frame's middle."""
+
+
+FACE_CENTRE = 0.68
+"""Where the close-up's face stands across the frame (a centred 9:16 crop misses it)."""
 
 
 def encode_camera_file(
@@ -100,6 +108,10 @@ def encode_camera_file(
     video = ffmpeg.input(
         f"testsrc2=size={look.width}x{look.height}:rate={look.fps}:duration={end}", f="lavfi"
     ).video
+    if look.face is not None:
+        face = ffmpeg.input(_FACE, loop=1, framerate=look.fps).video
+        sway = f"{look.width // 60}*sin(t/2)"
+        video = video.overlay(face, x=f"W*{FACE_CENTRE}-w/2+{sway}", y="(H-h)/2", shortest=1)
     if device_start:
         video = video.trim(start=device_start).setpts("PTS-STARTPTS")
     size = max(10, look.height // 12)
@@ -159,8 +171,11 @@ def _encode(
     if timecode:
         options["timecode"] = timecode
     stream = ffmpeg.output(video, sound, _OUT, **options)
+    files: dict[str, Any] = {_IN: audio, _OUT: OutputFile(out)}
+    if look.face is not None:
+        files[_FACE] = look.face
     run_ffmpeg(
-        graph_args(stream, {_IN: audio, _OUT: OutputFile(out)}),
+        graph_args(stream, files),
         duration=seconds,
         progress=progress,
         label=f"{look.name}: {out.name}",

@@ -141,8 +141,11 @@ def _clip(start_s: float, end_s: float, camera: str, transition: Transition | No
     return Clip.model_validate(given | ({"transition": transition} if transition else {}))
 
 
-def cue_lists(truth: Truth, speakers: tuple[str, ...] = S.FOOD.speakers) -> tuple[CueList, CueList]:
-    """Draft cue lists on the session clock, as the editor would start them."""
+def cue_lists(
+    truth: Truth, speakers: tuple[str, ...] = S.FOOD.speakers, *, social: bool = False
+) -> tuple[CueList, CueList]:
+    """Draft cue lists on the session clock, as the editor would start them; ``social``
+    marks the quote for social clips."""
     script = truth.script
     start = max(0.0, script[0].start - 0.5)
     end = min(truth.session_duration, script[-1].end + 1.0)
@@ -171,7 +174,7 @@ def cue_lists(truth: Truth, speakers: tuple[str, ...] = S.FOOD.speakers) -> tupl
             _clip(p.start - 0.2, p.end + 0.3, "A", dip if number else None)
             for number, p in enumerate(picks)
         ],
-        quotes=[Quote(at=picks[0].start, text=picks[0].text, speaker=picks[0].name)],
+        quotes=[Quote(at=picks[0].start, text=picks[0].text, speaker=picks[0].name, social=social)],
     )
     return full, highlights
 

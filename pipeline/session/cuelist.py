@@ -133,6 +133,8 @@ class Quote(StrictModel):
     text: str
     speaker: str | None = Field(default=None, min_length=1, max_length=200)
     """Who says it, as session.yaml names them (else the transcript's speaker at ``at``)."""
+    social: bool = False
+    """Made into social clips (vertical and square) by ``capture social``."""
 
 
 class CueList(StrictModel):

@@ -41,14 +41,14 @@ STYLE = {
 }
 
 
-def _plain(line: str) -> str:
+def ass_plain(line: str) -> str:
     """A cue line libass draws as it is: braces escaped (libass draws "\\{" as "{", so
     "%{localtime}" stays "%{localtime}" and never opens an override block); a backslash,
     which would start an escape ("\\N", "\\h"), becomes a look-alike."""
     return line.translate(str.maketrans({"{": "\\{", "}": "\\}", "\\": "∖"}))
 
 
-def _ass_time(ms: int) -> str:
+def ass_time(ms: int) -> str:
     centiseconds = round(ms / 10)
     seconds, hundredths = divmod(centiseconds, 100)
     minutes, second = divmod(seconds, 60)
@@ -73,9 +73,9 @@ def to_ass(cues: list[Cue]) -> str:
         margin = 0  # the style's
         if cue.clear_above is not None:
             margin = round(CANVAS_HEIGHT * (cue.clear_above + ABOVE_GAP))
-        text = "\\N".join(_plain(line) for line in cue.lines)
+        text = "\\N".join(ass_plain(line) for line in cue.lines)
         script.append(
-            f"Dialogue: 0,{_ass_time(cue.start_ms)},{_ass_time(cue.end_ms)},Default,,0,0,"
+            f"Dialogue: 0,{ass_time(cue.start_ms)},{ass_time(cue.end_ms)},Default,,0,0,"
             f"{margin},,{text}"
         )
     return "\n".join(script) + "\n"

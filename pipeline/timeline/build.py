@@ -22,7 +22,7 @@ from pipeline.timeline.pieces import Piece, PieceKind
 MAX_HEIGHT = 1080
 
 
-def _cuts(
+def recording_cuts(
     layout_media: Path, recording: Recording, placement: Placement, first_ms: int, last_ms: int
 ) -> tuple[SourceCut, ...] | None:
     """The file pieces holding session time [first, last), or None if not all recorded."""
@@ -38,6 +38,20 @@ def _cuts(
             cuts.append(SourceCut(layout_media / name, lo - cursor, hi - lo))
         cursor += length
     return tuple(cuts)
+
+
+def placed_recordings(
+    loaded: LoadedSession, state: IngestState
+) -> list[tuple[Recording, Placement]]:
+    """The usable recordings that sync placed on the session clock."""
+    sync = load_sync(loaded)
+    if sync is None:
+        raise ConfigError(f"nothing on the session clock: run `capture ingest {loaded.root}`")
+    return [
+        (r, placement)
+        for r in state.recordings
+        if r.usable and (placement := sync.placement(r.id)) and placement.offset_s is not None
+    ]
 
 
 def _logos(loaded: LoadedSession) -> tuple[Path, ...]:
@@ -79,15 +93,8 @@ def build_timeline(loaded: LoadedSession, name: str) -> Timeline:
     if plan is None:
         raise ConfigError(f"{cue_file}: no clips to render")
     resolved, fps = plan.clips, plan.fps
-    sync = load_sync(loaded)
     state = load_state(loaded.folder.ingest_state)
-    if sync is None:
-        raise ConfigError(f"nothing on the session clock: run `capture ingest {loaded.root}`")
-    placed = [
-        (r, sync.placement(r.id))
-        for r in state.recordings
-        if r.usable and sync.placement(r.id) and sync.placement(r.id).offset_s is not None
-    ]
+    placed = placed_recordings(loaded, state)
     recorder = [(r, p) for r, p in placed if r.has_audio and r.is_sound_recorder(loaded.session)]
     wide = [c.name for c in loaded.session.cameras if c.role == CameraRole.WIDE]
     problems, clips = list(plan.piece_problems), []
@@ -114,7 +121,7 @@ def build_timeline(loaded: LoadedSession, name: str) -> Timeline:
                 for r, p in placed
                 if r.has_video
                 and (camera is None or r.camera == camera)
-                and (cuts := _cuts(loaded.folder.media, r, p, first, last))
+                and (cuts := recording_cuts(loaded.folder.media, r, p, first, last))
             ),
             None,
         )
@@ -137,7 +144,7 @@ def build_timeline(loaded: LoadedSession, name: str) -> Timeline:
             (
                 (r, cuts)
                 for r, p in hearing
-                if (cuts := _cuts(loaded.folder.media, r, p, first, last))
+                if (cuts := recording_cuts(loaded.folder.media, r, p, first, last))
             ),
             None,
         )
@@ -152,7 +159,7 @@ def build_timeline(loaded: LoadedSession, name: str) -> Timeline:
             )
             continue
         video_cuts = tuple(
-            SourceCut(c.path, c.start_s, c.duration_s, _video(state, c.path).interlaced)
+            SourceCut(c.path, c.start_s, c.duration_s, probed_video(state, c.path).interlaced)
             for c in video[1]
         )
         notes = tuple(f"{cue_file.name}:{line}: {note}" for note in clip.notes)
@@ -163,8 +170,9 @@ def build_timeline(loaded: LoadedSession, name: str) -> Timeline:
         )
     if problems:
         raise ConfigError(sorted(problems, key=lambda p: p.line or 0))
-    height = min(MAX_HEIGHT, max(_video(state, cut.path).upright_height or UNKNOWN_PICTURE.height
-                                 for c in clips for cut in c.video))  # fmt: skip
+    heights = [probed_video(state, cut.path).upright_height or UNKNOWN_PICTURE.height
+               for c in clips for cut in c.video]  # fmt: skip
+    height = min(MAX_HEIGHT, max(heights))
     items = _cards_and_clips(loaded, plan.pieces, clips)
     return Timeline(name, items, fps, height - height % 2, plan.timemap, plan.cue_list)
 
@@ -174,7 +182,7 @@ UNKNOWN_PICTURE = ProbedVideo(width=1280, height=720)
 cannot be read)."""
 
 
-def _video(state: IngestState, path: Path) -> ProbedVideo:
+def probed_video(state: IngestState, path: Path) -> ProbedVideo:
     """The first video stream of an ingested file, as ingest probed it."""
     for entry in state.files:
         if path.as_posix().endswith("/media/" + entry.path):

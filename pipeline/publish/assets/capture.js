@@ -234,10 +234,12 @@
       current = (index + links.length) % links.length;
       var link = links[current], thumbnail = link.querySelector("img");
       var words = link.closest("figure").querySelector("figcaption");
+      var credit = words && words.querySelector(".credit");
       picture.src = link.getAttribute("href");
       picture.alt = thumbnail.alt;
-      caption.textContent = words ? words.firstChild.textContent.trim() || thumbnail.alt : thumbnail.alt;
-      position.textContent = "Image " + (current + 1) + " sur " + links.length;
+      caption.textContent = (words ? words.firstChild.textContent.trim() || thumbnail.alt : thumbnail.alt)
+        + (credit ? " " + credit.textContent : "");
+      position.textContent = "Image " + (current + 1) + " sur " + links.length + " : " + caption.textContent;
     }
     links.forEach(function (link, index) {
       link.addEventListener("click", function (event) {

@@ -5,14 +5,14 @@ turns: who speaks at a quote) and the team's synthesis. Kept beside the pages as
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
 from pipeline.publish.manifest import PublishedPerson, QuoteStill, SessionManifest
-from pipeline.publish.page_context import default_rendition, quote_alt
+from pipeline.publish.page_context import default_rendition
 from pipeline.publish.pages import clock_text, duration_text, french_date
 from pipeline.subtitles.french import NBSP, typography
 
@@ -25,14 +25,26 @@ class _Model(BaseModel):
 
 
 class Moment(_Model):
-    """A moment of a published film: the page's address at it, relative (for the site) and
-    absolute (printed, as a QR code and a short link) when the site's address is known."""
+    """A moment of a published session: the page itself (``fragment`` empty), a time on it
+    (``#t=0:33``) or a film file at a time. Addresses are made when a document is laid out,
+    from the site's address then (a base_url set or changed later applies to every one)."""
 
-    relative: str
-    """From the restitution page: ``../index.html#t=0:33`` (works from ``file://`` too)."""
-    url: str | None
-    printed: str | None
-    """The absolute address without its scheme, as printed under the QR code."""
+    slug: str
+    fragment: str
+
+    @property
+    def relative(self) -> str:
+        """From the restitution page: ``../index.html#t=0:33`` (works from ``file://``)."""
+        on_page = self.fragment.startswith("#") or not self.fragment
+        return f"../index.html{self.fragment}" if on_page else f"../{self.fragment}"
+
+    def url(self, base_url: str | None) -> str | None:
+        return f"{base_url.rstrip('/')}/{self.slug}/{self.fragment}" if base_url else None
+
+    def printed(self, base_url: str | None) -> str | None:
+        """The address as printed under its QR code: without its scheme."""
+        url = self.url(base_url)
+        return url.split("://", 1)[1] if url else None
 
 
 class PrintedQuote(_Model):
@@ -43,6 +55,7 @@ class PrintedQuote(_Model):
     still: str
     """Relative to the session's folder in the site."""
     still_alt: str
+    """Who, and when (the quote itself follows the image: not read twice)."""
     time: str
     film_label: str
     moment: Moment
@@ -84,25 +97,8 @@ class Restitution(_Model):
     credits: list[str]
     page: Moment
     """The session page."""
-
-
-def _moment(base_url: str | None, slug: str, fragment: str) -> Moment:
-    """``fragment`` is relative to the session page's folder (``#t=1:02`` or a file)."""
-    relative = (
-        f"../index.html{fragment}"
-        if fragment.startswith("#") or not fragment
-        else (f"../{fragment}")
-    )
-    if not base_url:
-        return Moment(relative=relative, url=None, printed=None)
-    url = f"{base_url.rstrip('/')}/{slug}/{fragment}"
-    parts = urlsplit(url)
-    printed = parts.netloc + parts.path + (f"?{parts.query}" if parts.query else "")
-    return Moment(
-        relative=relative,
-        url=url,
-        printed=printed + (f"#{parts.fragment}" if parts.fragment else ""),
-    )
+    images: str
+    """A digest of every image's bytes (a new still or photo under the same name is seen)."""
 
 
 def _detail(person: PublishedPerson | None) -> str | None:
@@ -123,7 +119,7 @@ def no_widow(text: str) -> str:
 
 
 def _quote(q: QuoteStill, manifest: SessionManifest, turns: list[dict],
-           people: dict[str, PublishedPerson], base_url: str | None) -> PrintedQuote:  # fmt: skip
+           people: dict[str, PublishedPerson]) -> PrintedQuote:  # fmt: skip
     speaker = q.speaker or (_speaker_at(turns, q.time_s) if q.film == "full" else None)
     time = clock_text(q.time_s)
     film = next(f for f in manifest.films if f.name == q.film)
@@ -134,15 +130,18 @@ def _quote(q: QuoteStill, manifest: SessionManifest, turns: list[dict],
     return PrintedQuote(
         text=no_widow(typography(q.text)), speaker=speaker,
         detail=_detail(people.get(speaker)) if speaker else None,
-        still=q.still.path, still_alt=quote_alt(q.text, speaker, time),
-        time=time, film_label=film.label, moment=_moment(base_url, manifest.slug, fragment),
+        still=q.still.path, still_alt=f"{speaker or 'La Rencontre'}, à {time}",
+        time=time, film_label=film.label, moment=Moment(slug=manifest.slug, fragment=fragment),
     )  # fmt: skip
 
 
-def gather(
-    manifest: SessionManifest, site_folder: Path, synthesis: str | None,
-    base_url: str | None,
-) -> Restitution:  # fmt: skip
+def _images_digest(manifest: SessionManifest) -> str:
+    files = [q.still for q in manifest.quotes] + [p.file for p in manifest.photos]
+    files += [s.file for s in manifest.ambiance]
+    return hashlib.sha256("".join(f.sha256 for f in files).encode()).hexdigest()
+
+
+def gather(manifest: SessionManifest, site_folder: Path, synthesis: str | None) -> Restitution:
     """The restitution of the session published in ``site_folder``."""
     turns: list[dict] = []
     if manifest.turns is not None and (site_folder / manifest.turns.path).is_file():
@@ -156,7 +155,7 @@ def gather(
         date_text=french_date(manifest.date), start_time=manifest.start_time,
         place=manifest.place, theme=typography(manifest.theme) if manifest.theme else None,
         synthesis=synthesis,
-        quotes=[_quote(q, manifest, turns, people, base_url) for q in manifest.quotes],
+        quotes=[_quote(q, manifest, turns, people) for q in manifest.quotes],
         people=[PrintedPerson(name=p.name, detail=_detail(p), website=p.website)
                 for p in everyone],
         photos=[PrintedImage(file=p.file.path, caption=p.caption, credit=p.credit)
@@ -165,5 +164,6 @@ def gather(
                   for s in manifest.ambiance],
         films=films, links=[(link.title, link.url) for link in manifest.links],
         credits=list(manifest.credits.values()),
-        page=_moment(base_url, manifest.slug, ""),
+        page=Moment(slug=manifest.slug, fragment=""),
+        images=_images_digest(manifest),
     )  # fmt: skip

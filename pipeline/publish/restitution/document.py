@@ -20,6 +20,9 @@ from pipeline.publish.restitution.synthesis import synthesis_html
 
 log = logging.getLogger(__name__)
 
+PDF_VARIANT = "pdf/ua-1"
+"""A tagged PDF (PDF/UA): headings, paragraphs, lists and images' descriptions readable by
+a screen reader, as a public body's documents must be."""
 PRINT_DPI = 300
 SHARP_PRINT_DPI = 150
 """Below this an image looks soft on paper (said when the PDF is made)."""
@@ -97,6 +100,6 @@ def write_pdf(
         fetcher = weasyprint.URLFetcher(allowed_protocols={"file", "data"}, fail_on_errors=True)
         document = weasyprint.HTML(string=html, base_url=str(target.parent),
                                    url_fetcher=fetcher).render()  # fmt: skip
-        data = document.write_pdf()
+        data = document.write_pdf(pdf_variant=PDF_VARIANT)
     atomic_write_bytes(target, data)
     return PrintedPdf(target, len(document.pages), len(data), min(images.dpi, default=None))

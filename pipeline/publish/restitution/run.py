@@ -42,9 +42,16 @@ def value_digest(value: object) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _templates_digest() -> str:
+def _code_digest() -> str:
+    """The templates and this package's code: a change to either lays the PDFs out again."""
     folder = resources.files("pipeline.publish") / "templates"
-    return value_digest([(folder / name).read_text(encoding="utf-8") for name in TEMPLATES])
+    package = resources.files("pipeline.publish.restitution")
+    texts = [(folder / name).read_text(encoding="utf-8") for name in TEMPLATES]
+    texts += [(package / name).read_text(encoding="utf-8") for name in CODE]
+    return value_digest(texts)
+
+
+CODE = ("content.py", "document.py", "qr.py", "run.py", "synthesis.py")
 
 
 def _pdf_name(slug: str) -> str:
@@ -58,12 +65,13 @@ def write_session_restitution(
     """The restitution of the session published in ``folder`` (``SITE/<slug>``): its page,
     its PDF (laid out again only when what it says changed) and its content as JSON."""
     address = base_url or site.base_url
-    content = gather(manifest, folder, synthesis, address)
+    content = gather(manifest, folder, synthesis)
     target = folder / RESTITUTION_FOLDER
     target.mkdir(parents=True, exist_ok=True)
     content_path = target / CONTENT_FILE
     atomic_write_text(content_path, content.model_dump_json(indent=1) + "\n")
-    digest = value_digest([content.model_dump(mode="json"), site.title, _templates_digest()])
+    digest = value_digest([content.model_dump(mode="json"), site.title, address,
+                           _code_digest()])  # fmt: skip
     pdf_path = target / _pdf_name(manifest.slug)
     old = manifest.restitution
     label = KIND_LABELS[manifest.kind]
@@ -71,7 +79,8 @@ def write_session_restitution(
     if old is None or old.digest != digest or not old.pdf.intact(folder):
         printed = write_pdf("restitution_print.html.j2", pdf_path, {manifest.slug: folder},
                             title=f"Restitution : {content.title}", cycle_title=site.title,
-                            contents=[], restitutions=[(content, label)])  # fmt: skip
+                            contents=[], restitutions=[(content, label)],
+                            base_url=address)  # fmt: skip
         if address is None:
             log.warning("site.yaml gives no base_url: the printed restitution of %s has no QR "
                         "codes or addresses of the video", manifest.slug)  # fmt: skip
@@ -82,6 +91,7 @@ def write_session_restitution(
         "restitution.html.j2", page, site=site, root="../../", r=content, kind_label=label,
         pdf={"file": pdf_path.name, "size_text": pages.size_text(pdf_file.bytes)},
         image=lambda relative, kind, slug: f"../{relative}", qr=None, synthesis=synthesis_html,
+        base_url=address,
     )  # fmt: skip
     entry = PublishedRestitution(page=PublishedFile.of(folder, page), pdf=pdf_file,
                                  content=PublishedFile.of(folder, content_path),
@@ -90,15 +100,24 @@ def write_session_restitution(
 
 
 def _published_content(site: Path, slug: str, manifest: SessionManifest) -> Restitution | None:
+    """A session's restitution as published, or None (with a warning naming the file) when
+    it or one of its images is missing: one damaged session never stops the others."""
     if manifest.restitution is None:
         return None
     path = site / slug / manifest.restitution.content.path
     try:
-        return Restitution.model_validate_json(path.read_text(encoding="utf-8"))
+        content = Restitution.model_validate_json(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        log.warning("%s is missing or damaged: publish %s again to have it in the cycle's "
-                    "restitution", path, slug)  # fmt: skip
+        content, missing = None, path
+    else:
+        images = [q.still for q in content.quotes] + [p.file for p in content.photos]
+        images += [a.file for a in content.ambiance]
+        missing = next((site / slug / i for i in images if not (site / slug / i).is_file()), None)
+    if missing is not None:
+        log.warning("%s is missing or damaged: %s is left out of the cycle's restitution until "
+                    "it is published again", missing, slug)  # fmt: skip
         return None
+    return content
 
 
 def write_cycle_restitution(
@@ -116,7 +135,7 @@ def write_cycle_restitution(
         target.unlink(missing_ok=True)
         return None, None, None
     digest = value_digest([[c.model_dump(mode="json") for _, c, _ in found], settings.title,
-                           _templates_digest()])  # fmt: skip
+                           settings.base_url, _code_digest()])  # fmt: skip
     if digest == previous_digest and target.is_file():
         return PublishedFile.of(site, target), digest, None
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -125,7 +144,7 @@ def write_cycle_restitution(
     printed = write_pdf("restitution_print.html.j2", target,
                         {content.slug: site / folder for folder, content, _ in found},
                         title=title, cycle_title=settings.title, contents=listed,
-                        restitutions=listed)  # fmt: skip
+                        restitutions=listed, base_url=settings.base_url)  # fmt: skip
     return PublishedFile.of(site, target), digest, printed
 
 
