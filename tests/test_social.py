@@ -154,12 +154,27 @@ def test_clips_are_kept_until_what_they_show_changes(social) -> None:
         cues.write_text(text.replace("social: true", "social: false"), encoding="utf-8")
         assert make_social_clips(load_session(loaded.root)).clips == []
         assert not list((loaded.folder.renders / "social").glob("quote-*")), "removed"
-        wrong = re.sub(r"(?m)^  text: .*$", "  text: Des mots que personne n'a dits ici.", text)
-        cues.write_text(wrong, encoding="utf-8")
-        with pytest.raises(ConfigError, match=r"highlights.yaml:\d+.*not found"):
+        late = re.sub(r"(?m)^- at: .*$", "- at: 900.0", text)  # after the session's end
+        cues.write_text(late, encoding="utf-8")
+        with pytest.raises(ConfigError, match=r"highlights.yaml:\d+.*nothing is said around"):
             make_social_clips(load_session(loaded.root))
     finally:
         cues.write_text(text, encoding="utf-8")
     assert [c.format for c in make_social_clips(load_session(loaded.root)).clips] == [
         f.name for f in FORMATS
     ]
+
+
+def test_a_quote_worded_otherwise_by_the_transcript_is_taken_from_its_moment() -> None:
+    from pipeline.session.artifacts.transcript import Word
+    from pipeline.social.span import LEAD_MS, TAIL_MS, quote_span
+
+    heard = "nous cultivons quatre hectares tout par un mois de dix kilomètres voilà merci"
+    words = [Word(text=t, start_ms=10_000 + 400 * i, end_ms=10_350 + 400 * i, probability=0.9)
+             for i, t in enumerate(heard.split())]  # fmt: skip
+    # matched: the quote's own words
+    assert quote_span("nous cultivons quatre hectares", 10_000, words) == (
+        10_000 - LEAD_MS, 11_550 + TAIL_MS)  # fmt: skip
+    # the synthetic voice misheard: as many words as the quote has, from its moment
+    quote = "Nous cultivons quatre hectares. Tout part à moins de trente kilomètres."
+    assert quote_span(quote, 10_000, words) == (10_000 - LEAD_MS, 14_350 + TAIL_MS)  # 11 words

@@ -20,6 +20,7 @@ from pipeline.orchestrate.fingerprint import (
 )  # fmt: skip
 from pipeline.publish.restitution.synthesis import SYNTHESIS_FILE
 from pipeline.session import FILMS, LoadedSession
+from pipeline.session.cuelist import load_cue_list
 
 
 @dataclass(frozen=True)
@@ -79,8 +80,32 @@ def sync_fingerprint(ctx: RunContext) -> Fingerprint:
     }
 
 
+def _off_clock(ctx: RunContext) -> str:
+    """The recordings off the session clock the cue lists cut (names, sizes, times)."""
+    from pipeline.core.errors import CaptureError
+
+    named = []
+    for film in FILMS:
+        try:
+            cues = load_cue_list(ctx.loaded, film)
+        except CaptureError:
+            return MISSING  # the step refuses the cue list itself, with its line
+        named += [clip.file for clip in (cues.clips if cues else []) if clip.file]
+    found = {}
+    for relative in sorted(set(named)):
+        path = ctx.loaded.root / relative
+        found[relative] = [path.stat().st_size, path.stat().st_mtime_ns] if path.is_file() else None
+    return value_digest(found)
+
+
+def _off_clock_transcripts(ctx: RunContext) -> str:
+    folder = ctx.loaded.folder.transcript / "extras"
+    return value_digest({p.name: file_digest(p) for p in sorted(folder.glob("*.json"))})
+
+
 def transcribe_fingerprint(ctx: RunContext) -> Fingerprint:
     return {
+        "recordings off the session clock": _off_clock(ctx),
         "ingested recordings": json_digest(ctx.loaded.folder.ingest_state),
         "session clock": json_digest(ctx.loaded.folder.sync_result),
         "session.yaml language and glossary": _session_fields(ctx, "language", "glossary"),
@@ -95,6 +120,7 @@ def subtitles_fingerprint(ctx: RunContext) -> Fingerprint:
     folder = ctx.loaded.folder
     return {
         "transcript": json_digest(folder.transcript_json),
+        "transcripts off the session clock": _off_clock_transcripts(ctx),
         "reviewed subtitles": file_digest(folder.reviewed_subtitles),
         "cues/full.yaml": file_digest(folder.cue_list("full")),
         "cues/highlights.yaml": file_digest(folder.cue_list("highlights")),
@@ -108,8 +134,6 @@ def subtitles_fingerprint(ctx: RunContext) -> Fingerprint:
 
 
 def _has_clips(ctx: RunContext, film: str) -> bool:
-    from pipeline.session.cuelist import load_cue_list
-
     cue_list = load_cue_list(ctx.loaded, film)
     return bool(cue_list and cue_list.clips)
 
@@ -133,6 +157,7 @@ def render_fingerprint(film: str) -> Callable[[RunContext], Fingerprint]:
         logos = {logo: file_digest(ctx.loaded.resolve(logo)) for logo in session.logos}
         return {
             f"cues/{film}.yaml": file_digest(folder.cue_list(film)),
+            "recordings off the session clock": _off_clock(ctx),
             "transcript": json_digest(folder.transcript_json),
             "session clock": json_digest(ctx.loaded.folder.sync_result),
             "ingested recordings": json_digest(ctx.loaded.folder.ingest_state),

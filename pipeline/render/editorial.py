@@ -22,6 +22,7 @@ from pathlib import Path
 import opentimelineio as otio
 
 from pipeline.core.fsutil import FileSet, atomic_write_text
+from pipeline.core.probe import probe
 from pipeline.session.artifacts.ingest import IngestState
 from pipeline.session.cuelist import TransitionType
 from pipeline.timeline.model import (
@@ -52,6 +53,21 @@ def media_facts(state: IngestState, media_root: Path) -> dict[Path, MediaFacts]:
         duration = probed.duration if probed else None
         facts[media_root / entry.path] = MediaFacts(float(rate) if rate else None, duration or 0.0)
     return facts
+
+
+def with_files_off_the_clock(
+    facts: dict[Path, MediaFacts], timeline: Timeline
+) -> dict[Path, MediaFacts]:
+    """``facts`` and those of the recordings the film reads where they are (off the session
+    clock, not ingested), probed now: every clip's media has its rate and length."""
+    found = dict(facts)
+    for clip in timeline.clips:
+        for cut in (*clip.video, *clip.audio):
+            if cut.path not in found:
+                info = probe(cut.path, check_vfr=False)
+                rate = info.primary_video.frame_rate if info.primary_video else None
+                found[cut.path] = MediaFacts(float(rate) if rate else None, info.duration or 0.0)
+    return found
 
 
 def reel_name(path: Path, media_root: Path) -> str:

@@ -3,6 +3,7 @@ hashes, the loudness measured, how the picture was assembled and the web renditi
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,7 +38,8 @@ def film_report(
     media = loaded.folder.media
 
     def source(cut) -> dict:
-        relative = cut.path.relative_to(media).as_posix()
+        # a recording off the session clock is read where it is, not ingested: ../extras/…
+        relative = Path(os.path.relpath(cut.path, media)).as_posix()
         return {"file": relative, "hash": hashes.get(relative), "start_s": cut.start_s,
                 "duration_s": cut.duration_s, "interlaced": cut.interlaced}  # fmt: skip
 

@@ -43,6 +43,7 @@ from pipeline.render.editorial import (
     EDITORIAL_SUFFIXES,
     media_facts,
     to_otio,
+    with_files_off_the_clock,
     write_editorial,
 )
 from pipeline.render.filtergraph import SAMPLE_RATE, assemble
@@ -84,6 +85,7 @@ def _width(height: int) -> int:
 def _write_editorial(loaded: LoadedSession, timeline: Timeline, files: FileSet) -> list[Path]:
     """The cut for editing software, beside the render (OTIO, FCP XML, EDL)."""
     facts = media_facts(load_state(loaded.folder.ingest_state), loaded.folder.media)
+    facts = with_files_off_the_clock(facts, timeline)
     film = to_otio(timeline, loaded.session.title, facts, loaded.folder.media)
     return write_editorial(film, loaded.folder.renders, timeline.name, files)
 

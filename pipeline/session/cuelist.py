@@ -71,7 +71,11 @@ class Transition(StrictModel):
 class Clip(StrictModel):
     """A stretch of the session: ``in``/``out`` as times, or ``from``/``to`` as quotes of the
     transcript (the clip starts on the quote's first word, ends after the ``to`` quote's last
-    word). Cut points are moved to word boundaries unless ``exact: true``."""
+    word). Cut points are moved to word boundaries unless ``exact: true``.
+
+    Or a stretch of a recording off the session clock (a vox pop, an interview, a cutaway):
+    ``file`` names it in the session folder, ``in``/``out`` are times in that file, and the
+    clip shows its picture with its own sound."""
 
     in_ms: TimeMs | None = Field(default=None, alias="in")
     out_ms: TimeMs | None = Field(default=None, alias="out")
@@ -83,9 +87,18 @@ class Clip(StrictModel):
     the picture's camera)."""
     exact: bool = False
     transition: Annotated[Transition, BeforeValidator(_transition_shorthand)] = Transition()
+    file: str | None = Field(default=None, min_length=1, max_length=500)
+    """A recording off the session clock, inside the session folder (``extras/vox-pop.mp4``)."""
 
     @model_validator(mode="after")
     def _start_and_end(self) -> Clip:
+        if self.file is not None:
+            if self.in_ms is None or self.out_ms is None:
+                raise ValueError("a clip of a `file` is cut by times in that file: give `in` "
+                                 "and `out`, not quotes")  # fmt: skip
+            if self.camera is not None or self.audio is not None:
+                raise ValueError("a clip of a `file` shows its own picture and sound: no "
+                                 "`camera` or `audio`")  # fmt: skip
         if (self.in_ms is None) == (self.from_quote is None):
             raise ValueError("give the start as `in` (a time) or `from` (a quote), not both")
         if (self.out_ms is None) == (self.to_quote is None):
@@ -155,12 +168,13 @@ class CueList(StrictModel):
         """Clips may come in any order (a highlights film reorders moments), but two clips
         showing the same moment twice is a mistake."""
         spans = sorted(
-            (c.in_ms, c.out_ms, i)
+            (c.file or "", c.in_ms, c.out_ms, i)
             for i, c in enumerate(self.clips)
             if c.in_ms is not None and c.out_ms is not None
         )
-        for (_, end, first), (start, _, second) in zip(spans, spans[1:], strict=False):
-            if start < end:
+        for (clock, _, end, first), (other, start, _, second) in zip(spans, spans[1:],
+                                                                     strict=False):  # fmt: skip
+            if clock == other and start < end:
                 raise LocatedError(
                     ("clips", max(first, second)),
                     f"clips {first + 1} and {second + 1} overlap ({start / 1000:.3f} s)",

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from pipeline.core.errors import CaptureError
 from pipeline.session import FILMS, LoadedSession
 from pipeline.session.artifacts.transcript import Transcript
 from pipeline.session.cuelist import CueList
+from pipeline.session.extras import extra_files, is_extra_time
 from pipeline.subtitles.cues import Cue, CueWord
 from pipeline.subtitles.retime import retime, spaced_cues
 from pipeline.subtitles.rules import SubtitleRules, session_rules
@@ -18,6 +20,7 @@ from pipeline.timeline.lower_thirds import LowerThirdOnFilm
 from pipeline.timeline.lower_thirds import lower_thirds as shown_lower_thirds
 from pipeline.timeline.resolve import transcript_words_in_order
 from pipeline.timeline.timemap import TimeMap
+from pipeline.transcription.extra_transcripts import load_extra_transcript
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,23 @@ def clear_of(lower_thirds: list[LowerThirdOnFilm], cues: list[Cue]) -> list[Cue]
     return placed
 
 
+def _extra_words(loaded: LoadedSession, timemap: TimeMap) -> list[CueWord]:
+    """The words of the recordings off the session clock that the film shows, at their
+    place on the clock (``session/extras.py``), from their own transcripts."""
+    if not any(is_extra_time(span.session_start_ms) for span in timemap.spans):
+        return []
+    words: list[CueWord] = []
+    for extra in extra_files(loaded):
+        transcript = load_extra_transcript(loaded, extra)
+        if transcript is None:
+            raise CaptureError(f"{extra.relative} has no transcript yet: run `capture "
+                               f"transcribe {loaded.root}`")  # fmt: skip
+        words += [replace(w, start_ms=extra.to_session(w.start_ms),
+                          end_ms=extra.to_session(w.end_ms))
+                  for w in transcript_words(transcript)]  # fmt: skip
+    return words
+
+
 def _film_cues(
     loaded: LoadedSession,
     master: list[Cue],
@@ -88,9 +108,12 @@ def _film_cues(
     transcript: Transcript | None,
     rules: SubtitleRules,
 ) -> list[Cue]:
+    extra = _extra_words(loaded, timemap)
     if reviewed:
-        return retime(master, timemap, rules)
-    words = transcript_words(transcript) if transcript else []
+        terms = loaded.session.glossary.all_terms()
+        return retime(sorted([*master, *segment_words(extra, terms, rules)],
+                             key=lambda c: c.start_ms), timemap, rules)  # fmt: skip
+    words = (transcript_words(transcript) if transcript else []) + extra
     sounds = session_sounds(transcript.sounds) if transcript else []
     terms = loaded.session.glossary.all_terms()
     cues: list[Cue] = []

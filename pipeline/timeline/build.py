@@ -11,13 +11,16 @@ from dataclasses import replace
 from pathlib import Path
 
 from pipeline.core.errors import ConfigError, Problem
+from pipeline.core.probe import probe
 from pipeline.session import CameraRole, LoadedSession
 from pipeline.session.artifacts.ingest import IngestState, ProbedVideo, Recording, load_state
 from pipeline.session.artifacts.sync import Placement, load_sync
+from pipeline.session.extras import open_extra
 from pipeline.timeline.card_text import credits_lines, title_lines
 from pipeline.timeline.film_plan import plan_film
 from pipeline.timeline.model import SourceCut, Timeline, TimelineCard, TimelineClip, TimelineItem
 from pipeline.timeline.pieces import Piece, PieceKind
+from pipeline.timeline.resolve import ResolvedClip
 
 MAX_HEIGHT = 1080
 
@@ -101,6 +104,9 @@ def build_timeline(loaded: LoadedSession, name: str) -> Timeline:
     declared = [c.name for c in loaded.session.cameras]
     for index, clip in enumerate(resolved):
         line = clip.line
+        if clip.file is not None:
+            clips.append(_extra_clip(loaded, clip))
+            continue
         unknown = [n for n in (clip.camera, clip.audio) if n is not None and n not in declared]
         if unknown:
             problems.append(
@@ -170,11 +176,33 @@ def build_timeline(loaded: LoadedSession, name: str) -> Timeline:
         )
     if problems:
         raise ConfigError(sorted(problems, key=lambda p: p.line or 0))
-    heights = [probed_video(state, cut.path).upright_height or UNKNOWN_PICTURE.height
-               for c in clips for cut in c.video]  # fmt: skip
+    heights = [_height(state, cut.path) for c in clips for cut in c.video]
     height = min(MAX_HEIGHT, max(heights))
     items = _cards_and_clips(loaded, plan.pieces, clips)
     return Timeline(name, items, fps, height - height % 2, plan.timemap, plan.cue_list)
+
+
+def _extra_clip(loaded: LoadedSession, clip: ResolvedClip) -> TimelineClip:
+    """A clip of a recording off the session clock: its picture and its own sound, read
+    from the file at the clip's place (``session/extras.py``)."""
+    assert clip.file is not None
+    extra = open_extra(loaded, clip.file)  # checked when the clip was resolved
+    stream = extra.info.primary_video
+    interlaced = bool(stream and stream.interlaced)
+    cut = SourceCut(extra.path, extra.to_file(clip.in_ms) / 1000,
+                    (clip.out_ms - clip.in_ms) / 1000, interlaced)  # fmt: skip
+    name = Path(clip.file).name
+    return TimelineClip(clip.in_ms, clip.out_ms, name, (cut,), (replace(cut, interlaced=False),),
+                        name)  # fmt: skip
+
+
+def _height(state: IngestState, path: Path) -> int:
+    """A source's picture height: as ingest probed it, or probed now (a file off the
+    session clock is not ingested)."""
+    if any(path.as_posix().endswith("/media/" + entry.path) for entry in state.files):
+        return probed_video(state, path).upright_height or UNKNOWN_PICTURE.height
+    stream = probe(path, check_vfr=False).primary_video
+    return stream.display_size[1] if stream else UNKNOWN_PICTURE.height
 
 
 UNKNOWN_PICTURE = ProbedVideo(width=1280, height=720)

@@ -22,6 +22,7 @@ from pipeline.core.timecode import clock, on_frame
 from pipeline.session import LoadedSession
 from pipeline.session.artifacts.transcript import Transcript, Word, load_transcript
 from pipeline.session.cuelist import Clip, CueList, Transition, TransitionType
+from pipeline.session.extras import open_extra
 from pipeline.timeline.cut_points import (
     CutNote,
     PlacedCut,
@@ -52,6 +53,9 @@ class ResolvedClip:
     audio: str | None = None
     notes: tuple[CutNote, ...] = ()
     """Cuts moved by more than a frame, transitions changed or covering words."""
+    file: str | None = None
+    """A recording off the session clock (``in_ms``/``out_ms`` are then its place on the
+    clock, ``session/extras.py``)."""
 
 
 def transcript_words_in_order(transcript: Transcript | None) -> list[Word]:
@@ -139,6 +143,15 @@ def resolve_cue_list(
     for index, clip in enumerate(cue_list.clips):
         line = cue_list.line_of(("clips", index))
         try:
+            if clip.file is not None:  # off the session clock: cut where asked, on frames
+                first, last = _in_file(loaded, clip)
+                clips.append(ResolvedClip(on_frame(first, fps), on_frame(last, fps), None, line,
+                                          clip.transition, None, (), clip.file))  # fmt: skip
+                placed = clips[-1]
+                edges.append(_Edges(PlacedCut(placed.in_ms, None, None),
+                                    PlacedCut(placed.out_ms, None, None), True, False))  # fmt: skip
+                asked_before = None
+                continue
             asked_in, asked_out = _asked(clip, words)
             if clip.exact:
                 cut_in = PlacedCut(_exact_frame(clip.in_ms, asked_in, "in", fps), None, None)
@@ -198,6 +211,21 @@ def _asked(clip: Clip, words: list[Word]) -> tuple[int, int]:
     if asked_out <= asked_in:
         raise ValueError(f"ends ({clock(asked_out)}) before it starts ({clock(asked_in)})")
     return asked_in, asked_out
+
+
+def _in_file(loaded: LoadedSession, clip: Clip) -> tuple[int, int]:
+    """The clip of a recording off the session clock, at its place on the clock."""
+    assert clip.file is not None and clip.in_ms is not None and clip.out_ms is not None
+    try:
+        extra = open_extra(loaded, clip.file)
+    except CaptureError as error:
+        raise ValueError(str(error)) from None
+    if not extra.info.has_video:
+        raise ValueError(f"{clip.file!r} has no picture")
+    if clip.out_ms > extra.duration_ms:
+        raise ValueError(f"out ({clock(clip.out_ms)}) is past the end of {clip.file!r} "
+                         f"({clock(extra.duration_ms)})")  # fmt: skip
+    return extra.to_session(clip.in_ms), extra.to_session(clip.out_ms)
 
 
 def _exact_frame(time_ms: int | None, asked_ms: int, edge: str, fps: int) -> int:

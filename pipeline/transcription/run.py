@@ -31,6 +31,7 @@ from pipeline.session.artifacts.transcript import (
     Word,
     write_transcript,
 )
+from pipeline.session.extras import extra_files
 from pipeline.transcription import guards, speakers
 from pipeline.transcription.engines import (
     DECODING,
@@ -40,6 +41,7 @@ from pipeline.transcription.engines import (
     FasterWhisperEngine,
     OpenAIWhisperEngine,
 )
+from pipeline.transcription.extra_transcripts import transcribe_extra
 from pipeline.transcription.model_store import (
     ModelError,
     find_packaged_models,
@@ -197,6 +199,8 @@ def run_transcribe(
         sounds=sounds,
     )
     write_transcript(transcript, loaded.folder)
+    for extra in extra_files(loaded):  # the recordings off the clock the cue lists cut
+        transcribe_extra(loaded, extra, engine, parameters)
     return transcript
 
 
