@@ -174,7 +174,29 @@ def test_a_quote_worded_otherwise_by_the_transcript_is_taken_from_its_moment() -
              for i, t in enumerate(heard.split())]  # fmt: skip
     # matched: the quote's own words
     assert quote_span("nous cultivons quatre hectares", 10_000, words) == (
-        10_000 - LEAD_MS, 11_550 + TAIL_MS)  # fmt: skip
-    # the synthetic voice misheard: as many words as the quote has, from its moment
+        10_000 - LEAD_MS, 11_550 + TAIL_MS, True)  # fmt: skip
+    # misheard, a little: still found
     quote = "Nous cultivons quatre hectares. Tout part à moins de trente kilomètres."
-    assert quote_span(quote, 10_000, words) == (10_000 - LEAD_MS, 14_350 + TAIL_MS)  # 11 words
+    assert quote_span(quote, 10_000, words) == (10_000 - LEAD_MS, 14_350 + TAIL_MS, True)
+    # worded otherwise: as many words as the quote has, from its moment, and said so
+    quote = "Le foncier agricole est la première condition de tout circuit court ici."
+    assert quote_span(quote, 10_000, words) == (10_000 - LEAD_MS, 14_750 + TAIL_MS, False)
+    # words said in several places are an error, never a guess
+    twice = [Word(text=t, start_ms=10_000 + 400 * i, end_ms=10_350 + 400 * i, probability=0.9)
+             for i, t in enumerate("merci beaucoup bonsoir merci beaucoup".split())]  # fmt: skip
+    with pytest.raises(ValueError, match="several places"):
+        quote_span("merci beaucoup", 10_000, twice)
+
+
+def test_a_portrait_picture_is_cropped_without_distortion() -> None:
+    from pipeline.social.footage import ClipSource
+    from pipeline.social.framing import Box, crop_for
+    from pipeline.timeline.model import SourceCut
+
+    cut = SourceCut(Path("phone.mp4"), 0.0, 5.0)
+    phone = ClipSource("phone", (cut,), (cut,), 1080, 1920, 30.0)
+    for fmt in FORMATS:
+        crop = crop_for(phone, fmt.aspect, [Box(400, 300, 300, 300)])
+        assert abs(crop.width / crop.height - fmt.aspect) < 0.01, fmt.name
+        assert crop.x >= 0 and crop.y >= 0 and crop.x + crop.width <= 1080
+        assert crop.y + crop.height <= 1920 and Box(400, 300, 300, 300).inside(crop)

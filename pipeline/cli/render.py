@@ -79,6 +79,8 @@ def social_command(session: SessionArg) -> None:
         stdout.print("no quote of the cue lists is marked `social: true`: nothing to make")
     for clip in report.clips:
         face = "framed on the face" if clip.faces else "no face found: centred"
+        if not clip.matched:
+            face += "; the transcript words the quote otherwise: cut from its time, check it"
         stdout.print(f"{loaded.root / clip.file}: {clip.width}x{clip.height}, "
                      f"{clip.duration_s:.1f} s, {clip.integrated_lufs:.1f} LUFS, "
                      f"{clip.bytes / 1e6:.1f} MB, {face}")  # fmt: skip

@@ -80,12 +80,12 @@ def sync_fingerprint(ctx: RunContext) -> Fingerprint:
     }
 
 
-def _off_clock(ctx: RunContext) -> str:
-    """The recordings off the session clock the cue lists cut (names, sizes, times)."""
+def _off_clock(ctx: RunContext, films: tuple[str, ...] = FILMS) -> str:
+    """The recordings off the session clock the films' cue lists cut (names, sizes, times)."""
     from pipeline.core.errors import CaptureError
 
     named = []
-    for film in FILMS:
+    for film in films:
         try:
             cues = load_cue_list(ctx.loaded, film)
         except CaptureError:
@@ -157,7 +157,7 @@ def render_fingerprint(film: str) -> Callable[[RunContext], Fingerprint]:
         logos = {logo: file_digest(ctx.loaded.resolve(logo)) for logo in session.logos}
         return {
             f"cues/{film}.yaml": file_digest(folder.cue_list(film)),
-            "recordings off the session clock": _off_clock(ctx),
+            "recordings off the session clock": _off_clock(ctx, (film,)),
             "transcript": json_digest(folder.transcript_json),
             "session clock": json_digest(ctx.loaded.folder.sync_result),
             "ingested recordings": json_digest(ctx.loaded.folder.ingest_state),
@@ -190,8 +190,9 @@ def social_fingerprint(ctx: RunContext) -> Fingerprint:
         "ingested recordings": json_digest(folder.ingest_state),
         "session.yaml speakers": _people(ctx, "name", "role", "organisation"),
         "session.yaml cameras": _cameras(ctx, "name", "role"),
-        "logos": value_digest(
-            {logo: file_digest(ctx.loaded.resolve(logo)) for logo in ctx.loaded.session.logos}
+        "session.yaml glossary": _session_fields(ctx, "glossary"),
+        "logos, in order": value_digest(
+            [(logo, file_digest(ctx.loaded.resolve(logo))) for logo in ctx.loaded.session.logos]
         ),  # fmt: skip
         "capture version": code_digest(),
     }

@@ -138,7 +138,10 @@ def _social(ctx: RunContext) -> Outcome:
 
     report = make_social_clips(ctx.loaded, ctx.progress)
     quotes = len({c.quote for c in report.clips})
-    return Outcome(f"{len(report.clips)} clip(s) for {quotes} quote(s)")
+    unmatched = sorted({c.quote for c in report.clips if not c.matched})
+    warnings = [f"social: “{q}” is worded otherwise in the transcript: its clips are cut from "
+                "its time, as many words as it has; check them" for q in unmatched]  # fmt: skip
+    return Outcome(f"{len(report.clips)} clip(s) for {quotes} quote(s)", warnings)
 
 
 # --- publish ----------------------------------------------------------------------------

@@ -112,8 +112,10 @@ def copy_social_clips(loaded: LoadedSession, folder: Path) -> list[PublishedSoci
         files = []
         for relative in (clip.file, clip.poster):
             source = loaded.root / relative
-            if not source.is_file():
-                raise CaptureError(f"{source} is missing: run `capture social {loaded.root}`")
+            if not source.is_file() or (relative == clip.file
+                                        and source.stat().st_size != clip.bytes):  # fmt: skip
+                raise CaptureError(f"{source} is missing or not the clip renders/social.json "
+                                   f"lists: run `capture social {loaded.root}`")  # fmt: skip
             target = folder / "social" / source.name
             copy_if_changed(source, target)
             files.append(PublishedFile.of(folder, target))

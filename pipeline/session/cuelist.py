@@ -8,6 +8,7 @@ docs/editing.md has a complete example.
 from __future__ import annotations
 
 import functools
+import posixpath
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -17,6 +18,7 @@ from pydantic import (
     PlainSerializer,
     PrivateAttr,
     ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -89,6 +91,13 @@ class Clip(StrictModel):
     transition: Annotated[Transition, BeforeValidator(_transition_shorthand)] = Transition()
     file: str | None = Field(default=None, min_length=1, max_length=500)
     """A recording off the session clock, inside the session folder (``extras/vox-pop.mp4``)."""
+
+    @field_validator("file")
+    @classmethod
+    def _one_spelling(cls, value: str | None) -> str | None:
+        """``./extras/a.mp4`` and ``extras/a.mp4`` are the same file (and the same place on
+        the clock)."""
+        return posixpath.normpath(value.replace("\\", "/")) if value else value
 
     @model_validator(mode="after")
     def _start_and_end(self) -> Clip:

@@ -16,7 +16,7 @@ from pathlib import Path
 from pipeline.core.errors import CaptureError, MediaError
 from pipeline.core.probe import MediaInfo, probe
 from pipeline.session.cuelist import load_cue_list
-from pipeline.session.folder import FILMS
+from pipeline.session.folder import FILMS, resolve_inside
 from pipeline.session.model import LoadedSession
 
 EXTRA_BASE_MS = 1_000 * 3_600_000
@@ -57,11 +57,22 @@ def is_extra_time(session_ms: int) -> bool:
     return session_ms >= EXTRA_BASE_MS
 
 
+RECORDING_TYPES = {".mp4", ".mov", ".m4v", ".mkv", ".mts", ".mxf"}
+"""Camera and phone files: a playlist or a stream description (which could make ffmpeg read
+elsewhere) is not a recording."""
+
+
 def open_extra(loaded: LoadedSession, relative: str) -> ExtraFile:
     """The file, inside the session folder, probed; a CaptureError names what is wrong."""
-    path = loaded.resolve(relative)
+    try:
+        path = resolve_inside(loaded.root, relative)
+    except ValueError as error:
+        raise CaptureError(f"{relative!r} {error}") from None
     if not path.is_file():
         raise CaptureError(f"{relative!r} is not in the session folder")
+    if path.suffix.lower() not in RECORDING_TYPES:
+        raise CaptureError(f"{relative!r} is not a camera file "
+                           f"({', '.join(sorted(RECORDING_TYPES))})")  # fmt: skip
     try:
         info = probe(path, check_vfr=False)
     except MediaError as error:
@@ -71,6 +82,9 @@ def open_extra(loaded: LoadedSession, relative: str) -> ExtraFile:
                            "its own sound)")  # fmt: skip
     if not info.duration:
         raise CaptureError(f"{relative!r}: its length cannot be read")
+    if info.duration * 1000 > EXTRA_SLOT_MS:
+        raise CaptureError(f"{relative!r} is longer than {EXTRA_SLOT_MS // 3_600_000} hours: "
+                           "cut the part you need into a file of its own")  # fmt: skip
     return ExtraFile(relative, path, info)
 
 

@@ -51,13 +51,19 @@ def faces_in_source(source: ClipSource, work: Path) -> list[Box]:
 
 
 def crop_for(source: ClipSource, aspect: float, faces: list[Box]) -> Box:
-    """The source's full height, ``aspect`` (width/height) wide, centred on the faces'
+    """The largest window of ``aspect`` (width/height) the picture holds (its full height
+    from a landscape camera, its full width from a portrait phone), centred on the faces'
     median centre (kept inside the picture), else on the picture's middle."""
     height = source.height - source.height % 2
-    width = min(source.width, round(height * aspect / 2) * 2)
+    width = round(height * aspect / 2) * 2
+    if width > source.width:  # a picture narrower than the format: full width
+        width = source.width - source.width % 2
+        height = round(width / aspect / 2) * 2
     if faces:
-        centre = statistics.median(f.x + f.width / 2 for f in faces)
+        centre_x = statistics.median(f.x + f.width / 2 for f in faces)
+        centre_y = statistics.median(f.y + f.height / 2 for f in faces)
     else:
-        centre = source.width / 2
-    x = round(min(max(centre - width / 2, 0), source.width - width))
-    return Box(x - x % 2, 0, width, height)
+        centre_x, centre_y = source.width / 2, source.height / 2
+    x = round(min(max(centre_x - width / 2, 0), source.width - width))
+    y = round(min(max(centre_y - height / 2, 0), source.height - height))
+    return Box(x - x % 2, y - y % 2, width, height)

@@ -39,6 +39,9 @@ class SocialClip(_Model):
     """The faces the crop was placed on (empty: centred)."""
     integrated_lufs: float
     true_peak_dbtp: float
+    matched: bool = True
+    """False: the transcript words the quote otherwise; it was cut from its ``at``, as many
+    words as it has (check the clip)."""
     digest: str
 
 

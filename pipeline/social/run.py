@@ -123,14 +123,13 @@ def make_social_clips(
     )  # fmt: skip
     context.folder.mkdir(parents=True, exist_ok=True)
     clips = []
-    for number, (quote, span) in enumerate(zip(quotes, spans, strict=True), start=1):
-        clips += _quote_clips(context, number, quote, span)
+    for quote, span in zip(quotes, spans, strict=True):
+        clips += _quote_clips(context, quote, span)
     report = SocialReport(clips=clips)
     atomic_write_text(report_path(loaded), report.model_dump_json(indent=2) + "\n")
-    listed = {loaded.root / c.file for c in clips} | {loaded.root / c.poster for c in clips}
-    for stale in [*context.folder.glob("quote-*.mp4"), *context.folder.glob("quote-*.jpg")]:
-        if stale not in listed:
-            stale.unlink()
+    listed = {f for c in clips for f in (c.file, c.poster)}
+    for stale in {f for c in (old.clips if old else []) for f in (c.file, c.poster)} - listed:
+        (loaded.root / stale).unlink(missing_ok=True)  # only what capture made and listed
     return report
 
 
@@ -141,15 +140,16 @@ def _speaker_detail(loaded: LoadedSession, speaker: str | None) -> str | None:
 
 
 def _quote_clips(
-    context: _Context, number: int, quote: SocialQuote, span: tuple[int, int]
+    context: _Context, quote: SocialQuote, span: tuple[int, int, bool]
 ) -> list[SocialClip]:
     """The quote in every format: made, or kept when nothing it is made of changed."""
-    loaded, (start, end) = context.loaded, span
+    loaded, (start, end, found) = context.loaded, span
     source = clip_source(loaded, start, end)
     heard = _clip_cues(context.cues, start, end)
     speaker = _speaker(quote, [c for c in context.cues if c.end_ms > start and c.start_ms < end])
     detail = _speaker_detail(loaded, speaker)
     logo = context.logo
+    logo_digest = hashlib.sha256(logo.read_bytes()).hexdigest() if logo else None
     clips = []
     with filter_safe_tempdir("capture-social-") as work:
         faces = faces_in_source(source, work)
@@ -158,9 +158,8 @@ def _quote_clips(
             logo_height = round(LOGO_HEIGHT * fmt.height) if logo else 0
             said = [(c.start_ms, c.end_ms, c.lines) for c in heard]
             digest = _digest(SOCIAL_CODE, quote.text, span, fmt.name, crop, said, speaker,
-                             detail, _source_key(source),
-                             logo.stat().st_size if logo else None)  # fmt: skip
-            target = context.folder / f"quote-{number:02d}-{fmt.name}.mp4"
+                             detail, _source_key(source), logo_digest)  # fmt: skip
+            target = context.folder / f"{_clip_name(quote)}-{fmt.name}.mp4"
             poster = target.with_suffix(".jpg")
             previous = context.kept.get(digest)
             if (previous and previous.file == _relative(loaded, target) and poster.is_file()
@@ -179,9 +178,14 @@ def _quote_clips(
                 file=_relative(loaded, target), bytes=target.stat().st_size,
                 poster=_relative(loaded, poster), camera=source.camera, crop=_rect(crop),
                 faces=[_rect(f) for f in faces], integrated_lufs=measured.integrated_lufs,
-                true_peak_dbtp=measured.true_peak_dbtp, digest=digest,
+                true_peak_dbtp=measured.true_peak_dbtp, matched=found, digest=digest,
             ))  # fmt: skip
     return clips
+
+
+def _clip_name(quote: SocialQuote) -> str:
+    """The same quote keeps its file name whatever is added before it: ``quote-<digest>``."""
+    return "quote-" + _digest(quote.at_ms, quote.text)[:10]
 
 
 def _relative(loaded: LoadedSession, path: Path) -> str:

@@ -44,8 +44,10 @@ STYLE = {
 def ass_plain(line: str) -> str:
     """A cue line libass draws as it is: braces escaped (libass draws "\\{" as "{", so
     "%{localtime}" stays "%{localtime}" and never opens an override block); a backslash,
-    which would start an escape ("\\N", "\\h"), becomes a look-alike."""
-    return line.translate(str.maketrans({"{": "\\{", "}": "\\}", "\\": "∖"}))
+    which would start an escape ("\\N", "\\h"), becomes a look-alike; a line break (it would
+    start a new event of the script) a space."""
+    return line.translate(str.maketrans({"{": "\\{", "}": "\\}", "\\": "∖", "\n": " ",
+                                         "\r": " "}))  # fmt: skip
 
 
 def ass_time(ms: int) -> str:

@@ -20,7 +20,7 @@ from pipeline.timeline.lower_thirds import LowerThirdOnFilm
 from pipeline.timeline.lower_thirds import lower_thirds as shown_lower_thirds
 from pipeline.timeline.resolve import transcript_words_in_order
 from pipeline.timeline.timemap import TimeMap
-from pipeline.transcription.extra_transcripts import load_extra_transcript
+from pipeline.transcription.extra_transcripts import current_extra_transcript
 
 
 @dataclass(frozen=True)
@@ -90,10 +90,10 @@ def _extra_words(loaded: LoadedSession, timemap: TimeMap) -> list[CueWord]:
         return []
     words: list[CueWord] = []
     for extra in extra_files(loaded):
-        transcript = load_extra_transcript(loaded, extra)
+        transcript = current_extra_transcript(loaded, extra)
         if transcript is None:
-            raise CaptureError(f"{extra.relative} has no transcript yet: run `capture "
-                               f"transcribe {loaded.root}`")  # fmt: skip
+            raise CaptureError(f"{extra.relative} has no transcript, or one of an earlier "
+                               f"file: run `capture transcribe {loaded.root}`")  # fmt: skip
         words += [replace(w, start_ms=extra.to_session(w.start_ms),
                           end_ms=extra.to_session(w.end_ms))
                   for w in transcript_words(transcript)]  # fmt: skip

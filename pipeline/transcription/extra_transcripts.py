@@ -27,10 +27,21 @@ def extra_transcript_path(loaded: LoadedSession, extra: ExtraFile) -> Path:
     return loaded.folder.transcript / "extras" / f"{stem}-{digest}.json"
 
 
-def _key(extra: ExtraFile, parameters: dict) -> str:
+def _stamp(extra: ExtraFile) -> list:
     stat = extra.path.stat()
-    material = [extra.relative, stat.st_size, stat.st_mtime_ns, parameters]
+    return [extra.relative, stat.st_size, stat.st_mtime_ns]
+
+
+def _key(extra: ExtraFile, parameters: dict) -> str:
+    material = [_stamp(extra), parameters]
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def current_extra_transcript(loaded: LoadedSession, extra: ExtraFile) -> Transcript | None:
+    """The file's transcript if it was made from the file as it is now (None: transcribe
+    it again; a replaced file must never be captioned with the old one's words)."""
+    kept = load_extra_transcript(loaded, extra)
+    return kept if kept is not None and kept.parameters.get("extra file") == _stamp(extra) else None
 
 
 def load_extra_transcript(loaded: LoadedSession, extra: ExtraFile) -> Transcript | None:
@@ -48,7 +59,7 @@ def transcribe_extra(
 ) -> tuple[Transcript, bool]:
     """(the file's transcript on its own clock, whether it was made now)."""
     key = _key(extra, parameters)
-    kept = load_extra_transcript(loaded, extra)
+    kept = current_extra_transcript(loaded, extra)
     if kept is not None and kept.parameters.get("extra key") == key:
         return kept, False
     session = loaded.session
@@ -60,7 +71,7 @@ def transcribe_extra(
     segments = clean_segments(raw, audio, level, 0, terms)
     transcript = Transcript(
         engine=engine.name, model=str(parameters.get("model")), language=session.language,
-        parameters={**parameters, "extra key": key},
+        parameters={**parameters, "extra key": key, "extra file": _stamp(extra)},
         source=TranscriptSource(recording=extra.relative, offset_s=0.0, drift_ppm=0.0),
         created_at=datetime.now(UTC), segments=segments,
     )  # fmt: skip
