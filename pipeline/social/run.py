@@ -128,8 +128,11 @@ def make_social_clips(
     report = SocialReport(clips=clips)
     atomic_write_text(report_path(loaded), report.model_dump_json(indent=2) + "\n")
     listed = {f for c in clips for f in (c.file, c.poster)}
+    ours = context.folder.resolve()
     for stale in {f for c in (old.clips if old else []) for f in (c.file, c.poster)} - listed:
-        (loaded.root / stale).unlink(missing_ok=True)  # only what capture made and listed
+        path = (loaded.root / stale).resolve()
+        if path.is_relative_to(ours):  # only what capture made and listed (never a report
+            path.unlink(missing_ok=True)  # edited by hand to point elsewhere)
     return report
 
 
