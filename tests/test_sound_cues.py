@@ -77,7 +77,7 @@ def test_a_sound_cue_takes_only_the_room_speech_leaves() -> None:
 def test_applause_reaches_every_film_s_captions(ingested, tiny_sample) -> None:
     """The transcript's applause (here the sample's, at the truth's time) is captioned in
     the full version between the lines around it, and in the review master."""
-    from test_publish import _script_transcript
+    from conftest import script_transcript
 
     from pipeline.session.artifacts.transcript import SoundEvent, write_transcript
     from pipeline.subtitles.formats import read_subtitles
@@ -85,7 +85,7 @@ def test_applause_reaches_every_film_s_captions(ingested, tiny_sample) -> None:
 
     start, end = tiny_sample.truth.applause[0]
     event = SoundEvent(start_ms=round(start * 1000), end_ms=round(end * 1000), kind="applause")
-    transcript = _script_transcript(tiny_sample.truth).model_copy(update={"sounds": [event]})
+    transcript = script_transcript(tiny_sample.truth).model_copy(update={"sounds": [event]})
     write_transcript(transcript, ingested.folder)
     report = build_subtitles(ingested)
     assert [str(v) for v in report.violations if v.hard] == []

@@ -172,6 +172,8 @@ def test_every_cut_lands_in_room_tone_and_no_transition_fades_a_word(demo, trans
         for name in ("full", "highlights", "cuts"):
             clips = resolve_clips(demo, name)
             for index, clip in enumerate(clips):
+                if clip.file is not None:
+                    continue  # the demo's vox pop, off the session clock: cut where asked
                 said = " ".join(str(note) for note in clip.notes)
                 for note in clip.notes:  # is what the note says true of the words heard?
                     if "no pause between words" in note.reason:
