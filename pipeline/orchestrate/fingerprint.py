@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import xxhash
-
 from pipeline import __version__
+from pipeline.core.digests import value_digest
 from pipeline.ingest.offload import hash_file
+
+__all__ = ["value_digest"]  # fingerprints are named digests of values, files and folders
 
 Fingerprint = dict[str, str]
 MISSING = "missing"
@@ -41,12 +42,6 @@ def json_digest(path: Path, ignore: tuple[str, ...] = ("created_at",)) -> str:
         return value_digest(strip(json.loads(path.read_text(encoding="utf-8"))))
     except ValueError:
         return file_digest(path)
-
-
-def value_digest(value: object) -> str:
-    """A digest of any JSON-able value (session.yaml fields, options)."""
-    text = json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
-    return xxhash.xxh128(text.encode("utf-8")).hexdigest()
 
 
 def folder_listing_digest(folder: Path) -> str:

@@ -5,10 +5,10 @@ vertical and a square clip in ``renders/social/`` with a poster, listed in
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.core.digests import value_digest
 from pipeline.core.errors import CaptureError, ConfigError, Problem
 from pipeline.core.fsutil import atomic_write_text
 from pipeline.core.progress import ProgressReporter
@@ -75,11 +75,6 @@ def _speaker(quote: SocialQuote, cues: list[Cue]) -> str | None:
         return quote.speaker
     said = [c.speaker for c in cues if c.speaker]
     return max(set(said), key=said.count) if said else None
-
-
-def _digest(*parts: object) -> str:
-    text = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _source_key(source: ClipSource) -> list:
@@ -160,8 +155,8 @@ def _quote_clips(
             crop = crop_for(source, fmt.aspect, faces)
             logo_height = round(LOGO_HEIGHT * fmt.height) if logo else 0
             said = [(c.start_ms, c.end_ms, c.lines) for c in heard]
-            digest = _digest(SOCIAL_CODE, quote.text, span, fmt.name, crop, said, speaker,
-                             detail, _source_key(source), logo_digest)  # fmt: skip
+            digest = value_digest([SOCIAL_CODE, quote.text, span, fmt.name, crop, said, speaker,
+                             detail, _source_key(source), logo_digest])  # fmt: skip
             target = context.folder / f"{_clip_name(quote)}-{fmt.name}.mp4"
             poster = target.with_suffix(".jpg")
             previous = context.kept.get(digest)
@@ -188,7 +183,7 @@ def _quote_clips(
 
 def _clip_name(quote: SocialQuote) -> str:
     """The same quote keeps its file name whatever is added before it: ``quote-<digest>``."""
-    return "quote-" + _digest(quote.at_ms, quote.text)[:10]
+    return "quote-" + value_digest([quote.at_ms, quote.text])[:10]
 
 
 def _relative(loaded: LoadedSession, path: Path) -> str:

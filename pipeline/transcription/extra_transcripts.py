@@ -6,12 +6,12 @@ reused while its file and the transcription parameters are unchanged."""
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.audio.decode import decode_channels, loudest_channel
+from pipeline.core.digests import value_digest
 from pipeline.core.fsutil import atomic_write_text
 from pipeline.session import LoadedSession
 from pipeline.session.artifacts.transcript import Transcript, TranscriptSource
@@ -33,8 +33,7 @@ def _stamp(extra: ExtraFile) -> list:
 
 
 def _key(extra: ExtraFile, parameters: dict) -> str:
-    material = [_stamp(extra), parameters]
-    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:16]
+    return value_digest([_stamp(extra), parameters])[:16]
 
 
 def current_extra_transcript(loaded: LoadedSession, extra: ExtraFile) -> Transcript | None:

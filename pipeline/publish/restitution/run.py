@@ -5,13 +5,12 @@ the team's synthesis. ``capture publish`` makes the session's each time it publi
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from pipeline.core.digests import value_digest
 from pipeline.core.errors import CaptureError
 from pipeline.core.fsutil import atomic_write_text
 from pipeline.publish import pages
@@ -35,11 +34,6 @@ class RestitutionResult:
     entry: PublishedRestitution
     pdf: PrintedPdf | None
     """None: the PDF made last time still says the same (not laid out again)."""
-
-
-def value_digest(value: object) -> str:
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _code_digest() -> str:
