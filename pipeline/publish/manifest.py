@@ -116,6 +116,12 @@ class PublishedPerson(_Model):
     organisation: str | None = None
     website: str | None = None
 
+    @property
+    def detail(self) -> str:
+        """Role and organisation, as shown under the name ("maraîcher, Ferme des Trois
+        Rivières"); empty when neither is given."""
+        return ", ".join(x for x in (self.role, self.organisation) if x)
+
 
 class PublishedDocument(_Model):
     title: str

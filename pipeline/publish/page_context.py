@@ -146,7 +146,7 @@ def session_context(
         "s": manifest,
         "date_text": french_date(manifest.date),
         "films": [_film(film, texts[film.name]) for film in manifest.films],
-        "speakers": [{"name": p.name, "detail": ", ".join(x for x in (p.role, p.organisation) if x)}
+        "speakers": [{"name": p.name, "detail": p.detail}
                      for p in people],
         "quotes": [{"text": q.text, "still": q.still.path, "film": q.film,
                     "link": "#t=" if q.film == "full" else f"{sources[q.film]}#t=",

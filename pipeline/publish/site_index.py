@@ -140,7 +140,7 @@ def _speaker_context(page: SpeakerPage) -> dict:
     person = page.person
     return {
         "slug": page.slug, "name": person.name, "website": _website(person.website),
-        "detail": ", ".join(x for x in (person.role, person.organisation) if x),
+        "detail": person.detail,
         "sessions": [
             {"slug": s.folder, "title": s.manifest.title,
              "date_text": pages.french_date(s.manifest.date),

@@ -49,6 +49,12 @@ class Person(_Model):
     channel: Annotated[int, Field(ge=1, le=64)] | None = None
     """Channel of a multitrack recorder that carries this person's microphone (1-based)."""
 
+    @property
+    def detail(self) -> str:
+        """Role and organisation, as shown under the name ("maraîcher, Ferme des Trois
+        Rivières"); empty when neither is given."""
+        return ", ".join(x for x in (self.role, self.organisation) if x)
+
 
 class Speaker(Person):
     pass

@@ -134,7 +134,7 @@ def make_social_clips(
 def _speaker_detail(loaded: LoadedSession, speaker: str | None) -> str | None:
     people = [loaded.session.facilitator, *loaded.session.speakers]
     person = next((p for p in people if p is not None and p.name == speaker), None)
-    return ", ".join(x for x in (person.role, person.organisation) if x) or None if person else None
+    return (person.detail or None) if person else None
 
 
 def _quote_clips(

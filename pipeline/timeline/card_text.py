@@ -24,8 +24,7 @@ def _names(people: list[str]) -> str:
 
 
 def _who(person: Person) -> str:
-    detail = ", ".join(x for x in (person.role, person.organisation) if x)
-    return f"{person.name} ({detail})" if detail else person.name
+    return f"{person.name} ({person.detail})" if person.detail else person.name
 
 
 def title_lines(session: Session) -> tuple[CardLine, ...]:

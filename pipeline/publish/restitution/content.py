@@ -102,9 +102,7 @@ class Restitution(_Model):
 
 
 def _detail(person: PublishedPerson | None) -> str | None:
-    if person is None:
-        return None
-    return ", ".join(x for x in (person.role, person.organisation) if x) or None
+    return (person.detail or None) if person else None
 
 
 def _speaker_at(turns: list[dict], seconds: float) -> str | None:

@@ -46,10 +46,18 @@ class _PrintImages:
         self.folders = folders
         self.work = work
         self.dpi: list[int] = []
+        self.made: dict[tuple[Path, str], tuple[str, int]] = {}
 
     def __call__(self, relative: str, slug: str | None = None, kind: str = "photo") -> str:
         folder = self.folders[slug] if slug else next(iter(self.folders.values()))
         source = (folder / relative).resolve()
+        if (source, kind) not in self.made:  # an image shown twice is read and scaled once
+            self.made[(source, kind)] = self._print_version(source, folder, kind)
+        uri, dpi = self.made[(source, kind)]
+        self.dpi.append(dpi)
+        return uri
+
+    def _print_version(self, source: Path, folder: Path, kind: str) -> tuple[str, int]:
         if not source.is_relative_to(folder.resolve()) or not source.is_file():
             raise CaptureError(f"{source} is missing from the site: publish the session again")
         image = cv2.imread(str(source))
@@ -59,14 +67,12 @@ class _PrintImages:
         wanted = round(width_mm / 25.4 * PRINT_DPI)
         height, width = image.shape[:2]
         if width <= wanted:
-            self.dpi.append(round(width / (width_mm / 25.4)))
-            return source.as_uri()
+            return source.as_uri(), round(width / (width_mm / 25.4))
         scaled = cv2.resize(image, (wanted, round(height * wanted / width)),
                             interpolation=cv2.INTER_AREA)  # fmt: skip
-        target = self.work / f"{len(self.dpi):03d}.jpg"
+        target = self.work / f"{len(self.made):03d}.jpg"
         cv2.imwrite(str(target), scaled, [cv2.IMWRITE_JPEG_QUALITY, 90])
-        self.dpi.append(PRINT_DPI)
-        return target.as_uri()
+        return target.as_uri(), PRINT_DPI
 
 
 def _weasyprint():
