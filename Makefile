@@ -67,6 +67,7 @@ demo: setup
 	$(BIN)/capture samples $(DEMO_DIR) --force --cycle
 	$(BIN)/capture run $(DEMO_DIR)/manger-local-2040 --site $(DEMO_DIR)/site
 	$(BIN)/capture run $(DEMO_DIR)/se-deplacer-2040 --site $(DEMO_DIR)/site
+	$(BIN)/capture run $(DEMO_DIR)/synthese-du-cycle --site $(DEMO_DIR)/site
 	$(BIN)/capture subtitles review $(DEMO_DIR)/manger-local-2040
 	$(BIN)/capture status $(DEMO_DIR)/manger-local-2040
 	@echo
@@ -74,6 +75,7 @@ demo: setup
 	@echo "  camera cards:   $(DEMO_DIR)/cards, $(DEMO_DIR)/cards-se-deplacer-2040"
 	@echo "  session folder: $(DEMO_DIR)/manger-local-2040 (session.yaml, cues/), $(DEMO_DIR)/se-deplacer-2040"
 	@echo "  not filmed yet: $(DEMO_DIR)/cloture-du-cycle/session.yaml (on the site's calendar)"
+	@echo "  cycle's film:   $(DEMO_DIR)/synthese-du-cycle/cues/synthesis.yaml (clips of both Rencontres; on the home page)"
 	@echo "  the cycle:      $(DEMO_DIR)/site.yaml (home page, legal notice, accessibility statement)"
 	@echo "  ground truth:   $(DEMO_DIR)/truth.json, truth-se-deplacer-2040.json"
 	@echo "  verified media: $(DEMO_DIR)/manger-local-2040/media (ASC MHL in media/ascmhl)"

@@ -24,7 +24,7 @@ from pipeline.session.scaffold import init_session
 from pipeline.sync.run import run_sync
 from pipeline.timeline.build import build_timeline
 from pipeline.timeline.film_plan import resolve_clips
-from pipeline.timeline.resolve import find_quote
+from pipeline.timeline.quotes import find_quote
 from pipeline.timeline.speech import BREATH_MS
 
 FRAME = 0.040

@@ -165,6 +165,12 @@ def test_a_sample_cycle_has_two_rencontres_a_closing_session_and_its_site(tmp_pa
     upcoming = upcoming_sessions(tmp_path, {first.session.slug, second.session.slug},
                                  date(2026, 9, 1))  # fmt: skip
     assert [(u.slug, u.kind) for u in upcoming] == [("cloture-du-cycle", "closing")]
+    from pipeline.session.cuelist import load_cue_list
+
+    synthesis = load_session(tmp_path / "synthese-du-cycle")  # the cycle's film, not announced
+    cues = load_cue_list(synthesis, "synthesis")
+    assert not synthesis.session.cameras and cues is not None
+    assert cues.sessions == {first.root.name, second.root.name}
     said = [" ".join(line.text for line in s.truth.script) for s in made.sessions]
     assert all("rencontre" in text.lower() for text in said), "a word the search finds in both"
 

@@ -26,7 +26,8 @@ from pipeline.sync.run import run_sync
 from pipeline.timeline.cut_points import REACH_MS, transition_frames
 from pipeline.timeline.film_plan import resolve_clips
 from pipeline.timeline.pieces import film_pieces, timemap_of
-from pipeline.timeline.resolve import resolve_cue_list, session_sound
+from pipeline.timeline.resolve import resolve_cue_list
+from pipeline.timeline.session_sound import session_sound
 from pipeline.timeline.speech import BREATH_MS
 from pipeline.transcription.engines import SAMPLE_RATE
 from pipeline.transcription.glossary import plain_text

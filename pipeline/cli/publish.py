@@ -40,7 +40,10 @@ def publish_command(
         stdout.print(f"packaged again: {', '.join(result.encoded)}")
     else:
         stdout.print("nothing to re-encode: the films have not changed since the last publish")
-    stdout.print(f"session page: {result.page}")
+    if result.restitution is None:
+        stdout.print(f"the cycle's synthesis: {result.manifest.parent} (on the home page)")
+    else:
+        stdout.print(f"session page: {result.page}")
     stdout.print(f"site index:   {result.index}")
     stdout.print(f"manifest:     {result.manifest}")
 
@@ -73,6 +76,7 @@ def restitution_command(
                        site=site):  # fmt: skip
         result = republish_restitution(loaded, site, preset_name=preset,
                                        progress=make_progress(OPTIONS.quiet))  # fmt: skip
+    assert result.restitution is not None  # refused for the cycle's synthesis
     entry, printed = result.restitution.entry, result.restitution.pdf
     folder = result.page.parent
     state = "laid out" if printed else "unchanged since the last time"

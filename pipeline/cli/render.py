@@ -14,7 +14,12 @@ from pipeline.cli.console import make_progress, stdout
 @command("render")
 def render_command(
     session: SessionArg,
-    film: Annotated[str, typer.Argument(help="full or highlights.", show_default=False)],
+    film: Annotated[
+        str,
+        typer.Argument(
+            help="full, highlights, or synthesis (the cycle's film).", show_default=False
+        ),
+    ],
     preview: Annotated[
         bool, typer.Option("--preview", help="Fast 360p proxy, no loudness passes.")
     ] = False,

@@ -34,7 +34,9 @@ def init_command(
         raise ConfigError(f"--date {date!r} is not a date like 2026-03-12") from None
     loaded = init_session(session, title=title, date=day, place=place, slug=slug)
     stdout.print(f"Created {loaded.folder.session_file} (slug: {loaded.session.slug})")
-    stdout.print(f"Cue lists: {', '.join(str(loaded.folder.cue_list(film)) for film in FILMS)}")
+    made = [str(loaded.folder.cue_list(film)) for film in FILMS
+            if loaded.folder.cue_list(film).is_file()]  # fmt: skip
+    stdout.print(f"Cue lists: {', '.join(made)}")
 
 
 @command("probe")

@@ -134,7 +134,7 @@ def import_command(session: SessionArg, file: FileArg) -> None:
 @command("burn", group="subtitles")
 def burn_command(
     session: SessionArg,
-    film: Annotated[str, typer.Argument(help="full or highlights.")] = "highlights",
+    film: Annotated[str, typer.Argument(help="full, highlights or synthesis.")] = "highlights",
 ) -> None:
     """Burn the film's subtitles into a copy of its render (renders/FILM.burned.mp4)."""
     from pipeline.session import check_film

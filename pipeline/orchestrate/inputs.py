@@ -1,6 +1,6 @@
-"""What each step of capture run depends on and leaves: the run's context, each step's input
-fingerprints (their key names are stored in work/run.json: never rename one), whether it is
-needed, and its output files."""
+"""What each step of capture run depends on: the run's context, each step's input
+fingerprints (their key names are stored in work/run.json: never rename one), and whether
+it is needed (what it leaves: ``outputs.py``)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from pipeline.orchestrate.fingerprint import (
 from pipeline.publish.restitution.synthesis import SYNTHESIS_FILE
 from pipeline.session import FILMS, LoadedSession
 from pipeline.session.cuelist import load_cue_list
+from pipeline.session.siblings import SYNTHESIS
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,59 @@ def _off_clock(ctx: RunContext, films: tuple[str, ...] = FILMS) -> str:
     return value_digest(found)
 
 
+def _present_films(ctx: RunContext) -> list[str]:
+    """The films whose cue lists may matter: the full version and highlights always (as
+    before the synthesis existed, so no session's steps run again for nothing), the
+    synthesis when its cue list exists."""
+    folder = ctx.loaded.folder
+    return [f for f in FILMS if f != SYNTHESIS or folder.cue_list(f).is_file()]
+
+
+def other_sessions(
+    ctx: RunContext, films: tuple[str, ...] = FILMS, *, subtitles: bool = True
+) -> Fingerprint:
+    """What the films take from the other sessions their cue lists cut (the cycle's
+    synthesis): each one's session.yaml, recordings, clock and transcript, and (for the
+    subtitles) its reviewed subtitles; nothing when they cut none."""
+    from pipeline.core.errors import CaptureError
+    from pipeline.session.siblings import open_sibling
+
+    names: set[str] = set()
+    for film in films:
+        try:
+            cues = load_cue_list(ctx.loaded, film)
+        except CaptureError:
+            return {"other sessions": MISSING}  # the step refuses the cue list, at its line
+        names |= cues.sessions if cues else set()
+    if not names:
+        return {}
+    found = {}
+    for name in sorted(names):
+        try:
+            folder = open_sibling(ctx.loaded, name).loaded.folder
+        except CaptureError:
+            found[name] = MISSING
+            continue
+        found[name] = [
+            file_digest(folder.session_file),
+            json_digest(folder.ingest_state),
+            json_digest(folder.sync_result),
+            json_digest(folder.transcript_json),
+        ]
+        if subtitles:
+            found[name].append(file_digest(folder.reviewed_subtitles))
+    return {"other sessions": value_digest(found)}
+
+
+def no_recordings(ctx: RunContext) -> str | None:
+    """A folder with no cameras and no sources (the cycle's synthesis, cut from other
+    sessions) has nothing to sync or transcribe."""
+    session = ctx.loaded.session
+    if not session.cameras and not session.sources:
+        return "no cameras or sources in session.yaml"
+    return None
+
+
 def _off_clock_transcripts(ctx: RunContext) -> str:
     folder = ctx.loaded.folder.transcript / "extras"
     return value_digest({p.name: file_digest(p) for p in sorted(folder.glob("*.json"))})
@@ -118,12 +172,15 @@ def transcribe_fingerprint(ctx: RunContext) -> Fingerprint:
 
 def subtitles_fingerprint(ctx: RunContext) -> Fingerprint:
     folder = ctx.loaded.folder
+    synthesis = folder.cue_list(SYNTHESIS)
     return {
         "transcript": json_digest(folder.transcript_json),
         "transcripts off the session clock": _off_clock_transcripts(ctx),
         "reviewed subtitles": file_digest(folder.reviewed_subtitles),
         "cues/full.yaml": file_digest(folder.cue_list("full")),
         "cues/highlights.yaml": file_digest(folder.cue_list("highlights")),
+        **({"cues/synthesis.yaml": file_digest(synthesis)} if synthesis.is_file() else {}),
+        **other_sessions(ctx),
         "session clock": json_digest(folder.sync_result),
         "ingested recordings": json_digest(folder.ingest_state),
         "session.yaml glossary": _session_fields(ctx, "glossary"),
@@ -133,14 +190,14 @@ def subtitles_fingerprint(ctx: RunContext) -> Fingerprint:
     }
 
 
-def _has_clips(ctx: RunContext, film: str) -> bool:
+def has_clips(ctx: RunContext, film: str) -> bool:
     cue_list = load_cue_list(ctx.loaded, film)
     return bool(cue_list and cue_list.clips)
 
 
 def render_not_needed(film: str) -> Callable[[RunContext], str | None]:
     def check(ctx: RunContext) -> str | None:
-        return None if _has_clips(ctx, film) else f"cues/{film}.yaml has no clips"
+        return None if has_clips(ctx, film) else f"cues/{film}.yaml has no clips"
 
     return check
 
@@ -158,6 +215,7 @@ def render_fingerprint(film: str) -> Callable[[RunContext], Fingerprint]:
         return {
             f"cues/{film}.yaml": file_digest(folder.cue_list(film)),
             "recordings off the session clock": _off_clock(ctx, (film,)),
+            **other_sessions(ctx, (film,), subtitles=False),
             "transcript": json_digest(folder.transcript_json),
             "session clock": json_digest(ctx.loaded.folder.sync_result),
             "ingested recordings": json_digest(ctx.loaded.folder.ingest_state),
@@ -183,7 +241,7 @@ def social_not_needed(ctx: RunContext) -> str | None:
 def social_fingerprint(ctx: RunContext) -> Fingerprint:
     folder = ctx.loaded.folder
     return {
-        "cues": value_digest([file_digest(folder.cue_list(film)) for film in FILMS]),
+        "cues": value_digest([file_digest(folder.cue_list(f)) for f in _present_films(ctx)]),
         "transcript": json_digest(folder.transcript_json),
         "reviewed subtitles": file_digest(folder.reviewed_subtitles),
         "session clock": json_digest(folder.sync_result),
@@ -198,16 +256,6 @@ def social_fingerprint(ctx: RunContext) -> Fingerprint:
     }
 
 
-def social_files(ctx: RunContext) -> list[Path]:
-    from pipeline.social.model import read_social_report
-    from pipeline.social.run import report_path
-
-    made = [report_path(ctx.loaded)]
-    report = read_social_report(made[0])
-    return made + [ctx.loaded.root / f for c in (report.clips if report else [])
-                   for f in (c.file, c.poster)]  # fmt: skip
-
-
 def publish_not_needed(ctx: RunContext) -> str | None:
     return None if ctx.site is not None else "no --site given"
 
@@ -220,7 +268,7 @@ def publish_fingerprint(ctx: RunContext) -> Fingerprint:
     return {
         "site": str(ctx.site.resolve()) if ctx.site else MISSING,
         "renders": value_digest(
-            {name: file_digest(folder.render_report(name)) for name in FILMS}
+            {name: file_digest(folder.render_report(name)) for name in _present_films(ctx)}
         ),  # fmt: skip
         "subtitles": value_digest(
             {path.name: file_digest(path) for path in sorted(folder.subtitles.glob("*.vtt"))}
@@ -236,7 +284,7 @@ def publish_fingerprint(ctx: RunContext) -> Fingerprint:
         "documents and photos": value_digest(
             {path: file_digest(ctx.loaded.resolve(path)) for path in attachments}
         ),
-        "cues": value_digest([file_digest(folder.cue_list(film)) for film in FILMS]),
+        "cues": value_digest([file_digest(folder.cue_list(f)) for f in _present_films(ctx)]),
         "synthesis": file_digest(folder.root / SYNTHESIS_FILE),
         "site.yaml": file_digest(folder.root.parent / "site.yaml"),
         "social clips": file_digest(folder.renders / "social.json"),
@@ -247,52 +295,3 @@ def publish_fingerprint(ctx: RunContext) -> Fingerprint:
 
 def always_needed(ctx: RunContext) -> str | None:
     return None
-
-
-def ingest_files(ctx: RunContext) -> list[Path]:
-    return [ctx.loaded.folder.ingest_state]
-
-
-def sync_files(ctx: RunContext) -> list[Path]:
-    return [ctx.loaded.folder.sync_result]
-
-
-def transcript_file(ctx: RunContext) -> list[Path]:
-    return [ctx.loaded.folder.transcript_json]
-
-
-def subtitle_files(ctx: RunContext) -> list[Path]:
-    folder = ctx.loaded.folder
-    return [path for film in FILMS if _has_clips(ctx, film)
-            for path in (folder.film_subtitles(film, "vtt"), folder.film_subtitles(film, "srt"),
-                         folder.film_subtitles_record(film))]  # fmt: skip
-
-
-def film_files(film: str) -> Callable[[RunContext], list[Path]]:
-    """The film, its report and the web renditions the report lists (the audio-only one
-    too)."""
-
-    def files(ctx: RunContext) -> list[Path]:
-        from pydantic import ValidationError
-
-        from pipeline.session.artifacts.render import load_render_report
-
-        folder = ctx.loaded.folder
-        made = [folder.render(film), folder.render_report(film)]
-        try:
-            report = load_render_report(made[1]) if made[1].is_file() else None
-        except (ValidationError, ValueError, OSError):
-            return made  # an unreadable report: the film is redone anyway
-        if report is None:
-            return made
-        made += [folder.web_rendition(film, rendition.name) for rendition in report.web]
-        return made + ([folder.web_listening(film)] if report.listening else [])
-
-    return files
-
-
-def site_files(ctx: RunContext) -> list[Path]:
-    if ctx.site is None:
-        return []
-    folder = ctx.site / ctx.loaded.session.slug
-    return [folder / "index.html", folder / "manifest.json", ctx.site / "index.html"]

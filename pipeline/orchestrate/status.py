@@ -17,6 +17,7 @@ from pipeline.session import FILMS, LoadedSession
 from pipeline.session.artifacts.ingest import IngestedFile, IngestState, Recording, load_state
 from pipeline.session.artifacts.sync import Placement, load_sync
 from pipeline.session.lock import current_holder
+from pipeline.session.siblings import SYNTHESIS
 
 STATUS_VERSION = 1
 
@@ -80,7 +81,8 @@ class SubtitleStatus(BaseModel):
 
 class StepStatusModel(BaseModel):
     name: str
-    """ingest, sync, transcribe, subtitles, render-full, render-highlights, publish."""
+    """ingest, sync, transcribe, subtitles, render-full, render-highlights,
+    render-synthesis, social, publish."""
     state: str
     """done, stale, failed, not run or not needed."""
     detail: str | None = None
@@ -171,6 +173,8 @@ def folder_status(loaded: LoadedSession, cards: list[CardStatus]) -> list[Folder
         )
     for name in FILMS:
         cue_file = session_folder.cue_list(name)
+        if name == SYNTHESIS and not cue_file.is_file():
+            continue  # only the cycle's synthesis folder has one
         state = "present" if cue_file.is_file() else "missing"
         rows.append(FolderState(what=f"cues {name}", where=str(cue_file), state=state))
     return rows

@@ -12,24 +12,27 @@ from pipeline.orchestrate.fingerprint import Fingerprint
 from pipeline.orchestrate.inputs import (
     RunContext,
     always_needed,
-    film_files,
-    ingest_files,
     ingest_fingerprint,
     ingest_not_needed,
+    no_recordings,
     publish_fingerprint,
     publish_not_needed,
     reachable_sources,
     render_fingerprint,
     render_not_needed,
-    site_files,
-    social_files,
     social_fingerprint,
     social_not_needed,
-    subtitle_files,
     subtitles_fingerprint,
-    sync_files,
     sync_fingerprint,
     transcribe_fingerprint,
+)
+from pipeline.orchestrate.outputs import (
+    film_files,
+    ingest_files,
+    site_files,
+    social_files,
+    subtitle_files,
+    sync_files,
     transcript_file,
 )
 
@@ -158,13 +161,15 @@ def _publish(ctx: RunContext) -> Outcome:
 
 STEPS: tuple[Step, ...] = (
     Step("ingest", ingest_not_needed, ingest_fingerprint, _ingest, ingest_files),
-    Step("sync", always_needed, sync_fingerprint, _sync, sync_files),
-    Step("transcribe", always_needed, transcribe_fingerprint, _transcribe, transcript_file),
+    Step("sync", no_recordings, sync_fingerprint, _sync, sync_files),
+    Step("transcribe", no_recordings, transcribe_fingerprint, _transcribe, transcript_file),
     Step("subtitles", always_needed, subtitles_fingerprint, _subtitles, subtitle_files),
     Step("render-full", render_not_needed("full"), render_fingerprint("full"),
          _render("full"), film_files("full")),
     Step("render-highlights", render_not_needed("highlights"),
          render_fingerprint("highlights"), _render("highlights"), film_files("highlights")),
+    Step("render-synthesis", render_not_needed("synthesis"),
+         render_fingerprint("synthesis"), _render("synthesis"), film_files("synthesis")),
     Step("social", social_not_needed, social_fingerprint, _social, social_files),
     Step("publish", publish_not_needed, publish_fingerprint, _publish, site_files),
 )  # fmt: skip

@@ -14,6 +14,7 @@ from pipeline.publish.manifest import PublishedPerson, SessionManifest, read_ses
 from pipeline.publish.search import fold
 from pipeline.session import load_session
 from pipeline.session.model import slugify
+from pipeline.session.siblings import is_cycle_film_folder
 
 log = logging.getLogger(__name__)
 
@@ -101,10 +102,13 @@ def upcoming_sessions(cycle: Path | None, published: set[str], today: date) -> l
     found = []
     for path in sorted(cycle.glob("*/session.yaml")):
         try:
-            session = load_session(path.parent).session
+            loaded = load_session(path.parent)
         except CaptureError as exc:
             log.warning("%s left off the site's calendar: %s", path, exc)
             continue
+        if is_cycle_film_folder(loaded):
+            continue  # the cycle's synthesis film, not a session
+        session = loaded.session
         if session.slug in published or session.date < today:
             continue
         found.append(Upcoming(session.slug, session.title, session.kind, session.date,

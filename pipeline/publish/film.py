@@ -27,8 +27,14 @@ from pipeline.publish.texttracks import FilmText, film_text, write_text_tracks
 from pipeline.render import images
 from pipeline.session import LoadedSession
 from pipeline.session.cuelist import load_cue_list
+from pipeline.session.siblings import is_cycle_film_folder
+from pipeline.timeline.film_plan import on_this_clock
 
-LABELS = {"full": "Version intégrale", "highlights": "Temps forts"}
+LABELS = {
+    "full": "Version intégrale",
+    "highlights": "Temps forts",
+    "synthesis": "Synthèse du cycle",
+}
 PUBLISH_CODE = "publish-6"
 """Bump when what publishing makes of a film changes (renditions, HLS, thumbnails), so
 existing sites get it again."""
@@ -191,11 +197,17 @@ def _listening(
 def checked_film_text(loaded: LoadedSession, film: RenderedFilm) -> FilmText:
     """The film's captions and text, refused (before anything is encoded) when there are
     none or they no longer fit the film."""
-    text = film_text(loaded, film, load_cue_list(loaded, film.name))
+    cue_list = load_cue_list(loaded, film.name)
+    text = film_text(loaded, film, on_this_clock(cue_list) if cue_list else None)
     if not text.cues:
+        first = (
+            "transcribe the sessions it cuts"
+            if is_cycle_film_folder(loaded)
+            else f"run `capture transcribe {loaded.root}`"
+        )
         raise CaptureError(
-            f"the {film.name} has no captions: run `capture transcribe {loaded.root}` and "
-            f"`capture subtitles {loaded.root}` (published video must have French captions)"
+            f"the {film.name} has no captions: {first}, then `capture subtitles "
+            f"{loaded.root}` (published video must have French captions)"
         )
     return text
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -210,6 +210,24 @@ class SessionManifest(_Model):
     second session with the same slug is recognised as another one."""
 
 
+CYCLE_FILM_FOLDER = "cycle/synthese"
+"""Where the cycle's synthesis film is published, inside the site."""
+
+
+class CycleFilmManifest(_Model):
+    """The cycle's synthesis film on the site's home (``publish/cycle_film.py``)."""
+
+    version: int = MANIFEST_VERSION
+    title: str
+    date: date
+    place: str | None = None
+    published_at: datetime
+    film: Film
+    sessions: list[str] = []
+    """The folders of the sessions its clips are cut from."""
+    origin: str | None = None
+
+
 class SiteEntry(_Model):
     slug: str
     title: str
@@ -248,13 +266,26 @@ def read_site_manifest(path: Path) -> SiteManifest | None:
         return None
 
 
-def read_session_manifest(path: Path) -> SessionManifest | None:
-    """A session's manifest, or None when absent, unreadable or from another version (the
-    session is then published whole again)."""
+_Versioned = TypeVar("_Versioned", "SessionManifest", "CycleFilmManifest")
+
+
+def _read_versioned(path: Path, model: type[_Versioned]) -> _Versioned | None:
     if not path.is_file():
         return None
     try:
-        found = SessionManifest.model_validate_json(path.read_text(encoding="utf-8"))
+        found = model.model_validate_json(path.read_text(encoding="utf-8"))
     except ValueError:
         return None
     return found if found.version == MANIFEST_VERSION else None
+
+
+def read_session_manifest(path: Path) -> SessionManifest | None:
+    """A session's manifest, or None when absent, unreadable or from another version (the
+    session is then published whole again)."""
+    return _read_versioned(path, SessionManifest)
+
+
+def read_cycle_film_manifest(path: Path) -> CycleFilmManifest | None:
+    """The cycle film's manifest, or None when absent, unreadable or from another version
+    (the film is then published whole again)."""
+    return _read_versioned(path, CycleFilmManifest)

@@ -4,6 +4,7 @@ template (the template escapes them)."""
 from __future__ import annotations
 
 from pipeline.publish.manifest import (
+    CycleFilmManifest,
     Film,
     ImageSize,
     PublishedPhoto,
@@ -168,4 +169,29 @@ def session_context(
         "restitution": {"page": r.page.path, "pdf": r.pdf.path, "pages": r.pages,
                         "size_text": size_text(r.pdf.bytes)}
         if (r := manifest.restitution) else None,
+    }  # fmt: skip
+
+
+def home_film(manifest: CycleFilmManifest, prefix: str) -> dict:
+    """The cycle's synthesis film on the home page (its files under ``prefix``)."""
+    film = manifest.film
+    source = default_rendition(film)
+    lighter = _lighter(film, source)
+    small = _small(film, source)
+
+    def at(path: str) -> str:
+        return f"{prefix}/{path}"
+
+    return {
+        "title": manifest.title, "label": film.label, "date": manifest.date.isoformat(),
+        "date_text": french_date(manifest.date), "duration_text": duration_text(film.duration_s),
+        "count": len(manifest.sessions),
+        "poster": at(film.poster.file.path) if film.poster else None,
+        "source": at(source.file.path), "width": source.width, "height": source.height,
+        "lighter_source": {**lighter, "file": at(lighter["file"])} if lighter else None,
+        "small_source": at(small) if small else None,
+        "captions": at(film.captions.path), "chapters_vtt": at(film.chapters.path),
+        "srt": at(film.srt.path), "transcript_txt": at(film.transcript_txt.path),
+        "renditions": [{"name": _rendition_label(r), "file": at(r.file.path),
+                        "size_text": size_text(r.file.bytes)} for r in film.renditions],
     }  # fmt: skip

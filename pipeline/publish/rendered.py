@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from pipeline.core.errors import CaptureError
+from pipeline.core.presets import load_preset
+from pipeline.render.ladder import ladder_digest
 from pipeline.session import LoadedSession
 from pipeline.session.artifacts.render import load_render_report
 from pipeline.timeline.timemap import Span, TimeMap
@@ -85,3 +87,26 @@ def _first_fault(error: ValidationError | UnicodeDecodeError) -> str:
     first = error.errors()[0]
     where = ".".join(str(part) for part in first["loc"])
     return f"{where}: {first['msg']}" if where else first["msg"]
+
+
+def check_renditions(loaded: LoadedSession, film: RenderedFilm, preset_name: str) -> None:
+    """The film's web renditions are there, made with the preset's ladder, as the render
+    left them; else a CaptureError says which render to run again."""
+    wanted = ladder_digest(load_preset(preset_name, session_root=loaded.root))
+    again = f"`capture render {loaded.root} {film.name}`"
+    if not film.renditions:
+        raise CaptureError(
+            f"the {film.name} has no web renditions (rendered by an earlier capture): "
+            f"render it again with {again}"
+        )
+    if film.ladder != wanted:
+        raise CaptureError(
+            f"the {film.name} was rendered with the {film.preset!r} preset, whose web "
+            f"ladder or sound is not {preset_name!r}'s: render it again with {again} "
+            f"--preset {preset_name}, or publish with --preset {film.preset}"
+        )
+    listening = [film.listening] if film.listening else []
+    for rendition in [*film.renditions, *listening]:
+        if not rendition.path.is_file() or rendition.path.stat().st_size != rendition.bytes:
+            raise CaptureError(f"{rendition.path} is missing or not the file the render "
+                               f"made: render the {film.name} again with {again}")  # fmt: skip

@@ -24,6 +24,7 @@ from pipeline.publish.attachments import (
     copy_attachments,
     copy_social_clips,
 )
+from pipeline.publish.cycle_film import publish_cycle_film
 from pipeline.publish.film import checked_film_text, publish_film
 from pipeline.publish.gallery import with_web_sizes
 from pipeline.publish.manifest import (
@@ -40,7 +41,7 @@ from pipeline.publish.ownership import (
     session_origin,
 )
 from pipeline.publish.page_context import session_context
-from pipeline.publish.rendered import RenderedFilm, rendered_film
+from pipeline.publish.rendered import RenderedFilm, check_renditions, rendered_film
 from pipeline.publish.restitution.run import (
     RestitutionResult,
     require_published,
@@ -51,8 +52,9 @@ from pipeline.publish.site_config import find_site_config
 from pipeline.publish.site_index import effective_config, rebuild_index
 from pipeline.publish.stills import ambiance, cue_list_quotes, quote_stills
 from pipeline.publish.texttracks import FilmText
-from pipeline.render.ladder import ladder_digest
+from pipeline.publish.unlisted import remove_unlisted
 from pipeline.session import FILMS, LoadedSession
+from pipeline.session.siblings import SYNTHESIS, is_cycle_film_folder
 
 RESERVED = {"assets", "manifest.json", "index.html", "intervenants", "cycle", "recherche"}
 """Names the site itself uses: no session may take them as its slug."""
@@ -65,7 +67,8 @@ class PublishResult:
     manifest: Path
     encoded: list[str]
     """Films whose renditions were encoded this time (empty: nothing had changed)."""
-    restitution: RestitutionResult
+    restitution: RestitutionResult | None
+    """None for the cycle's synthesis (a film on the home page, no session page)."""
 
 
 def _films(loaded: LoadedSession, preset_name: str) -> list[RenderedFilm]:
@@ -74,25 +77,8 @@ def _films(loaded: LoadedSession, preset_name: str) -> list[RenderedFilm]:
         raise CaptureError(
             f"no full version in {loaded.folder.renders}: run `capture render {loaded.root} full`"
         )
-    wanted = ladder_digest(load_preset(preset_name, session_root=loaded.root))
     for film in films:
-        again = f"`capture render {loaded.root} {film.name}`"
-        if not film.renditions:
-            raise CaptureError(
-                f"the {film.name} has no web renditions (rendered by an earlier capture): "
-                f"render it again with {again}"
-            )
-        if film.ladder != wanted:
-            raise CaptureError(
-                f"the {film.name} was rendered with the {film.preset!r} preset, whose web "
-                f"ladder or sound is not {preset_name!r}'s: render it again with {again} "
-                f"--preset {preset_name}, or publish with --preset {film.preset}"
-            )
-        listening = [film.listening] if film.listening else []
-        for rendition in [*film.renditions, *listening]:
-            if not rendition.path.is_file() or rendition.path.stat().st_size != rendition.bytes:
-                raise CaptureError(f"{rendition.path} is missing or not the file the render "
-                                   f"made: render the {film.name} again with {again}")  # fmt: skip
+        check_renditions(loaded, film, preset_name)
     return films
 
 
@@ -110,36 +96,6 @@ def _write_turns(text: FilmText, folder: Path) -> PublishedFile:
     return PublishedFile.of(folder, path)
 
 
-def _files(node: object) -> list[dict]:
-    if isinstance(node, dict):
-        own = [node] if {"path", "bytes", "sha256"} <= node.keys() else []
-        return own + [f for value in node.values() for f in _files(value)]
-    if isinstance(node, list):
-        return [f for value in node for f in _files(value)]
-    return []
-
-
-def _listed(manifest: SessionManifest) -> set[str]:
-    return {f["path"] for f in _files(json.loads(manifest.model_dump_json()))}
-
-
-def _remove_unlisted(folder: Path, old: SessionManifest | None, new: SessionManifest) -> None:
-    """Files the previous publish wrote that this one no longer lists (a rung now skipped, a
-    removed document, fewer stills). Only capture's own: a file the webmaster put in the
-    folder is in no manifest and stays."""
-    gone = _listed(old) - _listed(new) if old else set()
-    for relative in sorted(gone):
-        path = (folder / relative).resolve()
-        if not path.is_relative_to(folder):
-            continue  # a manifest edited by hand: nothing outside the folder is touched
-        if path.is_file():
-            path.unlink()
-        for parent in path.parents:  # folders it leaves empty
-            if parent == folder or not parent.is_dir() or any(parent.iterdir()):
-                break
-            parent.rmdir()
-
-
 def publish(
     loaded: LoadedSession, site: Path, *, preset_name: str = "web",
     progress: ProgressReporter | None = None, force: bool = False,
@@ -147,6 +103,11 @@ def publish(
     """Publish the session's rendered films, text and documents into ``site``. Everything
     that can be checked (the site is capture's, the slug is this session's, documents and
     photos exist, every film's subtitles fit it) is checked before any film is encoded."""
+    if is_cycle_film_folder(loaded):
+        made = publish_cycle_film(loaded, site, preset_name=preset_name, progress=progress,
+                                  force=force)  # fmt: skip
+        encoded = [SYNTHESIS] if made.encoded else []
+        return PublishResult(made.index, made.index, made.manifest, encoded, None)
     session = loaded.session
     if session.slug in RESERVED:
         raise ConfigError(f"slug {session.slug!r} is a name the site uses itself: choose another",
@@ -202,7 +163,7 @@ def publish(
     pages.render_page("session.html.j2", folder / "index.html", site=cycle,
                       **session_context(manifest, texts, people, cycle.base_url))  # fmt: skip
     atomic_write_text(folder / "manifest.json", manifest.model_dump_json(indent=2) + "\n")
-    _remove_unlisted(folder, old, manifest)
+    remove_unlisted(folder, old, manifest)
     index = rebuild_index(site, loaded.root.parent, found)
     encoded = [p.entry.name for p in published if p.encoded]
     return PublishResult(folder / "index.html", index, folder / "manifest.json", encoded,
@@ -216,6 +177,9 @@ def republish_restitution(
     """The restitution made again for a published session (after ``restitution.md`` or a
     quote changed): the session is published again with the preset its films were rendered
     with (nothing is re-encoded), so its page, manifest and the cycle's document agree."""
+    if is_cycle_film_folder(loaded):
+        raise CaptureError(f"{loaded.root} is the cycle's synthesis: no restitution of its "
+                           "own (the cycle's is made from the published Rencontres)")  # fmt: skip
     site = site.resolve()
     require_published(site, loaded.session.slug)
     preset = rendering_preset(loaded, preset_name)

@@ -25,12 +25,15 @@ from pipeline.publish.cycle import (
     upcoming_sessions,
 )
 from pipeline.publish.manifest import (
+    CYCLE_FILM_FOLDER,
     PublishedDocument,
     PublishedFile,
     SiteEntry,
     SiteManifest,
+    read_cycle_film_manifest,
     read_site_manifest,
 )
+from pipeline.publish.page_context import home_film
 from pipeline.publish.podcast import FEED, podcast_feed
 from pipeline.publish.restitution.run import CYCLE_PDF, write_cycle_restitution
 from pipeline.publish.search import Passage, build_index
@@ -107,8 +110,9 @@ def _copy_cycle_files(config: SiteConfig, cycle: Path, site: Path) -> CycleFiles
         cover = PublishedFile.of(site, target)
         wanted.add(target)
     wanted.add(site / CYCLE_PDF)  # the cycle's restitution: capture's own, kept up to date
+    film = site / CYCLE_FILM_FOLDER  # the cycle's synthesis: its own manifest lists its files
     for old in sorted((site / CYCLE_FOLDER).rglob("*")):
-        if old.is_file() and old not in wanted:
+        if old.is_file() and old not in wanted and not old.is_relative_to(film):
             old.unlink()
     return CycleFiles(documents, logos, cover)
 
@@ -228,6 +232,9 @@ def rebuild_index(
            if restitution else []),
         partners=partners, links=settings.links,
         speakers=[{"slug": p.slug, "name": p.person.name} for p in speakers],
+        cycle_film=home_film(found, CYCLE_FILM_FOLDER)
+        if (found := read_cycle_film_manifest(site / CYCLE_FILM_FOLDER / "manifest.json"))
+        else None,
     )  # fmt: skip
     (site / "intervenants").mkdir(exist_ok=True)
     wanted = {f"{p.slug}.html" for p in speakers} | {"index.html"}

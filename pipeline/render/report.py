@@ -21,6 +21,7 @@ from pipeline.session.artifacts.render import (
     ReportRendition,
     ReportSpan,
 )
+from pipeline.session.siblings import named_siblings
 from pipeline.timeline.model import Timeline, TimelineCard, TimelineItem
 
 
@@ -33,9 +34,8 @@ def film_report(
     normalization: str | None,
     method: FilmAssembly,
 ) -> RenderReport:
-    ingested = load_state(loaded.folder.ingest_state).files
-    hashes = {f.path: f"{f.hash_format}:{f.hash}" for f in ingested}
     media = loaded.folder.media
+    hashes = _source_hashes(loaded, timeline)
 
     def source(cut) -> dict:
         # a recording off the session clock is read where it is, not ingested: ../extras/…
@@ -61,6 +61,20 @@ def film_report(
         cut_notes=timeline.cut_notes,
         time_map=[ReportSpan(**asdict(span)) for span in timeline.timemap.spans],
     )  # fmt: skip
+
+
+def _source_hashes(loaded: LoadedSession, timeline: Timeline) -> dict[str, str]:
+    """The verified hash of each ingested file, this session's and those of the other
+    sessions its clips are cut from, by path relative to this session's media."""
+    folders = [loaded.folder]
+    if timeline.cue_list is not None:
+        folders += [s.loaded.folder for s in named_siblings(loaded, timeline.cue_list.sessions)]
+    hashes = {}
+    for folder in folders:
+        for f in load_state(folder.ingest_state).files:
+            relative = Path(os.path.relpath(folder.media / f.path, loaded.folder.media))
+            hashes[relative.as_posix()] = f"{f.hash_format}:{f.hash}"
+    return hashes
 
 
 def _item(item: TimelineItem, fps: int, source) -> dict:

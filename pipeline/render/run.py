@@ -1,4 +1,4 @@
-"""``capture render SESSION full|highlights [--preview]``.
+"""``capture render SESSION full|highlights|synthesis [--preview]``.
 
 The master: H.264 High yuv420p at the timeline's height (the sources' own, at most 1080p;
 never upscaled), CFR at the film's frame rate (the cameras'), AAC-LC 48 kHz stereo,
@@ -52,6 +52,7 @@ from pipeline.render.report import film_report, listening_report, web_report
 from pipeline.session import LoadedSession
 from pipeline.session.artifacts.ingest import load_state
 from pipeline.session.cuelist import CueList
+from pipeline.session.siblings import sibling_sessions
 from pipeline.timeline.build import build_timeline
 from pipeline.timeline.lower_thirds import LowerThirdOnFilm, lower_thirds
 from pipeline.timeline.model import Timeline, TimelineCard
@@ -161,7 +162,8 @@ def render(
     height = min(PREVIEW_HEIGHT, timeline.height) if preview else timeline.height
     width = _width(height)
     cue_list = timeline.cue_list
-    overlays = lower_thirds(cue_list, loaded.session, timeline.timemap) if cue_list else []
+    others = sibling_sessions(loaded, cue_list.sessions) if cue_list else {}
+    overlays = lower_thirds(cue_list, loaded.session, timeline.timemap, others) if cue_list else []
     _check_overlays(timeline, cue_list, overlays, width, height, loaded.folder.cue_list(name))
     output = loaded.folder.render(name, preview=preview)
     video = preset.video

@@ -26,7 +26,6 @@ from pipeline.core.timecode import parse_time_ms
 from pipeline.core.validation import LocatedError, StrictModel, validate_loaded
 from pipeline.core.yamlio import LoadedYaml, Location, load_yaml
 from pipeline.session import LoadedSession
-from pipeline.session.artifacts.ingest import film_rate
 
 FRAME_RATE = "frame_rate"
 """The validation context's key for the film's frame rate (a callable, asked only when a
@@ -48,6 +47,12 @@ TimeMs = Annotated[
 ]
 """Milliseconds on the session clock, read from any form of time and written as seconds
 (the form a cue list is read back from) when dumped as JSON or YAML."""
+
+
+SessionName = Annotated[
+    str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+]
+"""A session folder beside this one: a plain name, never a path."""
 
 
 class TransitionType(StrEnum):
@@ -77,7 +82,10 @@ class Clip(StrictModel):
 
     Or a stretch of a recording off the session clock (a vox pop, an interview, a cutaway):
     ``file`` names it in the session folder, ``in``/``out`` are times in that file, and the
-    clip shows its picture with its own sound."""
+    clip shows its picture with its own sound.
+
+    Or a stretch of another session of the cycle (the cycle's synthesis): ``session`` names
+    its folder, beside this one, and the times and quotes are that session's."""
 
     in_ms: TimeMs | None = Field(default=None, alias="in")
     out_ms: TimeMs | None = Field(default=None, alias="out")
@@ -91,6 +99,8 @@ class Clip(StrictModel):
     transition: Annotated[Transition, BeforeValidator(_transition_shorthand)] = Transition()
     file: str | None = Field(default=None, min_length=1, max_length=500)
     """A recording off the session clock, inside the session folder (``extras/vox-pop.mp4``)."""
+    session: SessionName | None = None
+    """Another session's folder, beside this one (``manger-local-2040``)."""
 
     @field_validator("file")
     @classmethod
@@ -101,6 +111,8 @@ class Clip(StrictModel):
 
     @model_validator(mode="after")
     def _start_and_end(self) -> Clip:
+        if self.file is not None and self.session is not None:
+            raise ValueError("a clip is of a `file` or of another `session`, not both")
         if self.file is not None:
             if self.in_ms is None or self.out_ms is None:
                 raise ValueError("a clip of a `file` is cut by times in that file: give `in` "
@@ -143,11 +155,15 @@ class LowerThird(StrictModel):
     at: TimeMs
     speaker: str
     duration: float = Field(default=4.0, gt=0, le=60)
+    session: SessionName | None = None
+    """``at`` is on that session's clock, and ``speaker`` one of its people."""
 
 
 class Chapter(StrictModel):
     at: TimeMs
     title: str
+    session: SessionName | None = None
+    """``at`` is on that session's clock."""
 
 
 class Quote(StrictModel):
@@ -168,6 +184,12 @@ class CueList(StrictModel):
     quotes: list[Quote] = []
     _source: LoadedYaml | None = PrivateAttr(default=None)
 
+    @property
+    def sessions(self) -> set[str]:
+        """The other sessions its clips, lower thirds and chapters are cut from."""
+        items = [*self.clips, *self.lower_thirds, *self.chapters]
+        return {item.session for item in items if item.session is not None}
+
     def line_of(self, location: Location) -> int | None:
         """The line of a place in the cue list's file (None for one not read from a file)."""
         return self._source.line_of(location) if self._source else None
@@ -177,7 +199,12 @@ class CueList(StrictModel):
         """Clips may come in any order (a highlights film reorders moments), but two clips
         showing the same moment twice is a mistake."""
         spans = sorted(
-            (c.file or "", c.in_ms, c.out_ms, i)
+            (
+                f"file:{c.file}" if c.file else f"session:{c.session}" if c.session else "",
+                c.in_ms,
+                c.out_ms,
+                i,
+            )
             for i, c in enumerate(self.clips)
             if c.in_ms is not None and c.out_ms is not None
         )
@@ -191,6 +218,20 @@ class CueList(StrictModel):
         return self
 
 
+def _frame_rate(loaded: LoadedSession, data: object) -> int:
+    """The films' rate, for times given in frames: the session's, or for the cycle's
+    synthesis that of the sessions it names (read from the file as it is: the cue list is
+    being validated)."""
+    from pipeline.session.siblings import folder_film_rate  # siblings reads cue lists
+
+    items = [item for key in ("clips", "lower_thirds", "chapters")
+             for item in ((data.get(key) if isinstance(data, dict) else None) or [])]  # fmt: skip
+    names = {
+        i["session"] for i in items if isinstance(i, dict) and isinstance(i.get("session"), str)
+    }
+    return folder_film_rate(loaded, names)
+
+
 def load_cue_list(loaded: LoadedSession, name: str) -> CueList | None:
     """The named cue list, or None when its file does not exist or is empty."""
     path = loaded.folder.cue_list(name)
@@ -199,7 +240,7 @@ def load_cue_list(loaded: LoadedSession, name: str) -> CueList | None:
     found = load_yaml(path)
     if found.data is None:
         return None
-    rate = functools.cache(lambda: film_rate(loaded))  # read once, and only if frames are used
+    rate = functools.cache(lambda: _frame_rate(loaded, found.data))  # once, if frames are used
     cue_list = validate_loaded(found, CueList, context={FRAME_RATE: rate})
     cue_list._source = found
     return cue_list

@@ -54,7 +54,7 @@ def extra_base_ms(relative: str) -> int:
 
 
 def is_extra_time(session_ms: int) -> bool:
-    return session_ms >= EXTRA_BASE_MS
+    return EXTRA_BASE_MS <= session_ms < EXTRA_BASE_MS + SLOTS * EXTRA_SLOT_MS
 
 
 RECORDING_TYPES = {".mp4", ".mov", ".m4v", ".mkv", ".mts", ".mxf"}

@@ -8,8 +8,11 @@ from pathlib import Path
 from pipeline.core.errors import ConfigError
 
 SESSION_FILE = "session.yaml"
-FILMS = ("full", "highlights")
-"""The films made of every session: the full version (version intégrale) and the highlights."""
+FILMS = ("full", "highlights", "synthesis")
+"""The films a session folder can make: the full version (version intégrale), the
+highlights, and the synthesis (the cycle's film, cut from its sessions: usually in a folder
+of its own with no cameras, ``session/siblings.py``). A film without a cue list is not made
+(except the full version: then the whole session)."""
 LANGUAGE = "fr"
 """The language of transcripts and subtitles (in their file names)."""
 

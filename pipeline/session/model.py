@@ -196,6 +196,11 @@ class Session(_Model):
     def camera(self, name: str) -> Camera | None:
         return next((c for c in self.cameras if c.name == name), None)
 
+    @property
+    def people(self) -> list[Person]:
+        """The facilitator, then the speakers."""
+        return [p for p in [self.facilitator, *self.speakers] if p is not None]
+
     def session_paths(self) -> list[tuple[Location, str]]:
         """Every path in the file that must stay inside the session folder, with its location."""
         found: list[tuple[Location, str]] = []

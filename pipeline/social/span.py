@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pipeline.core.timecode import clock
 from pipeline.session.artifacts.transcript import Word
-from pipeline.timeline.resolve import find_quote
+from pipeline.timeline.quotes import find_quote
 
 SEARCH_BEFORE_MS = 3_000
 SEARCH_AFTER_MS = 90_000

@@ -7,10 +7,12 @@ from dataclasses import dataclass, replace
 
 from pipeline.core.errors import CaptureError
 from pipeline.session import FILMS, LoadedSession
-from pipeline.session.artifacts.transcript import Transcript
+from pipeline.session.artifacts.transcript import Transcript, load_transcript
 from pipeline.session.cuelist import CueList
 from pipeline.session.extras import extra_files, is_extra_time
+from pipeline.session.siblings import SYNTHESIS, Sibling, named_siblings, sibling_sessions
 from pipeline.subtitles.cues import Cue, CueWord
+from pipeline.subtitles.master import master_cues
 from pipeline.subtitles.retime import retime, spaced_cues
 from pipeline.subtitles.rules import SubtitleRules, session_rules
 from pipeline.subtitles.segment import segment_words, transcript_words
@@ -18,7 +20,7 @@ from pipeline.subtitles.sound_cues import session_sounds, with_sound_cues
 from pipeline.timeline.film_plan import plan_film
 from pipeline.timeline.lower_thirds import LowerThirdOnFilm
 from pipeline.timeline.lower_thirds import lower_thirds as shown_lower_thirds
-from pipeline.timeline.resolve import transcript_words_in_order
+from pipeline.timeline.quotes import transcript_words_in_order
 from pipeline.timeline.timemap import TimeMap
 from pipeline.transcription.extra_transcripts import current_extra_transcript
 
@@ -64,9 +66,19 @@ def film_cues(
     subtitles always meet the rules and never span a cut); where two clips are heard
     together under a transition, the outgoing clip's cue ends before the incoming one's.
     Cues shown while one of ``cue_list``'s lower thirds is on screen go above it."""
-    lower_thirds = shown_lower_thirds(cue_list, loaded.session, timemap) if cue_list else []
+    lower_thirds = (
+        shown_lower_thirds(
+            cue_list, loaded.session, timemap, sibling_sessions(loaded, cue_list.sessions)
+        )  # fmt: skip
+        if cue_list
+        else []
+    )
     rules = session_rules(loaded)
-    return clear_of(lower_thirds, _film_cues(loaded, master, reviewed, timemap, transcript, rules))
+    others = _other_sessions(loaded, cue_list)
+    cues = _film_cues(loaded, master, reviewed, timemap, transcript, rules, others)
+    if others.reviewed:  # the reviewers' masters of other sessions, cut by the film's clips
+        cues = spaced_cues([*cues, *retime(others.reviewed, timemap, rules)], rules)
+    return clear_of(lower_thirds, cues)
 
 
 def clear_of(lower_thirds: list[LowerThirdOnFilm], cues: list[Cue]) -> list[Cue]:
@@ -100,6 +112,48 @@ def _extra_words(loaded: LoadedSession, timemap: TimeMap) -> list[CueWord]:
     return words
 
 
+def _moved(cue: Cue, sibling: Sibling) -> Cue:
+    words = tuple(replace(w, start_ms=sibling.to_host(w.start_ms), end_ms=sibling.to_host(w.end_ms))
+                  for w in cue.words)  # fmt: skip
+    return replace(cue, start_ms=sibling.to_host(cue.start_ms),
+                   end_ms=sibling.to_host(cue.end_ms), words=words)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _OtherSessions:
+    """What the other sessions a film cuts (``session/siblings.py``) say, at their places
+    on this session's clock."""
+
+    reviewed: list[Cue]
+    """The reviewed masters of those a reviewer corrected (cut by the film's clips)."""
+    words: list[CueWord]
+    """The transcripts' words of the others (captioned clip by clip, as the film's own)."""
+    sounds: list[tuple[int, int, str]]
+
+
+def _other_sessions(loaded: LoadedSession, cue_list: CueList | None) -> _OtherSessions:
+    found = _OtherSessions([], [], [])
+    if cue_list is None or not cue_list.sessions:
+        return found
+    for sibling in named_siblings(loaded, cue_list.sessions):
+        folder = sibling.loaded.folder
+        transcript = load_transcript(folder)
+        if folder.reviewed_subtitles.is_file():
+            master, _ = master_cues(sibling.loaded, transcript)
+            found.reviewed.extend(_moved(cue, sibling) for cue in master)
+            continue
+        if transcript is None:
+            raise CaptureError(f"no transcript in {sibling.loaded.root}, which "
+                               f"{loaded.folder.cue_list(SYNTHESIS).name} cuts: run `capture "
+                               f"transcribe {sibling.loaded.root}` first")  # fmt: skip
+        found.words.extend(replace(w, start_ms=sibling.to_host(w.start_ms),
+                                   end_ms=sibling.to_host(w.end_ms))
+                           for w in transcript_words(transcript))  # fmt: skip
+        found.sounds.extend((sibling.to_host(a), sibling.to_host(b), kind)
+                            for a, b, kind in session_sounds(transcript.sounds))  # fmt: skip
+    return found
+
+
 def _film_cues(
     loaded: LoadedSession,
     master: list[Cue],
@@ -107,14 +161,15 @@ def _film_cues(
     timemap: TimeMap,
     transcript: Transcript | None,
     rules: SubtitleRules,
+    others: _OtherSessions,
 ) -> list[Cue]:
-    extra = _extra_words(loaded, timemap)
+    extra = _extra_words(loaded, timemap) + others.words
     if reviewed:
         terms = loaded.session.glossary.all_terms()
         return retime(sorted([*master, *segment_words(extra, terms, rules)],
                              key=lambda c: c.start_ms), timemap, rules)  # fmt: skip
     words = (transcript_words(transcript) if transcript else []) + extra
-    sounds = session_sounds(transcript.sounds) if transcript else []
+    sounds = (session_sounds(transcript.sounds) if transcript else []) + others.sounds
     terms = loaded.session.glossary.all_terms()
     cues: list[Cue] = []
     heard_sounds: list[tuple[int, int, str]] = []

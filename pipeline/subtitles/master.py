@@ -52,4 +52,6 @@ def master_cues(loaded: LoadedSession, transcript: Transcript | None) -> tuple[l
     if reviewed.is_file():
         words = transcript_words(transcript) if transcript else []
         return _with_words(read_subtitles(reviewed), words), True
+    if transcript is None and not loaded.session.cameras and not loaded.session.sources:
+        return [], False  # no recordings of its own (the cycle's synthesis): no speech either
     return generated_cues(loaded, transcript), False

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.session import LoadedSession
-from pipeline.session.artifacts.ingest import archive_rate, film_rate
+from pipeline.session.artifacts.ingest import archive_rate
 
 
 @dataclass(frozen=True)
@@ -32,8 +32,10 @@ class SubtitleRules:
 
 
 def session_rules(loaded: LoadedSession) -> SubtitleRules:
-    """The rules at the frame rate of the session's films (``film_rate``)."""
-    return SubtitleRules(film_rate(loaded))
+    """The rules at the frame rate of the session's films (``folder_film_rate``)."""
+    from pipeline.session.siblings import folder_film_rate  # it reads the cue lists
+
+    return SubtitleRules(folder_film_rate(loaded))
 
 
 def rules_at(fps: int | None = None) -> SubtitleRules:

@@ -7,16 +7,18 @@ with the cue list's file and line, before anything is rendered.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pipeline.core.errors import ConfigError, Problem
+from pipeline.core.errors import CaptureError, ConfigError, Problem
 from pipeline.core.probe import probe
 from pipeline.session import CameraRole, LoadedSession
 from pipeline.session.artifacts.ingest import IngestState, ProbedVideo, Recording, load_state
 from pipeline.session.artifacts.sync import Placement, load_sync
 from pipeline.session.extras import open_extra
+from pipeline.session.siblings import open_sibling, sibling_base_ms
 from pipeline.timeline.card_text import credits_lines, title_lines
+from pipeline.timeline.cut_points import CutNote
 from pipeline.timeline.film_plan import plan_film
 from pipeline.timeline.model import SourceCut, Timeline, TimelineCard, TimelineClip, TimelineItem
 from pipeline.timeline.pieces import Piece, PieceKind
@@ -90,96 +92,112 @@ def _cards_and_clips(
     return tuple(items)
 
 
-def build_timeline(loaded: LoadedSession, name: str) -> Timeline:
-    cue_file = loaded.folder.cue_list(name)
-    plan = plan_film(loaded, name, strict=False)  # its problems are reported with ours
-    if plan is None:
-        raise ConfigError(f"{cue_file}: no clips to render")
-    resolved, fps = plan.clips, plan.fps
-    state = load_state(loaded.folder.ingest_state)
-    placed = placed_recordings(loaded, state)
-    recorder = [(r, p) for r, p in placed if r.has_audio and r.is_sound_recorder(loaded.session)]
-    wide = [c.name for c in loaded.session.cameras if c.role == CameraRole.WIDE]
-    problems, clips = list(plan.piece_problems), []
-    declared = [c.name for c in loaded.session.cameras]
-    for index, clip in enumerate(resolved):
-        line = clip.line
-        if clip.file is not None:
-            clips.append(_extra_clip(loaded, clip))
-            continue
+@dataclass(frozen=True)
+class _Recordings:
+    """What a session's clips are cut from: its recordings placed on its clock, its
+    recorder's and its cameras' names."""
+
+    loaded: LoadedSession
+    state: IngestState
+    placed: list[tuple[Recording, Placement]]
+
+    @classmethod
+    def of(cls, loaded: LoadedSession) -> _Recordings:
+        state = load_state(loaded.folder.ingest_state)
+        return cls(loaded, state, placed_recordings(loaded, state))
+
+    def clip(self, clip: ResolvedClip, shift_ms: int) -> TimelineClip | str:
+        """The clip's picture and sound cut from these recordings (its times less
+        ``shift_ms`` on this session's clock), or why it cannot be."""
+        session = self.loaded.session
+        declared = [c.name for c in session.cameras]
         unknown = [n for n in (clip.camera, clip.audio) if n is not None and n not in declared]
         if unknown:
-            problems.append(
-                Problem(
-                    cue_file,
-                    line,
-                    f"clips[{index}]",
-                    f"camera {unknown[0]!r} is not in session.yaml "
-                    f"(cameras: {', '.join(declared) or 'none'})",
-                )  # fmt: skip
-            )
-            continue
-        first, last = clip.in_ms, clip.out_ms
+            yaml = self.loaded.folder.session_file if shift_ms else "session.yaml"
+            return (f"camera {unknown[0]!r} is not in {yaml} "
+                    f"(cameras: {', '.join(declared) or 'none'})")  # fmt: skip
+        first, last = clip.in_ms - shift_ms, clip.out_ms - shift_ms
+        wide = [c.name for c in session.cameras if c.role == CameraRole.WIDE]
         camera = clip.camera or (wide[0] if wide else None)
+        media = self.loaded.folder.media
         video = next(
             (
                 (r, cuts)
-                for r, p in placed
+                for r, p in self.placed
                 if r.has_video
                 and (camera is None or r.camera == camera)
-                and (cuts := recording_cuts(loaded.folder.media, r, p, first, last))
+                and (cuts := recording_cuts(media, r, p, first, last))
             ),
             None,
         )
+        where = f" of {self.loaded.root.name}" if shift_ms else ""
         if video is None:
-            problems.append(
-                Problem(
-                    cue_file, line, f"clips[{index}]",
-                    f"no recording of camera {camera or '(any)'} covers "
-                    f"{first / 1000:.3f}-{last / 1000:.3f} s on the session clock"
-                    + "".join(f" ({note})" for note in clip.notes),
-                )
-            )  # fmt: skip
-            continue
-        hearing = (
-            [(r, p) for r, p in placed if r.has_audio and r.camera == clip.audio]
-            if clip.audio
-            else recorder
-        )
+            return (f"no recording of camera {camera or '(any)'} covers "
+                    f"{first / 1000:.3f}-{last / 1000:.3f} s on the session clock{where}"
+                    + "".join(f" ({on_own_clock(n, shift_ms)})" for n in clip.notes))  # fmt: skip
+        if clip.audio:
+            hearing = [(r, p) for r, p in self.placed if r.has_audio and r.camera == clip.audio]
+        else:
+            hearing = [(r, p) for r, p in self.placed
+                       if r.has_audio and r.is_sound_recorder(session)]  # fmt: skip
         sound = next(
-            (
-                (r, cuts)
-                for r, p in hearing
-                if (cuts := recording_cuts(loaded.folder.media, r, p, first, last))
-            ),
+            ((r, cuts) for r, p in hearing if (cuts := recording_cuts(media, r, p, first, last))),
             None,
         )
         if sound is None and video[0].has_audio and clip.audio in (None, video[0].camera):
             sound = video
         if sound is None:
             whose = f"from {clip.audio} " if clip.audio else ""
-            problems.append(
-                Problem(
-                    cue_file, line, f"clips[{index}]", f"no sound {whose}at {first / 1000:.3f} s"
-                )  # fmt: skip
-            )
-            continue
+            return f"no sound {whose}at {first / 1000:.3f} s{where}"
         video_cuts = tuple(
-            SourceCut(c.path, c.start_s, c.duration_s, probed_video(state, c.path).interlaced)
+            SourceCut(c.path, c.start_s, c.duration_s, probed_video(self.state, c.path).interlaced)
             for c in video[1]
         )
-        notes = tuple(f"{cue_file.name}:{line}: {note}" for note in clip.notes)
-        clips.append(
-            TimelineClip(
-                first, last, video[0].camera, video_cuts, sound[1], sound[0].camera, cut_notes=notes
-            )  # fmt: skip
+        return TimelineClip(clip.in_ms, clip.out_ms, video[0].camera, video_cuts, sound[1],
+                            sound[0].camera)  # fmt: skip
+
+
+def on_own_clock(note: CutNote, shift_ms: int) -> CutNote:
+    """A note on a clip of another session, in that session's times."""
+    return replace(note, asked_ms=note.asked_ms - shift_ms, placed_ms=note.placed_ms - shift_ms)
+
+
+def build_timeline(loaded: LoadedSession, name: str) -> Timeline:
+    cue_file = loaded.folder.cue_list(name)
+    plan = plan_film(loaded, name, strict=False)  # its problems are reported with ours
+    if plan is None:
+        raise ConfigError(f"{cue_file}: no clips to render")
+    problems, clips = list(plan.piece_problems), []
+    sources: dict[str | None, _Recordings] = {}
+    for index, clip in enumerate(plan.clips):
+        if clip.file is not None:
+            clips.append(_extra_clip(loaded, clip))
+            continue
+        try:
+            if clip.session not in sources:
+                session = open_sibling(loaded, clip.session).loaded if clip.session else loaded
+                sources[clip.session] = _Recordings.of(session)
+        except CaptureError as error:
+            problems.append(Problem(cue_file, clip.line, f"clips[{index}]", str(error)))
+            continue
+        shift = sibling_base_ms(clip.session) if clip.session else 0
+        made = sources[clip.session].clip(clip, shift)
+        if isinstance(made, str):
+            problems.append(Problem(cue_file, clip.line, f"clips[{index}]", made))
+            continue
+        where = f"{clip.session}, " if clip.session else ""  # its times on that session's clock
+        notes = tuple(
+            f"{cue_file.name}:{clip.line}: {where}{on_own_clock(note, shift)}"
+            for note in clip.notes
         )
+        clips.append(replace(made, cut_notes=notes))
     if problems:
         raise ConfigError(sorted(problems, key=lambda p: p.line or 0))
-    heights = [_height(state, cut.path) for c in clips for cut in c.video]
+    states = [s.state for s in sources.values()]
+    heights = [_height(states, cut.path) for c in clips for cut in c.video]
     height = min(MAX_HEIGHT, max(heights))
     items = _cards_and_clips(loaded, plan.pieces, clips)
-    return Timeline(name, items, fps, height - height % 2, plan.timemap, plan.cue_list)
+    return Timeline(name, items, plan.fps, height - height % 2, plan.timemap, plan.cue_list)
 
 
 def _extra_clip(loaded: LoadedSession, clip: ResolvedClip) -> TimelineClip:
@@ -196,11 +214,12 @@ def _extra_clip(loaded: LoadedSession, clip: ResolvedClip) -> TimelineClip:
                         name)  # fmt: skip
 
 
-def _height(state: IngestState, path: Path) -> int:
+def _height(states: list[IngestState], path: Path) -> int:
     """A source's picture height: as ingest probed it, or probed now (a file off the
     session clock is not ingested)."""
-    if any(path.as_posix().endswith("/media/" + entry.path) for entry in state.files):
-        return probed_video(state, path).upright_height or UNKNOWN_PICTURE.height
+    for state in states:
+        if any(path.as_posix().endswith("/media/" + entry.path) for entry in state.files):
+            return probed_video(state, path).upright_height or UNKNOWN_PICTURE.height
     stream = probe(path, check_vfr=False).primary_video
     return stream.display_size[1] if stream else UNKNOWN_PICTURE.height
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from pipeline.core.errors import ConfigError, Problem
 from pipeline.session import LoadedSession
-from pipeline.session.artifacts.ingest import film_rate
 from pipeline.session.artifacts.transcript import Word
 from pipeline.session.cuelist import CueList, load_cue_list
+from pipeline.session.siblings import folder_film_rate, sibling_base_ms
 from pipeline.timeline.pieces import Piece, film_pieces, timemap_of
 from pipeline.timeline.resolve import ResolvedClip, resolve_cue_list
 from pipeline.timeline.timemap import TimeMap
@@ -39,7 +39,8 @@ def plan_film(
     cue_list = load_cue_list(loaded, name)
     if cue_list is None:
         return None
-    fps = film_rate(loaded)
+    fps = folder_film_rate(loaded, cue_list.sessions)
+    cue_list = on_this_clock(cue_list)
     clips = resolve_cue_list(loaded, name, cue_list, fps, words)
     if not clips:
         return None
@@ -50,6 +51,20 @@ def plan_film(
             raise
         return FilmPlan(name, fps, cue_list, clips, [], TimeMap(()), tuple(joined.problems))
     return FilmPlan(name, fps, cue_list, clips, pieces, timemap_of(pieces, fps))
+
+
+def on_this_clock(cue_list: CueList) -> CueList:
+    """The cue list with its lower thirds and chapters in other sessions moved to those
+    sessions' places on this session's clock (``session/siblings.py``), where its clips are."""
+
+    def moved(items: list) -> list:
+        return [item.model_copy(update={"at": sibling_base_ms(item.session) + item.at})
+                if item.session else item for item in items]  # fmt: skip
+
+    if not any(item.session for item in [*cue_list.lower_thirds, *cue_list.chapters]):
+        return cue_list
+    return cue_list.model_copy(update={"lower_thirds": moved(cue_list.lower_thirds),
+                                       "chapters": moved(cue_list.chapters)})  # fmt: skip
 
 
 def resolve_clips(

@@ -3,6 +3,7 @@ the render draws them and the subtitles keep clear of them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -46,10 +47,16 @@ class LowerThirdOnFilm:
         return (top + box_border(highest.size)) / REFERENCE_HEIGHT
 
 
-def lower_thirds(cue_list: CueList, session: Session, timemap: TimeMap) -> list[LowerThirdOnFilm]:
+def lower_thirds(
+    cue_list: CueList,
+    session: Session,
+    timemap: TimeMap,
+    others: Mapping[str, Session] | None = None,
+) -> list[LowerThirdOnFilm]:
     """Each lower third on the film's timeline, cut at the end of its clip; those whose
-    moment is not in the film are left out."""
-    people = {p.name: p for p in [session.facilitator, *session.speakers] if p is not None}
+    moment is not in the film are left out. A lower third in another session (``others``,
+    by folder name) names one of that session's people."""
+    sessions = {None: session, **(others or {})}
     placed = []
     for cue_index, item in enumerate(cue_list.lower_thirds):
         span = timemap.span_showing(item.at)
@@ -57,7 +64,8 @@ def lower_thirds(cue_list: CueList, session: Session, timemap: TimeMap) -> list[
             continue
         start = span.to_output(max(item.at, span.session_start_ms)) / 1000
         end = min(start + item.duration, span.to_output(span.session_end_ms) / 1000)
-        person = people.get(item.speaker)
+        named = sessions.get(item.session)
+        person = next((p for p in named.people if p.name == item.speaker), None) if named else None
         known = (person.role, person.organisation) if person else ()
         detail = ", ".join(x for x in known if x)
         placed.append(LowerThirdOnFilm(start, end, item.speaker, detail, cue_index))

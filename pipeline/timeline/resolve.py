@@ -1,10 +1,6 @@
-"""Cue-list clips to session-clock times: quotes found in the transcript, cut points moved
-to word boundaries (unless ``exact``), everything on whole frames.
-
-A quote is matched tolerant of case, punctuation and small recognition errors (a fuzzy
-score over as many transcript words as the quote has). No match, or several equally good
-ones, is an error that lists the candidates with their times.
-"""
+"""Cue-list clips to session-clock times: quotes found in the transcript (``quotes.py``),
+cut points moved to word boundaries and into pauses (unless ``exact``), everything on whole
+frames; clips of recordings off the clock and of other sessions at their places on it."""
 
 from __future__ import annotations
 
@@ -12,17 +8,19 @@ import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import numpy as np
-from rapidfuzz import fuzz
-
-from pipeline.audio.sound import RecordingSound
-from pipeline.audio.source import best_sound
 from pipeline.core.errors import CaptureError, ConfigError, Problem
 from pipeline.core.timecode import clock, on_frame
 from pipeline.session import LoadedSession
-from pipeline.session.artifacts.transcript import Transcript, Word, load_transcript
+from pipeline.session.artifacts.transcript import Word, load_transcript
 from pipeline.session.cuelist import Clip, CueList, Transition, TransitionType
 from pipeline.session.extras import open_extra
+from pipeline.session.siblings import (
+    SIBLING_SLOT_MS,
+    Sibling,
+    check_places,
+    open_sibling,
+    sibling_base_ms,
+)
 from pipeline.timeline.cut_points import (
     CutNote,
     PlacedCut,
@@ -32,14 +30,9 @@ from pipeline.timeline.cut_points import (
     plan_transition,
     transition_frames,
 )
-from pipeline.timeline.speech import BREATH_MS, Pause, SessionSound, Speech
-from pipeline.transcription.glossary import plain_text
-
-MATCH_MIN = 80.0
-TIE_MARGIN = 3.0
-SOUND_RATE = 16_000
-"""The rate the session's sound is read at to find the quietest point of a pause (the
-transcription's: its decode is already cached)."""
+from pipeline.timeline.quotes import asked_span, transcript_words_in_order
+from pipeline.timeline.session_sound import with_other_sessions
+from pipeline.timeline.speech import Pause, Speech
 
 
 @dataclass(frozen=True)
@@ -56,72 +49,25 @@ class ResolvedClip:
     file: str | None = None
     """A recording off the session clock (``in_ms``/``out_ms`` are then its place on the
     clock, ``session/extras.py``)."""
+    session: str | None = None
+    """Another session of the cycle (``in_ms``/``out_ms`` are then at its place on this
+    session's clock, ``session/siblings.py``)."""
 
 
-def transcript_words_in_order(transcript: Transcript | None) -> list[Word]:
-    return sorted(transcript.words, key=lambda w: w.start_ms) if transcript else []
-
-
-def find_quote(quote: str, words: list[Word]) -> tuple[int, int]:
-    """(index of the first word, index after the last) of the one best match of ``quote``."""
-    wanted = plain_text(quote)
-    size = max(1, len(wanted.split()))
-    scored = []
-    for start in range(0, max(0, len(words) - size) + 1):
-        for length in {max(1, size - 1), size, size + 1}:
-            heard = plain_text(" ".join(w.text for w in words[start : start + length]))
-            scored.append((fuzz.ratio(wanted, heard), start, start + length))
-    scored.sort(key=lambda s: -s[0])
-    best = [s for s in scored if s[0] >= MATCH_MIN]
-    if not best:
-        shown = "; ".join(
-            f"{clock(words[s].start_ms)} “{' '.join(w.text for w in words[s:e])}” ({score:.0f} %)"
-            for score, s, e in scored[:3]
-        )
-        raise ValueError(f"quote “{quote}” not found in the transcript; closest: {shown or 'none'}")
-    top = best[0]
-    rivals = [s for s in best if s[0] >= top[0] - TIE_MARGIN and abs(s[1] - top[1]) > size]
-    if rivals:
-        shown = "; ".join(
-            f"{clock(words[s].start_ms)} ({score:.0f} %)" for score, s, _ in [top, *rivals][:4]
-        )
-        raise ValueError(f"quote “{quote}” matches several places: {shown}; quote more words")
-    return top[1], top[2]
-
-
-_OPENED: dict[tuple[str, ...], RecordingSound] = {}
-"""Recordings opened for their sound, per process: the mono mix's weights are measured over
-the whole recording once (some 10 s for two hours), not once per film."""
-
-
-def session_sound(loaded: LoadedSession) -> SessionSound | None:
-    """The sound the transcript was made from, on the session clock, opened when first read
-    (None when the session has none yet). A recording that cannot be read gives NaN: the
-    cut is then placed by the words alone, never refused for it."""
-    try:
-        source = best_sound(loaded)
-    except (CaptureError, OSError):
-        return None
-    recording = source.recording
-    key = (str(loaded.root), recording.id, *recording.files, *map(str, recording.part_durations))
-
-    def read(first_ms: int, last_ms: int) -> np.ndarray:
-        scale = (1 + source.drift) * SOUND_RATE / 1000
-        first = round((first_ms - source.offset_s * 1000) * scale)
-        count = max(0, round((last_ms - source.offset_s * 1000) * scale) - first)
-        out = np.full(count, np.nan, dtype=np.float32)
+def _siblings(loaded: LoadedSession, cue_list: CueList, cue_file: Path) -> list[Sibling]:
+    """The other sessions the cue list names, each that can be opened (one that cannot is
+    reported at the line of each clip naming it)."""
+    opened = []
+    for name in sorted(cue_list.sessions):
         try:
-            if key not in _OPENED:
-                _OPENED[key] = RecordingSound(loaded.folder, recording, SOUND_RATE)
-            sound = _OPENED[key]
-            lo, hi = max(0, first), min(len(sound), first + count)
-            if hi > lo:
-                out[lo - first : hi - first] = sound.mono_between(lo, hi)
-        except (CaptureError, OSError, ValueError):
-            pass  # no sound to measure: every moment of the pause is as good
-        return out
-
-    return SessionSound(read, SOUND_RATE)
+            opened.append(open_sibling(loaded, name))
+        except CaptureError:
+            continue
+    try:
+        check_places({s.name for s in opened})
+    except CaptureError as error:
+        raise ConfigError([Problem(cue_file, None, None, str(error))]) from None
+    return opened
 
 
 def resolve_cue_list(
@@ -135,7 +81,10 @@ def resolve_cue_list(
     cue_file = loaded.folder.cue_list(name)
     if words is None:
         words = transcript_words_in_order(load_transcript(loaded.folder))
-    speech = Speech(words, fps, session_sound(loaded) if words else None)
+    siblings = _siblings(loaded, cue_list, cue_file)
+    placed_words, sound, sibling_words = with_other_sessions(loaded, words, siblings)
+    speech = Speech(placed_words, fps, sound)
+    by_name = {s.name: s for s in siblings}
     problems: list[Problem] = []
     clips: list[ResolvedClip] = []
     edges: list[_Edges] = []
@@ -152,7 +101,10 @@ def resolve_cue_list(
                                     PlacedCut(placed.out_ms, None, None), True, False))  # fmt: skip
                 asked_before = None
                 continue
-            asked_in, asked_out = _asked(clip, words)
+            if clip.session is not None:
+                asked_in, asked_out = _in_sibling(loaded, clip, by_name, sibling_words)
+            else:
+                asked_in, asked_out = asked_span(clip, words)
             if clip.exact:
                 cut_in = PlacedCut(_exact_frame(clip.in_ms, asked_in, "in", fps), None, None)
                 cut_out = PlacedCut(_exact_frame(clip.out_ms, asked_out, "out", fps), None, None)
@@ -176,11 +128,12 @@ def resolve_cue_list(
         asked_before = None if clip.exact else asked_out
         notes = tuple(n for n in (cut_in.note, cut_out.note) if n is not None)
         clips.append(ResolvedClip(cut_in.ms, cut_out.ms, clip.camera, line, clip.transition,
-                                  clip.audio, notes))  # fmt: skip
+                                  clip.audio, notes, session=clip.session))  # fmt: skip
         edges.append(_Edges(cut_in, cut_out, clip.exact, switch))
     if not problems:
         clips = _around_speech(clips, edges, speech, bool(cue_list.title_card))
     problems += _unknown_speakers(loaded, cue_list, cue_file)
+    problems += _unknown_sessions(loaded, cue_list, cue_file)
     if problems:
         raise ConfigError(problems)
     return clips
@@ -195,22 +148,27 @@ class _Edges:
     """The clip starts where the one before ends (another camera, the same moment)."""
 
 
-def _asked(clip: Clip, words: list[Word]) -> tuple[int, int]:
-    """Where the editor asked the clip to start and end: times, or a breath outside the
-    quoted words."""
-    if (clip.from_quote or clip.to_quote) and not words:
-        raise ValueError("quotes need a transcript: run `capture transcribe` first")
-    asked_in, asked_out = clip.in_ms, clip.out_ms
-    if clip.from_quote:
-        first, _ = find_quote(clip.from_quote, words)
-        asked_in = max(0, words[first].start_ms - BREATH_MS)
-    if clip.to_quote:
-        _, last = find_quote(clip.to_quote, words)
-        asked_out = words[last - 1].end_ms + BREATH_MS
-    assert asked_in is not None and asked_out is not None
-    if asked_out <= asked_in:
-        raise ValueError(f"ends ({clock(asked_out)}) before it starts ({clock(asked_in)})")
-    return asked_in, asked_out
+def _in_sibling(
+    loaded: LoadedSession, clip: Clip, by_name: dict[str, Sibling], words: dict[str, list[Word]]
+) -> tuple[int, int]:
+    """Where the editor asked a clip of another session to start and end, at that session's
+    place on this one's clock."""
+    assert clip.session is not None
+    sibling = by_name.get(clip.session)
+    if sibling is None:
+        try:
+            open_sibling(loaded, clip.session)
+        except CaptureError as error:
+            raise ValueError(str(error)) from None
+        raise ValueError(f"session {clip.session!r} cannot be opened")
+    if (clip.from_quote or clip.to_quote) and not words[sibling.name]:
+        raise ValueError(f"session {sibling.name!r} has no transcript to find quotes in: run "
+                         f"`capture transcribe {sibling.loaded.root}`")  # fmt: skip
+    asked_in, asked_out = asked_span(clip, words[sibling.name])
+    if asked_out >= SIBLING_SLOT_MS:
+        raise ValueError(f"{clock(asked_out)} is past the {SIBLING_SLOT_MS // 3_600_000} hours "
+                         "a session may last")  # fmt: skip
+    return sibling.to_host(asked_in), sibling.to_host(asked_out)
 
 
 def _in_file(loaded: LoadedSession, clip: Clip) -> tuple[int, int]:
@@ -267,18 +225,44 @@ def _around_speech(
     return planned
 
 
+def _unknown_sessions(loaded: LoadedSession, cue_list: CueList, cue_file: Path) -> list[Problem]:
+    """A chapter in another session that cannot be opened (a lower third's is reported with
+    its speaker, a clip's with the clip), and a chapter or lower third past the hours a
+    session may last."""
+    problems = []
+    items = [("chapters", i, c) for i, c in enumerate(cue_list.chapters)]
+    items += [("lower_thirds", i, t) for i, t in enumerate(cue_list.lower_thirds)]
+    for key, index, item in items:
+        if item.session is None:
+            continue
+        where = (cue_file, cue_list.line_of((key, index)), f"{key}[{index}]")
+        if item.at - sibling_base_ms(item.session) >= SIBLING_SLOT_MS:
+            hours = SIBLING_SLOT_MS // 3_600_000
+            problems.append(Problem(*where, f"at is past the {hours} hours a session may last"))
+        elif key == "chapters":
+            try:
+                open_sibling(loaded, item.session)
+            except CaptureError as error:
+                problems.append(Problem(*where, str(error)))
+    return problems
+
+
 def _unknown_speakers(loaded: LoadedSession, cue_list: CueList, cue_file: Path) -> list[Problem]:
-    """A lower third shows a name and role from session.yaml: a name not there is a typo."""
-    session = loaded.session
-    known = [p.name for p in [session.facilitator, *session.speakers] if p is not None]
-    return [
-        Problem(
-            cue_file,
-            cue_list.line_of(("lower_thirds", index)),
-            f"lower_thirds[{index}]",
-            f"{item.speaker!r} is not a speaker or the facilitator in session.yaml"
-            + (f": use one of {', '.join(known)}" if known else ""),
-        )
-        for index, item in enumerate(cue_list.lower_thirds)
-        if item.speaker not in known
-    ]
+    """A lower third shows a name and role from session.yaml (that of the session it is in):
+    a name not there is a typo."""
+    problems = []
+    for index, item in enumerate(cue_list.lower_thirds):
+        where = f"lower_thirds[{index}]"
+        line = cue_list.line_of(("lower_thirds", index))
+        try:
+            session = open_sibling(loaded, item.session).loaded if item.session else loaded
+        except CaptureError as error:
+            problems.append(Problem(cue_file, line, where, str(error)))
+            continue
+        known = [p.name for p in session.session.people]
+        if item.speaker not in known:
+            yaml = session.folder.session_file if item.session else "session.yaml"
+            problems.append(Problem(cue_file, line, where,
+                f"{item.speaker!r} is not a speaker or the facilitator in {yaml}"
+                + (f": use one of {', '.join(known)}" if known else "")))  # fmt: skip
+    return problems

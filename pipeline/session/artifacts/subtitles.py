@@ -39,10 +39,16 @@ def _sha256(path: Path) -> str:
 
 def subtitles_source_digest(loaded: LoadedSession) -> str:
     """What the session's subtitles are made from: the reviewed master when there is one
-    (its text and times) and the transcript (the words and speakers under the cues)."""
-    folder = loaded.folder
-    reviewed, transcript = _sha256(folder.reviewed_subtitles), _sha256(folder.transcript_json)
-    return f"reviewed:{reviewed} transcript:{transcript}"
+    (its text and times) and the transcript (the words and speakers under the cues); and
+    the same of each other session its cue lists cut (the cycle's synthesis)."""
+    from pipeline.session.siblings import cut_session_folders  # it reads the cue lists
+
+    found = []
+    for folder in [loaded.folder, *cut_session_folders(loaded)]:
+        reviewed, transcript = _sha256(folder.reviewed_subtitles), _sha256(folder.transcript_json)
+        name = "" if folder == loaded.folder else f" {folder.root.name}:"
+        found.append(f"{name}reviewed:{reviewed} transcript:{transcript}")
+    return "".join(found)
 
 
 FILM_SUBTITLE_FORMATS = ("srt", "vtt")
