@@ -21,10 +21,11 @@ from typing import Any
 
 MOMENTS = re.compile(r"^(.*_at|since|seconds|started|finished|created|date_published)$")
 MEDIA_FACTS = re.compile(
-    r"^(sha256|bytes|size|size_bytes|digest|.*_digest|inputs|film_inputs|bitrate_kbps|bytes_per_minute|cpu_seconds|energy_wh|origin|.*mtime.*|peak_memory.*)$"
+    r"^(sha256|bytes|size|size_bytes|digest|.*_digest|inputs|film_inputs|bitrate_kbps|bytes_per_minute|cpu_seconds|energy_wh|origin|.*mtime.*|peak_memory.*|images)$"
 )
 """Keys whose values describe encoded bytes, where the session lies, or when/how long: not
-what the outputs say."""
+what the outputs say (``images``: the restitution's digest of its stills' JPEG bytes, taken
+from an x264 encode whose bytes may differ from one run to the next)."""
 TEXT_SUFFIXES = {".json", ".srt", ".vtt", ".txt", ".md", ".yaml", ".otio", ".xml", ".edl",
                  ".html", ".csv", ".m3u8"}  # fmt: skip
 STAMP = re.compile(r"\d{8}T\d{6}Z?|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")

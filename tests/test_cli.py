@@ -25,6 +25,7 @@ COMMANDS = {
     "render",
     "restitution",
     "social",
+    "slideshow",
 }
 
 

@@ -68,13 +68,15 @@ def test_a_changed_cue_redoes_only_what_depends_on_it(tiny_sample, tmp_path: Pat
     assert _ran(second.log) == ["subtitles", "render-highlights", "publish"]
     third = run_session(load_session(session), site=site)
     assert _ran(third.log) == []
-    # the tiny sample marks no quote for social clips and is no cycle's synthesis: those
-    # steps have nothing to do
+    # the tiny sample marks no quote for social clips, is no cycle's synthesis and has one
+    # photo: those steps have nothing to do
     verdicts = {r.name: r.verdict for r in third.results}
-    assert verdicts.pop("social") == verdicts.pop("render-synthesis") == Verdict.NOT_NEEDED
+    for idle in ("social", "render-synthesis", "slideshow"):  # one photo only: no slideshow
+        assert verdicts.pop(idle) == Verdict.NOT_NEEDED
     assert set(verdicts.values()) == {Verdict.SKIPPED}
     statuses = {s.name: s.condition for s in step_statuses(load_session(session))}
-    assert statuses.pop("social") == statuses.pop("render-synthesis") == StepState.NOT_NEEDED
+    for idle in ("social", "render-synthesis", "slideshow"):
+        assert statuses.pop(idle) == StepState.NOT_NEEDED
     assert set(statuses.values()) == {StepState.DONE}
     (session / "renders" / "full.mp4").unlink()  # deleted by hand: made again
     fourth = run_session(load_session(session), site=site)
@@ -247,7 +249,7 @@ def test_a_run_killed_at_any_step_finishes_with_the_same_outputs(tiny_sample, tm
         assert _is_a_rendition(masters[0]) == _is_a_rendition(masters[1])
         assert _frame_count(masters[1]) == _frame_count(masters[0]) > 0
     assert all(s.condition == StepState.DONE for s in step_statuses(load_session(session))
-               if s.name not in ("social", "render-synthesis"))  # fmt: skip
+               if s.name not in ("social", "render-synthesis", "slideshow"))  # fmt: skip
 
 
 @pytest.mark.slow

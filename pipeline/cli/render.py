@@ -89,3 +89,16 @@ def social_command(session: SessionArg) -> None:
         stdout.print(f"{loaded.root / clip.file}: {clip.width}x{clip.height}, "
                      f"{clip.duration_s:.1f} s, {clip.integrated_lufs:.1f} LUFS, "
                      f"{clip.bytes / 1e6:.1f} MB, {face}")  # fmt: skip
+
+
+@command("slideshow")
+def slideshow_command(session: SessionArg) -> None:
+    """The photos of session.yaml as a short film (renders/slideshow.mp4): each held a few
+    seconds with a slow zoom, crossfaded, with its caption and credit; shown on the session
+    page by the next publish."""
+    from pipeline.render.slideshow import make_slideshow
+
+    loaded = open_for_writing(session, "slideshow")
+    with recorded_step(loaded, "slideshow", "capture slideshow", same_as_run=True):
+        made = make_slideshow(loaded, make_progress(OPTIONS.quiet))
+    stdout.print(f"{made.output} ({made.photos} photos, {made.duration_s:.1f} s)")

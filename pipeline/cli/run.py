@@ -34,8 +34,8 @@ def run_command(
     ] = "base",
 ) -> None:
     """Every step in order (ingest, sync, transcribe, subtitles, render-full,
-    render-highlights, render-synthesis, social, publish), each skipped when its inputs are
-    unchanged."""
+    render-highlights, render-synthesis, social, slideshow, publish), each skipped when its
+    inputs are unchanged."""
     from pipeline.orchestrate.run import Verdict, run_session
 
     report = run_session(

@@ -21,7 +21,8 @@ from pipeline.orchestrate.fingerprint import (
 from pipeline.publish.restitution.synthesis import SYNTHESIS_FILE
 from pipeline.session import FILMS, LoadedSession
 from pipeline.session.cuelist import load_cue_list
-from pipeline.session.siblings import SYNTHESIS
+from pipeline.session.folder import SLIDESHOW_FILE
+from pipeline.session.siblings import SYNTHESIS, is_cycle_film_folder
 
 
 @dataclass(frozen=True)
@@ -256,12 +257,25 @@ def social_fingerprint(ctx: RunContext) -> Fingerprint:
     }
 
 
+def slideshow_not_needed(ctx: RunContext) -> str | None:
+    if is_cycle_film_folder(ctx.loaded):
+        return "the cycle's synthesis folder: no session page to show it on"
+    return None if len(ctx.loaded.session.photos) >= 2 else "fewer than two photos in session.yaml"
+
+
+def slideshow_fingerprint(ctx: RunContext) -> Fingerprint:
+    from pipeline.render.slideshow import photos_digest
+
+    return {"photos": photos_digest(ctx.loaded), "capture version": code_digest()}
+
+
 def publish_not_needed(ctx: RunContext) -> str | None:
     return None if ctx.site is not None else "no --site given"
 
 
 def publish_fingerprint(ctx: RunContext) -> Fingerprint:
     folder, session = ctx.loaded.folder, ctx.loaded.session
+    slideshow = folder.renders / SLIDESHOW_FILE
     attachments = [d.path for d in session.documents] + [p.path for p in session.photos]
     if session.poster:
         attachments.append(session.poster)
@@ -288,6 +302,7 @@ def publish_fingerprint(ctx: RunContext) -> Fingerprint:
         "synthesis": file_digest(folder.root / SYNTHESIS_FILE),
         "site.yaml": file_digest(folder.root.parent / "site.yaml"),
         "social clips": file_digest(folder.renders / "social.json"),
+        **({"slideshow": file_digest(slideshow)} if slideshow.is_file() else {}),
         "preset": _preset_digest(ctx),
         "capture version": code_digest(),
     }

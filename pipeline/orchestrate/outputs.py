@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pipeline.orchestrate.inputs import RunContext, has_clips
 from pipeline.session import FILMS
+from pipeline.session.folder import SLIDESHOW_FILE, SLIDESHOW_RECORD
 from pipeline.session.siblings import is_cycle_film_folder
 
 
@@ -72,3 +73,8 @@ def social_files(ctx: RunContext) -> list[Path]:
     report = read_social_report(made[0])
     return made + [ctx.loaded.root / f for c in (report.clips if report else [])
                    for f in (c.file, c.poster)]  # fmt: skip
+
+
+def slideshow_files(ctx: RunContext) -> list[Path]:
+    renders = ctx.loaded.folder.renders
+    return [renders / SLIDESHOW_FILE, renders / SLIDESHOW_RECORD]

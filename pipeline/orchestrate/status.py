@@ -82,7 +82,7 @@ class SubtitleStatus(BaseModel):
 class StepStatusModel(BaseModel):
     name: str
     """ingest, sync, transcribe, subtitles, render-full, render-highlights,
-    render-synthesis, social, publish."""
+    render-synthesis, social, slideshow, publish."""
     state: str
     """done, stale, failed, not run or not needed."""
     detail: str | None = None

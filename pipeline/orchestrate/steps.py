@@ -20,6 +20,8 @@ from pipeline.orchestrate.inputs import (
     reachable_sources,
     render_fingerprint,
     render_not_needed,
+    slideshow_fingerprint,
+    slideshow_not_needed,
     social_fingerprint,
     social_not_needed,
     subtitles_fingerprint,
@@ -30,11 +32,13 @@ from pipeline.orchestrate.outputs import (
     film_files,
     ingest_files,
     site_files,
+    slideshow_files,
     social_files,
     subtitle_files,
     sync_files,
     transcript_file,
 )
+from pipeline.session.siblings import is_cycle_film_folder
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,9 @@ def _subtitles(ctx: RunContext) -> Outcome:
             f"subtitles: {len(to_condense)} cue(s) carry speech too fast to read verbatim and are"
             " flagged for the reviewer to condense (capture subtitles review)"
         )
+    if is_cycle_film_folder(ctx.loaded):  # the cycle's synthesis: no speech of its own
+        return Outcome(f"subtitles of {', '.join(report.films)} from the sessions it cuts",
+                       warnings)  # fmt: skip
     return Outcome(f"{report.master_cues} cue(s) from {source}", warnings)
 
 
@@ -147,6 +154,16 @@ def _social(ctx: RunContext) -> Outcome:
     return Outcome(f"{len(report.clips)} clip(s) for {quotes} quote(s)", warnings)
 
 
+# --- slideshow --------------------------------------------------------------------------
+
+
+def _slideshow(ctx: RunContext) -> Outcome:
+    from pipeline.render.slideshow import make_slideshow
+
+    made = make_slideshow(ctx.loaded, ctx.progress)
+    return Outcome(f"{made.output.name}, {made.photos} photos, {made.duration_s:.1f} s")
+
+
 # --- publish ----------------------------------------------------------------------------
 
 
@@ -171,6 +188,7 @@ STEPS: tuple[Step, ...] = (
     Step("render-synthesis", render_not_needed("synthesis"),
          render_fingerprint("synthesis"), _render("synthesis"), film_files("synthesis")),
     Step("social", social_not_needed, social_fingerprint, _social, social_files),
+    Step("slideshow", slideshow_not_needed, slideshow_fingerprint, _slideshow, slideshow_files),
     Step("publish", publish_not_needed, publish_fingerprint, _publish, site_files),
 )  # fmt: skip
 STEP_NAMES = tuple(step.name for step in STEPS)

@@ -178,6 +178,16 @@ class PublishedSocialClip(_Model):
     poster: PublishedFile
 
 
+class PublishedSlideshow(_Model):
+    """The photos as a film (``publish/published_slideshow.py``)."""
+
+    file: PublishedFile
+    captions: PublishedFile
+    """Each photo's caption and credit at its time (WebVTT)."""
+    duration_s: float
+    photos: int
+
+
 class SessionManifest(_Model):
     version: int = MANIFEST_VERSION
     slug: str
@@ -205,6 +215,7 @@ class SessionManifest(_Model):
     cycle's search and speaker pages read."""
     restitution: PublishedRestitution | None = None
     social: list[PublishedSocialClip] = []
+    slideshow: PublishedSlideshow | None = None
     origin: str | None = None
     """A digest of the session folder's path (not the path: the manifest is public), so a
     second session with the same slug is recognised as another one."""

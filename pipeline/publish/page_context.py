@@ -162,6 +162,10 @@ def session_context(
         "ambiance": [{"file": s.file.path, "time": clock_text(s.time_s)}
                      for s in manifest.ambiance],
         "photos": [_photo(p, number) for number, p in enumerate(manifest.photos, start=1)],
+        "slideshow": {"file": sl.file.path, "captions": sl.captions.path, "photos": sl.photos,
+                      "duration_text": duration_text(sl.duration_s),
+                      "poster": _photo(manifest.photos[0], 1)["large"] if manifest.photos else None}
+        if (sl := manifest.slideshow) else None,
         "documents": [document_entry(d.title, d.file.path, d.file.bytes)
                       for d in manifest.documents],
         "links": manifest.links,

@@ -41,6 +41,7 @@ from pipeline.publish.ownership import (
     session_origin,
 )
 from pipeline.publish.page_context import session_context
+from pipeline.publish.published_slideshow import publish_slideshow
 from pipeline.publish.rendered import RenderedFilm, check_renditions, rendered_film
 from pipeline.publish.restitution.run import (
     RestitutionResult,
@@ -149,6 +150,7 @@ def publish(
         credits={k: v for k, v in session.credits.model_dump().items() if v},
         turns=_write_turns(texts["full"], folder),
         social=copy_social_clips(loaded, folder),
+        slideshow=publish_slideshow(loaded, folder),
         origin=session_origin(loaded),
     )  # fmt: skip
     restitution = write_session_restitution(

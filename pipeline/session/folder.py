@@ -13,6 +13,10 @@ FILMS = ("full", "highlights", "synthesis")
 highlights, and the synthesis (the cycle's film, cut from its sessions: usually in a folder
 of its own with no cameras, ``session/siblings.py``). A film without a cue list is not made
 (except the full version: then the whole session)."""
+SLIDESHOW_FILE = "slideshow.mp4"
+"""The photos as a film, in ``renders/`` (``render/slideshow.py``)."""
+SLIDESHOW_RECORD = "slideshow.json"
+"""Beside it: which photos it shows."""
 LANGUAGE = "fr"
 """The language of transcripts and subtitles (in their file names)."""
 
