@@ -25,6 +25,7 @@ from pipeline.session.artifacts.transcript import write_transcript
 from pipeline.session.siblings import sibling_base_ms, sibling_sessions
 from pipeline.subtitles.formats import read_subtitles, to_srt
 from pipeline.subtitles.master import generated_cues
+from pipeline.timeline.build import build_timeline
 from pipeline.timeline.film_plan import plan_film
 from pipeline.timeline.lower_thirds import lower_thirds
 from pipeline.transcription.glossary import plain_text
@@ -274,6 +275,18 @@ def test_a_session_that_is_not_beside_it_is_refused_at_its_line(cycle: Cycle) ->
                         "utf-8")  # fmt: skip
         with pytest.raises(ConfigError, match=r"synthesis\.yaml:9: clips\[0\].*is a link"):
             plan_film(load_session(cycle.host.root), "synthesis")
+        unfilmed = {
+            "clips": [
+                {"session": "cloture-du-cycle", "in": 1, "out": 2, "exact": True},
+                {"session": "cloture-du-cycle", "in": 3, "out": 4, "exact": True},
+            ]
+        }
+        cues.write_text(yaml.safe_dump(unfilmed), "utf-8")  # announced, not filmed yet
+        with pytest.raises(ConfigError) as refused:
+            build_timeline(load_session(cycle.host.root), "synthesis")
+        (problem,) = refused.value.problems  # once, not at every clip
+        assert problem.line == 2 and "nothing on the session clock" in problem.message
+        assert "cloture-du-cycle" in problem.message
         late = text.replace("at: 19.0", "at: 40000")  # 11 hours into the Rencontre
         cues.write_text(late, "utf-8")
         with pytest.raises(ConfigError, match=r"lower_thirds\[0\]: at is past the 10 hours"):

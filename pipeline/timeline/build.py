@@ -169,9 +169,12 @@ def build_timeline(loaded: LoadedSession, name: str) -> Timeline:
         raise ConfigError(f"{cue_file}: no clips to render")
     problems, clips = list(plan.piece_problems), []
     sources: dict[str | None, _Recordings] = {}
+    unusable: set[str | None] = set()  # reported at the first clip cut from it, not at each
     for index, clip in enumerate(plan.clips):
         if clip.file is not None:
             clips.append(_extra_clip(loaded, clip))
+            continue
+        if clip.session in unusable:
             continue
         try:
             if clip.session not in sources:
@@ -179,6 +182,7 @@ def build_timeline(loaded: LoadedSession, name: str) -> Timeline:
                 sources[clip.session] = _Recordings.of(session)
         except CaptureError as error:
             problems.append(Problem(cue_file, clip.line, f"clips[{index}]", str(error)))
+            unusable.add(clip.session)
             continue
         shift = sibling_base_ms(clip.session) if clip.session else 0
         made = sources[clip.session].clip(clip, shift)
