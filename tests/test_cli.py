@@ -26,6 +26,7 @@ COMMANDS = {
     "restitution",
     "social",
     "slideshow",
+    "batch",
 }
 
 

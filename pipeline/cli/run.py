@@ -11,14 +11,22 @@ from rich.table import Table
 from pipeline.cli.common import OPTIONS, SessionArg, command, open_for_writing
 from pipeline.cli.console import make_progress, stderr, stdout
 
+SiteOption = Annotated[
+    Path | None,
+    typer.Option("--site", help="Publish to this mini-site folder.", show_default=False),
+]
+EngineOption = Annotated[
+    str, typer.Option(help="Transcription engine: faster-whisper or openai-whisper.")
+]
+ModelOption = Annotated[
+    str, typer.Option(help="Transcription model: base (installed offline), a name or a path.")
+]
+
 
 @command("run")
 def run_command(
     session: SessionArg,
-    site: Annotated[
-        Path | None,
-        typer.Option("--site", help="Publish to this mini-site folder.", show_default=False),
-    ] = None,
+    site: SiteOption = None,
     until: Annotated[
         str | None, typer.Option(help="Stop after this step.", show_default=False)
     ] = None,
@@ -26,12 +34,8 @@ def run_command(
         list[str] | None,
         typer.Option(help="Redo this step even if unchanged (repeatable).", show_default=False),
     ] = None,
-    engine: Annotated[
-        str, typer.Option(help="Transcription engine: faster-whisper or openai-whisper.")
-    ] = "faster-whisper",
-    model: Annotated[
-        str, typer.Option(help="Transcription model: base (installed offline), a name or a path.")
-    ] = "base",
+    engine: EngineOption = "faster-whisper",
+    model: ModelOption = "base",
 ) -> None:
     """Every step in order (ingest, sync, transcribe, subtitles, render-full,
     render-highlights, render-synthesis, social, slideshow, publish), each skipped when its
@@ -64,3 +68,55 @@ def run_command(
     site_index = Path(site).resolve() / "index.html" if site else None
     if site_index and site_index.is_file() and not until:
         stdout.print(f"site: {site_index}")
+
+
+@command("batch")
+def batch_command(
+    folders: Annotated[
+        list[Path],
+        typer.Argument(
+            help="A cycle folder (every session in it) or session folders.", show_default=False
+        ),  # fmt: skip
+    ],
+    site: SiteOption = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="A running Dask scheduler (tcp://HOST:8786); default: a local "
+            "cluster on this machine.",
+            show_default=False,
+        ),  # fmt: skip
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Workers of the local cluster.")] = 2,
+    engine: EngineOption = "faster-whisper",
+    model: ModelOption = "base",
+) -> None:
+    """Every session of a cycle (or those named) through `capture run`, in parallel on a
+    Dask cluster: what is up to date is skipped, a killed batch resumes, the site's pages
+    are rebuilt once at the end."""
+    from pipeline.cli.batch_view import BatchView
+    from pipeline.orchestrate.batch import run_batch
+
+    with BatchView(stdout, quiet=OPTIONS.quiet) as view:
+        report = run_batch(folders, site=site, scheduler=scheduler, workers=workers,
+                           engine=engine, model=model, on_event=view.event,
+                           on_start=view.start)  # fmt: skip
+    table = Table(title="capture batch", title_justify="left")
+    for column in ("session", "ran", "skipped", "time", "result"):
+        table.add_column(column)
+    for outcome in report.sessions:
+        ran = [s.name for s in outcome.steps if s.verdict == "ran"]
+        skipped = sum(s.verdict == "skipped" for s in outcome.steps)
+        result = f"failed: {outcome.failed}" if outcome.failed else "done"
+        table.add_row(Path(outcome.root).name, ", ".join(ran) or "nothing", str(skipped),
+                      f"{outcome.seconds:.0f} s", result)  # fmt: skip
+    stdout.print(table)
+    for root, why in report.skipped:
+        stdout.print(f"not run: {root}: {why}")
+    stdout.print(f"{len(report.sessions)} session(s) in {report.seconds:.0f} s")
+    if report.index is not None:
+        stdout.print(f"site: {report.index}")
+    if report.failed:
+        for outcome in report.failed:
+            stderr.print(f"{outcome.root}: {outcome.failed}", markup=False)
+        raise typer.Exit(1)

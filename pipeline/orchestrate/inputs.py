@@ -33,6 +33,8 @@ class RunContext:
     engine: str = "faster-whisper"
     model: str = "base"
     """The transcription engine and model (``capture run --engine/--model``)."""
+    site_index: bool = True
+    """Publish rebuilds the cycle's pages (``capture batch`` rebuilds them once, at the end)."""
 
 
 def _session_fields(ctx: RunContext, *names: str) -> str:

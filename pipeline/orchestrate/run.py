@@ -106,9 +106,11 @@ def run_session(
     engine: str = "faster-whisper",
     model: str = "base",
     progress: ProgressReporter | None = None,
+    site_index: bool = True,
 ) -> RunReport:
+    """``site_index``: publish rebuilds the cycle's pages (``capture batch`` does it once)."""
     _check_names(until, force or [])
-    ctx = RunContext(loaded, site, progress, engine, model)
+    ctx = RunContext(loaded, site, progress, engine, model, site_index)
     folder = loaded.folder
     state = load_run_state(folder)
     results: list[StepResult] = []

@@ -39,7 +39,7 @@ class CycleFilmResult:
 
 def publish_cycle_film(
     loaded: LoadedSession, site: Path, *, preset_name: str = "web",
-    progress: ProgressReporter | None = None, force: bool = False,
+    progress: ProgressReporter | None = None, force: bool = False, site_index: bool = True,
 ) -> CycleFilmResult:  # fmt: skip
     """Publish the synthesis film (rendered, with captions that fit it) on the cycle's home;
     the home page is written again with it."""
@@ -71,5 +71,7 @@ def publish_cycle_film(
     )  # fmt: skip
     atomic_write_text(path, manifest.model_dump_json(indent=2) + "\n")
     remove_unlisted(folder, old, manifest)
-    index = rebuild_index(site, loaded.root.parent, find_site_config(loaded.root.parent))
+    index = site / "index.html"
+    if site_index:
+        index = rebuild_index(site, loaded.root.parent, find_site_config(loaded.root.parent))
     return CycleFilmResult(folder, index, path, published.encoded)

@@ -99,14 +99,15 @@ def _write_turns(text: FilmText, folder: Path) -> PublishedFile:
 
 def publish(
     loaded: LoadedSession, site: Path, *, preset_name: str = "web",
-    progress: ProgressReporter | None = None, force: bool = False,
+    progress: ProgressReporter | None = None, force: bool = False, site_index: bool = True,
 ) -> PublishResult:  # fmt: skip
-    """Publish the session's rendered films, text and documents into ``site``. Everything
+    """Publish the session's rendered films, text and documents into ``site`` (and rebuild
+    the cycle's pages, unless ``site_index`` is false: ``capture batch`` does it once). Everything
     that can be checked (the site is capture's, the slug is this session's, documents and
     photos exist, every film's subtitles fit it) is checked before any film is encoded."""
     if is_cycle_film_folder(loaded):
         made = publish_cycle_film(loaded, site, preset_name=preset_name, progress=progress,
-                                  force=force)  # fmt: skip
+                                  force=force, site_index=site_index)  # fmt: skip
         encoded = [SYNTHESIS] if made.encoded else []
         return PublishResult(made.index, made.index, made.manifest, encoded, None)
     session = loaded.session
@@ -166,7 +167,7 @@ def publish(
                       **session_context(manifest, texts, people, cycle.base_url))  # fmt: skip
     atomic_write_text(folder / "manifest.json", manifest.model_dump_json(indent=2) + "\n")
     remove_unlisted(folder, old, manifest)
-    index = rebuild_index(site, loaded.root.parent, found)
+    index = rebuild_index(site, loaded.root.parent, found) if site_index else site / "index.html"
     encoded = [p.entry.name for p in published if p.encoded]
     return PublishResult(folder / "index.html", index, folder / "manifest.json", encoded,
                          restitution)  # fmt: skip

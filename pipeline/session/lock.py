@@ -91,6 +91,14 @@ def lock_session(loaded: LoadedSession, command: str) -> None:
     _HELD[path] = fd
 
 
+def release_session(loaded: LoadedSession) -> None:
+    """Let go of the session's lock before this process ends (a worker of ``capture
+    batch`` runs one session after another)."""
+    fd = _HELD.pop(loaded.folder.session_lock, None)
+    if fd is not None:
+        os.close(fd)  # the lock goes with the descriptor
+
+
 def current_holder(loaded: LoadedSession) -> LockHolder | None:
     """Who is writing the session right now (None: nobody)."""
     path = loaded.folder.session_lock
