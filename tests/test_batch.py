@@ -41,19 +41,22 @@ def cycles(tmp_path_factory) -> tuple[Path, Path]:
     return made, fresh
 
 
-def _kill_a_busy_worker(cluster, done: threading.Event, killed: list[int]) -> None:
-    """Once a worker has been busy with a session for a few seconds, kill its process."""
+def _kill_a_busy_worker(cluster, done: threading.Event, killed: list[tuple[int, str]]) -> None:
+    """Once a worker has been busy with a session for a few seconds, kill its process
+    (if it is still busy with it then), and say which process and which task."""
     from distributed import Client
 
     with Client(cluster) as client:
         while not done.is_set():
-            busy = [worker for worker, keys in client.processing().items() if keys]
-            if busy:
+            if any(client.processing().values()):
                 time.sleep(4)  # in the middle of its steps (ingest, sync, Whisper...)
-                pids = client.run(os.getpid, workers=busy[:1])
-                for pid in pids.values():
-                    os.kill(pid, signal.SIGKILL)
-                    killed.append(pid)
+                busy = {w: keys for w, keys in client.processing().items() if keys}
+                if not busy:
+                    continue
+                worker, keys = next(iter(busy.items()))
+                pid = client.run(os.getpid, workers=[worker])[worker]
+                os.kill(pid, signal.SIGKILL)
+                killed.append((pid, str(keys[0])))
                 return
             time.sleep(0.2)
 
@@ -87,6 +90,12 @@ def test_a_batch_with_a_killed_worker_gives_what_capture_run_gives(cycles) -> No
         done.set()
         cluster.close()
     assert killed, "a worker was killed mid-batch"
+    ((pid, key),) = killed
+    hit = next(o for o in report.sessions if f"-{Path(o.root).name}-" in key)
+    assert hit.worker_pid not in (None, pid), "run again by another worker process"
+    assert any(s.reason == "the last run was interrupted" for s in hit.steps), hit.steps
+    left = [p for p in fresh.rglob("*") if ".partial" in p.name]
+    assert left == [], "nothing half-written left behind"
     assert [o.failed for o in report.sessions] == [None, None, None], report.sessions
     assert [Path(o.root).name for o in report.sessions] == list(SESSIONS)
     assert [Path(root).name for root, _ in report.skipped] == ["cloture-du-cycle"]

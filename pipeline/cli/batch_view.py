@@ -1,9 +1,11 @@
-"""The live view of ``capture batch``: one line per session with what its worker is doing
-now (from the workers' Dask events), and the Dask dashboard's address."""
+"""The live view of ``capture batch``: one line per session with the step its worker is at
+and the work inside it (from the workers' Dask events), and the Dask dashboard's address.
+Piped or quiet, it prints a line when a session moves to another step."""
 
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from rich.console import Console
 from rich.live import Live
@@ -13,13 +15,15 @@ from rich.table import Table
 class BatchView:
     def __init__(self, console: Console, *, quiet: bool) -> None:
         self.console = console
-        self.quiet = quiet or not console.is_terminal
+        self.quiet = quiet
+        self.live_view = not quiet and console.is_terminal
         self.doing: dict[str, str] = {}
+        """By session folder."""
         self.lock = threading.Lock()
         self.live: Live | None = None
 
     def __enter__(self) -> BatchView:
-        if not self.quiet:
+        if self.live_view:
             self.live = Live(self._table(), console=self.console, refresh_per_second=4)
             self.live.__enter__()
         return self
@@ -30,15 +34,20 @@ class BatchView:
 
     def start(self, sessions: list[str], dashboard: str | None) -> None:
         with self.lock:
-            self.doing = {name: "waiting" for name in sessions}
+            self.doing = {root: "waiting" for root in sessions}
         where = dashboard or "not served (pip install bokeh to see it)"
-        self.console.print(f"{len(sessions)} session(s); Dask dashboard: {where}")
+        if not self.quiet:
+            self.console.print(f"{len(sessions)} session(s); Dask dashboard: {where}")
         self._refresh()
 
     def event(self, message: dict) -> None:
+        root, doing = str(message.get("session")), str(message.get("doing"))
         with self.lock:
-            self.doing[str(message.get("session"))] = str(message.get("doing"))
-        self._refresh()
+            self.doing[root] = doing
+        if self.live is not None:
+            self._refresh()
+        elif not self.quiet and ":" not in doing:  # a step, not each piece of work
+            self.console.print(f"{Path(root).name}: {doing}", markup=False)
 
     def _refresh(self) -> None:
         if self.live is not None:
@@ -49,6 +58,6 @@ class BatchView:
         table.add_column("session")
         table.add_column("now")
         with self.lock:
-            for name, doing in self.doing.items():
-                table.add_row(name, doing)
+            for root, doing in self.doing.items():
+                table.add_row(Path(root).name, doing)
         return table

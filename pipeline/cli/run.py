@@ -116,6 +116,9 @@ def batch_command(
     stdout.print(f"{len(report.sessions)} session(s) in {report.seconds:.0f} s")
     if report.index is not None:
         stdout.print(f"site: {report.index}")
+    if report.site_error:
+        stderr.print(f"the site's pages were not rebuilt: {report.site_error}", markup=False)
+        raise typer.Exit(1)
     if report.failed:
         for outcome in report.failed:
             stderr.print(f"{outcome.root}: {outcome.failed}", markup=False)

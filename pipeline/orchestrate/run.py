@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -107,8 +108,10 @@ def run_session(
     model: str = "base",
     progress: ProgressReporter | None = None,
     site_index: bool = True,
+    on_step: Callable[[str], None] | None = None,
 ) -> RunReport:
-    """``site_index``: publish rebuilds the cycle's pages (``capture batch`` does it once)."""
+    """``site_index``: publish rebuilds the cycle's pages (``capture batch`` does it once);
+    ``on_step`` hears each step's name as the run comes to it."""
     _check_names(until, force or [])
     ctx = RunContext(loaded, site, progress, engine, model, site_index)
     folder = loaded.folder
@@ -117,6 +120,8 @@ def run_session(
     with run_log(folder.logs) as (log_path, log):
         log.info("capture run %s (site: %s)", loaded.root, site or "none")
         for step in STEPS:
+            if on_step is not None:
+                on_step(step.name)
             result = _one_step(step, ctx, state, step.name in (force or []), folder, log)
             results.append(result)
             if result.verdict == Verdict.FAILED or step.name == until:

