@@ -11,8 +11,13 @@ from fresh copies (nothing up to date).
   process); the reference runs after a warm-up session, its model already loaded.
 * ``scheduler_ms_per_task``: the round trip of an empty task through the scheduler
   (submitted 200 at a time), what each task costs Dask itself.
-* ``per_session_s``: each session's own time in the 2-worker batch, the per-task cost
-  docs/batch.md extrapolates from.
+* ``per_session_s``: each session's steps' time, added up, in the 2-worker batch.
+* ``overhead_per_task_s``: the 1-worker batch's cost over the reference per task (each
+  session is ten step tasks).
+* ``one_session``: the parts of one session side by side, the demo Rencontre (3 minutes,
+  720p) with 1-minute transcription chunks: ``capture run`` against a batch of 2 workers
+  (its chunks on both workers, its films side by side), and the transcribe step's own time
+  in each.
 """
 
 from __future__ import annotations
@@ -92,5 +97,43 @@ def run() -> dict:
         figures["speedup_2_workers"] = round(one / two, 2)
         figures["overhead_per_session_s"] = round((one - sequential_s) / len(sessions), 1)
         figures["per_session_s"] = per_session
+        figures["overhead_per_task_s"] = round((one - sequential_s) / (10 * len(sessions)), 2)
         figures["scheduler_ms_per_task"] = round(_scheduler_ms(), 2)
+        figures["one_session"] = _one_session(root / "one")
         return figures
+
+
+ONE_SESSION_CHUNK_S = 60.0
+
+
+def _one_session(root: Path) -> dict:
+    made = generate_sample(root / "made", tiny=False).session
+    reference, batched = _fresh([made], root / "run")[0], _fresh([made], root / "batch")[0]
+    report = None
+
+    def alone() -> None:
+        nonlocal report
+        report = run_session(load_session(reference), chunk_seconds=ONE_SESSION_CHUNK_S)
+
+    run_s = _timed(alone)
+    assert report is not None and report.failed is None, report
+    run_transcribe = next(r.seconds for r in report.results if r.name == "transcribe")
+    batch = None
+
+    def together() -> None:
+        nonlocal batch
+        batch = run_batch([batched], workers=2, chunk_seconds=ONE_SESSION_CHUNK_S)
+
+    batch_s = _timed(together)
+    assert batch is not None and not batch.failed, batch
+    steps = batch.sessions[0].steps
+    chunks = len(list((batched / "work" / "transcribe").glob("*/chunk-*.json")))
+    return {
+        "chunks": chunks,
+        "capture_run_s": round(run_s, 1),
+        "batch_2_workers_s": round(batch_s, 1),
+        "speedup": round(run_s / batch_s, 2),
+        "transcribe_run_s": round(run_transcribe, 1),
+        "transcribe_batch_s": round(next(s.seconds for s in steps if s.name == "transcribe"), 1),
+        "steps_batch_s": {s.name: round(s.seconds, 1) for s in steps if s.verdict == "ran"},
+    }

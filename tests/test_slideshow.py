@@ -13,7 +13,8 @@ import pytest
 import yaml
 from conftest import ffmpeg
 
-from pipeline.orchestrate.inputs import RunContext, slideshow_fingerprint, slideshow_not_needed
+from pipeline.orchestrate.context import RunContext
+from pipeline.orchestrate.inputs import slideshow_fingerprint, slideshow_not_needed
 from pipeline.render.slideshow import FADE_S, HEIGHT, HOLD_S, WIDTH, make_slideshow
 from pipeline.session import load_session
 

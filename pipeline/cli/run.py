@@ -21,6 +21,14 @@ EngineOption = Annotated[
 ModelOption = Annotated[
     str, typer.Option(help="Transcription model: base (installed offline), a name or a path.")
 ]
+ChunkOption = Annotated[
+    float,
+    typer.Option(
+        min=0.5,
+        help="Transcribe in chunks of about this many minutes (checkpoints; in capture batch, "
+        "chunks are transcribed in parallel). Another length gives another transcript.",
+    ),
+]
 
 
 @command("run")
@@ -36,6 +44,7 @@ def run_command(
     ] = None,
     engine: EngineOption = "faster-whisper",
     model: ModelOption = "base",
+    chunk_minutes: ChunkOption = 10.0,
 ) -> None:
     """Every step in order (ingest, sync, transcribe, subtitles, render-full,
     render-highlights, render-synthesis, social, slideshow, publish), each skipped when its
@@ -44,7 +53,7 @@ def run_command(
 
     report = run_session(
         open_for_writing(session, "run"), site=site, until=until, force=force or [], engine=engine,
-        model=model, progress=make_progress(OPTIONS.quiet),
+        model=model, chunk_seconds=chunk_minutes * 60, progress=make_progress(OPTIONS.quiet),
     )  # fmt: skip
     table = Table(title="capture run", title_justify="left")
     for column in ("step", "", "why", "time", "CPU", "result"):
@@ -90,16 +99,19 @@ def batch_command(
     workers: Annotated[int, typer.Option(min=1, help="Workers of the local cluster.")] = 2,
     engine: EngineOption = "faster-whisper",
     model: ModelOption = "base",
+    chunk_minutes: ChunkOption = 10.0,
 ) -> None:
-    """Every session of a cycle (or those named) through `capture run`, in parallel on a
-    Dask cluster: what is up to date is skipped, a killed batch resumes, the site's pages
-    are rebuilt once at the end."""
+    """Every step of every session of a cycle (or those named), as `capture run` would do
+    them, in parallel on a Dask cluster (a session's films side by side, its transcription
+    chunk by chunk): what is up to date is skipped, a killed batch resumes, the site's
+    pages are rebuilt once at the end."""
     from pipeline.cli.batch_view import BatchView
     from pipeline.orchestrate.batch import run_batch
 
     with BatchView(stdout, quiet=OPTIONS.quiet) as view:
         report = run_batch(folders, site=site, scheduler=scheduler, workers=workers,
-                           engine=engine, model=model, on_event=view.event,
+                           engine=engine, model=model, chunk_seconds=chunk_minutes * 60,
+                           on_event=view.event,
                            on_start=view.start)  # fmt: skip
     table = Table(title="capture batch", title_justify="left")
     for column in ("session", "ran", "skipped", "time", "result"):

@@ -1,39 +1,47 @@
 """``capture batch``: many sessions at once on a Dask cluster (a ``distributed.LocalCluster``
 on this machine by default, or a running scheduler's address for a real cluster).
 
-Each session is one task: ``capture run``'s steps in order, with its fingerprints (what is
-up to date is skipped, so a killed batch resumes where it stopped), under the session's
-lock, so no two workers ever write one session's files (two sessions with one slug, which
-would publish into one folder, are refused; the client claims the site and writes its
-assets before any task starts). A worker that dies mid-task leaves
-only temporary names behind (every output is renamed into place whole) and the scheduler
-runs the task again on another worker. The cycle's synthesis (``session/siblings.py``)
-waits for every other session of the batch, and is not run when one of them failed. The
-site's pages are rebuilt once, at the end, from every published session. Shared storage
-is a plain path every worker sees (NFS, SMB).
-
-What each worker is doing (the step, and the ffmpeg or Whisper work inside it) is sent to
-the client as Dask events on a topic of the batch's own, for its progress view."""
+Every step of every session is a task (``batch_tasks.py``), run once the steps it reads
+are done (``Step.after``): a session's films, social clips and slideshow side by side, and
+its transcription spread over the workers chunk by chunk. Each step is ``capture run``'s,
+with its fingerprints (what is up to date is skipped, so a killed batch resumes where it
+stopped). The client holds every session's lock for the whole batch, so no ``capture``
+command writes a session the batch is working on, and two steps of one session never write
+one file (each step writes its own; run.json is updated step by step under a lock of its
+own). Two sessions with one slug, which would publish into one folder, are refused; the
+client claims the site and writes its assets before any task starts. A worker that dies
+mid-task leaves only temporary names behind (every output is renamed into place whole) and
+the scheduler runs the task again on another worker. The cycle's synthesis
+(``session/siblings.py``) cuts the other sessions once their subtitles are made and
+publishes after them; it is not run when one of them failed. The site's pages are rebuilt
+once, at the end, from every published session. Shared storage is a plain path every
+worker sees (NFS, SMB)."""
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline.core.errors import CaptureError
-from pipeline.core.progress import NullProgress
 from pipeline.orchestrate.batch_plan import SessionOutcome, StepLine, find_sessions, plan_batch
-from pipeline.session import LoadedSession, load_session
+from pipeline.orchestrate.batch_tasks import BatchSettings, run_step_in_worker
+from pipeline.orchestrate.steps import STEPS
+from pipeline.session import LoadedSession
+from pipeline.transcription import CHUNK_SECONDS
 
 EVENT_TOPIC = "capture-batch"
 DEFAULT_WORKERS = 2
-LOCK_PATIENCE_S = 150.0
-"""How long a task waits for its session's lock: a dead machine's lock on a network share
-lasts until the server's lease ends (about 90 s on NFSv4)."""
+LOCK_PATIENCE_S = 2.0
+"""How long the batch waits for a session's lock before refusing to start (a command at
+work on it; after a machine's crash, a network share keeps its lock until the server's
+lease ends, about 90 s on NFSv4)."""
+SYNTHESIS_WAITS = {"ingest": "subtitles", "publish": "publish"}
+"""The synthesis's steps that wait for a step of every other session: it cuts their
+recordings with their subtitles, and is published after them."""
 
 
 @dataclass(frozen=True)
@@ -50,72 +58,6 @@ class BatchReport:
     @property
     def failed(self) -> list[SessionOutcome]:
         return [s for s in self.sessions if s.failed]
-
-
-@dataclass
-class _Events:
-    """Sends what a session's worker is doing to the client (a Dask event): the step, and
-    each piece of work inside it (ffmpeg, Whisper...), as a ``ProgressReporter``."""
-
-    topic: str
-    session: str
-    step: str = ""
-
-    def send(self, doing: str) -> None:
-        try:
-            from distributed import get_worker
-
-            get_worker().log_event(self.topic, {"session": self.session, "doing": doing})
-        except ValueError:  # not inside a worker (a direct call): nobody is watching
-            pass
-
-    def on_step(self, name: str) -> None:
-        self.step = name
-        self.send(name)
-
-    def task(self, label: str, total: float | None):  # noqa: ANN201 (ProgressReporter)
-        self.send(f"{self.step}: {label}")
-        return NullProgress().task(label, total)
-
-
-def run_in_worker(root: str, site: str | None, engine: str, model: str, topic: str,
-                  *after: SessionOutcome) -> SessionOutcome:  # fmt: skip
-    """One session's ``capture run`` (the Dask task). ``after``: the outcomes of the
-    sessions it waits for (the synthesis: every other one). Every error comes back in the
-    outcome, as text (some cannot cross processes as exceptions); a worker that dies is
-    not an error: the scheduler runs the task again elsewhere."""
-    events = _Events(topic, root)
-    started = time.monotonic()
-    waited = [Path(o.root).name for o in after if o.failed]
-    if waited:
-        events.send("not run")
-        return SessionOutcome(root, failed=f"not run: {', '.join(waited)} failed")
-    events.send("started")
-    try:
-        outcome = _run(root, site, engine, model, events)
-    except Exception as error:  # noqa: BLE001 (reported with the session, as text)
-        outcome = SessionOutcome(root, failed=f"{type(error).__name__}: {error}")
-    events.send("failed" if outcome.failed else "done")
-    return SessionOutcome(outcome.root, outcome.steps, outcome.failed, outcome.log,
-                          os.getpid(), time.monotonic() - started)  # fmt: skip
-
-
-def _run(root: str, site: str | None, engine: str, model: str, events: _Events) -> SessionOutcome:
-    from pipeline.orchestrate.run import Verdict, run_session
-    from pipeline.session.lock import lock_session, release_session
-
-    loaded = load_session(Path(root))
-    lock_session(loaded, "capture batch", patience_s=LOCK_PATIENCE_S)
-    try:
-        report = run_session(loaded, site=Path(site) if site else None, engine=engine,
-                             model=model, progress=events, site_index=False,
-                             on_step=events.on_step)  # fmt: skip
-    finally:
-        release_session(loaded)
-    steps = [StepLine(r.name, r.verdict.value, r.reason, r.summary) for r in report.results]
-    failed = next((f"{r.name}: {r.reason}" for r in report.results
-                   if r.verdict == Verdict.FAILED), None)  # fmt: skip
-    return SessionOutcome(root, steps, failed, str(report.log))
 
 
 def _connect(scheduler: str | None, workers: int):  # noqa: ANN202 (distributed types)
@@ -149,7 +91,7 @@ def dashboard_link(client) -> str | None:  # noqa: ANN001
     return client.dashboard_link
 
 
-def run_batch(
+def run_batch(  # noqa: PLR0913 (the batch's settings)
     paths: list[Path],
     *,
     site: Path | None = None,
@@ -157,12 +99,13 @@ def run_batch(
     workers: int = DEFAULT_WORKERS,
     engine: str = "faster-whisper",
     model: str = "base",
+    chunk_seconds: float = CHUNK_SECONDS,
     on_event: Callable[[dict], None] | None = None,
     on_start: Callable[[list[str], str | None], None] | None = None,
 ) -> BatchReport:
-    """Every session of ``paths`` through ``capture run`` on the cluster, then the site's
-    pages once. ``on_event`` hears what each session is doing (``session`` is its folder);
-    ``on_start`` the sessions and the dashboard's address."""
+    """Every step of every session of ``paths`` on the cluster, then the site's pages once.
+    ``on_event`` hears what each task is doing (``session`` is its folder, ``step`` its
+    step); ``on_start`` the sessions and the dashboard's address."""
     started = time.monotonic()
     ordinary, syntheses, skipped, broken = plan_batch(
         find_sessions(paths), publishing=site is not None
@@ -170,23 +113,43 @@ def run_batch(
     loaded = [*ordinary, *syntheses]
     if site is not None:
         _claim(site)
-    client, cluster = _connect(scheduler, workers)
-    try:
-        outcomes, dashboard = _submit_all(client, ordinary, syntheses, site, engine, model,
-                                          on_event, on_start)  # fmt: skip
-    finally:
-        client.close(timeout=20)
-        if cluster is not None:
-            cluster.close(timeout=20)
+    batch = uuid.uuid4().hex[:8]
+    settings = BatchSettings(str(site.resolve()) if site else None, engine, model,
+                             chunk_seconds, f"{EVENT_TOPIC}-{batch}", batch)  # fmt: skip
+    with _locked(loaded):
+        client, cluster = _connect(scheduler, workers)
+        try:
+            outcomes, dashboard = _submit_all(client, ordinary, syntheses, settings,
+                                              on_event, on_start)  # fmt: skip
+        finally:
+            client.close(timeout=20)
+            if cluster is not None:
+                cluster.close(timeout=20)
     index, site_error = None, None
     try:
         index = _rebuild_site(site, loaded) if site else None
     except CaptureError as error:
         site_error = str(error)
-    order = {str(s.root): n for n, s in enumerate(loaded)}
-    outcomes.sort(key=lambda o: order.get(o.root, 0))
     return BatchReport([*outcomes, *broken], skipped, index, dashboard,
                        time.monotonic() - started, site_error)  # fmt: skip
+
+
+@contextmanager
+def _locked(sessions: list[LoadedSession]) -> Iterator[None]:
+    """Every session's lock, held by this process for the whole batch (its steps run in
+    the workers' processes, several at once); refused, before any work, when a command is
+    at work on one of them."""
+    from pipeline.session.lock import lock_session, release_session
+
+    held: list[LoadedSession] = []
+    try:
+        for loaded in sessions:
+            lock_session(loaded, "capture batch", patience_s=LOCK_PATIENCE_S)
+            held.append(loaded)
+        yield
+    finally:
+        for loaded in held:
+            release_session(loaded)
 
 
 def _claim(site: Path) -> None:
@@ -202,41 +165,55 @@ def _claim(site: Path) -> None:
     pages.write_assets(site)
 
 
-def _submit_all(  # noqa: PLR0913 (the batch's settings, passed through)
-    client, ordinary: list[LoadedSession], syntheses: list[LoadedSession],  # noqa: ANN001
-    site: Path | None, engine: str, model: str,
+def _submit_all(
+    client,  # noqa: ANN001
+    ordinary: list[LoadedSession],
+    syntheses: list[LoadedSession],
+    settings: BatchSettings,
     on_event: Callable[[dict], None] | None,
     on_start: Callable[[list[str], str | None], None] | None,
-) -> tuple[list[SessionOutcome], str | None]:  # fmt: skip
+) -> tuple[list[SessionOutcome], str | None]:
+    """Every step of every session as a task, each after the steps it reads (and the
+    synthesis's after the other sessions'); their outcomes, session by session."""
     from distributed import as_completed
 
-    batch = uuid.uuid4().hex[:8]
-    topic = f"{EVENT_TOPIC}-{batch}"
     if on_event is not None:
-        client.subscribe_topic(topic, lambda event: on_event(event[1]))
+        client.subscribe_topic(settings.topic, lambda event: on_event(event[1]))
     dashboard = dashboard_link(client)
+    sessions = [*ordinary, *syntheses]
     if on_start is not None:
-        on_start([str(s.root) for s in [*ordinary, *syntheses]], dashboard)
-    site_text = str(site.resolve()) if site else None
-    futures = {}
-    for number, session in enumerate([*ordinary, *syntheses]):
-        after = list(futures.values()) if session in syntheses else []
-        futures[session.root] = client.submit(
-            run_in_worker, str(session.root), site_text, engine, model, topic, *after,
-            key=f"capture-{number:03d}-{session.root.name}-{batch}", pure=False,
-        )  # fmt: skip
-    outcomes = []
+        on_start([str(s.root) for s in sessions], dashboard)
+    futures: dict[tuple[str, str], object] = {}  # (session folder, step) -> its task
+    keys = {}
+    for number, session in enumerate(sessions):
+        root = str(session.root)
+        for step in STEPS:
+            after = [futures[(root, name)] for name in step.after]
+            if session in syntheses and step.name in SYNTHESIS_WAITS:
+                after += [futures[(str(o.root), SYNTHESIS_WAITS[step.name])] for o in ordinary]
+            key = f"capture-{number:03d}-{session.root.name}-{step.name}-{settings.batch}"
+            futures[(root, step.name)] = client.submit(
+                run_step_in_worker, root, step.name, settings, *after, key=key, pure=False
+            )
+            keys[(root, step.name)] = key
+    lines: dict[tuple[str, str], StepLine] = {}
     try:
         for future in as_completed(list(futures.values())):
-            root = next(r for r, f in futures.items() if f is future)
+            where = next(w for w, f in futures.items() if f is future)
             try:
-                outcomes.append(future.result())
+                line = future.result()
             except Exception as error:  # noqa: BLE001 (a worker that died too often...)
-                outcomes.append(SessionOutcome(str(root), failed=f"{type(error).__name__}: "
-                                               f"{error}"))  # fmt: skip
+                line = StepLine(where[1], "failed", f"{type(error).__name__}: {error}",
+                                session=where[0])  # fmt: skip
+            lines[where] = line
     except KeyboardInterrupt:
         client.cancel(list(futures.values()))
         raise
+    outcomes = []
+    for session in sessions:
+        root = str(session.root)
+        steps = [replace(lines[(root, s.name)], key=keys[(root, s.name)]) for s in STEPS]
+        outcomes.append(SessionOutcome.of(root, steps))
     return outcomes, dashboard
 
 

@@ -11,14 +11,29 @@ from pipeline.core.errors import CaptureError
 from pipeline.session import LoadedSession, load_session
 from pipeline.session.siblings import is_cycle_film_folder
 
+NOT_RUN = "not run"
+"""A step's verdict in a batch when a step it waits for failed or was not run."""
+
 
 @dataclass(frozen=True)
 class StepLine:
+    """What one step's task did (a ``Verdict`` of ``capture run``, or NOT_RUN)."""
+
     name: str
     verdict: str
     reason: str
-    """Why it ran (or why not)."""
+    """Why it ran (or why not), or its error."""
     summary: str | None = None
+    session: str = ""
+    worker_pid: int | None = None
+    seconds: float = 0.0
+    log: str | None = None
+    key: str = ""
+    """The Dask task's key."""
+
+    @property
+    def succeeded(self) -> bool:
+        return self.verdict not in ("failed", NOT_RUN)
 
 
 @dataclass(frozen=True)
@@ -27,9 +42,16 @@ class SessionOutcome:
     steps: list[StepLine] = field(default_factory=list)
     failed: str | None = None
     """The step that failed, or the error that stopped the session before its steps."""
-    log: str | None = None
-    worker_pid: int | None = None
     seconds: float = 0.0
+    """Its steps' time, added up."""
+
+    @classmethod
+    def of(cls, root: str, steps: list[StepLine]) -> SessionOutcome:
+        """The session's outcome from its steps' (in ``capture run``'s order)."""
+        failed = next((f"{s.name}: {s.reason}" for s in steps if s.verdict == "failed"), None)
+        if failed is None:
+            failed = next((f"not run: {s.reason}" for s in steps if s.verdict == NOT_RUN), None)
+        return cls(root, steps, failed, sum(s.seconds for s in steps))
 
 
 def find_sessions(paths: list[Path]) -> list[Path]:

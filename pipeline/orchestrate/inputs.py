@@ -5,10 +5,9 @@ it is needed (what it leaves: ``outputs.py``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.core.progress import ProgressReporter
+from pipeline.orchestrate.context import RunContext
 from pipeline.orchestrate.fingerprint import (
     MISSING,
     Fingerprint,
@@ -19,22 +18,11 @@ from pipeline.orchestrate.fingerprint import (
     value_digest,
 )  # fmt: skip
 from pipeline.publish.restitution.synthesis import SYNTHESIS_FILE
-from pipeline.session import FILMS, LoadedSession
+from pipeline.session import FILMS
 from pipeline.session.cuelist import load_cue_list
 from pipeline.session.folder import SLIDESHOW_FILE
 from pipeline.session.siblings import SYNTHESIS, is_cycle_film_folder
-
-
-@dataclass(frozen=True)
-class RunContext:
-    loaded: LoadedSession
-    site: Path | None = None
-    progress: ProgressReporter | None = None
-    engine: str = "faster-whisper"
-    model: str = "base"
-    """The transcription engine and model (``capture run --engine/--model``)."""
-    site_index: bool = True
-    """Publish rebuilds the cycle's pages (``capture batch`` rebuilds them once, at the end)."""
+from pipeline.transcription import CHUNK_SECONDS
 
 
 def _session_fields(ctx: RunContext, *names: str) -> str:
@@ -169,6 +157,7 @@ def transcribe_fingerprint(ctx: RunContext) -> Fingerprint:
         "session.yaml speakers": _people(ctx, "name", "channel"),
         "session.yaml cameras": _cameras(ctx, "name", "role"),
         "engine and model": value_digest([ctx.engine, ctx.model]),
+        **({} if ctx.chunk_seconds == CHUNK_SECONDS else {"chunk length": str(ctx.chunk_seconds)}),
         "capture version": code_digest(),
     }
 

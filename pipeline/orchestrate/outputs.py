@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.orchestrate.inputs import RunContext, has_clips
+from pipeline.orchestrate.context import RunContext
+from pipeline.orchestrate.inputs import has_clips
 from pipeline.session import FILMS
 from pipeline.session.folder import SLIDESHOW_FILE, SLIDESHOW_RECORD
 from pipeline.session.siblings import is_cycle_film_folder

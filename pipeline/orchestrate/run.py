@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -16,8 +15,8 @@ from pathlib import Path
 from pipeline.core.cputime import cpu_seconds
 from pipeline.core.errors import CaptureError, ConfigError, FileSystemError, InterruptedByUser
 from pipeline.core.progress import ProgressReporter
+from pipeline.orchestrate.context import RunContext
 from pipeline.orchestrate.fingerprint import Fingerprint, changed
-from pipeline.orchestrate.inputs import RunContext
 from pipeline.orchestrate.runlog import run_log
 from pipeline.orchestrate.steps import STEP_NAMES, STEPS, Step
 from pipeline.session import LoadedSession, SessionFolder
@@ -26,9 +25,10 @@ from pipeline.session.artifacts.run import (
     StepRecord,
     StepState,
     load_run_state,
-    save_run_state,
+    save_step,
 )  # fmt: skip
 from pipeline.session.lock import current_holder
+from pipeline.transcription import CHUNK_SECONDS
 
 
 class Verdict(StrEnum):
@@ -107,27 +107,33 @@ def run_session(
     engine: str = "faster-whisper",
     model: str = "base",
     progress: ProgressReporter | None = None,
-    site_index: bool = True,
-    on_step: Callable[[str], None] | None = None,
+    chunk_seconds: float = CHUNK_SECONDS,
 ) -> RunReport:
-    """``site_index``: publish rebuilds the cycle's pages (``capture batch`` does it once);
-    ``on_step`` hears each step's name as the run comes to it."""
+    """``chunk_seconds``: the transcription's chunks (``--chunk-minutes``)."""
     _check_names(until, force or [])
-    ctx = RunContext(loaded, site, progress, engine, model, site_index)
+    ctx = RunContext(loaded, site, progress, engine, model, chunk_seconds=chunk_seconds)
     folder = loaded.folder
     state = load_run_state(folder)
     results: list[StepResult] = []
     with run_log(folder.logs) as (log_path, log):
         log.info("capture run %s (site: %s)", loaded.root, site or "none")
         for step in STEPS:
-            if on_step is not None:
-                on_step(step.name)
             result = _one_step(step, ctx, state, step.name in (force or []), folder, log)
             results.append(result)
             if result.verdict == Verdict.FAILED or step.name == until:
                 break
         log.info("end of run")
     return RunReport(results, log_path)
+
+
+def run_step(ctx: RunContext, name: str) -> tuple[StepResult, Path]:
+    """One step of ``capture run``, by name, under the same rules (``capture batch``'s task,
+    once the steps it reads are done), with a log of its own."""
+    step = next(s for s in STEPS if s.name == name)
+    folder = ctx.loaded.folder
+    with run_log(folder.logs, name) as (log_path, log):
+        log.info("capture batch: step %s of %s (site: %s)", name, ctx.loaded.root, ctx.site)
+        return _one_step(step, ctx, load_run_state(folder), False, folder, log), log_path
 
 
 def _failed(
@@ -144,7 +150,7 @@ def _failed(
     record.finished_at, record.seconds = datetime.now(UTC), round(seconds, 2)
     log.error("step %s: failed after %.1f s: %s", step.name, seconds, error)
     try:
-        save_run_state(folder, state)
+        save_step(folder, state, step.name)
     except OSError as unsaved:  # the full disk that failed the step: status says "interrupted"
         log.error("step %s: its failure could not be recorded: %s", step.name, unsaved)
     return seconds
@@ -176,7 +182,7 @@ def _one_step(
     log.info("step %s: running (%s)", step.name, reason)
     state.steps[step.name] = StepRecord(state=StepState.RUNNING, fingerprint=fingerprint,
                                         started_at=datetime.now(UTC))  # fmt: skip
-    save_run_state(folder, state)
+    save_step(folder, state, step.name)
     try:
         outcome = step.action(ctx)
     except (InterruptedByUser, KeyboardInterrupt):
@@ -202,7 +208,7 @@ def _one_step(
         finished_at=datetime.now(UTC), seconds=round(seconds, 2), cpu_seconds=cpu,
         summary=outcome.summary, warnings=outcome.warnings,
     )  # fmt: skip
-    save_run_state(folder, state)
+    save_step(folder, state, step.name)
     for warning in outcome.warnings:
         log.warning("step %s: %s", step.name, warning)
     log.info("step %s: ran in %.1f s (%s): %s", step.name, seconds, reason, outcome.summary)
@@ -252,8 +258,10 @@ def step_statuses(loaded: LoadedSession) -> list[StepStatus]:
     site = published.fingerprint.get("site") if published else None
     transcript = load_transcript(loaded.folder)
     made_with = (transcript.engine, transcript.model) if transcript else ("faster-whisper", "base")
+    chunks = float(transcript.parameters.get("chunk_seconds", CHUNK_SECONDS)) if transcript else (
+        CHUNK_SECONDS)  # fmt: skip
     ctx = RunContext(loaded, Path(site) if site and site != "missing" else None, None,
-                     *made_with)  # fmt: skip
+                     *made_with, chunk_seconds=chunks)  # fmt: skip
     busy = current_holder(loaded) is not None
     found = []
     for step in STEPS:

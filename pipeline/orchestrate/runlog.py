@@ -5,6 +5,7 @@ diagnosed the next morning."""
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -14,12 +15,16 @@ LOGGER = "capture"
 
 
 @contextmanager
-def run_log(folder: Path) -> Iterator[tuple[Path, logging.Logger]]:
+def run_log(folder: Path, step: str | None = None) -> Iterator[tuple[Path, logging.Logger]]:
+    """The run's log (``step``: the one step a ``capture batch`` task runs). Only what this
+    thread logs goes in: a Dask worker may run another session's task beside it."""
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    path = folder / f"run-{stamp}.log"
+    path = folder / (f"run-{stamp}-{step}.log" if step else f"run-{stamp}.log")
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setLevel(logging.DEBUG)
+    thread = threading.get_ident()
+    handler.addFilter(lambda record: record.thread == thread)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger = logging.getLogger(LOGGER)
     previous = logger.level

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pipeline.core.cputime import cpu_seconds
 from pipeline.core.errors import CaptureError, FileSystemError, InterruptedByUser
-from pipeline.orchestrate.inputs import RunContext
+from pipeline.orchestrate.context import RunContext
 from pipeline.orchestrate.steps import STEPS
 from pipeline.session import LoadedSession
 from pipeline.session.artifacts.run import StepRecord, StepState, load_run_state, save_run_state

@@ -56,6 +56,9 @@ class Step:
     action: Callable[[RunContext], Outcome]
     outputs: Callable[[RunContext], list[Path]]
     """What the step leaves behind: one missing (deleted by hand) makes the step run again."""
+    after: tuple[str, ...] = ()
+    """The steps whose outputs it reads: ``capture run`` runs the steps in order, ``capture
+    batch`` runs a step once these are done (a session's films side by side)."""
 
 
 # --- ingest -----------------------------------------------------------------------------
@@ -92,10 +95,14 @@ def _sync(ctx: RunContext) -> Outcome:
 
 
 def _transcribe(ctx: RunContext) -> Outcome:
-    from pipeline.transcription.run import run_transcribe
+    from pipeline.transcription.run import run_transcribe, shared_engine
 
-    transcript = run_transcribe(ctx.loaded, engine_name=ctx.engine, model=ctx.model,
-                                progress=ctx.progress)  # fmt: skip
+    engine = shared_engine(ctx.engine, ctx.model) if ctx.share_engine else None
+    transcript = run_transcribe(
+        ctx.loaded, engine=engine, engine_name=ctx.engine, model=ctx.model,
+        chunk_seconds=ctx.chunk_seconds, progress=ctx.progress,
+        elsewhere=ctx.transcribe_elsewhere,
+    )  # fmt: skip
     return Outcome(f"{len(transcript.words)} word(s) in {len(transcript.segments)} segment(s)")
 
 
@@ -178,17 +185,24 @@ def _publish(ctx: RunContext) -> Outcome:
 
 STEPS: tuple[Step, ...] = (
     Step("ingest", ingest_not_needed, ingest_fingerprint, _ingest, ingest_files),
-    Step("sync", no_recordings, sync_fingerprint, _sync, sync_files),
-    Step("transcribe", no_recordings, transcribe_fingerprint, _transcribe, transcript_file),
-    Step("subtitles", always_needed, subtitles_fingerprint, _subtitles, subtitle_files),
+    Step("sync", no_recordings, sync_fingerprint, _sync, sync_files, ("ingest",)),
+    Step("transcribe", no_recordings, transcribe_fingerprint, _transcribe, transcript_file,
+         ("sync",)),
+    Step("subtitles", always_needed, subtitles_fingerprint, _subtitles, subtitle_files,
+         ("transcribe",)),
     Step("render-full", render_not_needed("full"), render_fingerprint("full"),
-         _render("full"), film_files("full")),
+         _render("full"), film_files("full"), ("transcribe",)),
     Step("render-highlights", render_not_needed("highlights"),
-         render_fingerprint("highlights"), _render("highlights"), film_files("highlights")),
+         render_fingerprint("highlights"), _render("highlights"), film_files("highlights"),
+         ("transcribe",)),
     Step("render-synthesis", render_not_needed("synthesis"),
-         render_fingerprint("synthesis"), _render("synthesis"), film_files("synthesis")),
-    Step("social", social_not_needed, social_fingerprint, _social, social_files),
+         render_fingerprint("synthesis"), _render("synthesis"), film_files("synthesis"),
+         ("transcribe",)),
+    Step("social", social_not_needed, social_fingerprint, _social, social_files,
+         ("subtitles",)),
     Step("slideshow", slideshow_not_needed, slideshow_fingerprint, _slideshow, slideshow_files),
-    Step("publish", publish_not_needed, publish_fingerprint, _publish, site_files),
+    Step("publish", publish_not_needed, publish_fingerprint, _publish, site_files,
+         ("subtitles", "render-full", "render-highlights", "render-synthesis", "social",
+          "slideshow")),
 )  # fmt: skip
 STEP_NAMES = tuple(step.name for step in STEPS)

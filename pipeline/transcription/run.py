@@ -8,9 +8,11 @@ source's hashes), so a change starts a fresh run instead of mixing results.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,7 +34,7 @@ from pipeline.session.artifacts.transcript import (
     write_transcript,
 )
 from pipeline.session.extras import extra_files
-from pipeline.transcription import guards, speakers
+from pipeline.transcription import CHUNK_SECONDS, guards, speakers
 from pipeline.transcription.engines import (
     DECODING,
     ENGINE_NAMES,
@@ -86,6 +88,13 @@ def make_engine(name: str, model: str, device: str = "cpu") -> Engine:
         raise
 
 
+@functools.lru_cache(maxsize=2)
+def shared_engine(name: str, model: str, device: str = "cpu") -> Engine:
+    """The named engine, loaded once per process: a Dask worker transcribes chunk after
+    chunk, session after session, with the same model in memory."""
+    return make_engine(name, model, device)
+
+
 def chunk_bounds(audio: np.ndarray, rate: int, chunk_seconds: float) -> list[tuple[int, int]]:
     """Chunks of about ``chunk_seconds``, each ending in the quietest 0.5 s nearby."""
     bounds, start = [], 0
@@ -129,6 +138,76 @@ def _session_clock(source: SoundSource) -> Callable[[int], int]:
     return lambda ms: round((source.offset_s + ms / 1000 / (1 + source.drift)) * 1000)
 
 
+@dataclass(frozen=True)
+class ChunkPlan:
+    """What every chunk of one transcription run shares: where its checkpoints go, where
+    each chunk starts and ends (samples of the sound at SAMPLE_RATE), the speech level and
+    what the engine is told. Small and picklable: a Dask worker transcribes one chunk of it
+    (``capture batch``) exactly as ``run_transcribe`` does, into the same checkpoint."""
+
+    checkpoints: Path
+    bounds: list[tuple[int, int]]
+    level: float
+    language: str
+    hotwords: str | None
+
+    def checkpoint(self, index: int) -> Path:
+        return self.checkpoints / f"chunk-{index:04d}.json"
+
+    def missing(self) -> list[int]:
+        """The chunks whose result is not saved yet (a damaged one counts as missing)."""
+        return [i for i in range(len(self.bounds)) if _load_checkpoint(self.checkpoint(i)) is None]
+
+
+def transcription_parameters(
+    loaded: LoadedSession, engine_name: str, model: str, chunk_seconds: float
+) -> dict:
+    """Everything the transcript depends on besides the sound (its run key's material)."""
+    session = loaded.session
+    return {
+        "engine": engine_name,
+        "model": model,
+        "language": session.language,
+        "hotwords": ", ".join(session.glossary.all_terms()) or None,
+        "chunk_seconds": chunk_seconds,
+        "vad": True,
+        "decoding": DECODING,
+    }
+
+
+def plan_chunks(
+    loaded: LoadedSession, source: SoundSource, sound: RecordingSound, parameters: dict
+) -> ChunkPlan:
+    folder = loaded.folder.transcribe_checkpoints(_run_key(loaded, source, parameters))
+    folder.mkdir(parents=True, exist_ok=True)
+    bounds = chunk_bounds(sound, SAMPLE_RATE, parameters["chunk_seconds"])
+    return ChunkPlan(folder, bounds, guards.speech_level(sound, SAMPLE_RATE),
+                     parameters["language"], parameters["hotwords"])  # fmt: skip
+
+
+def chunk_segments(
+    engine: Engine, sound: RecordingSound, plan: ChunkPlan, index: int
+) -> list[Segment]:
+    """Chunk ``index``'s raw segments (ms on the recording), from its checkpoint, or heard
+    by ``engine`` and saved as its checkpoint (written whole, under a temporary name)."""
+    checkpoint = plan.checkpoint(index)
+    found = _load_checkpoint(checkpoint)
+    if found is not None:
+        return found
+    first, last = plan.bounds[index]
+    origin = first * 1000 // SAMPLE_RATE
+    raw = transcribe_chunk(engine, sound[first:last], plan.level, plan.language, plan.hotwords)
+    found = [retime_segment(s, lambda ms, o=origin: ms + o) for s in raw]
+    atomic_write_text(checkpoint, json.dumps([s.model_dump() for s in found], ensure_ascii=False))
+    return found
+
+
+def session_sound(loaded: LoadedSession) -> tuple[SoundSource, RecordingSound]:
+    """The session's best sound, read from the decode cache (decoded first if need be)."""
+    source = best_sound(loaded)
+    return source, RecordingSound(loaded.folder, source.recording, SAMPLE_RATE)
+
+
 def run_transcribe(
     loaded: LoadedSession,
     *,
@@ -136,47 +215,34 @@ def run_transcribe(
     engine_name: str = "faster-whisper",
     model: str = "base",
     device: str = "cpu",
-    chunk_seconds: float = 600.0,
+    chunk_seconds: float = CHUNK_SECONDS,
     progress: ProgressReporter | None = None,
+    elsewhere: Callable[[ChunkPlan], None] | None = None,
 ) -> Transcript:
     """Transcribe the session's best sound; memory stays flat however long it is (the sound
-    is read chunk by chunk from the decode cache)."""
-    source = best_sound(loaded)
+    is read chunk by chunk from the decode cache). ``elsewhere`` is given the plan when
+    chunks are still to do, to have them done in parallel (``capture batch``: by the
+    cluster's workers); what it leaves undone is done here, one chunk after the other."""
+    source, sound = session_sound(loaded)
     session = loaded.session
     terms = session.glossary.all_terms()
-    hotwords = ", ".join(terms) or None
+    name = engine.name if engine is not None else engine_name
+    parameters = transcription_parameters(loaded, name, model, chunk_seconds)
+    plan = plan_chunks(loaded, source, sound, parameters)
+    if elsewhere is not None and len(plan.missing()) > 1:
+        elsewhere(plan)
     engine = engine or make_engine(engine_name, model, device)
-    parameters = {
-        "engine": engine.name,
-        "model": model,
-        "language": session.language,
-        "hotwords": hotwords,
-        "chunk_seconds": chunk_seconds,
-        "vad": True,
-        "decoding": DECODING,
-    }
-    sound = RecordingSound(loaded.folder, source.recording, SAMPLE_RATE)
     mapping = speakers.channel_map(session, sound.channels) if sound.channels > 1 else {}
     to_session = _session_clock(source)
-    folder = loaded.folder.transcribe_checkpoints(_run_key(loaded, source, parameters))
-    folder.mkdir(parents=True, exist_ok=True)
-    level = guards.speech_level(sound, SAMPLE_RATE)
     segments: list[Segment] = []
     sounds: list[SoundEvent] = []
     reporter = progress or NullProgress()
     with reporter.task("transcribing", len(sound) / SAMPLE_RATE) as task:
-        for index, (first, last) in enumerate(chunk_bounds(sound, SAMPLE_RATE, chunk_seconds)):
-            checkpoint = folder / f"chunk-{index:04d}.json"
+        for index, (first, last) in enumerate(plan.bounds):
             origin = first * 1000 // SAMPLE_RATE
-            found = _load_checkpoint(checkpoint)
+            found = chunk_segments(engine, sound, plan, index)
             audio = sound[first:last]
-            if found is None:
-                raw = transcribe_chunk(engine, audio, level, session.language, hotwords)
-                found = [retime_segment(s, lambda ms, o=origin: ms + o) for s in raw]
-                atomic_write_text(
-                    checkpoint, json.dumps([s.model_dump() for s in found], ensure_ascii=False)
-                )
-            cleaned = clean_segments(found, audio, level, origin, terms)
+            cleaned = clean_segments(found, audio, plan.level, origin, terms)
             cleaned = speakers.label_speakers(cleaned, sound.channels_between, SAMPLE_RATE, mapping)
             segments.extend(retime_segment(s, to_session) for s in cleaned)
             heard = [(w.start_ms - origin, w.end_ms - origin) for s in cleaned for w in s.words]

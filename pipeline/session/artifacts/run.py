@@ -8,12 +8,14 @@ carries a final name.
 
 from __future__ import annotations
 
+import fcntl
+import os
 from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, field_validator
 
-from pipeline.core.fsutil import atomic_write_text
+from pipeline.core.fsutil import FILE_MODE, atomic_write_text
 from pipeline.session import SessionFolder
 
 STATE_VERSION = 1
@@ -73,3 +75,23 @@ def load_run_state(folder: SessionFolder) -> RunState:
 
 def save_run_state(folder: SessionFolder, state: RunState) -> None:
     atomic_write_text(folder.run_state, state.model_dump_json(indent=2) + "\n")
+
+
+def save_step(folder: SessionFolder, state: RunState, name: str) -> None:
+    """Record step ``name`` as ``state`` has it, and keep every other step as run.json has
+    it now: ``capture batch`` runs a session's independent steps (its films) in several
+    processes at once, each updating its own step. The read, change and write are done
+    under a lock of their own (``run.json.lock``, held for that moment only)."""
+    lock = folder.run_state.with_name(folder.run_state.name + ".lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        current = load_run_state(folder)
+        if name in state.steps:
+            current.steps[name] = state.steps[name]
+        else:
+            current.steps.pop(name, None)
+        save_run_state(folder, current)
+    finally:
+        os.close(fd)  # the lock goes with the descriptor
