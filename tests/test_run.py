@@ -443,3 +443,17 @@ def test_a_step_done_by_its_own_command_counts_for_status_and_run(tiny_sample, t
     assert states["render-highlights"].detail == "by `capture render highlights`"
     again = run_session(load_session(session), until="render-highlights")
     assert [r.verdict for r in again.results][-1] == Verdict.SKIPPED
+    # a transcript made by `capture transcribe` in chunks of its own length: status and run
+    # judge it by that length (another length is another transcript)
+    chunked = subprocess.run([*cli, "transcribe", str(session), "--chunk-minutes", "0.2"],
+                             capture_output=True, text=True)  # fmt: skip
+    assert chunked.returncode == 0, chunked.stderr
+    states = {s.name: s for s in step_statuses(load_session(session))}
+    assert states["transcribe"].condition == StepState.DONE, states["transcribe"]
+    same = run_session(load_session(session), until="transcribe", chunk_seconds=12.0)
+    assert same.results[-1].verdict == Verdict.SKIPPED
+    default = run_session(load_session(session), until="transcribe")
+    assert (default.results[-1].verdict, default.results[-1].reason) == (
+        Verdict.RAN,
+        "chunk length changed",
+    )

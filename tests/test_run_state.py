@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import multiprocessing
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -59,3 +60,36 @@ def test_a_step_left_out_of_the_state_is_removed_from_the_file(tmp_path: Path) -
     save_step(folder, RunState(steps={"ingest": record}), "ingest")
     save_step(folder, RunState(), "sync")
     assert sorted(load_run_state(folder).steps) == ["ingest"]
+
+
+def test_the_step_graph_follows_capture_runs_order() -> None:
+    """Every step waits only for steps capture run does before it, and each of those waits,
+    in the end, for ingest (but the slideshow, made of photos only)."""
+    from pipeline.orchestrate.steps import STEPS
+
+    order = [step.name for step in STEPS]
+    after = {step.name: step.after for step in STEPS}
+    for name, waited in after.items():
+        assert all(order.index(w) < order.index(name) for w in waited), name
+
+    def reaches_ingest(name: str) -> bool:
+        return name == "ingest" or any(reaches_ingest(w) for w in after[name])
+
+    assert [n for n in order if not reaches_ingest(n)] == ["slideshow"]
+    assert set(after["publish"]) | {"publish"} >= set(order) - {"ingest", "sync", "transcribe"}
+
+
+def test_a_step_whose_input_failed_is_not_run(tmp_path: Path) -> None:
+    from pipeline.orchestrate.batch_plan import NOT_RUN, SessionOutcome, StepLine
+    from pipeline.orchestrate.batch_tasks import BatchSettings, run_step_in_worker
+
+    root, other = str(tmp_path / "a"), str(tmp_path / "b")
+    settings = BatchSettings(None, "faster-whisper", "base", 600.0, "topic", "0123abcd")
+    failed = StepLine("transcribe", "failed", "no sound", session=root)
+    line = run_step_in_worker(root, "render-full", settings, failed)
+    assert (line.verdict, line.reason) == (NOT_RUN, "transcribe did not succeed")
+    theirs = run_step_in_worker(root, "ingest", settings, replace(line, session=other))
+    assert (theirs.verdict, theirs.reason) == (NOT_RUN, "b's render-full did not succeed")
+    outcome = SessionOutcome.of(root, [failed, line])
+    assert outcome.failed == "transcribe: no sound"
+    assert SessionOutcome.of(root, [theirs]).failed == "not run: b's render-full did not succeed"

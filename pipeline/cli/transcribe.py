@@ -35,7 +35,8 @@ def transcribe_command(
     if device not in ("cpu", "cuda"):
         raise ConfigError(f"--device {device!r}: use cpu or cuda")
     loaded = open_for_writing(session, "transcribe")
-    with recorded_step(loaded, "transcribe", "capture transcribe", engine=engine, model=model):
+    with recorded_step(loaded, "transcribe", "capture transcribe", engine=engine, model=model,
+                       chunk_seconds=chunk_minutes * 60):  # fmt: skip
         transcript = run_transcribe(
             loaded,
             engine_name=engine,

@@ -19,6 +19,7 @@ worker sees (NFS, SMB)."""
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -69,10 +70,23 @@ def _connect(scheduler: str | None, workers: int):  # noqa: ANN202 (distributed 
 
     if scheduler:
         try:
-            return Client(scheduler, timeout="20s"), None
+            client = Client(scheduler, timeout="20s")
         except (OSError, TimeoutError) as error:
             raise CaptureError(f"no Dask scheduler answers at {scheduler}: {error}") from None
-    dask.config.set({"distributed.scheduler.worker-saturation": 1.0})
+        threaded = sorted(w for w, n in client.nthreads().items() if n > 1)
+        if threaded:
+            client.close()
+            raise CaptureError(
+                f"Dask workers with several threads ({', '.join(threaded)}): start them with "
+                "`dask worker ... --nthreads 1` (each step's tools use every core, and a "
+                "worker's Whisper model serves one task at a time)"
+            )
+        return client, None
+    # Dask starts its workers with OMP_NUM_THREADS=1, which leaves Whisper one thread: give
+    # each worker its share of this machine's cores instead
+    cores = max(1, (os.cpu_count() or 1) // workers)
+    dask.config.set({"distributed.scheduler.worker-saturation": 1.0,
+                     "distributed.nanny.pre-spawn-environ.OMP_NUM_THREADS": cores})  # fmt: skip
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                            memory_limit=0, dashboard_address="127.0.0.1:0")  # fmt: skip
     try:

@@ -14,6 +14,7 @@ What each task is doing is sent to the client as Dask events on the batch's topi
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import time
 from dataclasses import dataclass, replace
@@ -26,6 +27,9 @@ from pipeline.session import load_session
 
 if TYPE_CHECKING:
     from pipeline.transcription.run import ChunkPlan
+
+LOG = logging.getLogger("capture.run")
+"""The step's log (``run_log``): the transcribe step's own thread writes these lines."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,7 @@ def run_step_in_worker(root: str, name: str, settings: BatchSettings,
     blocked = next((a for a in after if not a.succeeded), None)
     if blocked is not None:
         whose = "" if blocked.session == root else f"{Path(blocked.session).name}'s "
+        Events(settings.topic, root, name).send(NOT_RUN)
         return StepLine(name, NOT_RUN, f"{whose}{blocked.name} did not succeed", session=root)
     events = Events(settings.topic, root, name)
     started = time.monotonic()
@@ -105,9 +110,10 @@ def _run_step(root: str, name: str, settings: BatchSettings, events: Events) -> 
 
 def spread_chunks(root: str, plan: ChunkPlan, settings: BatchSettings, events: Events) -> None:
     """The chunks not yet saved, transcribed as tasks by the cluster's workers, this one
-    included while it waits. A chunk whose task failed is left to the step, which does it
-    itself and reports its error."""
-    from distributed import get_worker, worker_client
+    included while it waits (first in the queue: the session's other steps wait for them).
+    A chunk whose task failed is logged and left to the step, which does it itself and
+    reports its error if it fails again."""
+    from distributed import get_worker, wait, worker_client
 
     try:
         get_worker()
@@ -127,10 +133,20 @@ def spread_chunks(root: str, plan: ChunkPlan, settings: BatchSettings, events: E
                 settings,
                 key=f"capture-{name}-chunk-{index:04d}-{settings.batch}",
                 pure=False,
-            )  # fmt: skip
+                priority=10,
+            )
             for index in missing
         ]
-        client.gather(futures, errors="skip")
+        try:
+            wait(futures)
+        except Exception as error:  # noqa: BLE001 (the cluster gone: the step does the rest)
+            LOG.warning("transcription chunks not done by the cluster: %s", error)
+            return
+        for index, future in zip(missing, futures, strict=True):
+            if future.status != "finished":
+                why = future.exception() if future.status == "error" else future.status
+                LOG.warning("chunk %d not done by the cluster (%s): the step does it",
+                            index + 1, why)  # fmt: skip
 
 
 def transcribe_chunk_in_worker(root: str, plan: ChunkPlan, index: int,
@@ -138,7 +154,10 @@ def transcribe_chunk_in_worker(root: str, plan: ChunkPlan, index: int,
     """Chunk ``index`` of the plan, saved as its checkpoint (a Dask task); its process id."""
     from pipeline.transcription.run import chunk_segments, session_sound, shared_engine
 
-    Events(settings.topic, root, "transcribe").send(f"chunk {index + 1}/{len(plan.bounds)}")
+    events = Events(settings.topic, root, "transcribe")
+    chunk = f"chunk {index + 1}/{len(plan.bounds)}"
+    events.send(chunk)
     _, sound = session_sound(load_session(Path(root)))
     chunk_segments(shared_engine(settings.engine, settings.model), sound, plan, index)
+    events.send(f"{chunk} done")
     return os.getpid()

@@ -12,6 +12,10 @@ from datetime import datetime
 from pathlib import Path
 
 LOGGER = "capture"
+_OPEN_LOCK = threading.Lock()
+_open: list[int] = []
+"""The logs open in this process (a Dask worker runs a task while another waits): the
+loggers' settings are changed by the first and put back by the last."""
 
 
 @contextmanager
@@ -27,18 +31,25 @@ def run_log(folder: Path, step: str | None = None) -> Iterator[tuple[Path, loggi
     handler.addFilter(lambda record: record.thread == thread)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger = logging.getLogger(LOGGER)
-    previous = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    # the run's own decisions go to the file only: the CLI prints its table and errors
     run_logger = logging.getLogger(f"{LOGGER}.run")
-    run_logger.addHandler(handler)
-    run_logger.propagate = False
+    with _OPEN_LOCK:
+        if not _open:  # the first log open in this process
+            _open.append(logger.level)
+        else:
+            _open.append(_open[0])
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+        # the run's own decisions go to the file only: the CLI prints its table and errors
+        run_logger.addHandler(handler)
+        run_logger.propagate = False
     try:
         yield path, run_logger
     finally:
-        run_logger.removeHandler(handler)
-        run_logger.propagate = True
-        logger.removeHandler(handler)
-        logger.setLevel(previous)
+        with _OPEN_LOCK:
+            run_logger.removeHandler(handler)
+            logger.removeHandler(handler)
+            previous = _open.pop()
+            if not _open:  # the last one: as before the first
+                run_logger.propagate = True
+                logger.setLevel(previous)
         handler.close()

@@ -22,6 +22,7 @@ from pipeline.orchestrate.context import RunContext
 from pipeline.orchestrate.steps import STEPS
 from pipeline.session import LoadedSession
 from pipeline.session.artifacts.run import StepRecord, StepState, load_run_state, save_run_state
+from pipeline.transcription import CHUNK_SECONDS
 
 
 @contextmanager
@@ -33,6 +34,7 @@ def recorded_step(
     same_as_run: bool = True,
     engine: str = "faster-whisper",
     model: str = "base",
+    chunk_seconds: float = CHUNK_SECONDS,
     site: Path | None = None,
 ) -> Iterator[None]:
     """Record the work done inside the ``with`` block as step ``step_name`` (done, or failed
@@ -46,7 +48,8 @@ def recorded_step(
         return
     step = next(s for s in STEPS if s.name == step_name)
     try:
-        fingerprint = step.fingerprint(RunContext(loaded, site, None, engine, model))
+        context = RunContext(loaded, site, None, engine, model, chunk_seconds=chunk_seconds)
+        fingerprint = step.fingerprint(context)
     except CaptureError:
         fingerprint = {}  # inputs the work itself will refuse, with a better message
     started, clock, cpu_at_start = datetime.now(UTC), time.monotonic(), cpu_seconds()

@@ -223,15 +223,14 @@ def run_transcribe(
     is read chunk by chunk from the decode cache). ``elsewhere`` is given the plan when
     chunks are still to do, to have them done in parallel (``capture batch``: by the
     cluster's workers); what it leaves undone is done here, one chunk after the other."""
+    engine = engine or make_engine(engine_name, model, device)
     source, sound = session_sound(loaded)
     session = loaded.session
     terms = session.glossary.all_terms()
-    name = engine.name if engine is not None else engine_name
-    parameters = transcription_parameters(loaded, name, model, chunk_seconds)
+    parameters = transcription_parameters(loaded, engine.name, model, chunk_seconds)
     plan = plan_chunks(loaded, source, sound, parameters)
     if elsewhere is not None and len(plan.missing()) > 1:
         elsewhere(plan)
-    engine = engine or make_engine(engine_name, model, device)
     mapping = speakers.channel_map(session, sound.channels) if sound.channels > 1 else {}
     to_session = _session_clock(source)
     segments: list[Segment] = []
