@@ -1,7 +1,7 @@
 """The live view of ``capture batch``: one line per session with the steps its workers are
 at (several at once: a session's films are made side by side) and the work inside each
-(from the workers' Dask events), and the Dask dashboard's address. Piped or quiet, it
-prints a line when a step starts or ends."""
+(from the workers' Dask events), and the Dask dashboard's address. Piped, it prints a
+line when a step ends; quiet, nothing."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ class BatchView:
                 active[step] = doing
         if self.live is not None:
             self._refresh()
-        elif not self.quiet and (ended or doing == "started"):
+        elif not self.quiet and ended:
             self.console.print(f"{Path(root).name}: {step} {doing}", markup=False)
 
     def _refresh(self) -> None:

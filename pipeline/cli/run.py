@@ -24,7 +24,7 @@ ModelOption = Annotated[
 ChunkOption = Annotated[
     float,
     typer.Option(
-        min=0.5,
+        min=0.1,
         help="Transcribe in chunks of about this many minutes (checkpoints; in capture batch, "
         "chunks are transcribed in parallel). Another length gives another transcript.",
     ),
