@@ -406,6 +406,12 @@ def test_a_second_writing_command_waits_for_the_first_and_a_dead_ones_lock_is_ta
         status = subprocess.run([*cli, "status", str(session), "--json"],
                                 capture_output=True, text=True)  # fmt: skip
         assert "capture transcribe" in json.loads(status.stdout)["busy"]
+        # a batch refuses the busy session before it starts anything
+        batch = subprocess.run([*cli, "batch", str(session)], capture_output=True, text=True)
+        assert batch.returncode == 6, batch.stderr
+        refused = " ".join(batch.stderr.split())
+        assert f"`capture transcribe` (process {holder.pid}, since " in refused
+        assert not (session / "work" / "ingest.json").exists()
     finally:
         holder.kill()  # as kill -9 would: the lock goes with the process
         holder.wait()

@@ -35,7 +35,12 @@ class _Part:
 class RecordingSound:
     """Mono or per-channel sound of an ingested recording at ``rate`` Hz, read on demand."""
 
-    def __init__(self, folder: SessionFolder, recording: Recording, rate: int) -> None:
+    def __init__(
+        self, folder: SessionFolder, recording: Recording, rate: int,
+        mix_weights: np.ndarray | None = None,
+    ) -> None:  # fmt: skip
+        """``mix_weights``: the mono mix's weights, when already measured (a Dask worker's
+        chunk of a long recording need not read all of it again)."""
         self.rate = rate
         parts, start = [], 0
         for name, duration in zip(recording.files, recording.part_durations, strict=True):
@@ -47,7 +52,7 @@ class RecordingSound:
         self._parts = parts
         self.length = start
         self.channels = max((p.channels for p in parts), default=1)
-        self._weights: np.ndarray | None = None
+        self._weights: np.ndarray | None = mix_weights
 
     def __len__(self) -> int:
         return self.length

@@ -153,11 +153,13 @@ def _locked(sessions: list[LoadedSession]) -> Iterator[None]:
     """Every session's lock, held by this process for the whole batch (its steps run in
     the workers' processes, several at once); refused, before any work, when a command is
     at work on one of them."""
-    from pipeline.session.lock import lock_session, release_session
+    from pipeline.session.lock import held_here, lock_session, release_session
 
     held: list[LoadedSession] = []
     try:
         for loaded in sessions:
+            if held_here(loaded):  # taken before the batch: kept after it
+                continue
             lock_session(loaded, "capture batch", patience_s=LOCK_PATIENCE_S)
             held.append(loaded)
         yield

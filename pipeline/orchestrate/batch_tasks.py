@@ -152,12 +152,12 @@ def spread_chunks(root: str, plan: ChunkPlan, settings: BatchSettings, events: E
 def transcribe_chunk_in_worker(root: str, plan: ChunkPlan, index: int,
                                settings: BatchSettings) -> int:  # fmt: skip
     """Chunk ``index`` of the plan, saved as its checkpoint (a Dask task); its process id."""
-    from pipeline.transcription.run import chunk_segments, session_sound, shared_engine
+    from pipeline.transcription.run import chunk_segments, planned_sound, shared_engine
 
     events = Events(settings.topic, root, "transcribe")
     chunk = f"chunk {index + 1}/{len(plan.bounds)}"
     events.send(chunk)
-    _, sound = session_sound(load_session(Path(root)))
+    sound = planned_sound(load_session(Path(root)), plan)
     chunk_segments(shared_engine(settings.engine, settings.model), sound, plan, index)
     events.send(f"{chunk} done")
     return os.getpid()

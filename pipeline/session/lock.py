@@ -95,9 +95,14 @@ def lock_session(loaded: LoadedSession, command: str, *, patience_s: float = 1.0
     _HELD[path] = fd
 
 
+def held_here(loaded: LoadedSession) -> bool:
+    """Whether this process holds the session's lock already."""
+    return loaded.folder.session_lock in _HELD
+
+
 def release_session(loaded: LoadedSession) -> None:
-    """Let go of the session's lock before this process ends (a worker of ``capture
-    batch`` runs one session after another)."""
+    """Let go of the session's lock before this process ends (``capture batch``, at its
+    end)."""
     fd = _HELD.pop(loaded.folder.session_lock, None)
     if fd is not None:
         os.close(fd)  # the lock goes with the descriptor

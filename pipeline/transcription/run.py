@@ -150,6 +150,10 @@ class ChunkPlan:
     level: float
     language: str
     hotwords: str | None
+    recording: str
+    """The recording heard (its id): a chunk task checks it hears the same one."""
+    mix_weights: tuple[float, ...]
+    """Its channels' weights in the mono mix, measured once over the whole recording."""
 
     def checkpoint(self, index: int) -> Path:
         return self.checkpoints / f"chunk-{index:04d}.json"
@@ -182,7 +186,8 @@ def plan_chunks(
     folder.mkdir(parents=True, exist_ok=True)
     bounds = chunk_bounds(sound, SAMPLE_RATE, parameters["chunk_seconds"])
     return ChunkPlan(folder, bounds, guards.speech_level(sound, SAMPLE_RATE),
-                     parameters["language"], parameters["hotwords"])  # fmt: skip
+                     parameters["language"], parameters["hotwords"], source.recording.id,
+                     tuple(float(w) for w in sound.mix_weights))  # fmt: skip
 
 
 def chunk_segments(
@@ -202,10 +207,21 @@ def chunk_segments(
     return found
 
 
-def session_sound(loaded: LoadedSession) -> tuple[SoundSource, RecordingSound]:
+def best_recording_sound(loaded: LoadedSession) -> tuple[SoundSource, RecordingSound]:
     """The session's best sound, read from the decode cache (decoded first if need be)."""
     source = best_sound(loaded)
     return source, RecordingSound(loaded.folder, source.recording, SAMPLE_RATE)
+
+
+def planned_sound(loaded: LoadedSession, plan: ChunkPlan) -> RecordingSound:
+    """The sound ``plan`` was made for, to transcribe one of its chunks elsewhere; refused
+    if the session's best sound is another recording now."""
+    source = best_sound(loaded)
+    if source.recording.id != plan.recording:
+        raise CaptureError(f"{loaded.root}: the sound to transcribe is {source.recording.id} "
+                           f"now, not {plan.recording}: run the transcription again")  # fmt: skip
+    weights = np.asarray(plan.mix_weights, dtype=np.float32)
+    return RecordingSound(loaded.folder, source.recording, SAMPLE_RATE, weights)
 
 
 def run_transcribe(
@@ -224,7 +240,7 @@ def run_transcribe(
     chunks are still to do, to have them done in parallel (``capture batch``: by the
     cluster's workers); what it leaves undone is done here, one chunk after the other."""
     engine = engine or make_engine(engine_name, model, device)
-    source, sound = session_sound(loaded)
+    source, sound = best_recording_sound(loaded)
     session = loaded.session
     terms = session.glossary.all_terms()
     parameters = transcription_parameters(loaded, engine.name, model, chunk_seconds)
