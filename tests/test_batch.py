@@ -174,9 +174,10 @@ def test_a_batch_with_a_killed_worker_gives_what_capture_run_gives(cycles) -> No
 
 
 def _same_words(reference: Path, fresh: Path, events: list[dict]) -> None:
-    """Each Rencontre's transcription was spread over the workers chunk by chunk, and its
-    transcript and subtitles (with the films' time maps) are capture run's, byte for byte."""
-    chunk_pids = set()
+    """Each Rencontre's transcription was spread over the workers chunk by chunk, two
+    chunks heard at once by two processes, and its transcript and subtitles (with the
+    films' time maps) are capture run's, byte for byte."""
+    chunks_heard: list[tuple[float, float, int]] = []  # (from, to, process)
     for name in SESSIONS[:2]:
         (checkpoints,) = (fresh / name / "work" / "transcribe").iterdir()
         chunks = len(list(checkpoints.glob("chunk-*.json")))
@@ -187,7 +188,13 @@ def _same_words(reference: Path, fresh: Path, events: list[dict]) -> None:
         assert {e["doing"] for e in heard} == {
             f"chunk {n}/{chunks} done" for n in range(1, chunks + 1)
         }
-        chunk_pids |= {e["pid"] for e in heard}
+        for end in heard:
+            begun = end["doing"].removesuffix(" done")
+            start = next(e for e in events if (e["session"], e["pid"], e["doing"]) ==
+                         (end["session"], end["pid"], begun))  # fmt: skip
+            chunks_heard.append((start["at"], end["at"], end["pid"]))
+        record = json.loads((fresh / name / "work" / "run.json").read_text())["steps"]
+        assert record["transcribe"]["cpu_seconds"] > 0  # the chunks' CPU time, counted
         transcript = Path(name) / "transcript"
         assert _without_moment(reference / transcript / "transcript.json") == _without_moment(
             fresh / transcript / "transcript.json"
@@ -201,7 +208,8 @@ def _same_words(reference: Path, fresh: Path, events: list[dict]) -> None:
             actual = json.loads((fresh / made.relative_to(reference)).read_text(encoding="utf-8"))
             expected.pop("source_digest"), actual.pop("source_digest")  # digests of created_at
             assert actual == expected, made.name
-    assert len(chunk_pids) >= 2, "chunks transcribed by both workers"
+    assert any(a < d and c < b and p != q for a, b, p in chunks_heard
+               for c, d, q in chunks_heard), chunks_heard  # fmt: skip
 
 
 def _equivalent_films(reference: Path, fresh: Path) -> None:

@@ -76,6 +76,13 @@ def test_the_step_graph_follows_capture_runs_order() -> None:
         return name == "ingest" or any(reaches_ingest(w) for w in after[name])
 
     assert [n for n in order if not reaches_ingest(n)] == ["slideshow"]
+
+    def waits_for(name: str) -> set[str]:
+        return {w for n in after[name] for w in {n, *waits_for(n)}}
+
+    films = ["render-full", "render-highlights", "render-synthesis", "subtitles", "social"]
+    for film in films[:3]:  # the films side by side, with the subtitles and social clips
+        assert not waits_for(film) & set(films), film
     assert set(after["publish"]) | {"publish"} >= set(order) - {"ingest", "sync", "transcribe"}
 
 

@@ -85,10 +85,15 @@ def _connect(scheduler: str | None, workers: int):  # noqa: ANN202 (distributed 
     # Dask starts its workers with OMP_NUM_THREADS=1, which leaves Whisper one thread: give
     # each worker its share of this machine's cores instead
     cores = max(1, (os.cpu_count() or 1) // workers)
-    dask.config.set({"distributed.scheduler.worker-saturation": 1.0,
-                     "distributed.nanny.pre-spawn-environ.OMP_NUM_THREADS": cores})  # fmt: skip
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           memory_limit=0, dashboard_address="127.0.0.1:0")  # fmt: skip
+    # (read when the scheduler and the nannies are made: a worker restarted keeps them)
+    with dask.config.set(
+        {
+            "distributed.scheduler.worker-saturation": 1.0,
+            "distributed.nanny.pre-spawn-environ.OMP_NUM_THREADS": cores,
+        }
+    ):
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               memory_limit=0, dashboard_address="127.0.0.1:0")  # fmt: skip
     try:
         return Client(cluster), cluster
     except BaseException:
@@ -125,12 +130,12 @@ def run_batch(  # noqa: PLR0913 (the batch's settings)
         find_sessions(paths), publishing=site is not None
     )
     loaded = [*ordinary, *syntheses]
-    if site is not None:
-        _claim(site)
     batch = uuid.uuid4().hex[:8]
     settings = BatchSettings(str(site.resolve()) if site else None, engine, model,
                              chunk_seconds, f"{EVENT_TOPIC}-{batch}", batch)  # fmt: skip
     with _locked(loaded):
+        if site is not None:
+            _claim(site)
         client, cluster = _connect(scheduler, workers)
         try:
             outcomes, dashboard = _submit_all(client, ordinary, syntheses, settings,

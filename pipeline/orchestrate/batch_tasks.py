@@ -60,7 +60,8 @@ class Events:
             from distributed import get_worker
 
             get_worker().log_event(self.topic, {"session": self.session, "step": self.step,
-                                                "doing": doing, "pid": os.getpid()})  # fmt: skip
+                                                "doing": doing, "pid": os.getpid(),
+                                                "at": time.time()})  # fmt: skip
         except ValueError:  # not inside a worker (a direct call): nobody is watching
             pass
 
@@ -105,59 +106,73 @@ def _run_step(root: str, name: str, settings: BatchSettings, events: Events) -> 
     )  # fmt: skip
     result, log = run_step(ctx, name)
     return StepLine(name, result.verdict.value, result.reason, result.summary, root,
-                    log=str(log))  # fmt: skip
+                    log=str(log) if log else None)  # fmt: skip
 
 
-def spread_chunks(root: str, plan: ChunkPlan, settings: BatchSettings, events: Events) -> None:
+def spread_chunks(
+    root: str, plan: ChunkPlan, settings: BatchSettings, events: Events
+) -> float | None:
     """The chunks not yet saved, transcribed as tasks by the cluster's workers, this one
-    included while it waits (first in the queue: the session's other steps wait for them).
-    A chunk whose task failed is logged and left to the step, which does it itself and
-    reports its error if it fails again."""
-    from distributed import get_worker, wait, worker_client
+    included while it waits (first in the queue: the session's other steps wait for them);
+    the CPU time they took (None: not in a worker, nothing sent). A chunk whose task failed
+    is logged and left to the step, which does it itself and reports its error if it fails
+    again.
+
+    The step leaves the worker's thread pool while it waits (Dask's ``secede``) and does not
+    come back to it: rejoining would wait for whatever the worker took up meanwhile (another
+    session's two-hour render), while putting the transcript together takes seconds."""
+    from distributed import get_client, get_worker, secede, wait
 
     try:
         get_worker()
     except ValueError:  # not inside a worker: the step does every chunk itself
-        return
+        return None
     missing = plan.missing()
     events.send(f"{len(missing)} chunk(s) of {len(plan.bounds)} to the workers")
     # the folder's name and a digest of its path: two folders of one name are two sessions
     name = f"{Path(root).name}-{hashlib.sha1(root.encode()).hexdigest()[:8]}"
-    with worker_client() as client:
-        futures = [
-            client.submit(
-                transcribe_chunk_in_worker,
-                root,
-                plan,
-                index,
-                settings,
-                key=f"capture-{name}-chunk-{index:04d}-{settings.batch}",
-                pure=False,
-                priority=10,
-            )
-            for index in missing
-        ]
-        try:
-            wait(futures)
-        except Exception as error:  # noqa: BLE001 (the cluster gone: the step does the rest)
-            LOG.warning("transcription chunks not done by the cluster: %s", error)
-            return
-        for index, future in zip(missing, futures, strict=True):
-            if future.status != "finished":
-                why = future.exception() if future.status == "error" else future.status
-                LOG.warning("chunk %d not done by the cluster (%s): the step does it",
-                            index + 1, why)  # fmt: skip
+    client = get_client()
+    secede()
+    futures = [
+        client.submit(
+            transcribe_chunk_in_worker,
+            root,
+            plan,
+            index,
+            settings,
+            key=f"capture-{name}-chunk-{index:04d}-{settings.batch}",
+            pure=False,
+            priority=10,
+        )  # fmt: skip
+        for index in missing
+    ]
+    try:
+        wait(futures)
+    except Exception as error:  # noqa: BLE001 (the cluster gone: the step does the rest)
+        LOG.warning("transcription chunks not done by the cluster: %s", error)
+        return 0.0
+    spent = 0.0
+    for index, future in zip(missing, futures, strict=True):
+        if future.status == "finished":
+            spent += future.result()
+        else:
+            why = future.exception() if future.status == "error" else future.status
+            LOG.warning("chunk %d not done by the cluster (%s): the step does it", index + 1, why)
+    return spent
 
 
 def transcribe_chunk_in_worker(root: str, plan: ChunkPlan, index: int,
-                               settings: BatchSettings) -> int:  # fmt: skip
-    """Chunk ``index`` of the plan, saved as its checkpoint (a Dask task); its process id."""
+                               settings: BatchSettings) -> float:  # fmt: skip
+    """Chunk ``index`` of the plan, saved as its checkpoint (a Dask task); the CPU time it
+    took (the worker process's, Whisper's threads included)."""
+    from pipeline.core.cputime import cpu_seconds
     from pipeline.transcription.run import chunk_segments, planned_sound, shared_engine
 
+    started = cpu_seconds()
     events = Events(settings.topic, root, "transcribe")
     chunk = f"chunk {index + 1}/{len(plan.bounds)}"
     events.send(chunk)
     sound = planned_sound(load_session(Path(root)), plan)
     chunk_segments(shared_engine(settings.engine, settings.model), sound, plan, index)
     events.send(f"{chunk} done")
-    return os.getpid()
+    return cpu_seconds() - started

@@ -30,5 +30,6 @@ class RunContext:
     """Transcription chunks' length (``--chunk-minutes``): checkpoints, and the batch's tasks."""
     share_engine: bool = False
     """Keep the Whisper model loaded for the next session (a Dask worker: once per worker)."""
-    transcribe_elsewhere: Callable[[ChunkPlan], None] | None = None
-    """Given the chunks still to transcribe, has them done in parallel (``capture batch``)."""
+    transcribe_elsewhere: Callable[[ChunkPlan], float | None] | None = None
+    """Given the chunks still to transcribe, has them done in parallel (``capture batch``),
+    and says the CPU time they took (None: they were not sent)."""

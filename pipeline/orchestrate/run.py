@@ -126,14 +126,19 @@ def run_session(
     return RunReport(results, log_path)
 
 
-def run_step(ctx: RunContext, name: str) -> tuple[StepResult, Path]:
+def run_step(ctx: RunContext, name: str) -> tuple[StepResult, Path | None]:
     """One step of ``capture run``, by name, under the same rules (``capture batch``'s task,
-    once the steps it reads are done), with a log of its own."""
+    once the steps it reads are done), with a log of its own (removed when the step had
+    nothing to do)."""
     step = next(s for s in STEPS if s.name == name)
     folder = ctx.loaded.folder
     with run_log(folder.logs, name) as (log_path, log):
         log.info("capture batch: step %s of %s (site: %s)", name, ctx.loaded.root, ctx.site)
-        return _one_step(step, ctx, load_run_state(folder), False, folder, log), log_path
+        result = _one_step(step, ctx, load_run_state(folder), False, folder, log)
+    if result.verdict in (Verdict.SKIPPED, Verdict.NOT_NEEDED):
+        log_path.unlink(missing_ok=True)  # a batch run daily would leave ten a session
+        return result, None
+    return result, log_path
 
 
 def _failed(
@@ -203,6 +208,8 @@ def _one_step(
         log.exception("step %s: unexpected error", step.name)
         raise
     seconds, cpu = time.monotonic() - started, round(cpu_seconds() - cpu_at_start, 2)
+    if outcome.cpu_seconds is not None:
+        cpu = outcome.cpu_seconds
     state.steps[step.name] = StepRecord(
         state=StepState.DONE, fingerprint=fingerprint, started_at=state.steps[step.name].started_at,
         finished_at=datetime.now(UTC), seconds=round(seconds, 2), cpu_seconds=cpu,

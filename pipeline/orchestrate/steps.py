@@ -3,6 +3,7 @@ and the core function that makes it. The CLI commands of each stage call the sam
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,10 @@ from pipeline.session.siblings import is_cycle_film_folder
 class Outcome:
     summary: str
     warnings: list[str] = field(default_factory=list)
+    cpu_seconds: float | None = None
+    """The step's CPU time, when it measured it itself: the process's would count other
+    tasks' work (a batch's transcribe step, waiting for its chunks outside its worker's
+    thread pool while the worker runs other tasks)."""
 
 
 @dataclass(frozen=True)
@@ -98,12 +103,20 @@ def _transcribe(ctx: RunContext) -> Outcome:
     from pipeline.transcription.run import run_transcribe, shared_engine
 
     engine = shared_engine(ctx.engine, ctx.model) if ctx.share_engine else None
+    spread = ctx.transcribe_elsewhere
+    elsewhere: list[float] = []  # the CPU time of the chunks the cluster transcribed
+    own = time.thread_time()
     transcript = run_transcribe(
         ctx.loaded, engine=engine, engine_name=ctx.engine, model=ctx.model,
         chunk_seconds=ctx.chunk_seconds, progress=ctx.progress,
-        elsewhere=ctx.transcribe_elsewhere,
+        elsewhere=None if spread is None else lambda plan: elsewhere.append(spread(plan) or 0.0),
     )  # fmt: skip
-    return Outcome(f"{len(transcript.words)} word(s) in {len(transcript.segments)} segment(s)")
+    summary = f"{len(transcript.words)} word(s) in {len(transcript.segments)} segment(s)"
+    if not elsewhere:
+        return Outcome(summary)
+    # this thread's own work (Whisper's threads only ran for chunks done here, if any) and
+    # the chunks' (the decode of the sound by ffmpeg, before, is left out)
+    return Outcome(summary, cpu_seconds=round(time.thread_time() - own + elsewhere[0], 2))
 
 
 # --- subtitles --------------------------------------------------------------------------
