@@ -14,6 +14,7 @@ import signal
 import subprocess
 import threading
 import time
+import urllib.request
 from datetime import date, datetime
 from pathlib import Path
 
@@ -30,7 +31,7 @@ SESSIONS = ("manger-local-2040", "se-deplacer-2040", "synthese-du-cycle")
 CHUNK_SECONDS = 12.0
 """Chunks short enough to give each tiny session several (a Rencontre's are 10 minutes)."""
 STEP_TASK = re.compile(
-    r"^capture-\d{3}-(?P<session>.+)-(?P<step>ingest|sync|transcribe|render-[a-z]+)-[0-9a-f]{8}$"
+    r"^(?P<step>ingest|sync|transcribe|render-[a-z]+)-\d{3}-(?P<session>.+)-[0-9a-f]{8}$"
 )
 """The keys of step tasks that work long enough to be killed in the middle."""
 
@@ -166,8 +167,17 @@ def test_a_batch_with_a_killed_worker_gives_what_capture_run_gives(cycles) -> No
         assert differences(_without_pictures(expected[key]),
                            _without_pictures(actual.get(key))) == [], key  # fmt: skip
 
-    # run again: everything is up to date, nothing is redone
-    again = run_batch([fresh], site=fresh / "site", workers=2, chunk_seconds=CHUNK_SECONDS)
+    # run again: everything is up to date, nothing is redone; the dashboard is served
+    served = []
+
+    def look(sessions: list[str], dashboard: str | None) -> None:
+        assert dashboard is not None
+        with urllib.request.urlopen(dashboard, timeout=30) as page:
+            served.append((page.status, b"Dask" in page.read()))
+
+    again = run_batch([fresh], site=fresh / "site", workers=2, chunk_seconds=CHUNK_SECONDS,
+                      on_start=look)  # fmt: skip
+    assert served == [(200, True)]
     for outcome in again.sessions:
         assert outcome.failed is None
         assert not [s.name for s in outcome.steps if s.verdict == "ran"], outcome

@@ -212,7 +212,8 @@ def _submit_all(
             after = [futures[(root, name)] for name in step.after]
             if session in syntheses and step.name in SYNTHESIS_WAITS:
                 after += [futures[(str(o.root), SYNTHESIS_WAITS[step.name])] for o in ordinary]
-            key = f"capture-{number:03d}-{session.root.name}-{step.name}-{settings.batch}"
+            # named by the step first: the dashboard shows each step's progress as a group
+            key = f"{step.name}-{number:03d}-{session.root.name}-{settings.batch}"
             futures[(root, step.name)] = client.submit(
                 run_step_in_worker, root, step.name, settings, *after, key=key, pure=False
             )

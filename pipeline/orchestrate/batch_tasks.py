@@ -140,7 +140,7 @@ def spread_chunks(
             plan,
             index,
             settings,
-            key=f"capture-{name}-chunk-{index:04d}-{settings.batch}",
+            key=f"transcribe-chunk-{index:04d}-{name}-{settings.batch}",
             pure=False,
             priority=10,
         )  # fmt: skip
