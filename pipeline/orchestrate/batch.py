@@ -219,9 +219,10 @@ def _submit_all(
             )
             keys[(root, step.name)] = key
     lines: dict[tuple[str, str], StepLine] = {}
+    task_of = {key: where for where, key in keys.items()}
     try:
         for future in as_completed(list(futures.values())):
-            where = next(w for w, f in futures.items() if f is future)
+            where = task_of[future.key]
             try:
                 line = future.result()
             except Exception as error:  # noqa: BLE001 (a worker that died too often...)
