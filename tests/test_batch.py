@@ -154,6 +154,7 @@ def test_a_batch_with_a_killed_worker_gives_what_capture_run_gives(cycles) -> No
         assert found == [], name
     _same_words(reference, fresh, events)
     _equivalent_films(reference, fresh)
+    _pictures_as_tasks(fresh, events)
     # the site: the cycle's pages the batch rebuilt once, and the manifests; the posters and
     # stills are picked from the encoded pictures (equivalent encodes, not the same bytes)
     expected = fingerprint(reference / SESSIONS[0], reference / "site", str(reference))
@@ -220,6 +221,20 @@ def _same_words(reference: Path, fresh: Path, events: list[dict]) -> None:
             assert actual == expected, made.name
     assert any(a < d and c < b and p != q for a, b, p in chunks_heard
                for c, d, q in chunks_heard), chunks_heard  # fmt: skip
+
+
+def _pictures_as_tasks(fresh: Path, events: list[dict]) -> None:
+    """Each Rencontre's ambiance stills were extracted by tasks of their own (its publish
+    step's jobs), one each."""
+    for name in SESSIONS[:2]:
+        manifest = json.loads((fresh / "site" / name / "manifest.json").read_text())
+        stills = len(manifest["ambiance"])
+        assert stills >= 2
+        done = [e["doing"] for e in events if e["session"] == str(fresh / name)
+                and e["step"] == "publish" and e["doing"].endswith(" done")]  # fmt: skip
+        assert sorted(d for d in done if d.startswith("ambiance still")) == sorted(
+            f"ambiance still {n}/{stills} done" for n in range(1, stills + 1)
+        )
 
 
 def _equivalent_films(reference: Path, fresh: Path) -> None:

@@ -24,7 +24,7 @@ from output_fingerprint import differences, fingerprint
 from pipeline.core import runner
 from pipeline.core.errors import ConfigError
 from pipeline.publish.run import publish
-from pipeline.render import images
+from pipeline.render import images, sprites
 from pipeline.render.run import render
 from pipeline.session import load_session
 from pipeline.session.artifacts.transcript import (
@@ -561,13 +561,71 @@ def test_the_poster_is_a_sharp_well_exposed_face_not_a_card_or_black(tmp_path: P
     assert 12 <= poster.time_s < 16, "the sharp face, not the blurred one nor the card"
     ambiance = images.choose_ambiance(found, 4, 20.0)
     assert len({int(c.time_s // 4) for c in ambiance}) == len(ambiance) >= 2
-    sprite = images.thumbnail_sprite(film, 20.0, tmp_path, "film")
+    sprite = sprites.thumbnail_sprite(film, 20.0, tmp_path, "film")
     tile = cv2.imread(str(sprite.images[0]))
     entries = re.findall(r"(\S+)#xywh=(\d+),(\d+),(\d+),(\d+)", sprite.vtt.read_text())
     assert len(entries) == 10  # one every 2 s
     for name, x, y, w, h in entries:
         assert name == sprite.images[0].name
         assert int(x) + int(w) <= tile.shape[1] and int(y) + int(h) <= tile.shape[0]
+
+
+def test_thumbnail_sheets_drawn_apart_are_those_of_one_pass(tmp_path: Path) -> None:
+    """Each sheet seeks to its own span (so that sheets can be drawn by different
+    workers): the same bytes as one pass over the whole film, and every tile in the VTT."""
+    film = tmp_path / "film.mp4"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=s=320x180:r=25:d=23", "-c:v", "libx264",
+           "-g", "25", "-pix_fmt", "yuv420p", film)  # fmt: skip
+    grid = sprites.SpriteGrid(23.0, 2.0, 64, 36, columns=2, rows=2)
+    jobs: list[str] = []
+
+    def spread(batch):
+        jobs.extend(job.label for job in batch)
+        return [job.run() for job in reversed(batch)][::-1]  # any order
+
+    sprite = sprites.thumbnail_sprite(film, 23.0, tmp_path / "apart", "film", spread=spread,
+                                      grid=grid)  # fmt: skip
+    assert grid.count == 12 and grid.sheets == 3 and len(jobs) == 3
+    one_pass = tmp_path / "one-pass"
+    one_pass.mkdir()
+    ffmpeg("-i", film, "-vf", "fps=1/2,scale=64:36,tile=2x2", "-q:v", "5",
+           one_pass / "sheet-%03d.jpg")  # fmt: skip
+    expected = sorted(one_pass.glob("sheet-*.jpg"))
+    assert [p.read_bytes() for p in sprite.images] == [p.read_bytes() for p in expected]
+    entries = re.findall(r"(\S+)#xywh=(\d+),(\d+),64,36", sprite.vtt.read_text())
+    assert [(name, int(x), int(y)) for name, x, y in entries] == [
+        (sprite.images[n // 4].name, (n % 2) * 64, (n % 4 // 2) * 36) for n in range(12)
+    ]
+
+    # a film a little longer than its pictures (its sound runs on): no sheet is sought
+    # past the last frame (it would be empty); the last thumbnail's cue runs to the end
+    longer = sprites.SpriteGrid(24.02, 2.0, 64, 36, columns=2, rows=2, last_frame_s=22.96)
+    sprite = sprites.thumbnail_sprite(film, 24.02, tmp_path / "longer", "film", grid=longer)
+    assert len(sprite.images) == 3
+    assert sprite.vtt.read_text().rstrip().splitlines()[-2:] == [
+        "00:00:22.000 --> 00:00:24.020",
+        f"{sprite.images[2].name}#xywh=64,36,64,36",
+    ]
+
+
+def test_thumbnails_are_drawn_from_the_smallest_rendition_big_enough(tmp_path: Path) -> None:
+    from pipeline.publish.film import _thumbnail_source
+    from pipeline.publish.rendered import RenderedFilm, WebRendition
+    from pipeline.timeline.timemap import TimeMap
+
+    def rung(name: str, width: int, height: int) -> WebRendition:
+        return WebRendition(name, width, height, tmp_path / f"{name}.mp4", 1)
+
+    ladder = (rung("1080p", 1920, 1080), rung("360p", 640, 360), rung("144p", 256, 144),
+              rung("720p", 1280, 720), rung("270p-av1", 480, 270))  # fmt: skip
+    film = RenderedFilm("full", tmp_path / "full.mp4", 60.0, TimeMap(()), "web", ladder)
+    grid = sprites.sprite_grid(60.0, 16 / 9)  # 160 x 90 thumbnails
+    assert _thumbnail_source(film, {"270p-av1"}, grid) == tmp_path / "360p.mp4"
+    assert _thumbnail_source(film, {"270p-av1", "360p"}, grid) == tmp_path / "720p.mp4"
+    portrait = sprites.sprite_grid(60.0, 9 / 16)  # 160 x 284: the 360p rung is too short
+    assert _thumbnail_source(film, {"270p-av1"}, portrait) == tmp_path / "720p.mp4"
+    small = RenderedFilm("full", tmp_path / "full.mp4", 60.0, TimeMap(()), "web", ladder[2:3])
+    assert _thumbnail_source(small, set(), grid) == tmp_path / "full.mp4"
 
 
 @pytest.fixture

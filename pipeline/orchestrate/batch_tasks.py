@@ -1,26 +1,33 @@
 """What ``capture batch``'s Dask workers run (``batch.py`` builds the graph): one step of one
-session, once the steps it reads are done, and one chunk of a session's transcription.
+session, once the steps it reads are done; one chunk of a session's transcription; one
+independent job of a step (a film's thumbnail sheet, a still of the restitution).
 
 A step is ``capture run``'s own (``run_step``): skipped when up to date, marked running in
 run.json before it works and done after, its outputs renamed into place whole. The
 transcribe step hands the chunks still to do to the cluster (each chunk ends in a pause;
 each is saved as the checkpoint ``capture run`` itself would save) and waits for them
-without holding its worker (Dask's ``worker_client`` secedes), then assembles the
-transcript from the checkpoints exactly as ``capture run`` does: the same bytes. A worker
-keeps the Whisper model loaded from one chunk or session to the next.
+without holding its worker (Dask's ``secede``), then assembles the transcript from the
+checkpoints exactly as ``capture run`` does: the same bytes. A worker keeps the Whisper
+model loaded from one chunk or session to the next. The publish step hands its thumbnail
+sheets and stills to the cluster the same way (``core/jobs.py``).
 
 What each task is doing is sent to the client as Dask events on the batch's topic."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
+import threading
 import time
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from pipeline.core.jobs import Job, one_after_another
 from pipeline.core.progress import NullProgress
 from pipeline.orchestrate.batch_plan import NOT_RUN, StepLine
 from pipeline.session import load_session
@@ -103,62 +110,124 @@ def _run_step(root: str, name: str, settings: BatchSettings, events: Events) -> 
         settings.model, site_index=False, chunk_seconds=settings.chunk_seconds,
         share_engine=True,
         transcribe_elsewhere=lambda plan: spread_chunks(root, plan, settings, events),
+        spread=lambda jobs: spread_jobs(root, jobs, settings, events),
     )  # fmt: skip
     result, log = run_step(ctx, name)
     return StepLine(name, result.verdict.value, result.reason, result.summary, root,
                     log=str(log) if log else None)  # fmt: skip
 
 
-def spread_chunks(
-    root: str, plan: ChunkPlan, settings: BatchSettings, events: Events
-) -> float | None:
-    """The chunks not yet saved, transcribed as tasks by the cluster's workers, this one
-    included while it waits (first in the queue: the session's other steps wait for them);
-    the CPU time they took (None: not in a worker, nothing sent). A chunk whose task failed
-    is logged and left to the step, which does it itself and reports its error if it fails
-    again.
+_THREAD = threading.local()
+"""Whether this thread has left its worker's thread pool (such a thread runs no other task
+after this one; leaving twice is an error in Dask)."""
 
-    The step leaves the worker's thread pool while it waits (Dask's ``secede``) and does not
-    come back to it: rejoining would wait for whatever the worker took up meanwhile (another
-    session's two-hour render), while putting the transcript together takes seconds."""
+
+def _session_name(root: str) -> str:
+    """The folder's name and a digest of its path: two folders of one name are two sessions."""
+    return f"{Path(root).name}-{hashlib.sha1(root.encode()).hexdigest()[:8]}"
+
+
+def _on_cluster(
+    calls: list[tuple[str, Callable[..., Any], tuple[Any, ...]]], events: Events, sending: str
+) -> list[Any] | None:
+    """Each ``(key, function, arguments)`` submitted as a task, first in the queue (the
+    session's other steps wait for them), and waited for; their futures, done or failed
+    (None each: the cluster is gone; None: not in a worker, nothing sent). The step leaves
+    its worker's thread pool (Dask's ``secede``) before it waits, so that the worker takes
+    up other tasks, and does not come back to it: rejoining would wait for whatever the
+    worker took up meanwhile (another session's two-hour render). The rest of the step
+    (a transcript's assembly; publish's frame measures, packaging and pages, a few percent
+    of its session's CPU) runs beside the worker's next task."""
     from distributed import get_client, get_worker, secede, wait
 
     try:
         get_worker()
-    except ValueError:  # not inside a worker: the step does every chunk itself
+    except ValueError:  # not inside a worker: the step does every piece itself
         return None
-    missing = plan.missing()
-    events.send(f"{len(missing)} chunk(s) of {len(plan.bounds)} to the workers")
-    # the folder's name and a digest of its path: two folders of one name are two sessions
-    name = f"{Path(root).name}-{hashlib.sha1(root.encode()).hexdigest()[:8]}"
     client = get_client()
-    secede()
-    futures = [
-        client.submit(
-            transcribe_chunk_in_worker,
-            root,
-            plan,
-            index,
-            settings,
-            key=f"transcribe-chunk-{index:04d}-{name}-{settings.batch}",
-            pure=False,
-            priority=10,
-        )  # fmt: skip
-        for index in missing
-    ]
+    if not getattr(_THREAD, "seceded", False):
+        secede()
+        _THREAD.seceded = True
+    events.send(sending)
+    futures = [client.submit(call, *args, key=key, pure=False, priority=10)
+               for key, call, args in calls]  # fmt: skip
     try:
         wait(futures)
     except Exception as error:  # noqa: BLE001 (the cluster gone: the step does the rest)
-        LOG.warning("transcription chunks not done by the cluster: %s", error)
-        return 0.0
+        LOG.warning("tasks not done by the cluster: %s", error)
+        with contextlib.suppress(Exception):  # none left running beside the step's own
+            client.cancel(futures)
+        return [None] * len(futures)
+    return futures
+
+
+def _result(future: Any, what: str) -> tuple[bool, Any]:  # noqa: ANN401 (a Dask future)
+    """(True, its result) when the task finished, else (False, None), logged."""
+    if future is not None and future.status == "finished":
+        return True, future.result()
+    why = "the cluster is gone" if future is None else future.status
+    if future is not None and future.status == "error":
+        why = future.exception()
+    LOG.warning("%s not done by the cluster (%s): the step does it", what, why)
+    return False, None
+
+
+def spread_chunks(
+    root: str, plan: ChunkPlan, settings: BatchSettings, events: Events
+) -> float | None:
+    """The chunks not yet saved, transcribed as tasks by the cluster's workers, this one
+    included while it waits; the CPU time they took (None: not in a worker, nothing sent).
+    A chunk whose task failed is left to the step, which does it itself and reports its
+    error if it fails again."""
+    missing = plan.missing()
+    name = _session_name(root)
+    futures = _on_cluster([
+        (f"transcribe-chunk-{index:04d}-{name}-{settings.batch}", transcribe_chunk_in_worker,
+         (root, plan, index, settings))
+        for index in missing
+    ], events, f"{len(missing)} chunk(s) of {len(plan.bounds)} to the workers")  # fmt: skip
+    if futures is None:
+        return None
     spent = 0.0
     for index, future in zip(missing, futures, strict=True):
-        if future.status == "finished":
-            spent += future.result()
-        else:
-            why = future.exception() if future.status == "error" else future.status
-            LOG.warning("chunk %d not done by the cluster (%s): the step does it", index + 1, why)
+        finished, seconds = _result(future, f"chunk {index + 1}")
+        spent += seconds if finished else 0.0
     return spent
+
+
+def spread_jobs(root: str, jobs: Sequence[Job], settings: BatchSettings,
+                events: Events) -> list[Any]:  # fmt: skip
+    """A step's independent jobs (a film's thumbnail sheets, the restitution's stills), each
+    a task of the cluster, this worker included while it waits; their results in order. A
+    job whose task failed is done here. One job alone is done here: a task would only add
+    its cost."""
+    if len(jobs) < 2:
+        return one_after_another(jobs)
+    # keys begin with what the jobs do (the dashboard groups by it) and are the batch's
+    # only ones: a step spreads several lists of jobs of one kind (one per film)
+    kind = getattr(jobs[0].call, "__name__", "job").strip("_").replace("_", "-")
+    name = f"{_session_name(root)}-{uuid.uuid4().hex[:8]}"
+    futures = _on_cluster([
+        (f"{events.step}-{kind}-{number:04d}-{name}-{settings.batch}", run_job_in_worker,
+         (job, settings.topic, root, events.step))
+        for number, job in enumerate(jobs)
+    ], events, f"{len(jobs)} jobs to the workers")  # fmt: skip
+    if futures is None:
+        return one_after_another(jobs)
+    results = []
+    for job, future in zip(jobs, futures, strict=True):
+        finished, result = _result(future, job.label)
+        results.append(result if finished else job.run())
+    return results
+
+
+def run_job_in_worker(job: Job, topic: str, root: str, step: str) -> Any:  # noqa: ANN401
+    """One job of a step (a Dask task); what it returns."""
+    events = Events(topic, root, step)
+    events.send(job.label)
+    result = job.run()
+    events.send(f"{job.label} done")
+    return result
 
 
 def transcribe_chunk_in_worker(root: str, plan: ChunkPlan, index: int,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline.core.jobs import Spread, one_after_another
 from pipeline.core.progress import ProgressReporter
 from pipeline.session import LoadedSession
 from pipeline.transcription import CHUNK_SECONDS
@@ -33,3 +34,6 @@ class RunContext:
     transcribe_elsewhere: Callable[[ChunkPlan], float | None] | None = None
     """Given the chunks still to transcribe, has them done in parallel (``capture batch``),
     and says the CPU time they took (None: they were not sent)."""
+    spread: Spread = one_after_another
+    """How publish's independent jobs (thumbnail sheets, stills) are done: here, one after
+    the other, or as the cluster's tasks (``capture batch``)."""

@@ -191,7 +191,9 @@ def _publish(ctx: RunContext) -> Outcome:
     from pipeline.publish.run import publish
 
     assert ctx.site is not None
-    result = publish(ctx.loaded, ctx.site, progress=ctx.progress, site_index=ctx.site_index)
+    result = publish(
+        ctx.loaded, ctx.site, progress=ctx.progress, site_index=ctx.site_index, spread=ctx.spread
+    )
     encoded = ", ".join(result.encoded) or "nothing packaged again"
     return Outcome(f"{result.page} ({encoded})")
 

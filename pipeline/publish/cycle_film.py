@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pipeline.core.errors import CaptureError, ConfigError
 from pipeline.core.fsutil import atomic_write_text
+from pipeline.core.jobs import Spread, one_after_another
 from pipeline.core.presets import load_preset
 from pipeline.core.progress import ProgressReporter
 from pipeline.publish.film import checked_film_text, publish_film
@@ -40,6 +41,7 @@ class CycleFilmResult:
 def publish_cycle_film(
     loaded: LoadedSession, site: Path, *, preset_name: str = "web",
     progress: ProgressReporter | None = None, force: bool = False, site_index: bool = True,
+    spread: Spread = one_after_another,
 ) -> CycleFilmResult:  # fmt: skip
     """Publish the synthesis film (rendered, with captions that fit it) on the cycle's home;
     the home page is written again with it."""
@@ -61,7 +63,7 @@ def publish_cycle_film(
         claim_site(site)
     folder.mkdir(parents=True, exist_ok=True)
     preset = load_preset(preset_name, session_root=loaded.root)
-    published = publish_film(loaded, film, text, preset, folder, old.film if old else None)
+    published = publish_film(loaded, film, text, preset, folder, old.film if old else None, spread)
     cue_list = load_cue_list(loaded, SYNTHESIS)
     session = loaded.session
     manifest = CycleFilmManifest(

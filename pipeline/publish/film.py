@@ -6,13 +6,14 @@ corrections reach the site on the next publish)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import xxhash
 
 from pipeline.core.errors import CaptureError
 from pipeline.core.fsutil import atomic_link_or_copy
+from pipeline.core.jobs import Spread, one_after_another
 from pipeline.core.presets import JPEG_STILL_QUALITY, Preset
 from pipeline.core.probe import probe
 from pipeline.core.runner import OutputFile, run_ffmpeg
@@ -24,7 +25,7 @@ from pipeline.publish.audio_chapters import ffmetadata, with_chapters
 from pipeline.publish.manifest import Film, Listening, PublishedFile, Rendition, Still
 from pipeline.publish.rendered import RenderedFilm
 from pipeline.publish.texttracks import FilmText, film_text, write_text_tracks
-from pipeline.render import images
+from pipeline.render import images, sprites
 from pipeline.session import LoadedSession
 from pipeline.session.cuelist import load_cue_list
 from pipeline.session.siblings import is_cycle_film_folder
@@ -75,9 +76,9 @@ def _reusable(folder: Path, old: Film | None, inputs: str) -> bool:
     return all(f.intact(folder) for f in [*files, old.thumbnails_vtt])
 
 
-def _package(film: RenderedFilm, preset: Preset, folder: Path) -> Encoded:
+def _package(film: RenderedFilm, preset: Preset, folder: Path, spread: Spread) -> Encoded:
     """The renditions ``capture render`` made, put into the site with their HLS and the
-    seek-bar thumbnails: nothing is encoded again."""
+    seek-bar thumbnails (their sheets drawn as ``spread``'s jobs): nothing is encoded again."""
     info = probe(film.master, check_vfr=False)
     video = info.primary_video
     if video is None:
@@ -125,13 +126,29 @@ def _package(film: RenderedFilm, preset: Preset, folder: Path) -> Encoded:
         )  # fmt: skip
     master_playlist = folder / "hls" / film.name / "master.m3u8"
     hls.write_master(master_playlist, variants)
-    sprite = images.thumbnail_sprite(film.master, film.duration_s, folder / "images", film.name,
-                                     aspect=video.width / video.height)  # fmt: skip
+    grid = sprites.sprite_grid(film.duration_s, video.width / video.height)
+    source = _thumbnail_source(film, av1, grid)
+    drawn = probe(source, check_vfr=False).primary_video if source != film.master else video
+    if drawn is not None and drawn.duration and drawn.avg_frame_rate:
+        last_frame_s = drawn.duration - 1 / float(drawn.avg_frame_rate) - 0.001
+        grid = replace(grid, last_frame_s=min(last_frame_s, film.duration_s))
+    sprite = sprites.thumbnail_sprite(source, film.duration_s, folder / "images", film.name,
+                                      spread=spread, grid=grid)  # fmt: skip
     return Encoded(
         renditions, PublishedFile.of(folder, master_playlist), hls_files,
         PublishedFile.of(folder, sprite.vtt), [PublishedFile.of(folder, p) for p in sprite.images],
         listening,
     )  # fmt: skip
+
+
+def _thumbnail_source(film: RenderedFilm, av1: set[str], grid: sprites.SpriteGrid) -> Path:
+    """The smallest H.264 rendition at least twice a thumbnail's size, else the master: the
+    same pictures (one graph made them all), and a ninth of a 1080p master's pixels to
+    decode (``bench/results/sprites.json``: 0.13× the CPU). Sites published before keep
+    their thumbnails drawn from the master (PUBLISH_CODE unchanged: they are as good)."""
+    big_enough = [r for r in film.renditions if r.name not in av1
+                  and r.width >= 2 * grid.width and r.height >= 2 * grid.height]  # fmt: skip
+    return min(big_enough, key=lambda r: r.height).path if big_enough else film.master
 
 
 def _encoded_from(old: Film) -> Encoded:
@@ -214,12 +231,12 @@ def checked_film_text(loaded: LoadedSession, film: RenderedFilm) -> FilmText:
 
 def publish_film(
     loaded: LoadedSession, film: RenderedFilm, text: FilmText, preset: Preset, folder: Path,
-    old: Film | None,
+    old: Film | None, spread: Spread = one_after_another,
 ) -> PublishedFilm:  # fmt: skip
     inputs = film_inputs(film, preset)
     reused = _reusable(folder, old, inputs)
     assert old is not None or not reused
-    encoded = _encoded_from(old) if reused and old else _package(film, preset, folder)
+    encoded = _encoded_from(old) if reused and old else _package(film, preset, folder, spread)
     listening = _listening(film, encoded.listening, text, folder, loaded.session.title)
     found = None if reused else _candidates(film)
     poster, poster_source, found = _poster(loaded, film, folder, old if reused else None, found)

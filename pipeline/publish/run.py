@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pipeline.core.errors import CaptureError, ConfigError
 from pipeline.core.fsutil import atomic_write_text
+from pipeline.core.jobs import Spread, one_after_another
 from pipeline.core.presets import load_preset
 from pipeline.core.progress import ProgressReporter
 from pipeline.publish import pages
@@ -100,14 +101,16 @@ def _write_turns(text: FilmText, folder: Path) -> PublishedFile:
 def publish(
     loaded: LoadedSession, site: Path, *, preset_name: str = "web",
     progress: ProgressReporter | None = None, force: bool = False, site_index: bool = True,
+    spread: Spread = one_after_another,
 ) -> PublishResult:  # fmt: skip
     """Publish the session's rendered films, text and documents into ``site`` (and rebuild
     the cycle's pages, unless ``site_index`` is false: ``capture batch`` does it once). Everything
     that can be checked (the site is capture's, the slug is this session's, documents and
-    photos exist, every film's subtitles fit it) is checked before any film is encoded."""
+    photos exist, every film's subtitles fit it) is checked before any film is encoded.
+    Thumbnail sheets and stills are ``spread``'s jobs (``capture batch``: tasks)."""
     if is_cycle_film_folder(loaded):
         made = publish_cycle_film(loaded, site, preset_name=preset_name, progress=progress,
-                                  force=force, site_index=site_index)  # fmt: skip
+                                  force=force, site_index=site_index, spread=spread)  # fmt: skip
         encoded = [SYNTHESIS] if made.encoded else []
         return PublishResult(made.index, made.index, made.manifest, encoded, None)
     session = loaded.session
@@ -132,7 +135,7 @@ def publish(
     cycle, _ = effective_config(site, found, warn=False)
     old_films = {f.name: f for f in old.films} if old else {}
     published = [publish_film(loaded, film, texts[film.name], preset, folder,
-                              old_films.get(film.name)) for film in films]  # fmt: skip
+                              old_films.get(film.name), spread) for film in films]  # fmt: skip
     entries = [p.entry for p in published]
     documents, photos = copy_attachments(loaded, folder)
     photos = with_web_sizes(folder, photos, old.photos if old else [])
@@ -144,9 +147,9 @@ def publish(
         speakers=[_person(s) for s in session.speakers],
         films=entries,
         poster=entries[0].poster.file.path if entries[0].poster else None,
-        ambiance=ambiance(films[0], published[0].candidates, folder, old),
+        ambiance=ambiance(films[0], published[0].candidates, folder, old, spread),
         quotes=quote_stills(quotes, list(zip(films, entries, strict=True)),
-                            folder, old),
+                            folder, old, spread),
         documents=documents, photos=photos,
         links=[PublishedLink(title=link.title, url=link.url) for link in session.links],
         credits={k: v for k, v in session.credits.model_dump().items() if v},

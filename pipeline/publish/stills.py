@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.core.errors import ConfigError, Problem
+from pipeline.core.jobs import Job, Spread, one_after_another
 from pipeline.core.tempfiles import filter_safe_tempdir
 from pipeline.publish.manifest import Film, PublishedFile, QuoteStill, SessionManifest, Still
 from pipeline.publish.rendered import RenderedFilm
@@ -77,56 +78,66 @@ def _best_still_time(film: RenderedFilm, session_ms: int, output_ms: int, work: 
 
 def ambiance(
     film: RenderedFilm, found: list[images.Candidate] | None, folder: Path,
-    old: SessionManifest | None,
+    old: SessionManifest | None, spread: Spread = one_after_another,
 ) -> list[Still]:  # fmt: skip
     """Chosen again whenever the full version's frames were measured again (``found`` is
-    None when its encodes were reused: the previous stills stand)."""
+    None when its encodes were reused: the previous stills stand); each extracted as a
+    job of ``spread``."""
     if found is None:
         return [s for s in (old.ambiance if old else []) if s.file.intact(folder)]
-    stills = []
     chosen = images.choose_ambiance(found, AMBIANCE_STILLS, film.duration_s)
-    for number, candidate in enumerate(chosen, start=1):
-        target = folder / "images" / f"ambiance-{number:02d}.jpg"
-        images.extract_still(film.master, candidate.time_s, target, width=STILL_WIDTH)
-        stills.append(Still(time_s=candidate.time_s, file=PublishedFile.of(folder, target)))
-    return stills
+    targets = [folder / "images" / f"ambiance-{n:02d}.jpg" for n in range(1, len(chosen) + 1)]
+    pairs = list(zip(chosen, targets, strict=True))
+    spread([Job(f"ambiance still {n}/{len(pairs)}", images.extract_still,
+                (film.master, candidate.time_s, target, STILL_WIDTH))
+            for n, (candidate, target) in enumerate(pairs, start=1)])  # fmt: skip
+    return [Still(time_s=candidate.time_s, file=PublishedFile.of(folder, target))
+            for candidate, target in pairs]  # fmt: skip
+
+
+def quote_still(film: RenderedFilm, session_ms: int, output_ms: int, target: Path) -> float:
+    """A quote's still, extracted at its best moment (a job: it may run in another
+    process); that moment, in film seconds."""
+    with filter_safe_tempdir("capture-quote-") as work:
+        still_time_s = _best_still_time(film, session_ms, output_ms, work)
+    images.extract_still(film.master, still_time_s, target, width=STILL_WIDTH)
+    return still_time_s
 
 
 def quote_stills(
     quotes: list[CueQuote], films: list[tuple[RenderedFilm, Film]], folder: Path,
-    old: SessionManifest | None,
+    old: SessionManifest | None, spread: Spread = one_after_another,
 ) -> list[QuoteStill]:  # fmt: skip
     """Each quote in the first film that shows its moment (the full version first); a
-    still is chosen again when the quote, its film or that film's master changed."""
+    still is chosen again (a job of ``spread``) when the quote, its film or that film's
+    master changed."""
     previous = {(q.session_ms, q.text): q for q in (old.quotes if old else [])}
-    entries = []
+    placed: list[tuple[CueQuote, RenderedFilm, Film, int, Path]] = []
     for number, quote in enumerate(quotes, start=1):
         at = quote.session_ms
-        placed = next(((f, e, t) for f, e in films
-                       if (t := f.timemap.to_output(at)) is not None), None)  # fmt: skip
-        if placed is None:
-            continue
-        film, entry, output_ms = placed
-        time_s = output_ms / 1000
-        target = folder / "images" / f"quote-{number:02d}.jpg"
-        kept = previous.get((quote.session_ms, quote.text))
-        same = (
-            kept is not None
-            and (kept.film, kept.film_inputs) == (film.name, entry.inputs)
-            and kept.still.path == target.relative_to(folder).as_posix()
-            and abs(kept.time_s - time_s) < 1e-3
-            and kept.still_time_s is not None
-            and kept.still.intact(folder)
-        )
-        if same:
-            assert kept is not None
-            still_time_s = kept.still_time_s
-        else:
-            with filter_safe_tempdir("capture-quote-") as work:
-                still_time_s = _best_still_time(film, quote.session_ms, output_ms, work)
-            images.extract_still(film.master, still_time_s, target, width=STILL_WIDTH)
-        entries.append(QuoteStill(text=quote.text, session_ms=quote.session_ms, film=film.name,
-                             film_inputs=entry.inputs, time_s=time_s,
-                             still=PublishedFile.of(folder, target),
-                             still_time_s=still_time_s, speaker=quote.speaker))  # fmt: skip
-    return entries
+        found = next(((f, e, t) for f, e in films
+                      if (t := f.timemap.to_output(at)) is not None), None)  # fmt: skip
+        if found is not None:
+            placed.append((quote, *found, folder / "images" / f"quote-{number:02d}.jpg"))
+    kept: dict[Path, float] = {}
+    for quote, film, entry, output_ms, target in placed:
+        before = previous.get((quote.session_ms, quote.text))
+        if (
+            before is not None
+            and (before.film, before.film_inputs) == (film.name, entry.inputs)
+            and before.still.path == target.relative_to(folder).as_posix()
+            and abs(before.time_s - output_ms / 1000) < 1e-3
+            and before.still_time_s is not None
+            and before.still.intact(folder)
+        ):
+            kept[target] = before.still_time_s
+    to_do = [p for p in placed if p[4] not in kept]
+    done = spread([Job(f"still of quote {target.stem.removeprefix('quote-')}", quote_still,
+                       (film, quote.session_ms, output_ms, target))
+                   for quote, film, _, output_ms, target in to_do])  # fmt: skip
+    kept |= {p[4]: time_s for p, time_s in zip(to_do, done, strict=True)}
+    return [QuoteStill(text=quote.text, session_ms=quote.session_ms, film=film.name,
+                       film_inputs=entry.inputs, time_s=output_ms / 1000,
+                       still=PublishedFile.of(folder, target), still_time_s=kept[target],
+                       speaker=quote.speaker)
+            for quote, film, entry, output_ms, target in placed]  # fmt: skip

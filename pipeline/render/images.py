@@ -6,7 +6,6 @@
   opencv-python), unless session.yaml names a poster;
 * "ambiance" stills: the best frames that differ from each other (colour histograms) and
   lie apart in time;
-* a thumbnail sprite (a grid of small frames) with its WebVTT (``#xywh=``) for seek previews;
 * a still at each quote of the cue lists.
 
 Frames are sampled by one ffmpeg pass into a temporary folder at a small size; the chosen
@@ -15,7 +14,6 @@ ones are then extracted at full size.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,11 +21,8 @@ import cv2
 import numpy as np
 
 from pipeline.core.errors import MissingDependencyError
-from pipeline.core.fsutil import atomic_copy, atomic_write_text
-from pipeline.core.presets import JPEG_SPRITE_QUALITY, JPEG_STILL_QUALITY
+from pipeline.core.presets import JPEG_STILL_QUALITY
 from pipeline.core.runner import Arg, OutputFile, run_ffmpeg
-from pipeline.core.tempfiles import filter_safe_tempdir
-from pipeline.core.timecode import clock
 
 SAMPLE_WIDTH = 480
 MIN_MEAN, MAX_MEAN = 35.0, 215.0
@@ -160,50 +155,3 @@ def extract_still(film: Path, time_s: float, output: Path, width: int | None = N
          "-q:v", str(JPEG_STILL_QUALITY), OutputFile(output)],
         label=f"still at {time_s:.1f} s",
     )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Sprite:
-    images: list[Path]
-    vtt: Path
-
-
-def thumbnail_sprite(
-    film: Path, duration_s: float, folder: Path, stem: str, aspect: float = 16 / 9,
-    thumb_width: int = 160,
-) -> Sprite:  # fmt: skip
-    """Sprites of ``thumb_width`` frames every few seconds (at most 100 per image, at most
-    about 600 in all) and the WebVTT mapping each interval to its tile. They are drawn in a
-    filter-safe temporary folder (the image muxer reads ``%`` in names) and moved in."""
-    interval = max(2.0, math.ceil(duration_s / 600))
-    thumb_height = max(2, 2 * round(thumb_width / aspect / 2))
-    columns = rows = 10
-    folder.mkdir(parents=True, exist_ok=True)
-    with filter_safe_tempdir("capture-sprite-") as work:
-        run_ffmpeg(
-            ["-i", film, "-map", "0:v:0",
-             "-vf", f"fps=1/{interval},scale={thumb_width}:{thumb_height},tile={columns}x{rows}",
-             "-q:v", str(JPEG_SPRITE_QUALITY), str(work / "sprite-%03d.jpg")],
-            duration=duration_s,
-            label=f"thumbnails of {film.name}",
-        )  # fmt: skip
-        images = []
-        for made in sorted(work.glob("sprite-*.jpg")):
-            target = folder / f"{stem}.{made.name}"
-            atomic_copy(made, target)
-            images.append(target)
-    lines = ["WEBVTT", ""]
-    count = math.ceil(duration_s / interval)
-    for number in range(count):
-        image = images[min(number // (columns * rows), len(images) - 1)]
-        tile = number % (columns * rows)
-        x, y = (tile % columns) * thumb_width, (tile // columns) * thumb_height
-        start, end = number * interval, min(duration_s, (number + 1) * interval)
-        lines += [
-            f"{clock(round(start * 1000), '.')} --> {clock(round(end * 1000), '.')}",
-            f"{image.name}#xywh={x},{y},{thumb_width},{thumb_height}",
-            "",
-        ]
-    vtt = folder / f"{stem}.thumbnails.vtt"
-    atomic_write_text(vtt, "\n".join(lines))
-    return Sprite(images, vtt)
