@@ -22,8 +22,7 @@ from pipeline.core.timecode import clock
 
 MOST_THUMBNAILS = 600
 THUMB_WIDTH = 160
-THUMB_HEIGHT = 90
-"""At 16:9 (another aspect keeps the width)."""
+"""A thumbnail's width; its height follows the film's shape (90 at 16:9)."""
 
 
 @dataclass(frozen=True)
