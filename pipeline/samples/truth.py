@@ -26,7 +26,7 @@ class SampleSize:
 
 
 TINY = SampleSize("tiny", 320, 180, 25, S.TINY_SCRIPT, 1.52, 3.64, 0.6, 0.6, "ultrafast", 30)
-DEMO = SampleSize("demo", 1280, 720, 25, S.DEMO_SCRIPT, 3.16, 9.72, 1.0, 1.5, "veryfast", 26)
+DEMO = SampleSize("demo", 1280, 720, 25, S.DEMO_SCRIPT, 3.16, 9.72, 1.0, 1.5, "ultrafast", 26)
 
 
 TRUTH_VERSION = 1
