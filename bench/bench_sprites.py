@@ -10,13 +10,13 @@ Dask tasks on 2 worker processes (``capture batch``), against one bare ffmpeg pa
 
 from __future__ import annotations
 
-import resource
 import subprocess
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from pipeline.core.cputime import cpu_seconds
 from pipeline.core.jobs import one_after_another
 from pipeline.render.sprites import SpriteGrid, draw_sheet, thumbnail_sprite
 
@@ -42,14 +42,11 @@ def _films() -> tuple[Path, Path]:
 
 
 def _measured(action: Callable[[], object]) -> tuple[float, float]:
-    """Wall seconds, and the CPU seconds of the child processes (ffmpeg)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.monotonic()
+    """Wall seconds, and CPU seconds as capture counts a step's (``core/cputime.py``: this
+    process and the ffmpegs it waited for)."""
+    cpu, started = cpu_seconds(), time.monotonic()
     action()
-    wall = time.monotonic() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-    return round(wall, 2), round(cpu, 2)
+    return round(time.monotonic() - started, 2), round(cpu_seconds() - cpu, 2)
 
 
 def run() -> dict[str, object]:
